@@ -1,0 +1,138 @@
+"""Model files: one ``.npz`` of plain arrays, loaded with ``allow_pickle=False`` and checked.
+
+Keys: the six parameters (``embedding``, ``W_x``, ``W_h``, ``b_h``, ``W_y``, ``b_y``), ``vocab``
+(unicode array, V), ``level`` (unicode scalar), ``config`` (unicode scalar: the TrainConfig as
+JSON), ``corpus_name`` (unicode scalar), ``steps_trained`` (int64 scalar), ``last_loss`` (float64
+scalar), ``format`` (unicode scalar, ``rnn-autoregression-lab/1``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+
+import numpy as np
+
+from .config import TrainConfig, check_param_count
+from .errors import ConfigError, ModelFileError
+from .params import NAMES, Model, Params
+from .tokens import LEVELS, Vocab
+
+FORMAT = "rnn-autoregression-lab/1"
+MAX_FILE_BYTES = 200_000_000
+META = ("vocab", "level", "config", "corpus_name", "steps_trained", "last_loss", "format")
+
+
+def to_bytes(model: Model) -> bytes:
+    """The model as ``.npz`` bytes (for downloads and for ``save``)."""
+    buf = io.BytesIO()
+    np.savez(
+        buf,
+        **model.params.as_dict(),
+        vocab=np.array(model.vocab.tokens, dtype=str),
+        level=np.array(model.level),
+        config=np.array(json.dumps(model.config.as_dict())),
+        corpus_name=np.array(model.corpus_name),
+        steps_trained=np.array(model.steps_trained, np.int64),
+        last_loss=np.array(model.last_loss, np.float64),
+        format=np.array(FORMAT),
+    )
+    return buf.getvalue()
+
+
+def save(model: Model, path: str) -> None:
+    """Write the model to ``path`` atomically (a half-written file never replaces a good one)."""
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(to_bytes(model))
+    os.replace(tmp, path)
+
+
+def load(path: str) -> Model:
+    """Read and check a model file; ModelFileError names what is wrong."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        raise ModelFileError(f"cannot read model file {path!r}: {e.strerror}.") from None
+    return from_bytes(data)
+
+
+def from_bytes(data: bytes) -> Model:
+    """Parse ``.npz`` bytes into a Model, refusing anything that is not exactly our format."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ModelFileError(f"the model file is larger than {MAX_FILE_BYTES:,} bytes.")
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError) as e:
+        raise ModelFileError(f"not a model file of this app (an .npz of plain arrays): {e}") from None
+    return _model_from_arrays(arrays)
+
+
+def _model_from_arrays(a: dict[str, np.ndarray]) -> Model:
+    missing = [k for k in NAMES + META if k not in a]
+    extra = [k for k in a if k not in NAMES + META]
+    if missing or extra:
+        raise ModelFileError(
+            "not a model file of this app: "
+            + "; ".join(p for p in (_names("missing", missing), _names("unexpected", extra)) if p)
+        )
+    if _text(a, "format") != FORMAT:
+        raise ModelFileError(f"unknown model format {_text(a, 'format')!r}; expected {FORMAT!r}.")
+    vocab = a["vocab"]
+    if vocab.dtype.kind != "U" or vocab.ndim != 1 or len(vocab) == 0 or len(set(vocab.tolist())) != len(vocab):
+        raise ModelFileError("'vocab' must be a non-empty 1-D array of distinct strings.")
+    level = _text(a, "level")
+    if level not in LEVELS:
+        raise ModelFileError(f"'level' must be word or char, not {level!r}.")
+    config = _config(a)
+    V, E, H = len(vocab), config.embed_dim, config.hidden_size
+    check_shapes(a, V, E, H)
+    steps = a["steps_trained"]
+    if steps.shape != () or steps.dtype.kind not in "iu" or int(steps) < 0:
+        raise ModelFileError("'steps_trained' must be a non-negative integer scalar.")
+    loss = a["last_loss"]
+    if loss.shape != () or loss.dtype.kind != "f":
+        raise ModelFileError("'last_loss' must be a float scalar.")
+    params = Params(**{k: a[k] for k in NAMES})
+    return Model(params, Vocab(tuple(vocab.tolist())), level, config, _text(a, "corpus_name"),
+                 int(steps), float(loss))
+
+
+def check_shapes(a: dict[str, np.ndarray], V: int, E: int, H: int) -> None:
+    """Every parameter has the shape V, E and H imply, one float dtype, and finite values."""
+    expected = {"embedding": (V, E), "W_x": (H, E), "W_h": (H, H), "b_h": (H,), "W_y": (V, H), "b_y": (V,)}
+    dtypes = {a[k].dtype for k in NAMES}
+    if len(dtypes) != 1 or dtypes.pop() not in (np.float32, np.float64):
+        raise ModelFileError("the parameters must all be float32 or all float64.")
+    for k, shape in expected.items():
+        if a[k].shape != shape:
+            raise ModelFileError(f"'{k}' has shape {a[k].shape}; with V={V}, E={E}, H={H} it must be {shape}.")
+        if not np.isfinite(a[k]).all():
+            raise ModelFileError(f"'{k}' holds non-finite values (nan or inf).")
+
+
+def _config(a) -> TrainConfig:
+    try:
+        fields = json.loads(_text(a, "config"))
+        config = TrainConfig(**fields)
+        check_param_count(len(a["vocab"]), config)
+        return config
+    except (json.JSONDecodeError, TypeError) as e:
+        raise ModelFileError(f"'config' is not a valid training configuration: {e}") from None
+    except ConfigError as e:
+        raise ModelFileError(f"'config' is out of range: {e}") from None
+
+
+def _text(a, key: str) -> str:
+    v = a[key]
+    if v.dtype.kind != "U" or v.shape != ():
+        raise ModelFileError(f"'{key}' must be a unicode string scalar.")
+    return str(v)
+
+
+def _names(what: str, keys: list[str]) -> str:
+    return f"{what} {', '.join(repr(k) for k in keys)}" if keys else ""

@@ -1,0 +1,114 @@
+"""Parameters in the seed's notation, their initialisation, and the seed preset.
+
+    h_t = tanh(W_x x_t + W_h h_{t-1} + b_h)     o_t = W_y h_t + b_y     y_t = softmax(o_t)
+
+with x_t = embedding[token_t]. Shapes: embedding (V, E), W_x (H, E), W_h (H, H), b_h (H,),
+W_y (V, H), b_y (V,). The seed document writes W_y as 3x3; with a vocabulary of V tokens it
+has to be V x H (5 x 3 for "I love deep learning </s>").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from .config import TrainConfig, check_param_count
+from .tokens import Corpus, Vocab, build_vocab, make_corpus
+
+NAMES = ("embedding", "W_x", "W_h", "b_h", "W_y", "b_y")
+SEED_SENTENCE = "I love deep learning"
+SEED_X1 = (0.1, 0.3, 0.5)  # the seed document's embedding of "I"
+
+
+@dataclass(frozen=True)
+class Params:
+    """The model's arrays; frozen so a trace or a snapshot can never see them change."""
+
+    embedding: np.ndarray  # (V, E) row v is x for token v
+    W_x: np.ndarray  # (H, E)
+    W_h: np.ndarray  # (H, H)
+    b_h: np.ndarray  # (H,)
+    W_y: np.ndarray  # (V, H)
+    b_y: np.ndarray  # (V,)
+
+    @property
+    def sizes(self) -> tuple[int, int, int]:
+        """(V, E, H)."""
+        V, E = self.embedding.shape
+        return V, E, self.W_h.shape[0]
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def copy(self) -> "Params":
+        return Params(**{k: v.copy() for k, v in self.as_dict().items()})
+
+    def astype(self, dtype) -> "Params":
+        return Params(**{k: v.astype(dtype) for k, v in self.as_dict().items()})
+
+    def shapes_text(self) -> dict[str, str]:
+        """{'W_y': '5 x 3', 'b_h': '3', ...} for display."""
+        return {k: " x ".join(map(str, v.shape)) for k, v in self.as_dict().items()}
+
+
+def init_params(V: int, E: int, H: int, rng: np.random.Generator, dtype="float64") -> Params:
+    """Random small weights (scaled by 1/sqrt(fan-in), so tanh starts unsaturated), zero biases."""
+
+    def normal(rows, cols):
+        return (rng.standard_normal((rows, cols)) / np.sqrt(cols)).astype(dtype)
+
+    return Params(
+        embedding=(0.5 * rng.standard_normal((V, E))).astype(dtype),
+        W_x=normal(H, E),
+        W_h=normal(H, H),
+        b_h=np.zeros(H, dtype),
+        W_y=normal(V, H),
+        b_y=np.zeros(V, dtype),
+    )
+
+
+@dataclass(frozen=True)
+class Model:
+    """Parameters plus everything needed to read them: vocabulary, level, and history."""
+
+    params: Params
+    vocab: Vocab
+    level: str  # 'word' or 'char'
+    config: TrainConfig
+    corpus_name: str = "custom"
+    steps_trained: int = 0
+    last_loss: float = float("nan")  # mean cross-entropy of the last update (nan if untrained)
+
+    def with_training(self, params: Params, steps: int, last_loss: float) -> "Model":
+        return replace(
+            self, params=params, steps_trained=self.steps_trained + steps, last_loss=last_loss
+        )
+
+
+def new_model(corpus: Corpus, config: TrainConfig) -> Model:
+    """An untrained model for ``corpus``, initialised from ``config.seed``."""
+    vocab = build_vocab(list(corpus.sentences))
+    check_param_count(len(vocab), config)
+    rng = np.random.default_rng(config.seed)
+    params = init_params(len(vocab), config.embed_dim, config.hidden_size, rng, config.dtype)
+    return Model(params, vocab, corpus.level, config, corpus.name)
+
+
+def seed_corpus() -> Corpus:
+    """The seed document's single training sentence, word level."""
+    return make_corpus(SEED_SENTENCE, "word", name="seed: I love deep learning")
+
+
+def seed_config(**overrides) -> TrainConfig:
+    """The preset's settings: H = E = 3 as in the seed, trained with Adam."""
+    return TrainConfig(**{"hidden_size": 3, "embed_dim": 3, **overrides})
+
+
+def seed_model(config: TrainConfig | None = None) -> Model:
+    """The seed preset, untrained: random weights from the seed RNG, but x("I") = [0.1, 0.3, 0.5]."""
+    config = config or seed_config()
+    model = new_model(seed_corpus(), config)
+    if config.embed_dim == len(SEED_X1):
+        model.params.embedding[model.vocab.id("I")] = SEED_X1
+    return model
