@@ -2,7 +2,7 @@
 
 Keys: the six parameters (``embedding``, ``W_x``, ``W_h``, ``b_h``, ``W_y``, ``b_y``), ``vocab``
 (unicode array, V), ``level`` (unicode scalar), ``config`` (unicode scalar: the TrainConfig as
-JSON), ``corpus_name`` (unicode scalar), ``steps_trained`` (int64 scalar), ``last_loss`` (float64
+JSON), ``corpus_name`` and ``corpus_text`` (unicode scalars: the training text, possibly empty), ``steps_trained`` (int64 scalar), ``last_loss`` (float64
 scalar), ``format`` (unicode scalar, ``rnn-autoregression-lab/1``).
 """
 
@@ -16,13 +16,13 @@ import zipfile
 import numpy as np
 
 from .config import TrainConfig, check_param_count
-from .errors import ConfigError, ModelFileError
+from .errors import ConfigError, CorpusError, ModelFileError
 from .params import NAMES, Model, Params
-from .tokens import LEVELS, Vocab
+from .tokens import LEVELS, Vocab, make_corpus
 
 FORMAT = "rnn-autoregression-lab/1"
 MAX_FILE_BYTES = 200_000_000
-META = ("vocab", "level", "config", "corpus_name", "steps_trained", "last_loss", "format")
+META = ("vocab", "level", "config", "corpus_name", "corpus_text", "steps_trained", "last_loss", "format")
 
 
 def to_bytes(model: Model) -> bytes:
@@ -35,6 +35,7 @@ def to_bytes(model: Model) -> bytes:
         level=np.array(model.level),
         config=np.array(json.dumps(model.config.as_dict())),
         corpus_name=np.array(model.corpus_name),
+        corpus_text=np.array(model.corpus_text),
         steps_trained=np.array(model.steps_trained, np.int64),
         last_loss=np.array(model.last_loss, np.float64),
         format=np.array(FORMAT),
@@ -99,7 +100,7 @@ def _model_from_arrays(a: dict[str, np.ndarray]) -> Model:
         raise ModelFileError("'last_loss' must be a float scalar.")
     params = Params(**{k: a[k] for k in NAMES})
     return Model(params, Vocab(tuple(vocab.tolist())), level, config, _text(a, "corpus_name"),
-                 int(steps), float(loss))
+                 _corpus_text(a, vocab), int(steps), float(loss))
 
 
 def check_shapes(a: dict[str, np.ndarray], V: int, E: int, H: int) -> None:
@@ -125,6 +126,20 @@ def _config(a) -> TrainConfig:
         raise ModelFileError(f"'config' is not a valid training configuration: {e}") from None
     except ConfigError as e:
         raise ModelFileError(f"'config' is out of range: {e}") from None
+
+
+def _corpus_text(a, vocab) -> str:
+    """The stored training text, which must use only tokens of the vocabulary (or be empty)."""
+    text, level = _text(a, "corpus_text"), _text(a, "level")
+    if text.strip():
+        try:
+            corpus = make_corpus(text, level)
+        except CorpusError as e:
+            raise ModelFileError(f"'corpus_text' is not a usable corpus: {e}") from None
+        unknown = {t for s in corpus.sentences for t in s} - set(vocab.tolist())
+        if unknown:
+            raise ModelFileError(f"'corpus_text' has tokens the vocabulary lacks: {sorted(unknown)[:5]}")
+    return text
 
 
 def _text(a, key: str) -> str:

@@ -77,8 +77,13 @@ class Model:
     level: str  # 'word' or 'char'
     config: TrainConfig
     corpus_name: str = "custom"
+    corpus_text: str = ""  # the training text, kept so a loaded model can show its sentences
     steps_trained: int = 0
     last_loss: float = float("nan")  # mean cross-entropy of the last update (nan if untrained)
+
+    def corpus(self) -> Corpus | None:
+        """The training corpus, rebuilt from the stored text (None if the model has none)."""
+        return make_corpus(self.corpus_text, self.level, self.corpus_name) if self.corpus_text.strip() else None
 
     def with_training(self, params: Params, steps: int, last_loss: float) -> "Model":
         return replace(
@@ -92,7 +97,7 @@ def new_model(corpus: Corpus, config: TrainConfig) -> Model:
     check_param_count(len(vocab), config)
     rng = np.random.default_rng(config.seed)
     params = init_params(len(vocab), config.embed_dim, config.hidden_size, rng, config.dtype)
-    return Model(params, vocab, corpus.level, config, corpus.name)
+    return Model(params, vocab, corpus.level, config, corpus.name, corpus.text)
 
 
 def seed_corpus() -> Corpus:

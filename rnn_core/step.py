@@ -124,6 +124,6 @@ def make_trace(t: int, params: Params, vocab, input_id: int, f: Forward, token_i
         t=t, input=vocab.tokens[input_id], input_id=input_id, x=f.x, h_prev=f.h_prev,
         Wx_x=f.Wx_x, Wh_h=f.Wh_h, b_h=params.b_h, a=f.a, h=f.h, logits=f.logits, probs=f.probs,
         token=vocab.tokens[token_id], token_id=token_id, how=how,
-        q=f.probs if q is None else q, kept=tuple(range(V)) if kept is None else tuple(kept),
+        q=f.probs if q is None else q, kept=tuple(range(V)) if kept is None else tuple(int(i) for i in kept),
         draw=draw,
     )

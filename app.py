@@ -1,0 +1,26 @@
+"""RNN Autoregression Lab: entry point. `streamlit run app.py`
+
+Sets up the page, this visitor's model, the navigation (stable URLs /train, /step-through,
+/generate) and the sidebar card, then runs the chosen page.
+"""
+
+import streamlit as st
+
+from ui.state import current_model, leave_legacy_pages_mode, sidebar_card
+
+leave_legacy_pages_mode()
+st.set_page_config(page_title="RNN Autoregression Lab", page_icon="🔁", layout="wide")
+current_model()
+
+page = st.navigation(
+    [
+        st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+        st.Page("pages/train.py", title="Train", icon="🏋️", url_path="train"),
+        st.Page("pages/step-through.py", title="Step-Through", icon="👣", url_path="step-through"),
+        st.Page("pages/generate.py", title="Generate", icon="✨", url_path="generate"),
+    ]
+)
+try:
+    page.run()
+finally:
+    sidebar_card()

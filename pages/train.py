@@ -1,0 +1,8 @@
+"""Placeholder until the page lands."""
+
+import streamlit as st
+
+from ui.state import current_model
+
+current_model()
+st.title("train")
