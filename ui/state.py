@@ -46,7 +46,12 @@ def seed_model_bytes() -> bytes:
 
 
 def current_model() -> rc.Model:
-    """This visitor's model; on a first visit, the trained seed model."""
+    """This visitor's model; on a first visit, the trained seed model.
+
+    Every page starts by calling this, so it also makes sure the page runs through ``app.py``
+    (see ``leave_legacy_pages_mode``) even when it is the first page a fresh server serves.
+    """
+    leave_legacy_pages_mode()
     if MODEL not in st.session_state:
         set_model(rc.from_bytes(seed_model_bytes()))
     return st.session_state[MODEL]
