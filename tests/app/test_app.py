@@ -1,0 +1,76 @@
+"""AppTest for the entry script, the home page and the per-visitor state shared by all pages."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import rnn_core as rc
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGES = ["pages/home.py", "pages/train.py", "pages/step-through.py", "pages/generate.py"]
+
+
+@pytest.fixture
+def app():
+    return AppTest.from_file(APP, default_timeout=60).run()
+
+
+def sidebar_text(at) -> str:
+    return " ".join(m.value for m in at.sidebar.markdown) + " " + " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_first_visit_has_the_trained_seed_model(app):
+    assert not app.exception
+    model = app.session_state["model"]
+    assert model.vocab.tokens == ("I", "love", "deep", "learning", "</s>")
+    assert model.steps_trained == rc.TrainConfig().steps
+    assert app.session_state["model_check"] == (True, "I love deep learning </s>")
+
+
+def test_sidebar_card_describes_the_model(app):
+    text = sidebar_text(app)
+    assert "seed: I love deep learning" in text
+    assert "word level · V = 5 · E = 3 · H = 3" in text
+    assert "greedy regenerates" in text and "I love deep learning </s>" in text
+
+
+def test_home_shows_the_three_equations_and_the_shape_note(app):
+    latex = " ".join(x.value for x in app.latex)
+    assert r"h_t = \tanh" in latex and "W_h\\,h_{t-1}" in latex
+    assert r"o_t = W_y\,h_t + b_y" in latex
+    assert r"y_t = \mathrm{softmax}(o_t)" in latex
+    body = " ".join(m.value for m in app.markdown)
+    assert "fed back" in body and "ground-truth future tokens" in body
+    assert "**5 × 3**" in body  # the seed's 3x3 W_y is V x H here
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_exception(app, page):
+    app.switch_page(page).run()
+    assert not app.exception
+    assert "Current model" in sidebar_text(app)
+
+
+def test_two_sessions_do_not_share_a_model():
+    a = AppTest.from_file(APP, default_timeout=60).run()
+    b = AppTest.from_file(APP, default_timeout=60).run()
+    corpus = rc.make_corpus("one two three", "word", name="mine")
+    config = rc.TrainConfig(steps=5)
+    trained, _ = rc.train(rc.new_model(corpus, config), corpus, config)
+    a.session_state["model"] = trained
+    a.run()
+    b.run()
+    assert a.session_state["model"].corpus_name == "mine"
+    assert b.session_state["model"].corpus_name == "seed: I love deep learning"
+    assert b.session_state["model"].params.embedding is not a.session_state["model"].params.embedding
+
+
+def test_seed_models_of_two_sessions_are_separate_objects():
+    """Changing one visitor's weights in place must not reach another visitor (no shared cache)."""
+    a = AppTest.from_file(APP, default_timeout=60).run()
+    b = AppTest.from_file(APP, default_timeout=60).run()
+    W_h_b = b.session_state["model"].params.W_h.copy()
+    a.session_state["model"].params.W_h[:] = 42.0
+    b.run()
+    assert (b.session_state["model"].params.W_h == W_h_b).all()
