@@ -194,6 +194,16 @@ def text_of(model: Model, traces: list[StepTrace]) -> str:
     return decode([traces[0].input] + [tr.token for tr in traces], model.level) if traces else ""
 
 
+def traces_json(model: Model, traces: list[StepTrace]) -> dict:
+    """The CLI's ``generate --json`` document: {"vocab", "text", "steps"}, one step per token fed
+    in, each step's arrays in vocabulary order (see ``StepTrace.to_json``)."""
+    return {
+        "vocab": list(model.vocab.tokens),
+        "text": text_of(model, traces),
+        "steps": [tr.to_json(model.vocab.tokens) for tr in traces],
+    }
+
+
 def log_prob(traces: list[StepTrace]) -> float:
     """Sum of log y_t(chosen) over generated (non-prompt) steps."""
     return float(sum(np.log(max(tr.p_token, 1e-300)) for tr in traces if tr.how != "prompt"))
