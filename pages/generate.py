@@ -1,8 +1,156 @@
-"""Placeholder until the page lands."""
+"""Generate: many continuations of a prompt, every step's distribution and hidden vector.
+
+Generated paths are kept in ``st.session_state`` under ``gen_run`` (and ``gen_compare``), keyed
+to (model version, settings): moving a slider never regenerates, changing a setting does.
+"""
 
 import streamlit as st
 
-from ui.state import current_model
+import rnn_core as rc
+from ui import generate_view as gv
+from ui.charts import distribution_figure, distributions_heatmap, hidden_figure, hidden_heatmap
+from ui.state import current_model, model_version
 
-current_model()
-st.title("generate")
+RUN, COMPARE = "gen_run", "gen_compare"
+MAX_TOKENS = 1000
+
+
+def default_prompt(model: rc.Model) -> str:
+    """The first token of the training text (the seed's "I"), else the first known token."""
+    corpus = model.corpus()
+    if corpus is not None:
+        return corpus.sentences[0][0]
+    return next(t for t in model.vocab.tokens if t != rc.EOS)
+
+
+def cached(slot: str, key: tuple, make):
+    """``make()`` once per ``key``: the last result is kept in session state under ``slot``."""
+    held = st.session_state.get(slot)
+    if held is None or held["key"] != key:
+        held = {"key": key, "value": make(), "id": (held["id"] + 1) if held else 0}
+        st.session_state[slot] = held
+    return held
+
+
+def controls(model: rc.Model, version: int):
+    """The settings widgets; returns (prompt, rule, max_tokens, n, seed). The prompt's key carries
+    the model version so a new model starts from its own first word."""
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
+    prompt = c1.text_input("Prompt (one or more words)", value=default_prompt(model), key=f"gen_prompt_{version}",
+                           help="Fed in as given; generation continues after its last token.")
+    strategy = c2.radio("Rule", ["sample", "greedy"], horizontal=True, key="gen_rule",
+                        help="greedy: always the most probable token. sample: draw from y_t reshaped below.")
+    n = c3.slider("Number of samples", 1, 50, 10, key="gen_n")
+    seed = c4.number_input("RNG seed", 0, 2**32 - 1, 0, key="gen_seed", help="Sample i uses (seed, i).")
+    greedy = strategy == "greedy"
+    c1, c2, c3, c4 = st.columns(4)
+    temperature = c1.slider("Temperature", 0.0, 3.0, 1.0, 0.05, key="gen_temperature", disabled=greedy,
+                            help="Divides the logits: < 1 sharpens y_t, > 1 flattens it; 0 is greedy.")
+    top_k = c2.number_input("Top-k (0 = off)", 0, None, 0, key="gen_top_k", disabled=greedy,
+                            help="Keep only the k most probable tokens.")
+    top_p = c3.slider("Top-p", 0.05, 1.0, 1.0, 0.05, key="gen_top_p", disabled=greedy,
+                      help="Keep the smallest most-probable set whose mass reaches p.")
+    max_tokens = c4.number_input("Max tokens", 1, MAX_TOKENS, 20, key="gen_max_tokens",
+                                 help="Stop after this many generated tokens if </s> has not come.")
+    rule = rc.GREEDY if greedy else rc.Rule("sample", float(temperature), int(top_k), float(top_p))
+    return prompt, rule, int(max_tokens), int(n), int(seed)
+
+
+def show_texts(paths, level: str) -> None:
+    st.markdown(gv.TOKEN_CSS + gv.legend_html() + "".join(
+        gv.colored_html(p, level, i) for i, p in enumerate(paths, start=1)), unsafe_allow_html=True)
+
+
+def show_summary(table, corpus) -> None:
+    s = gv.summary(table)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Distinct texts", f"{s['distinct']} of {s['samples']}")
+    if s["reproduced"] is None:
+        c2.metric("Training sentence reproduced", "unknown")
+        c2.caption("This model stores no training text to compare with.")
+    else:
+        c2.metric("Training sentence reproduced", f"{s['reproduced']} of {s['samples']}",
+                  help="The text up to the first </s> (char level: newline) is exactly a training sentence.")
+    c3.metric("Mean tokens generated", f"{s['mean length']:.1f}")
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "log p": st.column_config.NumberColumn(format="%.3f", help="sum of log y_t(chosen) over generated steps"),
+        "perplexity": st.column_config.NumberColumn(format="%.3f", help="exp(-log p / tokens generated)"),
+    })
+
+
+@st.fragment
+def inspector(model: rc.Model, paths, run_id: int) -> None:
+    """One sample, one step at a time: y_t, h, temperature explorer, heatmaps, export. A fragment:
+    moving its sliders reruns only this part of the page."""
+    vocab = model.vocab.tokens
+    c1, c2 = st.columns([1, 3])
+    i = c1.number_input("Sample", 1, len(paths), 1, key=f"gen_sample_{run_id}") if len(paths) > 1 else 1
+    traces = paths[i - 1]
+    with c2:
+        if len(traces) > 1:
+            t = st.slider("Step", 1, len(traces), 1, key=f"gen_step_{run_id}_{i}",
+                          help="Each step feeds one token in and gives y_t over the next one.")
+        else:
+            t = 1
+            st.caption("This sample has a single step.")
+    trace = traces[t - 1]
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(distribution_figure(trace, vocab), width="stretch", key="gen_dist")
+    c2.plotly_chart(hidden_figure(trace), width="stretch", key="gen_hidden")
+
+    st.markdown("**Temperature explorer**: the same step's logits o_t, divided by T before the softmax.")
+    T = st.slider("T", 0.05, 5.0, 1.0, 0.05, key="gen_explore_T")
+    st.plotly_chart(gv.temperature_figure(trace, vocab, T), width="stretch", key="gen_temperature_fig")
+
+    c1, c2 = st.columns([3, 2])
+    c1.plotly_chart(distributions_heatmap(traces, vocab), width="stretch", key="gen_dist_heatmap")
+    c2.plotly_chart(hidden_heatmap(traces), width="stretch", key="gen_hidden_heatmap")
+
+    c1, c2, _ = st.columns([1, 1, 2])
+    c1.download_button("Download trace (CSV)", gv.trace_csv(traces, vocab), f"sample-{i}.csv", "text/csv",
+                       key="gen_csv")
+    c2.download_button("Download trace (JSON)", gv.trace_json(model, traces), f"sample-{i}.json",
+                       "application/json", key="gen_json")
+
+
+def compare(model: rc.Model, version: int, prompt, max_tokens: int, seed: int, n: int) -> None:
+    """Greedy and sampling at a low and a high temperature, side by side, same prompt and seed."""
+    c1, c2, _ = st.columns([1, 1, 2])
+    low = c1.number_input("Low T", 0.05, 5.0, 0.5, 0.05, key="gen_low_T")
+    high = c2.number_input("High T", 0.05, 5.0, 1.5, 0.05, key="gen_high_T")
+    k = min(n, 10)
+    key = (version, prompt, max_tokens, seed, k, low, high)
+    runs = cached(COMPARE, key, lambda: gv.compare_rules(model, prompt, max_tokens, seed, k, low, high))["value"]
+    for col, (label, paths) in zip(st.columns(3), runs.items()):
+        with col:
+            table = gv.samples_table(model, paths, None)
+            st.markdown(f"**{label}**: {table['text'].nunique()} distinct of {len(paths)}, "
+                        f"mean perplexity {table['perplexity'].mean():.2f}")
+            show_texts(paths, model.level)
+
+
+model = current_model()
+version = model_version()
+st.title("Generate")
+st.caption("The model writes on its own: each token it picks is fed back as the next input. "
+           "Draw many samples and compare how the picking rule shapes what comes out.")
+
+prompt, rule, max_tokens, n, seed = controls(model, version)
+try:
+    run = cached(RUN, (version, prompt, rule, max_tokens, n, seed),
+                 lambda: gv.samples(model, prompt, rule, max_tokens, seed, n))
+except rc.RnnCoreError as e:
+    st.error(f"{e} Change the prompt or the settings above.")
+    st.stop()
+paths = run["value"]
+corpus = model.corpus()
+
+st.subheader(f"{n} sample{'s' * (n > 1)} · {rule.describe()}")
+show_texts(paths, model.level)
+show_summary(gv.samples_table(model, paths, corpus), corpus)
+
+st.subheader("Inside one sample")
+inspector(model, paths, run["id"])
+
+st.subheader("Compare rules")
+compare(model, version, prompt, max_tokens, seed, n)
