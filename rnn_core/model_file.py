@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import zipfile
 
@@ -22,6 +23,7 @@ from .tokens import LEVELS, Vocab, make_corpus
 
 FORMAT = "rnn-autoregression-lab/1"
 MAX_FILE_BYTES = 200_000_000
+ZIP_MAGIC = b"PK\x03\x04"
 META = ("vocab", "level", "config", "corpus_name", "corpus_text", "steps_trained", "last_loss", "format")
 
 
@@ -45,10 +47,15 @@ def to_bytes(model: Model) -> bytes:
 
 def save(model: Model, path: str) -> None:
     """Write the model to ``path`` atomically (a half-written file never replaces a good one)."""
+    data = to_bytes(model)
     tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "wb") as f:
-        f.write(to_bytes(model))
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):  # only when writing or replacing failed
+            os.remove(tmp)
 
 
 def load(path: str) -> Model:
@@ -65,12 +72,38 @@ def from_bytes(data: bytes) -> Model:
     """Parse ``.npz`` bytes into a Model, refusing anything that is not exactly our format."""
     if len(data) > MAX_FILE_BYTES:
         raise ModelFileError(f"the model file is larger than {MAX_FILE_BYTES:,} bytes.")
+    if not data.startswith(ZIP_MAGIC):  # else np.load would try, and name, pickle
+        raise ModelFileError("not a model file of this app: it is not an .npz archive.")
     try:
+        _check_array_sizes(data)
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
+    except ModelFileError:
+        raise
     except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError) as e:
         raise ModelFileError(f"not a model file of this app (an .npz of plain arrays): {e}") from None
     return _model_from_arrays(arrays)
+
+
+def _check_array_sizes(data: bytes) -> None:
+    """Refuse, before anything is allocated, arrays whose headers claim more than the limit
+    (a tiny compressed file can declare a terabyte array)."""
+    total = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for info in z.infolist():
+            if not info.filename.endswith(".npy"):
+                raise ModelFileError(f"not a model file of this app: it holds {info.filename!r}, "
+                                     "and an .npz holds only .npy arrays.")
+            with z.open(info) as f:
+                version = np.lib.format.read_magic(f)
+                if version not in ((1, 0), (2, 0)):
+                    raise ModelFileError(f"{info.filename!r} is not a plain .npy array (version {version}).")
+                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                               else np.lib.format.read_array_header_2_0)
+                shape, _, dtype = read_header(f)
+                total += math.prod(shape) * dtype.itemsize
+    if total > MAX_FILE_BYTES:
+        raise ModelFileError(f"the model file's arrays claim {total:,} bytes; the limit is {MAX_FILE_BYTES:,}.")
 
 
 def _model_from_arrays(a: dict[str, np.ndarray]) -> Model:
@@ -92,12 +125,14 @@ def _model_from_arrays(a: dict[str, np.ndarray]) -> Model:
     config = _config(a)
     V, E, H = len(vocab), config.embed_dim, config.hidden_size
     check_shapes(a, V, E, H)
+    if a["W_h"].dtype != np.dtype(config.dtype):
+        raise ModelFileError(f"the parameters are {a['W_h'].dtype} but 'config' says {config.dtype}.")
     steps = a["steps_trained"]
     if steps.shape != () or steps.dtype.kind not in "iu" or int(steps) < 0:
         raise ModelFileError("'steps_trained' must be a non-negative integer scalar.")
     loss = a["last_loss"]
-    if loss.shape != () or loss.dtype.kind != "f":
-        raise ModelFileError("'last_loss' must be a float scalar.")
+    if loss.shape != () or loss.dtype.kind != "f" or np.isinf(loss):
+        raise ModelFileError("'last_loss' must be a finite float scalar (or nan for untrained).")
     params = Params(**{k: a[k] for k in NAMES})
     return Model(params, Vocab(tuple(vocab.tolist())), level, config, _text(a, "corpus_name"),
                  _corpus_text(a, vocab), int(steps), float(loss))
