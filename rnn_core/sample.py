@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numbers
+
 import numpy as np
 
 from .errors import ConfigError, VocabularyError
@@ -18,6 +20,11 @@ from .step import StepTrace, forward_step, make_trace, softmax
 from .tokens import EOS, decode, tokenize_prompt
 
 MAX_TOKENS = 10_000
+
+
+def _is_number(v, kind) -> bool:
+    """True for ints/floats of ``kind`` (numpy scalars included), False for bools and the rest."""
+    return isinstance(v, kind) and not isinstance(v, (bool, np.bool_))
 
 
 @dataclass(frozen=True)
@@ -33,11 +40,11 @@ class Rule:
         if self.strategy not in ("greedy", "sample"):
             raise ConfigError(f"strategy must be 'greedy' or 'sample', not {self.strategy!r}.")
         t = self.temperature
-        if not (isinstance(t, (int, float)) and 0 <= t < float("inf")):
+        if not (_is_number(t, numbers.Real) and 0 <= t < float("inf")):
             raise ConfigError(f"temperature must be 0 or more (0 means greedy), not {t}.")
-        if isinstance(self.top_k, bool) or not isinstance(self.top_k, int) or self.top_k < 0:
+        if not _is_number(self.top_k, numbers.Integral) or self.top_k < 0:
             raise ConfigError(f"top-k must be a whole number >= 1 (or 0 for off), not {self.top_k!r}.")
-        if not (0 < self.top_p <= 1):
+        if not (_is_number(self.top_p, numbers.Real) and 0 < self.top_p <= 1):
             raise ConfigError(f"top-p must be in (0, 1], not {self.top_p}.")
 
     @property
@@ -56,6 +63,7 @@ class Rule:
 
 
 GREEDY = Rule("greedy")
+
 
 
 def reshape(logits: np.ndarray, rule: Rule) -> tuple[np.ndarray, np.ndarray]:
@@ -123,6 +131,9 @@ def generate(model: Model, prompt, rule: Rule = GREEDY, max_tokens: int = 20, se
     """
     check_limits(max_tokens, seed)
     ids = prompt_ids(model, prompt)
+    for t, token_id in (forced or {}).items():
+        if not 0 <= token_id < len(model.vocab):
+            raise VocabularyError(f"forced token id {token_id} at step {t} is outside the vocabulary.")
     return _run(model, ids, [], rule, max_tokens, seed, sample, forced or {})
 
 

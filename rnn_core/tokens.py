@@ -128,7 +128,7 @@ def decode_upload(data: bytes) -> str:
             f"the corpus is {len(data):,} bytes; the limit is {MAX_CORPUS_BYTES:,}. Use a shorter text."
         )
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # -sig: drop the byte-order mark some editors write
     except UnicodeDecodeError as e:
         raise CorpusError(
             f"the corpus is not UTF-8 text (byte {e.start}); save it as UTF-8 and try again."
