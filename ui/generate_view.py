@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import rnn_core as rc
+from rnn_core.sample import traces_json
 from ui.charts import H_COLOR, H_PREV_COLOR, _label, shown_ids
 
 # Light backgrounds (dark text stays readable on a projector): unlikely picks warm, likely green.
@@ -156,9 +157,7 @@ def trace_csv(traces: list[rc.StepTrace], vocab: tuple[str, ...]) -> str:
 
 def trace_json(model: rc.Model, traces: list[rc.StepTrace]) -> str:
     """The CLI's ``generate --json`` document: {"vocab": [...], "text": ..., "steps": [...]}."""
-    vocab = model.vocab.tokens
-    doc = {"vocab": list(vocab), "text": rc.text_of(model, traces), "steps": [tr.to_json(vocab) for tr in traces]}
-    return json.dumps(doc, ensure_ascii=False, indent=1)
+    return json.dumps(traces_json(model, traces), ensure_ascii=False, indent=1)
 
 
 def temperature_figure(trace: rc.StepTrace, vocab: tuple[str, ...], T: float) -> go.Figure:
