@@ -1,0 +1,277 @@
+"""Real-browser fixtures: `streamlit run app.py` on a free loopback port, driven by Playwright in
+Debian's headless chromium.
+
+Skip rule: without chromium or playwright a browser test is skipped with the reason, except in CI
+(`CI=true`), where it fails: CI must never pass with the browser tests silently skipped.
+Waiting follows Streamlit's own e2e suite: connected, script not running, no skeleton.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+WIDTH, HEIGHT = 1400, 900
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# Counts the app's finished reruns (script state running -> notRunning) so that a click can wait
+# for *its* rerun: right after a click the state still reads notRunning from the previous run.
+RUN_COUNTER_JS = """
+window.__stRuns = 0;
+new MutationObserver((records) => {
+  for (const r of records) {
+    if (r.target.getAttribute('data-test-script-state') === 'notRunning' && r.oldValue === 'running') {
+      window.__stRuns += 1;
+    }
+  }
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def unavailable(reason: str) -> None:
+    """Skip outside CI; fail in CI (never a silently skipped browser test there)."""
+    if in_ci():
+        pytest.fail(f"browser test cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        unavailable("Debian's chromium is not installed (apt-get install -y chromium)")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StreamlitServer:
+    """One `streamlit run app.py` process on a free loopback port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = ARTIFACTS / f"streamlit-{self.port}.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> "StreamlitServer":
+        ARTIFACTS.mkdir(exist_ok=True)
+        cmd = [
+            sys.executable, "-m", "streamlit", "run", "app.py",
+            "--server.headless", "true",
+            "--server.address", "127.0.0.1",
+            "--server.port", str(self.port),
+            "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",
+        ]
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.proc.returncode}; see {self.log}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"streamlit not healthy after {timeout}s; see {self.log}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium under Playwright, shared by the whole run."""
+    path = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright is not installed (pip install -r requirements-browser.txt)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for old in ARTIFACTS.glob("*"):  # only this run's failures and server logs stay
+        old.unlink()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def server(browser):
+    """One app server for the tests that do not care which session came first."""
+    s = StreamlitServer().start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def fresh_server(browser):
+    """A new server process: the first request it gets is the test's own (deep links)."""
+    s = StreamlitServer().start()
+    yield s
+    s.stop()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_failed = report.failed
+    return report
+
+
+def new_page(browser):
+    """A page in its own browser context (its own Streamlit session), 1400 px wide."""
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, accept_downloads=True)
+    context.add_init_script(RUN_COUNTER_JS)
+    context.set_default_timeout(30_000)
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page; on failure its screenshot goes to tests/browser/artifacts/."""
+    pg = new_page(browser)
+    yield pg
+    if getattr(request.node, "call_failed", False):
+        shoot_failure(pg, request.node.name)
+    pg.context.close()
+
+
+@pytest.fixture
+def second_page(browser, request):
+    """Another context, for session-isolation tests."""
+    pg = new_page(browser)
+    yield pg
+    if getattr(request.node, "call_failed", False):
+        shoot_failure(pg, request.node.name + "-second")
+    pg.context.close()
+
+
+def shoot_failure(pg, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    except Exception as e:  # the page may be what broke; the test's own error is the one to see
+        print(f"failure screenshot of {name} not taken: {e}")
+
+
+class AppPage:
+    """A Playwright page on the app, with Streamlit-aware waiting."""
+
+    def __init__(self, pg, base_url: str) -> None:
+        self.pg = pg
+        self.base_url = base_url
+
+    def open(self, path: str = "/") -> "AppPage":
+        self.pg.goto(self.base_url + path)
+        self.wait_for_rerun(0)
+        return self
+
+    def wait(self, timeout: float = 30_000) -> None:
+        """Wait like Streamlit's e2e suite: connected, script not running, no skeleton."""
+        pg = self.pg
+        pg.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout)
+        pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+        pg.wait_for_selector('[data-testid="stSkeleton"]', state="detached", timeout=timeout)
+
+    def runs(self) -> int:
+        """Reruns finished since the page was loaded."""
+        return self.pg.evaluate("window.__stRuns")
+
+    def wait_for_rerun(self, before: int, timeout: float = 30_000) -> None:
+        """Wait until a rerun has finished since ``before = self.runs()``."""
+        self.pg.wait_for_function(f"window.__stRuns > {before}", timeout=timeout)
+        self.wait(timeout)
+
+    def click(self, locator, timeout: float = 30_000) -> None:
+        """Click and wait for the rerun the click starts to finish."""
+        before = self.runs()
+        locator.click()
+        self.wait_for_rerun(before, timeout)
+
+    def button(self, name: str, exact: bool = True):
+        return self.pg.get_by_role("button", name=name, exact=exact)
+
+    def charts(self):
+        return self.pg.get_by_test_id("stPlotlyChart")
+
+    def wait_for_charts(self, n: int, timeout: float = 30_000) -> None:
+        """At least ``n`` Plotly charts drawn (an SVG inside each, not just the container)."""
+        self.pg.wait_for_function(
+            f"document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length >= {n}",
+            timeout=timeout,
+        )
+
+    def assert_healthy(self) -> None:
+        """No Python exception box and no "Page not found" dialog."""
+        from playwright.sync_api import expect
+
+        expect(self.pg.get_by_test_id("stException")).to_have_count(0)
+        expect(self.pg.get_by_text("Page not found")).to_have_count(0)
+
+    def nav_titles(self) -> list[str]:
+        links = self.pg.get_by_test_id("stSidebarNavLink").all_inner_texts()
+        return [t.strip().splitlines()[-1].strip() for t in links]  # drop the icon line
+
+    def sidebar_text(self) -> str:
+        return self.pg.get_by_test_id("stSidebar").inner_text()
+
+
+@pytest.fixture
+def expect(browser):
+    """Playwright's ``expect`` (imported here, so a missing playwright skips or fails like the rest)."""
+    from playwright.sync_api import expect
+
+    return expect
+
+
+@pytest.fixture
+def app(page, server):
+    return AppPage(page, server.url)
+
+
+@pytest.fixture
+def second_app(second_page, server):
+    return AppPage(second_page, server.url)
+
+
+@pytest.fixture
+def fresh_app(page, fresh_server):
+    """The app on a server process nobody has visited yet."""
+    return AppPage(page, fresh_server.url)
