@@ -1,0 +1,332 @@
+"""Helpers of the Step-Through page: its settings and URL, the cached path, and the LaTeX of a step.
+
+Nothing here recomputes the model: every number is read from a ``StepTrace`` (or, for the next
+input x_{t+1}, from a row of the embedding). The page keeps a path (a list of traces) per
+(model version, settings, forced tokens) so moving between steps only re-renders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Mapping
+
+import numpy as np
+
+import rnn_core as rc
+from rnn_core import EOS, StepTrace
+from rnn_core.sample import prompt_ids
+
+RULES = ("sample", "greedy")
+MAX_LEN = 200  # a presenter steps through a handful of tokens; 200 is plenty for char level
+LIMIT = 10  # longest vector or distribution written out in full; longer ones are abridged
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the page shows; each field is one key of the URL's query string (see ``QUERY``)."""
+
+    word: str  # the seed word (or prompt) fed in at step 1
+    rule: str = "sample"  # 'sample' (the seed document's "sample the next word") or 'greedy'
+    temperature: float = 1.0
+    top_k: int = 0  # 0 = off
+    top_p: float = 1.0
+    seed: int = 0  # RNG seed of the draws u_t
+    max_len: int = 20  # tokens generated at most
+    step: int = 1  # 1-based step on screen
+
+    def rule_obj(self) -> rc.Rule:
+        """The ``rnn_core.Rule`` these settings describe (ConfigError if out of range)."""
+        return rc.Rule(self.rule, self.temperature, self.top_k, self.top_p)
+
+    def path_key(self) -> tuple:
+        """Everything the path depends on, apart from the model and forced tokens."""
+        return (self.word, self.rule, self.temperature, self.top_k, self.top_p, self.seed, self.max_len)
+
+
+# field -> (query key, parser); a parser raises ValueError for a value it refuses
+QUERY = {
+    "step": ("step", int),
+    "word": ("word", str),
+    "rule": ("rule", str),
+    "temperature": ("T", float),
+    "top_k": ("k", int),
+    "top_p": ("p", float),
+    "seed": ("seed", int),
+    "max_len": ("max", int),
+}
+
+
+def default_word(model: rc.Model) -> str:
+    """The first word of the training text ("I" for the seed), else the first token that is not </s>."""
+    corpus = model.corpus()
+    if corpus is not None and corpus.sentences and corpus.sentences[0]:
+        first = corpus.sentences[0][0]
+        if first in model.vocab and first != EOS:
+            return first
+    return next(t for t in model.vocab.tokens if t != EOS)
+
+
+def check(s: Settings, model: rc.Model) -> None:
+    """ConfigError/VocabularyError naming the first field of ``s`` that is out of range.
+
+    The seed word may be several known tokens (a prompt); an unknown one raises VocabularyError
+    with the closest known words.
+    """
+    s.rule_obj()
+    if s.rule not in RULES:
+        raise rc.ConfigError(f"rule must be 'sample' or 'greedy', not {s.rule!r}.")
+    if s.rule == "sample" and s.temperature <= 0:
+        raise rc.ConfigError("temperature must be above 0 when sampling (choose greedy for argmax).")
+    if not 0 <= s.seed < 2**32:
+        raise rc.ConfigError(f"seed must be from 0 to {2**32 - 1}, not {s.seed}.")
+    if not 1 <= s.max_len <= MAX_LEN:
+        raise rc.ConfigError(f"max length must be from 1 to {MAX_LEN}, not {s.max_len}.")
+    if s.step < 1:
+        raise rc.ConfigError(f"step must be 1 or more, not {s.step}.")
+    prompt_ids(model, s.word)
+
+
+def from_query(query: Mapping[str, str], defaults: Settings, model: rc.Model) -> tuple[Settings, list[str]]:
+    """Settings from a URL query string, and one warning per value that was refused.
+
+    Each refused value falls back to its default, so a broken link still opens the page.
+    """
+    s, warnings = defaults, []
+    for field, (key, parse) in QUERY.items():
+        if key not in query:
+            continue
+        raw = query[key]
+        try:
+            candidate = replace(s, **{field: parse(raw)})
+            check(candidate, model)
+        except (ValueError, rc.RnnCoreError) as e:
+            reason = str(e) if isinstance(e, rc.RnnCoreError) else "not a number"
+            warnings.append(f"Ignored `{key}={raw}` in the link ({reason}); using {getattr(defaults, field)!r}.")
+            continue
+        s = candidate
+    return s, warnings
+
+
+def to_query(s: Settings) -> dict[str, str]:
+    """The query string of ``s`` (inverse of ``from_query``)."""
+    values = asdict(s)
+    return {key: f"{values[field]:g}" if isinstance(values[field], float) else str(values[field])
+            for field, (key, _) in QUERY.items()}
+
+
+def clamp_step(step: int, n_steps: int) -> int:
+    """A step inside 1..n_steps."""
+    return min(max(step, 1), n_steps)
+
+
+def forks_key(forks: Mapping[int, int]) -> tuple[tuple[int, int], ...]:
+    return tuple(sorted(forks.items()))
+
+
+def add_fork(forks: Mapping[int, int], t: int, token_id: int) -> dict[int, int]:
+    """Forced tokens after forcing ``token_id`` at step t: later forks belonged to the old path."""
+    return {**{k: v for k, v in forks.items() if k < t}, t: token_id}
+
+
+def reference(model: rc.Model, first: str) -> tuple[str, ...] | None:
+    """The training text from the first occurrence of ``first`` on (the sentence teacher forcing
+    would feed), or None when the model stores no training text or never saw ``first`` there."""
+    corpus = model.corpus()
+    if corpus is None:
+        return None
+    for sentence in corpus.sentences:
+        if first in sentence:
+            return tuple(sentence[sentence.index(first):])
+    return None
+
+
+def teacher_rows(model: rc.Model, traces: list[StepTrace], ref: tuple[str, ...]) -> list[dict]:
+    """One row per step: what the model was fed and picked, beside the training text's truth.
+
+    ``p(true next)`` is y_t[true next] read from the generated path's own trace at that step.
+    """
+    rows = []
+    for tr in traces:
+        true_in = ref[tr.t - 1] if tr.t - 1 < len(ref) else None
+        true_next = ref[tr.t] if tr.t < len(ref) else None
+        rows.append({
+            "step": tr.t,
+            "fed in (x_t)": tr.input,
+            "training text here": true_in if true_in is not None else "—",
+            "model picked": tr.token,
+            "p(picked)": tr.p_token,
+            "true next": true_next if true_next is not None else "—",
+            "p(true next)": float(tr.probs[model.vocab.id(true_next)]) if true_next is not None else np.nan,
+            "on the training path": tr.input == true_in,
+        })
+    return rows
+
+
+def finished_reason(traces: list[StepTrace], max_len: int) -> str:
+    """Why the path ends where it does: at </s>, or at the length limit."""
+    last = traces[-1]
+    if last.token == EOS and last.how != "prompt":
+        return f"it picked {EOS} at step {last.t}"
+    return f"it reached the length limit of {max_len} generated tokens"
+
+
+# ---- LaTeX -------------------------------------------------------------------------------------
+
+_TEX_ESCAPE = {"\\": r"\backslash ", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+               "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\sim "}
+_WHITESPACE = {" ": "space", "\n": "newline", "\t": "tab"}
+
+
+def num(v: float, prec: int) -> str:
+    """v rounded to ``prec`` decimals, never "-0.000"."""
+    s = f"{float(v):.{prec}f}"
+    return s[1:] if s.startswith("-") and float(s) == 0 else s
+
+
+def tex_token(token: str) -> str:
+    """A token as upright LaTeX text in quotes, special characters escaped."""
+    if token in _WHITESPACE:
+        return rf"\textit{{{_WHITESPACE[token]}}}"
+    return r"\text{``" + "".join(_TEX_ESCAPE.get(c, c) for c in token) + "''}"
+
+
+def vec(v: np.ndarray, prec: int, limit: int = LIMIT) -> str:
+    """A column vector (n,) as a bmatrix; over ``limit`` entries, the first ones, a ⋮, the last."""
+    cells = [num(z, prec) for z in v]
+    if len(cells) > limit:
+        cells = cells[: limit - 2] + [r"\vdots"] + cells[-1:]
+    return r"\begin{bmatrix}" + r" \\ ".join(cells) + r"\end{bmatrix}"
+
+
+def shown_tokens(tr: StepTrace, limit: int = LIMIT) -> np.ndarray:
+    """Token ids for the o_t / y_t table: all of a small vocabulary, else the most probable and the chosen."""
+    V = len(tr.probs)
+    if V <= limit:
+        return np.arange(V)
+    top = np.argsort(-tr.probs, kind="stable")[: limit - 1]
+    return np.sort(np.union1d(top, [tr.token_id]))
+
+
+def input_latex(tr: StepTrace, prec: int) -> str:
+    """x_t and the word it embeds."""
+    return rf"x_{{{tr.t}}} = \mathrm{{emb}}({tex_token(tr.input)}) = {vec(tr.x, prec)}"
+
+
+def h0_latex(tr: StepTrace) -> str:
+    """Step 1 only: h_0 = 0, so the W_h term vanishes (the seed's Step 3)."""
+    return (rf"h_0 = \mathbf{{0}} \;\Rightarrow\; W_h h_0 = \mathbf{{0}} \;\Rightarrow\; "
+            rf"h_1 = \tanh(W_x x_1 + b_h)")
+
+
+def preactivation_latex(tr: StepTrace, prec: int) -> str:
+    """a_t = W_x x_t + W_h h_{t-1} + b_h with each term's numbers and their sum."""
+    t = tr.t
+    return (rf"a_{{{t}}} = \underbrace{{{vec(tr.Wx_x, prec)}}}_{{W_x x_{{{t}}}}} + "
+            rf"\underbrace{{{vec(tr.Wh_h, prec)}}}_{{W_h h_{{{t - 1}}}}} + "
+            rf"\underbrace{{{vec(tr.b_h, prec)}}}_{{b_h}} = {vec(tr.a, prec)}")
+
+
+def hidden_latex(tr: StepTrace, prec: int) -> str:
+    """h_t = tanh(a_t) with numbers."""
+    return rf"h_{{{tr.t}}} = \tanh(a_{{{tr.t}}}) = \tanh{vec(tr.a, prec)} = {vec(tr.h, prec)}"
+
+
+def output_latex(tr: StepTrace, vocab: tuple[str, ...], prec: int) -> str:
+    """o_t = W_y h_t + b_y and y_t = softmax(o_t) as a table with one column per token.
+
+    When sampling reshaped y_t (temperature, top-k, top-p), the row q_t that was actually sampled
+    from is added, and for a sampled step the cumulative F = cumsum(q_t) the draw u was read against.
+    """
+    ids = shown_tokens(tr)
+    t = tr.t
+    rows = [(rf"o_{{{t}}} = W_y h_{{{t}}} + b_y", tr.logits), (rf"y_{{{t}}} = \mathrm{{softmax}}(o_{{{t}}})", tr.probs)]
+    if tr.how == "sampled":
+        if not np.allclose(tr.q, tr.probs):
+            rows.append((rf"q_{{{t}}}\ (\text{{reshaped}})", tr.q))
+        rows.append((rf"F = \mathrm{{cumsum}}(q_{{{t}}})", np.cumsum(tr.q)))
+    head = " & ".join(tex_token(vocab[v]) for v in ids)
+    more = r" & \cdots" if len(ids) < len(vocab) else ""
+    body = r" \\ ".join(name + " & " + " & ".join(num(vals[v], prec) for v in ids) + (" & " if more else "")
+                        for name, vals in rows)
+    cols = "c" * (len(ids) + (1 if more else 0))
+    return rf"\begin{{array}}{{r|{cols}}} & {head}{more} \\ \hline {body} \end{{array}}"
+
+
+def pick_latex(tr: StepTrace, prec: int) -> str:
+    """How the next token w_t was chosen: argmax, inverse CDF with u, forced, or the prompt."""
+    w, t = tex_token(tr.token), tr.t
+    p = num(tr.p_token, prec)
+    if tr.how == "greedy":
+        return rf"w_{{{t}}} = \arg\max_v\, y_{{{t}}}[v] = {w} \quad (y = {p})"
+    if tr.how == "sampled":
+        F = np.cumsum(tr.q)
+        lo = F[tr.token_id] - tr.q[tr.token_id]
+        return (rf"u_{{{t}}} = {num(tr.draw, prec)},\quad F({w})^- = {num(lo, prec)} \le u_{{{t}}} < "
+                rf"F({w}) = {num(F[tr.token_id], prec)} \;\Rightarrow\; w_{{{t}}} = {w} \quad (y = {p})")
+    if tr.how == "forced":
+        return rf"w_{{{t}}} = {w}\ \text{{(forced by you)}} \quad (y = {p})"
+    return rf"w_{{{t}}} = {w}\ \text{{(the next token of the prompt)}} \quad (y = {p})"
+
+
+def next_input_latex(tr: StepTrace, embedding: np.ndarray, prec: int) -> str:
+    """The chosen token becomes the next input: x_{t+1} = its row of the embedding."""
+    return (rf"x_{{{tr.t + 1}}} = \mathrm{{emb}}({tex_token(tr.token)}) = "
+            rf"\text{{row {tr.token_id} of the embedding}} = {vec(embedding[tr.token_id], prec)}")
+
+
+def shapes_latex(params: rc.Params) -> str:
+    """Every parameter's shape, e.g. W_y \\in R^{5 x 3}."""
+    names = {"embedding": r"\mathrm{emb}", "W_x": "W_x", "W_h": "W_h", "b_h": "b_h", "W_y": "W_y", "b_y": "b_y"}
+    parts = []
+    for name, shape in params.shapes_text().items():
+        dims = shape.replace(" x ", r" \times ")
+        parts.append(rf"{names[name]} \in \mathbb{{R}}^{{{dims}}}")
+    return r",\quad ".join(parts)
+
+
+# ---- the path and its forks ---------------------------------------------------------------------
+
+CACHE_SIZE = 16  # paths kept per visitor: enough to flip between a path, its forks and the original
+
+
+def path_key(version: int, s: Settings, forks: Mapping[int, int]) -> tuple:
+    return (version, s.path_key(), forks_key(forks))
+
+
+def get_path(cache: dict, model: rc.Model, version: int, s: Settings, forks: Mapping[int, int]) -> list[StepTrace]:
+    """The whole path for these settings and forced tokens, computed once and kept in ``cache``."""
+    key = path_key(version, s, forks)
+    if key not in cache:
+        _store(cache, key, rc.generate(model, s.word, s.rule_obj(), s.max_len, s.seed, forced=dict(forks)))
+    return cache[key]
+
+
+def fork_path(cache: dict, model: rc.Model, version: int, s: Settings, forks: Mapping[int, int],
+              traces: list[StepTrace], t: int, token_id: int) -> dict[int, int]:
+    """Force ``token_id`` at step t of ``traces``: ``rnn_core.fork`` reuses steps before t and
+    recomputes only the later ones. Returns the new forced tokens; the new path is in ``cache``."""
+    new = add_fork(forks, t, token_id)
+    key = path_key(version, s, new)
+    if key not in cache:
+        _store(cache, key, rc.fork(model, traces, t, token_id, s.rule_obj(), s.max_len, s.seed))
+    return new
+
+
+def _store(cache: dict, key: tuple, traces: list[StepTrace]) -> None:
+    while len(cache) >= CACHE_SIZE:
+        cache.pop(next(iter(cache)))  # dicts keep insertion order: drop the oldest
+    cache[key] = traces
+
+
+def path_markdown(traces: list[StepTrace], step: int, forks: Mapping[int, int]) -> str:
+    """The path as Markdown tokens: the input of ``step`` highlighted, forced picks marked ✋."""
+    parts = [_md_token(traces[0].input, step == 1)]
+    for tr in traces:
+        token = _md_token(tr.token, tr.t + 1 == step)
+        parts.append(f"✋{token}" if tr.t in forks else token)
+    return " → ".join(parts)
+
+
+def _md_token(token: str, current: bool) -> str:
+    shown = _WHITESPACE.get(token, token).replace("`", "ˋ")
+    return f":orange-background[**`{shown}`**]" if current else f"`{shown}`"
