@@ -1,0 +1,232 @@
+"""Generation semantics: stopping, limits, greedy, temperature, top-k, top-p, forcing, seeds."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import rnn_core as rc
+from rnn_core.sample import draws
+
+SAMPLE = rc.Rule("sample", temperature=1.0)
+
+
+def tokens(traces):
+    return [tr.token for tr in traces]
+
+
+def test_greedy_from_I_regenerates_the_seed_sentence(trained_seed):
+    traces = rc.generate(trained_seed, "I", rc.GREEDY)
+    assert tokens(traces) == ["love", "deep", "learning", "</s>"]
+    assert rc.text_of(trained_seed, traces) == "I love deep learning </s>"
+    assert [tr.how for tr in traces] == ["greedy"] * 4
+    assert all(tr.rank == 1 and tr.draw is None for tr in traces)
+
+
+def test_generation_stops_at_end_of_sentence(make_hand_model):
+    always_eos = make_hand_model(b_y=(0.0, 0.0, 100.0))
+    traces = rc.generate(always_eos, "a", rc.GREEDY, max_tokens=50)
+    assert tokens(traces) == ["</s>"]
+
+
+def test_generation_respects_max_tokens(make_hand_model):
+    never_eos = make_hand_model(b_y=(0.0, 0.0, -100.0))
+    for n in (1, 7):
+        assert len(rc.generate(never_eos, "a", rc.GREEDY, max_tokens=n)) == n
+        assert len(rc.generate(never_eos, "a", SAMPLE, max_tokens=n, seed=5)) == n
+    # a prompt of two tokens adds one prompt step before the n generated ones
+    traces = rc.generate(never_eos, "a b", rc.GREEDY, max_tokens=3)
+    assert [tr.how for tr in traces] == ["prompt", "greedy", "greedy", "greedy"]
+
+
+def test_end_of_sentence_inside_a_prompt_does_not_stop_generation(trained_seed):
+    traces = rc.generate(trained_seed, ["I", "</s>", "I"], rc.GREEDY, max_tokens=2)
+    assert [tr.how for tr in traces] == ["prompt", "prompt", "greedy", "greedy"]
+
+
+def test_temperature_zero_is_greedy(random_model):
+    greedy = rc.generate(random_model, "one", rc.GREEDY, max_tokens=10)
+    cold = rc.generate(random_model, "one", rc.Rule("sample", temperature=0), max_tokens=10, seed=9)
+    assert tokens(cold) == tokens(greedy)
+    assert all(tr.how == "greedy" and tr.draw is None for tr in cold)
+
+
+def test_greedy_picks_the_argmax(random_model):
+    for tr in rc.generate(random_model, "one", rc.GREEDY, max_tokens=10):
+        assert tr.p_token == max(tr.probs.tolist())
+
+
+# A known distribution: y = [0.1, 0.4, 0.2, 0.3] (logits are its logs, so T = 1 gives y back).
+Y = [0.1, 0.4, 0.2, 0.3]
+LOGITS = np.log(np.array(Y))
+
+
+@pytest.mark.parametrize("k, kept", [(1, [1]), (2, [1, 3]), (3, [1, 2, 3]), (4, [0, 1, 2, 3]), (9, [0, 1, 2, 3])])
+def test_top_k_keeps_exactly_the_k_most_probable(k, kept):
+    q, got = rc.reshape(LOGITS, rc.Rule("sample", top_k=k))
+    assert got.tolist() == kept
+    mass = sum(Y[i] for i in kept)
+    np.testing.assert_allclose(q, [Y[i] / mass if i in kept else 0.0 for i in range(4)], rtol=1e-12)
+
+
+@pytest.mark.parametrize("p, kept", [
+    (0.3, [1]),  # 0.4 alone reaches 0.3
+    (0.4, [1]),  # exactly 0.4: still the single most probable token
+    (0.65, [1, 3]),  # 0.4 + 0.3 = 0.7 >= 0.65
+    (0.7, [1, 3]),  # reaches exactly 0.7
+    (0.71, [1, 2, 3]),  # needs 0.2 more: 0.9
+    (0.95, [0, 1, 2, 3]),
+    (1.0, [0, 1, 2, 3]),
+])
+def test_top_p_keeps_the_smallest_set_reaching_p(p, kept):
+    q, got = rc.reshape(LOGITS, rc.Rule("sample", top_p=p))
+    assert got.tolist() == kept
+    mass = sum(Y[i] for i in kept)
+    np.testing.assert_allclose(q, [Y[i] / mass if i in kept else 0.0 for i in range(4)], rtol=1e-12)
+
+
+def test_top_k_then_top_p_and_temperature():
+    # T = 0.5 squares and renormalises: [1, 16, 4, 9] / 30; top-k 3 keeps ids 1, 3, 2 (mass 29/30);
+    # top-p 0.8 of the original mass: 16/30 + 9/30 = 25/30 >= 0.8, so ids 1 and 3.
+    q, kept = rc.reshape(LOGITS, rc.Rule("sample", temperature=0.5, top_k=3, top_p=0.8))
+    assert kept.tolist() == [1, 3]
+    np.testing.assert_allclose(q, [0.0, 16 / 25, 0.0, 9 / 25], rtol=1e-12)
+
+
+def test_sampled_steps_record_q_kept_and_draw(random_model):
+    rule = rc.Rule("sample", temperature=1.3, top_k=3)
+    traces = rc.generate(random_model, "one", rule, max_tokens=10, seed=4, sample=2)
+    u = np.random.default_rng([4, 2]).random(10)
+    for tr in traces:
+        assert tr.how == "sampled" and tr.draw == u[tr.t - 1]
+        # expected q by hand: softmax(logits / T) over the 3 largest, renormalised
+        e = [math.exp(z / 1.3) for z in tr.logits.tolist()]
+        top3 = sorted(range(len(e)), key=lambda i: -e[i])[:3]
+        assert list(tr.kept) == sorted(top3)
+        np.testing.assert_allclose(tr.q, [e[i] / sum(e[j] for j in top3) if i in top3 else 0 for i in range(len(e))],
+                                   rtol=1e-12)
+        # inverse CDF: the chosen token's slice of [0, 1) holds u
+        c = np.cumsum(tr.q)
+        assert c[tr.token_id] - tr.q[tr.token_id] <= tr.draw < c[tr.token_id]
+
+
+def test_same_seed_same_sample_other_seed_or_index_other_draws(random_model):
+    run = lambda seed, sample: rc.generate(random_model, "one", SAMPLE, max_tokens=12, seed=seed, sample=sample)  # noqa: E731
+    first, again = run(1, 0), run(1, 0)
+    assert tokens(first) == tokens(again)
+    assert [tr.draw for tr in first] == [tr.draw for tr in again]
+    for other in (run(2, 0), run(1, 1)):
+        assert other[0].draw != first[0].draw
+    texts = {" ".join(tokens(run(1, s))) for s in range(10)}
+    assert len(texts) > 1  # sampling an untrained model gives varied texts
+
+
+def test_prompt_tokens_are_fed_in_not_sampled(trained_seed):
+    traces = rc.generate(trained_seed, "I love deep", SAMPLE, seed=0)
+    assert [tr.input for tr in traces[:3]] == ["I", "love", "deep"]
+    assert [tr.how for tr in traces[:2]] == ["prompt", "prompt"]
+    assert [tr.token for tr in traces[:2]] == ["love", "deep"]
+    assert traces[2].how == "sampled"
+    assert traces[0].h_prev.tolist() == [0.0, 0.0, 0.0]
+    assert traces[1].h_prev is traces[0].h  # h_t is fed to step t + 1
+
+
+def test_fork_forces_a_token_and_recomputes_only_later_steps(random_model):
+    rule = rc.Rule("sample", temperature=2.0)
+    original = rc.generate(random_model, "one two", rule, max_tokens=8, seed=3)
+    assert len(original) == 9  # seed 3 happens to run to the limit: there are later steps to compare
+    t = 3  # the second generated step
+    new_token = next(v for v in random_model.vocab.tokens if v not in (original[t - 1].token, "</s>"))
+    forked = rc.fork(random_model, original, t, new_token, rule, max_tokens=8, seed=3)
+
+    assert all(a is b for a, b in zip(forked[: t - 1], original[: t - 1]))  # reused, not recomputed
+    step = forked[t - 1]
+    assert (step.token, step.how, step.draw) == (new_token, "forced", None)
+    np.testing.assert_array_equal(step.probs, original[t - 1].probs)
+    np.testing.assert_array_equal(step.h, original[t - 1].h)
+    assert forked[t].input == new_token
+    assert forked[t].h_prev is step.h
+    u = np.random.default_rng([3, 0]).random(20)
+    for tr in forked[t:]:
+        assert tr.draw == u[tr.t - 1]  # later steps meet the same random numbers as before
+    # the fork is what generation with that token forced gives
+    assert len(forked) > t + 1
+    again = rc.generate(random_model, "one two", rule, max_tokens=8, seed=3,
+                        forced={t: random_model.vocab.id(new_token)})
+    assert tokens(again) == tokens(forked)
+    assert [tr.how for tr in again] == [tr.how for tr in forked]
+
+
+def test_fork_refuses_prompt_steps_and_bad_tokens(trained_seed):
+    traces = rc.generate(trained_seed, "I love")
+    with pytest.raises(rc.ConfigError, match="prompt"):
+        rc.fork(trained_seed, traces, 1, "deep")
+    with pytest.raises(rc.ConfigError, match="step"):
+        rc.fork(trained_seed, traces, 99, "deep")
+    with pytest.raises(rc.VocabularyError, match="'cats'"):
+        rc.fork(trained_seed, traces, 2, "cats")
+
+
+def test_draws_of_a_longer_run_extend_those_of_a_shorter_one():
+    np.testing.assert_array_equal(draws(3, 1, 5), draws(3, 1, 50)[:5])
+
+
+def test_unknown_prompt_word_is_named_with_close_suggestions(trained_seed):
+    with pytest.raises(rc.VocabularyError) as e:
+        rc.generate(trained_seed, "I lov")
+    message = str(e.value)
+    assert "'lov'" in message and "love" in message and "</s>" not in message
+
+
+@pytest.mark.parametrize("prompt", ["", "   ", "\n", []])
+def test_empty_prompt_is_refused(trained_seed, prompt):
+    with pytest.raises(rc.VocabularyError, match="empty"):
+        rc.generate(trained_seed, prompt)
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    ({"temperature": -0.1}, "temperature"),
+    ({"temperature": float("nan")}, "temperature"),
+    ({"temperature": float("inf")}, "temperature"),
+    ({"top_k": -1}, "top-k"),
+    ({"top_k": 1.5}, "top-k"),
+    ({"top_p": 0.0}, "top-p"),
+    ({"top_p": -0.5}, "top-p"),
+    ({"top_p": 1.01}, "top-p"),
+    ({"top_p": float("nan")}, "top-p"),
+    ({"strategy": "beam"}, "strategy"),
+])
+def test_rule_validation(kwargs, word):
+    with pytest.raises(rc.ConfigError, match=word):
+        rc.Rule(**{"strategy": "sample", **kwargs})
+
+
+@pytest.mark.parametrize("kwargs", [{"max_tokens": 0}, {"max_tokens": -3}, {"max_tokens": 10**6}, {"seed": -1}])
+def test_generation_limits_are_checked(trained_seed, kwargs):
+    with pytest.raises(rc.ConfigError):
+        rc.generate(trained_seed, "I", **kwargs)
+
+
+def test_teacher_forcing_feeds_the_true_tokens(trained_seed):
+    traces = rc.teacher_forced(trained_seed, ["I", "love", "deep", "learning", "</s>"])
+    assert [tr.input for tr in traces] == ["I", "love", "deep", "learning"]
+    assert tokens(traces) == ["love", "deep", "learning", "</s>"]
+    # the trained model gives each true next token most of its mass; log_prob of a prompt-only path is 0
+    assert all(tr.p_token > 0.5 for tr in traces)
+    assert rc.log_prob(traces) == 0.0
+
+
+def test_log_prob_sums_the_chosen_tokens_log_probabilities(trained_seed):
+    traces = rc.generate(trained_seed, "I")
+    assert rc.log_prob(traces) == pytest.approx(sum(math.log(tr.probs[tr.token_id]) for tr in traces), rel=1e-12)
+
+
+def test_traces_json_has_one_step_per_token_fed_in(trained_seed):
+    traces = rc.generate(trained_seed, "I love")
+    doc = rc.traces_json(trained_seed, traces)
+    assert doc["vocab"] == ["I", "love", "deep", "learning", "</s>"]
+    assert doc["text"] == "I love deep learning </s>"
+    assert [s["input"] for s in doc["steps"]] == ["I", "love", "deep", "learning"]
+    assert doc["steps"][0]["how"] == "prompt"
