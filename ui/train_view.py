@@ -109,6 +109,8 @@ def teacher_forced_table(traces: list[rc.StepTrace], vocab: tuple[str, ...]) -> 
 def weight_heatmap(name: str, W: np.ndarray, rows: list[str], cols: list[str]) -> go.Figure:
     """One weight matrix W (R, C) as a heatmap on a symmetric red-blue scale (0 is white), rows
     and columns labelled; only the first MAX_ROWS rows when there are more."""
+    shape = " x ".join(map(str, W.shape))
+    cut = f" · first {MAX_ROWS} rows" if len(W) > MAX_ROWS else ""
     W = W[:MAX_ROWS]
     rows = [token_label(r) for r in rows[:MAX_ROWS]]
     text = "%{z:.2f}" if W.size <= MAX_CELL_TEXT else None
@@ -119,8 +121,7 @@ def weight_heatmap(name: str, W: np.ndarray, rows: list[str], cols: list[str]) -
     ))
     fig.update_xaxes(type="category", side="top")
     fig.update_yaxes(type="category", autorange="reversed")
-    shape = " x ".join(map(str, W.shape))
-    return _titled(fig, f"{name} ({shape})", min(640, 130 + 26 * len(rows)))
+    return _titled(fig, f"{name} ({shape}){cut}", min(640, 130 + 26 * len(rows)))
 
 
 def weight_figures(params: rc.Params, vocab: tuple[str, ...]) -> dict[str, go.Figure]:
