@@ -1,0 +1,269 @@
+"""The CLI contract (issue 2 items 8 and 9), run as users run it: ``python -m rnn_core``."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import rnn_core as rc
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args, cwd) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "rnn_core", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def snapshot(folder: Path) -> dict:
+    """Every file's bytes and modification time, to prove nothing was written or changed."""
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()}
+
+
+def assert_refused(result, *words):
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert result.stdout == ""
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    """A folder holding a trained seed model and the bad inputs the refusal tests use."""
+    d = tmp_path_factory.mktemp("cli")
+    r = cli("train", "--preset", "seed", "--out", "seed.npz", cwd=d)
+    assert r.returncode == 0, r.stderr
+    (d / "latin1.txt").write_bytes("café au lait\n".encode("latin-1"))
+    (d / "big.txt").write_bytes(b"word " * (rc.tokens.MAX_CORPUS_BYTES // 5 + 1))
+    (d / "good.txt").write_text("I love deep learning\n")
+    (d / "garbage.npz").write_bytes(os.urandom(2000))
+    model = rc.load(str(d / "seed.npz"))
+    arrays = {k: v for k, v in np.load(d / "seed.npz").items()}
+    np.savez(d / "pickled.npz", **{**arrays, "vocab": np.array(list(model.vocab.tokens), dtype=object)})
+    np.savez(d / "nan.npz", **{**arrays, "W_h": np.full((3, 3), np.nan)})
+    (d / "existing.npz").write_bytes(b"an earlier model, keep me")
+    os.utime(d / "existing.npz", ns=(1_000_000_000, 1_000_000_000))
+    return d
+
+
+def test_train_the_preset_then_generate_greedy_from_I(work):
+    r = cli("generate", "seed.npz", "--prompt", "I", cwd=work)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "I love deep learning </s>\n"
+    assert r.stderr == ""
+
+
+def test_train_json_summary(work, tmp_path):
+    r = cli("train", "--preset", "seed", "--out", tmp_path / "m.npz", "--json", cwd=work)
+    assert r.returncode == 0 and r.stderr == ""
+    summary = json.loads(r.stdout)
+    assert summary["status"] == "done" and summary["steps"] == 60
+    assert len(summary["losses"]) == 60 and summary["final_loss"] == summary["losses"][-1]
+    assert summary["losses"][-1] < summary["losses"][0]
+    assert summary["perplexity"] == pytest.approx(math.exp(summary["final_loss"]))
+    # the file written is the same model as the one in the fixture: same seed, same weights
+    assert (tmp_path / "m.npz").read_bytes() == (work / "seed.npz").read_bytes()
+
+
+def test_generate_json_schema(work):
+    r = cli("generate", "seed.npz", "--prompt", "I love", "--json", cwd=work)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert set(doc) == {"vocab", "text", "steps"}
+    vocab = doc["vocab"]
+    assert vocab == ["I", "love", "deep", "learning", "</s>"]
+    assert doc["text"] == "I love deep learning </s>"
+    fed_in = doc["text"].split()[:-1]
+    assert [s["input"] for s in doc["steps"]] == fed_in  # one step per token fed in
+    assert [s["how"] for s in doc["steps"]] == ["prompt", "greedy", "greedy", "greedy"]
+    for s in doc["steps"]:
+        assert {"input", "x", "h_prev", "h", "logits", "probs", "token"} <= set(s)
+        assert len(s["probs"]) == len(vocab) and len(s["logits"]) == len(vocab)
+        assert math.fsum(s["probs"]) == pytest.approx(1.0, abs=1e-12)
+        assert s["probs"][vocab.index(s["token"])] == s["p"]  # probs are in vocabulary order
+    # step 1 by hand from the file's own arrays: h_1 = tanh(W_x x_1 + b_h) since h_0 = 0
+    a = np.load(work / "seed.npz")
+    x1, W_x, b_h = a["embedding"][0].tolist(), a["W_x"].tolist(), a["b_h"].tolist()
+    h1 = [math.tanh(sum(W_x[i][j] * x1[j] for j in range(3)) + b_h[i]) for i in range(3)]
+    assert doc["steps"][0]["h_prev"] == [0.0, 0.0, 0.0]
+    np.testing.assert_allclose(doc["steps"][0]["h"], h1, rtol=1e-14)
+    assert doc["steps"][1]["h_prev"] == doc["steps"][0]["h"]
+
+
+def test_sampling_is_reproducible_and_temperature_zero_is_greedy(work):
+    args = ("generate", "seed.npz", "--prompt", "I", "--temperature", "3", "--seed", "11", "--json")
+    first, again = cli(*args, cwd=work), cli(*args, cwd=work)
+    assert first.returncode == 0 and first.stdout == again.stdout
+    steps = json.loads(first.stdout)["steps"]
+    assert all(s["how"] == "sampled" and 0 <= s["draw"] < 1 for s in steps)
+    cold = cli("generate", "seed.npz", "--prompt", "I", "--strategy", "sample", "--temperature", "0", cwd=work)
+    assert cold.stdout == "I love deep learning </s>\n"
+
+
+def test_steps_0_writes_the_initialised_model(work, tmp_path):
+    r = cli("train", "--preset", "seed", "--steps", "0", "--out", tmp_path / "init.npz", cwd=work)
+    assert r.returncode == 0, r.stderr
+    model = rc.load(str(tmp_path / "init.npz"))
+    assert model.steps_trained == 0 and math.isnan(model.last_loss)
+    assert model.params.embedding[0].tolist() == [0.1, 0.3, 0.5]
+    for name, value in rc.seed_model().params.as_dict().items():
+        np.testing.assert_array_equal(getattr(model.params, name), value)
+
+
+def test_init_continues_training(work, tmp_path):
+    r = cli("train", "--preset", "seed", "--steps", "10", "--out", tmp_path / "a.npz", cwd=work)
+    assert r.returncode == 0, r.stderr
+    r = cli("train", "--init", tmp_path / "a.npz", "--preset", "seed", "--steps", "50",
+            "--out", tmp_path / "b.npz", cwd=work)
+    assert r.returncode == 0, r.stderr
+    a, b = rc.load(str(tmp_path / "a.npz")), rc.load(str(tmp_path / "b.npz"))
+    assert (a.steps_trained, b.steps_trained) == (10, 60)
+    assert b.last_loss < a.last_loss
+    # without a text option, --init trains on the model's own stored text
+    r = cli("train", "--init", tmp_path / "b.npz", "--steps", "5", "--out", tmp_path / "c.npz", cwd=work)
+    assert r.returncode == 0, r.stderr
+    assert rc.load(str(tmp_path / "c.npz")).steps_trained == 65
+    # a text whose tokens the model knows is fine, and becomes the model's stored text
+    r = cli("train", "--init", tmp_path / "b.npz", "--text", "learning I love\nI love deep learning",
+            "--steps", "3", "--out", tmp_path / "d.npz", cwd=work)
+    assert r.returncode == 0, r.stderr
+    assert rc.load(str(tmp_path / "d.npz")).corpus_text == "learning I love\nI love deep learning"
+
+
+def test_corpus_file_and_char_level(work, tmp_path):
+    r = cli("train", "--corpus", "good.txt", "--level", "char", "--hidden-size", "8", "--steps", "5",
+            "--out", tmp_path / "c.npz", "--json", cwd=work)
+    assert r.returncode == 0, r.stderr
+    model = rc.load(str(tmp_path / "c.npz"))
+    assert model.level == "char" and model.corpus_name == "good.txt"
+    assert model.vocab.tokens[:3] == ("I", " ", "l")
+    g = cli("generate", tmp_path / "c.npz", "--prompt", "I l", "--max-tokens", "7", "--json", cwd=work)
+    assert g.returncode == 0, g.stderr
+    assert len(json.loads(g.stdout)["steps"]) <= 2 + 7
+
+
+def test_a_diverged_run_writes_the_last_finite_weights_and_exits_3(work, tmp_path):
+    out = tmp_path / "d.npz"
+    r = cli("train", "--preset", "seed", "--optimizer", "sgd", "--lr", "10", "--out", out, "--json", cwd=work)
+    assert r.returncode == 3
+    assert "Traceback" not in r.stderr
+    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("warning: training diverged")
+    summary = json.loads(r.stdout)
+    assert summary["status"] == "diverged"
+    model = rc.load(str(out))  # loads, so every weight is finite
+    assert model.steps_trained == summary["steps"] < 60
+
+
+TRAIN_REFUSALS = [
+    (["--text", ""], ["empty"]),
+    (["--text", "   \n\t "], ["empty"]),
+    (["--text", "hello"], ["single"]),
+    (["--corpus", "latin1.txt"], ["UTF-8"]),
+    (["--corpus", "big.txt"], ["limit"]),
+    (["--corpus", "missing.txt"], ["missing.txt"]),
+    (["--corpus", "."], ["cannot read"]),
+    (["--preset", "seed", "--hidden-size", "0"], ["hidden size"]),
+    (["--preset", "seed", "--hidden-size", "100000"], ["hidden size"]),
+    (["--preset", "seed", "--embed-dim", "-1"], ["embedding size"]),
+    (["--preset", "seed", "--steps", "-1"], ["steps"]),
+    (["--preset", "seed", "--steps", "999999999"], ["steps"]),
+    (["--preset", "seed", "--lr", "-0.1"], ["learning rate"]),
+    (["--preset", "seed", "--lr", "nan"], ["learning rate"]),
+    (["--preset", "seed", "--batch-size", "0"], ["batch size"]),
+    (["--preset", "seed", "--seq-len", "0"], ["sequence length"]),
+    (["--preset", "seed", "--clip", "-1"], ["clip"]),
+    (["--preset", "seed", "--seed", "-1"], ["seed"]),
+    (["--preset", "seed", "--optimizer", "rmsprop"], ["--optimizer"]),
+    (["--preset", "seed", "--hidden-size", "three"], ["--hidden-size"]),
+    (["--preset", "seed", "--text", "a b"], ["not allowed"]),
+    (["--preset", "seed", "--level", "char"], ["char"]),
+    (["--preset", "seed", "--bogus"], ["--bogus"]),
+    ([], ["--preset"]),
+    (["--init", "seed.npz", "--text", "I love cats"], ["'cats'", "cover"]),
+    (["--init", "seed.npz", "--preset", "seed", "--hidden-size", "4"], ["--hidden-size"]),
+    (["--init", "seed.npz", "--preset", "seed", "--level", "char"], ["level"]),
+    (["--init", "missing.npz", "--preset", "seed"], ["cannot read", "missing.npz"]),
+    (["--init", "garbage.npz", "--preset", "seed"], ["not a model file"]),
+    (["--init", "pickled.npz", "--preset", "seed"], ["not a model file"]),
+]
+
+
+@pytest.mark.parametrize("args, words", TRAIN_REFUSALS, ids=[" ".join(a) or "no-source" for a, _ in TRAIN_REFUSALS])
+def test_train_refuses_bad_input_and_changes_nothing(work, args, words):
+    before = snapshot(work)  # includes existing.npz: same bytes, same mtime, and no new files
+    assert_refused(cli("train", *args, "--out", "existing.npz", cwd=work), *words)
+    assert snapshot(work) == before
+
+
+@pytest.mark.parametrize("args", [["--text", "hello"], ["--preset", "seed", "--lr", "-1"],
+                                  ["--init", "seed.npz", "--text", "I love cats"]])
+def test_train_refusal_creates_no_out_file(work, args):
+    before = snapshot(work)
+    assert_refused(cli("train", *args, "--out", "new.npz", cwd=work))
+    assert not (work / "new.npz").exists() and snapshot(work) == before
+
+
+@pytest.mark.parametrize("out, words", [
+    ("no-such-folder/m.npz", ["does not exist"]),
+    (".", ["directory"]),
+    (None, ["--out"]),
+])
+def test_train_refuses_an_unusable_out(work, out, words):
+    before = snapshot(work)
+    args = ["--out", out] if out else []
+    assert_refused(cli("train", "--preset", "seed", *args, cwd=work), *words)
+    assert snapshot(work) == before
+    assert not (work / "no-such-folder").exists()
+
+
+GENERATE_REFUSALS = [
+    (["seed.npz", "--prompt", "I lov"], ["'lov'", "love"]),
+    (["seed.npz", "--prompt", "you"], ["'you'", "closest known"]),
+    (["seed.npz", "--prompt", ""], ["empty"]),
+    (["seed.npz", "--prompt", "   "], ["empty"]),
+    (["seed.npz", "--prompt", "I", "--top-p", "0"], ["top-p"]),
+    (["seed.npz", "--prompt", "I", "--top-p", "1.5"], ["top-p"]),
+    (["seed.npz", "--prompt", "I", "--top-k", "0"], ["top-k"]),
+    (["seed.npz", "--prompt", "I", "--top-k", "-1"], ["top-k"]),
+    (["seed.npz", "--prompt", "I", "--temperature", "-1"], ["temperature"]),
+    (["seed.npz", "--prompt", "I", "--temperature", "inf"], ["temperature"]),
+    (["seed.npz", "--prompt", "I", "--max-tokens", "0"], ["max tokens"]),
+    (["seed.npz", "--prompt", "I", "--max-tokens", "99999999"], ["max tokens"]),
+    (["seed.npz", "--prompt", "I", "--seed", "-1"], ["seed"]),
+    (["seed.npz", "--prompt", "I", "--strategy", "beam"], ["--strategy"]),
+    (["seed.npz"], ["--prompt"]),
+    (["missing.npz", "--prompt", "I"], ["cannot read", "missing.npz"]),
+    ([".", "--prompt", "I"], ["cannot read"]),
+    (["garbage.npz", "--prompt", "I"], ["not a model file"]),
+    (["pickled.npz", "--prompt", "I"], ["not a model file"]),
+    (["nan.npz", "--prompt", "I"], ["'W_h'", "non-finite"]),
+    (["latin1.txt", "--prompt", "I"], ["not a model file"]),
+]
+
+
+@pytest.mark.parametrize("args, words", GENERATE_REFUSALS, ids=[" ".join(a) for a, _ in GENERATE_REFUSALS])
+def test_generate_refuses_bad_input(work, args, words):
+    before = snapshot(work)
+    assert_refused(cli("generate", *args, cwd=work), *words)
+    assert snapshot(work) == before
+
+
+def test_no_command_is_one_line_too(work):
+    assert_refused(cli(cwd=work), "train,generate")
+
+
+def test_help_documents_the_exit_statuses(work):
+    r = cli("train", "--help", cwd=work)
+    assert r.returncode == 0
+    assert "exit status" in r.stdout and "3 training diverged" in " ".join(r.stdout.split())
