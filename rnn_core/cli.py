@@ -236,4 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:  # e.g. --out became unwritable while training
         where = f"{e.filename}: " if e.filename else ""
         print(f"error: {one_line(where + str(e.strerror or e))}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("error: interrupted; no model file was written.", file=sys.stderr)
+        return 130  # the shell's convention for Ctrl-C
     return EXIT_BAD_INPUT

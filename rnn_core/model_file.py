@@ -24,6 +24,7 @@ from .tokens import LEVELS, Vocab, make_corpus
 FORMAT = "rnn-autoregression-lab/1"
 MAX_FILE_BYTES = 200_000_000
 ZIP_MAGIC = b"PK\x03\x04"
+MAX_ABS_WEIGHT = 1e6  # far beyond any trained weight; bounds every logit, so the forward pass stays finite
 META = ("vocab", "level", "config", "corpus_name", "corpus_text", "steps_trained", "last_loss", "format")
 
 
@@ -149,6 +150,8 @@ def check_shapes(a: dict[str, np.ndarray], V: int, E: int, H: int) -> None:
             raise ModelFileError(f"'{k}' has shape {a[k].shape}; with V={V}, E={E}, H={H} it must be {shape}.")
         if not np.isfinite(a[k]).all():
             raise ModelFileError(f"'{k}' holds non-finite values (nan or inf).")
+        if a[k].size and np.abs(a[k]).max() > MAX_ABS_WEIGHT:
+            raise ModelFileError(f"'{k}' holds values beyond +-{MAX_ABS_WEIGHT:g}; no model of this app has such weights.")
 
 
 def _config(a) -> TrainConfig:

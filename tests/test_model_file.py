@@ -126,6 +126,7 @@ def test_missing_and_extra_keys_are_named(trained_seed):
     ("W_x", np.zeros((3, 3), np.complex128), ["float"]),
     ("b_y", np.array([0.0, np.nan, 0, 0, 0]), ["'b_y'", "non-finite"]),
     ("W_h", np.full((3, 3), np.inf), ["'W_h'", "non-finite"]),
+    ("W_y", np.full((5, 3), 1e300), ["'W_y'", "beyond"]),  # finite, but the logits would overflow
     ("vocab", np.array(["I", "love", "love", "learning", "</s>"]), ["'vocab'", "distinct"]),
     ("vocab", np.arange(5), ["'vocab'"]),
     ("vocab", np.array([], dtype=str), ["'vocab'"]),
