@@ -9,6 +9,8 @@ element update, i.e. inside the training callback. The callback records every up
 ``train_live`` first, so the next run finds the interrupted run there and keeps what it learned.
 """
 
+import time
+
 import streamlit as st
 
 import rnn_core as rc
@@ -104,9 +106,11 @@ def train_live(corpus: rc.Corpus, config: rc.TrainConfig) -> None:
     def on_step(info: rc.StepInfo) -> None:
         run.on_step(info)
         if throttle.due(final=info.step == info.total):
+            started = time.perf_counter()
             bar.progress(info.step / info.total, text=f"step {info.step} / {info.total} · loss "
                          f"{info.loss:.4f} · {info.tokens_per_s:,.0f} tokens/s")
             chart.plotly_chart(tv.loss_figure(run.losses, info.total), width="stretch")
+            throttle.drew(started)
 
     try:
         model, report = rc.train(start, corpus, config, on_step)
@@ -220,7 +224,7 @@ if run is not None and run.status == "diverged" and run.version is None:
     st.button(f"Use the last finite weights anyway ({run.model.steps_trained} steps)", key="train_adopt",
               on_click=adopt_diverged)
 if run is not None and (run.version == model_version() or run.status == "diverged"):
-    st.plotly_chart(tv.loss_figure(run.losses, run.total), width="stretch", key="train_loss")
+    st.plotly_chart(tv.loss_figure(run.losses), width="stretch", key="train_loss")
 
     st.header("4 · Watch it learn")
     sentence = tv.sentence_choices(run.model.corpus())[0]

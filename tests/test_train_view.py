@@ -2,6 +2,7 @@
 
 import json
 import math
+import time
 
 import numpy as np
 import pytest
@@ -67,7 +68,7 @@ def test_learning_heatmap_has_a_row_per_snapshot_and_p_of_the_truth_in_each_cell
     fig = tv.learning_heatmap(rows, selected=1)
     heat = fig.data[0]
     assert list(heat.y) == ["step 0", "step 60"]
-    assert list(heat.x) == ["1: I → love", "2: love → deep", "3: deep → learning", "4: learning → </s>"]
+    assert list(heat.x) == ["1: I → love", "2: love → deep", "3: deep → learning", "4: learning → &lt;/s>"]
     for r, (_, traces) in enumerate(rows):
         assert list(heat.z[r]) == [tr.probs[tr.token_id] for tr in traces]
     assert fig.layout.shapes[0].y0 == 0.5 and fig.layout.shapes[0].y1 == 1.5  # the selected row
@@ -76,9 +77,10 @@ def test_learning_heatmap_has_a_row_per_snapshot_and_p_of_the_truth_in_each_cell
 def test_weight_figures_label_rows_by_token_and_show_the_values(trained):
     figs = tv.weight_figures(trained.params, trained.vocab.tokens)
     emb, W_y, W_h = figs["embedding"].data[0], figs["W_y"].data[0], figs["W_h"].data[0]
-    assert list(emb.y) == list(SEED_TOKENS) and list(emb.x) == ["x[0]", "x[1]", "x[2]"]
+    labels = ["I", "love", "deep", "learning", "&lt;/s>"]  # Plotly reads labels as HTML
+    assert list(emb.y) == labels and list(emb.x) == ["x[0]", "x[1]", "x[2]"]
     assert np.array_equal(np.asarray(emb.z), trained.params.embedding)
-    assert list(W_y.y) == list(SEED_TOKENS) and list(W_y.x) == ["h[0]", "h[1]", "h[2]"]
+    assert list(W_y.y) == labels and list(W_y.x) == ["h[0]", "h[1]", "h[2]"]
     assert np.array_equal(np.asarray(W_h.z), trained.params.W_h)
     assert figs["W_x"].layout.title.text == "W_x (3 x 3)" and figs["W_y"].layout.title.text == "W_y (5 x 3)"
     assert emb.zmid is None and emb.zmin == -emb.zmax  # symmetric: 0 is the middle colour
@@ -174,11 +176,17 @@ def test_a_run_stopped_before_any_update_has_no_model():
     assert tv.Run(start, 10, start.params).partial_model() is None
 
 
-def test_throttle_lets_through_the_final_step_and_then_waits():
-    throttle = tv.Throttle(interval=60)
+def test_throttle_waits_the_interval_and_longer_after_a_slow_draw():
+    throttle = tv.Throttle(interval=0.2, share=0.2)
     assert throttle.due()
+    start = time.perf_counter()
+    throttle.drew(start - 1.0)  # a draw that took a second
+    assert throttle.cost >= 1.0
+    throttle.last -= 1.0  # a second later: past the interval, but 5 s must pass after a 1 s draw
     assert not throttle.due()
-    assert throttle.due(final=True)
+    throttle.last -= 4.5
+    assert throttle.due()
+    assert tv.Throttle().due(final=True)
 
 
 def test_figures_serialise_to_json(trained):

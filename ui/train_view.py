@@ -29,6 +29,12 @@ MAX_CELL_TEXT = 300  # print values in heatmap cells only when there are at most
 # ---------------------------------------------------------------- figures and tables
 
 
+def axis_label(token: str) -> str:
+    """A token as Plotly text: whitespace made visible, and "<" escaped, since Plotly reads
+    labels as HTML and would swallow "</s>" as a closing tag."""
+    return token_label(token).replace("<", "&lt;")
+
+
 def _titled(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(title=dict(text=title, x=0, font=dict(size=16)), height=height,
                       margin=dict(l=10, r=10, t=60, b=10), showlegend=False)
@@ -76,7 +82,7 @@ def learning_heatmap(rows: list[tuple[int, list[rc.StepTrace]]], selected: int |
     selected, the index of the row the slider points at (outlined).
     """
     traces0 = rows[0][1]
-    cols = [f"{tr.t}: {token_label(tr.input)} → {token_label(tr.token)}" for tr in traces0]
+    cols = [f"{tr.t}: {axis_label(tr.input)} → {axis_label(tr.token)}" for tr in traces0]
     ys = [f"step {step}" for step, _ in rows]
     z = np.array([[tr.p_token for tr in traces] for _, traces in rows])  # (S, T)
     fig = go.Figure(go.Heatmap(
@@ -112,7 +118,7 @@ def weight_heatmap(name: str, W: np.ndarray, rows: list[str], cols: list[str]) -
     shape = " x ".join(map(str, W.shape))
     cut = f" · first {MAX_ROWS} rows" if len(W) > MAX_ROWS else ""
     W = W[:MAX_ROWS]
-    rows = [token_label(r) for r in rows[:MAX_ROWS]]
+    rows = [axis_label(r) for r in rows[:MAX_ROWS]]
     text = "%{z:.2f}" if W.size <= MAX_CELL_TEXT else None
     m = float(np.abs(W).max()) or 1.0
     fig = go.Figure(go.Heatmap(
@@ -144,7 +150,7 @@ def grad_norm_figure(norms: np.ndarray, tokens) -> go.Figure:
     Inputs: norms (T,) from ``sentence_grad_norms``; tokens, the sentence (T + 1 tokens: the
     inputs are tokens[:-1]). A log axis, since vanishing gradients shrink geometrically.
     """
-    labels = [f"{t + 1}: {token_label(tok)}" for t, tok in enumerate(list(tokens)[: len(norms)])]
+    labels = [f"{t + 1}: {axis_label(tok)}" for t, tok in enumerate(list(tokens)[: len(norms)])]
     fig = go.Figure(go.Bar(x=labels, y=norms, marker_color=H_COLOR, text=[f"{v:.3g}" for v in norms],
                            textposition="outside", hovertemplate="step %{x}: ||dL/dh|| = %{y:.4g}<extra></extra>"))
     fig.update_xaxes(type="category", title="time step t: input token")
@@ -222,15 +228,20 @@ def start_model(corpus: rc.Corpus, config: rc.TrainConfig) -> rc.Model:
 
 
 class Throttle:
-    """True at most every ``interval`` seconds (and always for the last step), so live redraws
-    cost little next to training."""
+    """Says when a live redraw is due: at most every ``interval`` seconds, and never so often that
+    drawing takes more than ``share`` of the time (a Plotly figure costs tens of milliseconds, a
+    step of a small model far less), so live charts cost training little. The final step is
+    always due."""
 
-    def __init__(self, interval: float = 0.15):
-        self.interval, self.last = interval, 0.0
+    def __init__(self, interval: float = 0.2, share: float = 0.2):
+        self.interval, self.share = interval, share
+        self.last, self.cost = 0.0, 0.0
 
     def due(self, final: bool = False) -> bool:
         now = time.perf_counter()
-        if final or now - self.last >= self.interval:
-            self.last = now
-            return True
-        return False
+        return final or now - self.last >= max(self.interval, self.cost / self.share)
+
+    def drew(self, started: float) -> None:
+        """Record a redraw that began at ``started`` (a ``time.perf_counter()`` reading)."""
+        self.last = time.perf_counter()
+        self.cost = self.last - started
