@@ -3,7 +3,9 @@
 Time-major and batched: token ids X, Y and mask are (T, B); hidden states (T+1, B, H).
 Everything that does not depend on h_{t-1} (embedding look-up, W_x x_t, the output layer,
 softmax, and the weight gradients) is done for all T*B positions in one matrix product, so the
-only Python loop is the recurrence itself.
+only Python loop is the recurrence itself. A ``Workspace`` keeps the buffers between calls, so a
+training step allocates almost nothing and writes the gradients into one flat vector (laid out
+by ``optim.Layout``) that clipping and the optimizer use directly.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .optim import Layout
 from .params import Params
-from .step import softmax
 
 
 @dataclass(frozen=True)
@@ -26,26 +28,6 @@ class SeqForward:
     probs: np.ndarray  # (T, B, V) y_t
 
 
-def forward_seq(params: Params, X: np.ndarray, h0: np.ndarray) -> SeqForward:
-    """Run the RNN over X (T, B) from h0 (B, H)."""
-    T, B = X.shape
-    xs = params.embedding[X]  # (T, B, E)
-    pre = xs @ params.W_x.T + params.b_h  # (T, B, H): W_x x_t + b_h for every t at once
-    hs = np.empty((T + 1, B, params.W_h.shape[0]), params.W_h.dtype)
-    hs[0] = h0
-    W_hT = params.W_h.T
-    for t in range(T):
-        np.tanh(pre[t] + hs[t] @ W_hT, out=hs[t + 1])
-    probs = softmax(hs[1:] @ params.W_y.T + params.b_y)  # (T, B, V)
-    return SeqForward(X, xs, hs, probs)
-
-
-def cross_entropy(fwd: SeqForward, Y: np.ndarray, mask: np.ndarray) -> float:
-    """Mean of -log y_t[target] over the positions where mask is 1."""
-    p = np.take_along_axis(fwd.probs, Y[..., None], axis=2)[..., 0]  # (T, B)
-    return float(-(np.log(np.maximum(p, np.finfo(p.dtype).tiny)) * mask).sum() / mask.sum())
-
-
 @dataclass(frozen=True)
 class Gradients:
     """dLoss/d(each parameter), dLoss/dh_0, and the gradient reaching each time step."""
@@ -55,39 +37,152 @@ class Gradients:
     dh_norms: np.ndarray  # (T,) ||dLoss/dh_t|| (mean over the batch): vanishing gradients show here
 
 
+class _Buffers:
+    """Arrays for one batch shape (T, B), allocated once and overwritten by every call."""
+
+    def __init__(self, T: int, B: int, V: int, E: int, H: int, dtype):
+        self.hs = np.empty((T + 1, B, H), dtype)
+        self.xs = np.empty((T * B, E), dtype)
+        self.probs = np.empty((T * B, V), dtype)
+        self.dO = np.empty((T * B, V), dtype)  # dLoss/do_t
+        self.dH = np.empty((T, B, H), dtype)  # dLoss/dh_t, from o_t and (after the loop) h_{t+1}
+        self.dA = np.empty((T, B, H), dtype)  # dLoss/d(pre-activation)
+        self.tanh_grad = np.empty((T, B, H), dtype)  # 1 - h_t^2
+        self.dX = np.empty((T * B, E), dtype)
+        self.dh = np.empty((B, H), dtype)
+        self.tmp = np.empty((B, H), dtype)
+        # per-t views, made once: indexing a 3-d array T times per call is measurable at T*B = 4
+        self.h, self.dHt, self.dAt, self.tanh_grad_t = list(self.hs), list(self.dH), list(self.dA), list(self.tanh_grad)
+
+
+class _Targets:
+    """Per-batch index arrays: where each target's probability sits, and its loss weight."""
+
+    def __init__(self, X: np.ndarray, Y: np.ndarray, mask: np.ndarray, V: int, dtype):
+        TB = Y.size
+        self.X = np.ascontiguousarray(X).reshape(-1)
+        self.at = np.arange(TB) * V + Y.reshape(-1)  # flat index of y_t[target] in (T*B, V)
+        self.w = (mask / mask.sum()).reshape(-1).astype(dtype)  # mean over unmasked targets
+        self.w_col = self.w[:, None]
+        self.onehot_T = np.zeros((V, TB), dtype)  # d(embedding) = onehot^T dX sums rows per token
+        self.onehot_T[self.X, np.arange(TB)] = 1
+
+
+class Workspace:
+    """Buffers and a flat gradient vector for repeated loss_and_grads on one model size.
+
+    The returned SeqForward and Gradients are views into these buffers, valid until the next
+    call. Index arrays of the last batch are reused when the same (unmodified) X, Y and mask
+    arrays come again, as they do for a corpus that fits in one batch.
+    """
+
+    def __init__(self, V: int, E: int, H: int, dtype):
+        self.sizes, self.dtype = (V, E, H), np.dtype(dtype)
+        self.layout = Layout(V, E, H)
+        self.grad = np.empty(self.layout.size, self.dtype)  # flat dLoss/dtheta
+        self.grads = self.layout.views(self.grad)
+        self._buffers: dict[tuple[int, int], _Buffers] = {}
+        self._last = (None, None, None, None)
+
+    @classmethod
+    def of(cls, params: Params) -> "Workspace":
+        return cls(*params.sizes, params.W_h.dtype)
+
+    def buffers(self, T: int, B: int) -> _Buffers:
+        if (T, B) not in self._buffers:
+            self._buffers[(T, B)] = _Buffers(T, B, *self.sizes, self.dtype)
+        return self._buffers[(T, B)]
+
+    def targets(self, X, Y, mask) -> _Targets:
+        last = self._last
+        if last[0] is not X or last[1] is not Y or last[2] is not mask:
+            last = self._last = (X, Y, mask, _Targets(X, Y, mask, self.sizes[0], self.dtype))
+        return last[3]
+
+    def forward(self, params: Params, X: np.ndarray, h0: np.ndarray, tg: _Targets | None = None) -> SeqForward:
+        """h_t = tanh(W_x x_t + W_h h_{t-1} + b_h) for t = 1..T, then y_t = softmax(W_y h_t + b_y)."""
+        T, B = X.shape
+        V, E, H = self.sizes
+        buf = self.buffers(T, B)
+        X_flat = tg.X if tg is not None else np.ascontiguousarray(X).reshape(-1)
+        np.take(params.embedding, X_flat, axis=0, out=buf.xs)
+        hs2 = buf.hs.reshape((T + 1) * B, H)
+        buf.hs[0] = h0
+        np.matmul(buf.xs, params.W_x.T, out=hs2[B:])  # W_x x_t for every t at once ...
+        hs2[B:] += params.b_h  # ... + b_h; the loop adds W_h h_{t-1}
+        W_hT, h, tmp = params.W_h.T, buf.h, buf.tmp
+        for t in range(T):
+            np.matmul(h[t], W_hT, out=tmp)
+            h[t + 1] += tmp
+            np.tanh(h[t + 1], out=h[t + 1])
+        P = buf.probs
+        np.matmul(hs2[B:], params.W_y.T, out=P)
+        P += params.b_y
+        # softmax in place on the (T*B, V) buffer; an infinite logit gives nan, which the
+        # training loop reads as divergence
+        P -= P.max(axis=1, keepdims=True)
+        np.exp(P, out=P)
+        P /= P.sum(axis=1, keepdims=True)
+        return SeqForward(X, buf.xs.reshape(T, B, E), buf.hs, P.reshape(T, B, V))
+
+    def backward(self, params: Params, fwd: SeqForward, tg: _Targets) -> Gradients:
+        """Backprop through time for the mean masked cross-entropy; mirrors ``forward``."""
+        T, B = fwd.X.shape
+        V, E, H = self.sizes
+        buf, g = self.buffers(T, B), self.grads
+        dO = buf.dO
+        np.multiply(fwd.probs.reshape(T * B, V), tg.w_col, out=dO)  # (y_t - onehot(target)) * weight
+        dO.reshape(-1)[tg.at] -= tg.w
+        hs2 = fwd.hs.reshape((T + 1) * B, H)
+        dH2, dA2 = buf.dH.reshape(T * B, H), buf.dA.reshape(T * B, H)
+        np.matmul(dO, params.W_y, out=dH2)  # from o_t
+        np.multiply(hs2[B:], hs2[B:], out=buf.tanh_grad.reshape(T * B, H))
+        np.subtract(1, buf.tanh_grad, out=buf.tanh_grad)
+        dHt, dAt, tanh_grad, dh, W_h = buf.dHt, buf.dAt, buf.tanh_grad_t, buf.dh, params.W_h
+        for t in reversed(range(T)):
+            if t < T - 1:
+                dHt[t] += dh  # ... and from h_{t+1}
+            np.multiply(dHt[t], tanh_grad[t], out=dAt[t])
+            np.matmul(dAt[t], W_h, out=dh)
+        dh_norms = np.sqrt(np.einsum("tbh,tbh->tb", buf.dH, buf.dH)).mean(axis=1)
+        np.matmul(dA2, params.W_x, out=buf.dX)
+        np.matmul(tg.onehot_T, buf.dX, out=g.embedding)
+        np.matmul(dA2.T, fwd.xs.reshape(T * B, E), out=g.W_x)
+        np.matmul(dA2.T, hs2[:-B], out=g.W_h)
+        np.sum(dA2, axis=0, out=g.b_h)
+        np.matmul(dO.T, hs2[B:], out=g.W_y)
+        np.sum(dO, axis=0, out=g.b_y)
+        return Gradients(g, dh, dh_norms)
+
+    def loss_and_grads(self, params: Params, X, Y, mask, h0) -> tuple[float, Gradients, SeqForward]:
+        tg = self.targets(X, Y, mask)
+        fwd = self.forward(params, X, h0, tg)
+        return nll(fwd, tg), self.backward(params, fwd, tg), fwd
+
+
+def nll(fwd: SeqForward, tg: _Targets) -> float:
+    """Weighted sum of -log y_t[target] (weights: the mask over its sum)."""
+    p = np.take(fwd.probs.reshape(-1), tg.at)
+    return -float(np.dot(np.log(np.maximum(p, np.finfo(p.dtype).tiny)), tg.w))
+
+
+def forward_seq(params: Params, X: np.ndarray, h0: np.ndarray) -> SeqForward:
+    """Run the RNN over X (T, B) from h0 (B, H), in fresh arrays."""
+    return Workspace.of(params).forward(params, X, h0)
+
+
+def cross_entropy(fwd: SeqForward, Y: np.ndarray, mask: np.ndarray) -> float:
+    """Mean of -log y_t[target] over the positions where mask is 1."""
+    return nll(fwd, _Targets(fwd.X, Y, mask, fwd.probs.shape[2], fwd.probs.dtype))
+
+
 def backward_seq(params: Params, fwd: SeqForward, Y: np.ndarray, mask: np.ndarray) -> Gradients:
-    """Backprop through time for the mean masked cross-entropy; mirrors ``forward_seq``."""
-    T, B = Y.shape
-    V, E, H = params.sizes
-    dO = fwd.probs.copy()  # (T, B, V): d(loss)/d(o_t) = y_t - onehot(target), scaled by the mask
-    np.put_along_axis(dO, Y[..., None], np.take_along_axis(dO, Y[..., None], 2) - 1, axis=2)
-    dO *= (mask / mask.sum())[..., None].astype(dO.dtype)
-    hs = fwd.hs
-    dH = dO @ params.W_y  # (T, B, H) from the output layer
-    dA = np.empty_like(dH)  # (T, B, H) d(loss)/d(pre-activation)
-    dh_norms = np.empty(T)
-    dh = np.zeros((B, H), dH.dtype)
-    for t in reversed(range(T)):
-        dh = dH[t] + dh  # from o_t and from h_{t+1}
-        dh_norms[t] = np.linalg.norm(dh, axis=1).mean()
-        dA[t] = dh * (1 - hs[t + 1] ** 2)
-        dh = dA[t] @ params.W_h
-    dA2 = dA.reshape(T * B, H)
-    dX = dA2 @ params.W_x  # (T*B, E)
-    d_embedding = np.zeros_like(params.embedding)
-    np.add.at(d_embedding, fwd.X.reshape(-1), dX)
-    grads = Params(
-        embedding=d_embedding,
-        W_x=dA2.T @ fwd.xs.reshape(T * B, E),
-        W_h=dA2.T @ hs[:-1].reshape(T * B, H),
-        b_h=dA2.sum(0),
-        W_y=dO.reshape(T * B, V).T @ hs[1:].reshape(T * B, H),
-        b_y=dO.reshape(T * B, V).sum(0),
-    )
-    return Gradients(grads, dh, dh_norms)
+    """Backprop through time for the mean masked cross-entropy, in fresh arrays."""
+    return Workspace.of(params).backward(params, fwd, _Targets(fwd.X, Y, mask, params.sizes[0], params.W_h.dtype))
 
 
-def loss_and_grads(params: Params, X, Y, mask, h0) -> tuple[float, Gradients, SeqForward]:
-    """(mean cross-entropy, gradients, forward pass) for one batch; holds no state."""
-    fwd = forward_seq(params, X, h0)
-    return cross_entropy(fwd, Y, mask), backward_seq(params, fwd, Y, mask), fwd
+def loss_and_grads(params: Params, X, Y, mask, h0, work: Workspace | None = None
+                   ) -> tuple[float, Gradients, SeqForward]:
+    """(mean cross-entropy, gradients, forward pass) for one batch. Without ``work`` the results
+    are fresh arrays; with it they are views into its buffers, valid until its next call."""
+    return (work or Workspace.of(params)).loss_and_grads(params, X, Y, mask, h0)

@@ -14,10 +14,10 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .bptt import cross_entropy, forward_seq, loss_and_grads
+from .bptt import Workspace, cross_entropy, forward_seq, loss_and_grads
 from .config import TrainConfig
 from .errors import CorpusError, VocabularyError
-from .optim import clip_by_global_norm, make_optimizer
+from .optim import clip_flat, make_optimizer
 from .params import Model, Params
 from .tokens import Corpus
 
@@ -30,6 +30,7 @@ class Batch:
     Y: np.ndarray  # (T, B) target ids (the next token)
     mask: np.ndarray  # (T, B) 1 where a target exists, 0 on padding
     reset: bool  # True: start from h_0 = 0; False: carry h from the previous batch
+    n_targets: int  # mask.sum(): tokens predicted
 
 
 @dataclass(frozen=True)
@@ -69,20 +70,28 @@ def corpus_ids(model: Model, corpus: Corpus) -> list[list[int]]:
 
 
 def word_batches(sentences: list[list[int]], batch_size: int, rng) -> Iterator[Batch]:
-    """Endless batches of whole sentences, reshuffled each pass, padded to the longest."""
+    """Endless batches of whole sentences, reshuffled each pass, padded to the longest.
+    A corpus that fits in one batch is that same batch every time (nothing to shuffle)."""
     usable = [s for s in sentences if len(s) >= 2]
+    if len(usable) <= batch_size:
+        batch = pad_batch(usable)
+        while True:
+            yield batch
     while True:
-        order = rng.permutation(len(usable)) if len(usable) > batch_size else range(len(usable))
-        order = list(order)
+        order = rng.permutation(len(usable))
         for i in range(0, len(order), batch_size):
-            group = [usable[j] for j in order[i : i + batch_size]]
-            T = max(len(s) for s in group) - 1
-            X = np.zeros((T, len(group)), np.int64)
-            Y = np.zeros_like(X)
-            mask = np.zeros(X.shape)
-            for b, s in enumerate(group):
-                X[: len(s) - 1, b], Y[: len(s) - 1, b], mask[: len(s) - 1, b] = s[:-1], s[1:], 1
-            yield Batch(X, Y, mask, True)
+            yield pad_batch([usable[j] for j in order[i : i + batch_size]])
+
+
+def pad_batch(group: list[list[int]]) -> Batch:
+    """Sentences as one time-major batch (T = longest - 1, B = len(group)), padded with masked 0s."""
+    T = max(len(s) for s in group) - 1
+    X = np.zeros((T, len(group)), np.int64)
+    Y = np.zeros_like(X)
+    mask = np.zeros(X.shape)
+    for b, s in enumerate(group):
+        X[: len(s) - 1, b], Y[: len(s) - 1, b], mask[: len(s) - 1, b] = s[:-1], s[1:], 1
+    return Batch(X, Y, mask, True, int(mask.sum()))
 
 
 def char_batches(stream: list[int], batch_size: int, seq_len: int) -> Iterator[Batch]:
@@ -96,7 +105,7 @@ def char_batches(stream: list[int], batch_size: int, seq_len: int) -> Iterator[B
     while True:
         for i in range(0, L, seq_len):
             x = X[i : i + seq_len]
-            yield Batch(x, Y[i : i + seq_len], ones[: len(x)], i == 0)
+            yield Batch(x, Y[i : i + seq_len], ones[: len(x)], i == 0, x.size)
 
 
 def batches(model: Model, corpus: Corpus, config: TrainConfig) -> Iterator[Batch]:
@@ -126,32 +135,43 @@ def train(model: Model, corpus: Corpus, config: TrainConfig,
                      dtype=model.config.dtype)
     stream = batches(model, corpus, config)
     optimizer = make_optimizer(config.optimizer, config.lr)
-    params = prev = model.params  # the optimizers return new arrays: no copies needed
+    work = Workspace.of(model.params)
+    # two flat parameter vectors used in turn: the update writes the new weights into the one
+    # holding the weights from two steps ago, so the previous weights survive a refused update
+    layout = work.layout
+    theta = [layout.flatten(model.params), np.empty(layout.size, work.dtype)]
+    views = [layout.views(theta[0]), layout.views(theta[1])]
+    cur = 0  # theta[cur] holds the current weights; theta[1 - cur] the previous ones
+    zeros = {}  # h_0 = 0 for each batch width
     report, h, n_tokens, start = TrainReport(), None, 0, time.perf_counter()
     for step in range(1, config.steps + 1):
         batch = next(stream)
-        B = batch.X.shape[1]
-        h0 = np.zeros((B, config.hidden_size), params.W_h.dtype) if batch.reset else h
-        loss, grads, fwd = loss_and_grads(params, batch.X, batch.Y, batch.mask, h0)
+        if batch.reset:
+            B = batch.X.shape[1]
+            h = zeros.get(B)
+            if h is None:
+                h = zeros[B] = np.zeros((B, config.hidden_size), work.dtype)
+        loss, grads, fwd = loss_and_grads(views[cur], batch.X, batch.Y, batch.mask, h, work=work)
         if is_diverging(loss, report.losses[0] if report.losses else loss):
-            params = prev
-            report.status, report.message = "diverged", divergence_message(step, loss)
-            if report.losses:  # that loss belonged to the weights we now drop
+            if report.losses:  # drop the weights that gave this loss, and the step that made them
+                cur = 1 - cur
                 report.losses.pop()
+            report.status, report.message = "diverged", divergence_message(step, loss)
             break
-        new = optimizer.step(params, clip_by_global_norm(grads.params, config.clip))
-        if not all(np.isfinite(v).all() for v in new.as_dict().values()):
+        clip_flat(work.grad, config.clip)
+        optimizer.update(theta[cur], work.grad, theta[1 - cur])
+        if not np.isfinite(theta[1 - cur]).all():
             report.status, report.message = "diverged", divergence_message(step, float("nan"))
             break
-        prev, params, h = params, new, fwd.hs[-1]
+        cur, h = 1 - cur, fwd.hs[-1]
         report.losses.append(loss)
-        n_tokens += int(batch.mask.sum())
+        n_tokens += batch.n_targets
         report.tokens_per_s = n_tokens / max(time.perf_counter() - start, 1e-9)
-        info = StepInfo(step, config.steps, loss, report.tokens_per_s, params)
-        if on_step is not None and on_step(info) is False:
+        if on_step is not None and on_step(StepInfo(step, config.steps, loss, report.tokens_per_s, views[cur])) is False:
             report.status, report.message = "stopped", f"stopped at step {step}; kept what was learned."
             break
     last = report.losses[-1] if report.losses else model.last_loss
+    params = views[cur].copy() if report.losses else model.params  # detached from the buffers
     trained = replace(model, config=config).with_training(params, len(report.losses), last)
     return trained, report
 
