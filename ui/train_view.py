@@ -188,7 +188,7 @@ class Run:
 
     def __post_init__(self):
         self._keep = set(snapshot_steps(self.total))
-        self.snapshots = [(0, self.start.params)]
+        self.snapshots = [(0, self.start.params.copy())]  # a copy: safe even if training updates in place
 
     def on_step(self, info: rc.StepInfo) -> None:
         """Record one update (the training loop's callback); copy the weights at snapshot steps."""
