@@ -45,7 +45,7 @@ big = st.session_state.get("st_big", False)
 if big:
     st.html("""<style>
       html { font-size: 22px; }
-      .katex { font-size: 1.35em !important; }
+      .katex { font-size: 1.25em !important; }
       [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
     </style>""")
 
@@ -79,7 +79,7 @@ with st.container(border=True):
     k2.number_input("top-p", 0.01, 1.0, key=WIDGETS["top_p"], step=0.05, disabled=not sampling,
                     help="Sample only among the most probable tokens whose total reaches p.")
     prec = c4.select_slider("Decimals", list(range(1, 7)), value=3, key="st_prec")
-    c4.toggle("Large font (projector)", key="st_big")
+    c4.toggle("Large font", key="st_big", help="For projectors: bigger text and numbers, charts below them.")
     if H == 3:
         camera = c4.selectbox("3-D view", list(CAMERAS), key="st_camera",
                               help="Kept while you step (a rotated view resets when the chart redraws).")
@@ -128,7 +128,14 @@ def back_to_original() -> None:
     st.session_state[FORKS] = {}
 
 
+def two_columns():
+    """Numbers on the left, their chart on the right; stacked in large-font mode, where the
+    enlarged LaTeX needs the full width."""
+    return (st.container(), st.container()) if big else st.columns([1.4, 1])
+
+
 def styled(fig):
+    sv.html_safe_labels(fig)
     if big:
         fig.update_layout(font=dict(size=18), title_font_size=22)
     return fig
@@ -146,7 +153,7 @@ def step_view() -> None:
         st.session_state["st_step"] = sv.clamp_step(s.step, n)
     step = st.session_state["st_step"] = sv.clamp_step(st.session_state["st_step"], n)
 
-    b1, b2, b3, b4 = st.columns([1, 1, 1, 5], vertical_alignment="bottom")
+    b1, b2, b3, b4 = st.columns([1.2, 1.2, 1.2, 4.4], vertical_alignment="bottom")
     b1.button("◀ Previous", on_click=go_to, args=(step - 1,), disabled=step == 1, width="stretch")
     b2.button("Next ▶", on_click=go_to, args=(step + 1,), disabled=step == n, width="stretch", type="primary")
     b3.button("Reset", on_click=reset, width="stretch", help="Back to step 1 and the sampled path.")
@@ -172,9 +179,9 @@ def step_view() -> None:
             )
             st.button("↩ Back to the original path", on_click=back_to_original)
 
-    left, right = st.columns([1.15, 1])
+    st.subheader(f"Step {step}: feed {tr.input!r}")
+    left, right = two_columns()
     with left:
-        st.subheader(f"Step {step}: feed {tr.input!r}")
         st.latex(sv.input_latex(tr, prec))
         if step == 1:
             if model.corpus_name.startswith("seed") and model.steps_trained:
@@ -184,19 +191,24 @@ def step_view() -> None:
         st.latex(r"h_t = \tanh(W_x x_t + W_h h_{t-1} + b_h)")
         st.latex(sv.preactivation_latex(tr, prec))
         st.latex(sv.hidden_latex(tr, prec))
+    right.plotly_chart(styled(charts.hidden_figure(tr)), key="st_hidden", width="stretch",
+                       config={"displayModeBar": False})
+
+    left, right = two_columns()
+    with left:
+        st.latex(sv.output_equations_latex(tr))
         st.latex(sv.output_latex(tr, vocab, prec))
-        st.markdown("**The pick** (the chosen word becomes the next input):")
+        st.markdown("**The pick**: the chosen word is embedded and fed back as the next input.")
         st.latex(sv.pick_latex(tr, prec))
         if step < n:
             st.latex(sv.next_input_latex(tr, model.params.embedding, prec))
+            st.caption(f"x_{step + 1} is row {tr.token_id} of the embedding ({V} × {E}).")
     with right:
         ids = charts.shown_ids(tr)
         st.plotly_chart(styled(charts.distribution_figure(tr, vocab)), key="st_dist", width="stretch",
                         on_select=lambda: force_from_chart(step, ids, traces), selection_mode="points",
                         config={"displayModeBar": False})
         st.caption("Click a bar to force that token at this step (what if?). Grey bars: cut by top-k/top-p.")
-        st.plotly_chart(styled(charts.hidden_figure(tr)), key="st_hidden", width="stretch",
-                        config={"displayModeBar": False})
 
     if tr.how != "prompt":
         f1, f2 = st.columns([3, 1], vertical_alignment="bottom")

@@ -232,24 +232,35 @@ def hidden_latex(tr: StepTrace, prec: int) -> str:
 
 
 def output_latex(tr: StepTrace, vocab: tuple[str, ...], prec: int) -> str:
-    """o_t = W_y h_t + b_y and y_t = softmax(o_t) as a table with one column per token.
+    """o_t (= W_y h_t + b_y) and y_t (= softmax(o_t)) as a table with one column per token.
 
     When sampling reshaped y_t (temperature, top-k, top-p), the row q_t that was actually sampled
     from is added, and for a sampled step the cumulative F = cumsum(q_t) the draw u was read against.
     """
     ids = shown_tokens(tr)
     t = tr.t
-    rows = [(rf"o_{{{t}}} = W_y h_{{{t}}} + b_y", tr.logits), (rf"y_{{{t}}} = \mathrm{{softmax}}(o_{{{t}}})", tr.probs)]
+    rows = [(f"o_{{{t}}}", tr.logits), (f"y_{{{t}}}", tr.probs)]
     if tr.how == "sampled":
         if not np.allclose(tr.q, tr.probs):
-            rows.append((rf"q_{{{t}}}\ (\text{{reshaped}})", tr.q))
-        rows.append((rf"F = \mathrm{{cumsum}}(q_{{{t}}})", np.cumsum(tr.q)))
+            rows.append((f"q_{{{t}}}", tr.q))
+        rows.append((f"F_{{{t}}}", np.cumsum(tr.q)))
     head = " & ".join(tex_token(vocab[v]) for v in ids)
     more = r" & \cdots" if len(ids) < len(vocab) else ""
     body = r" \\ ".join(name + " & " + " & ".join(num(vals[v], prec) for v in ids) + (" & " if more else "")
                         for name, vals in rows)
     cols = "c" * (len(ids) + (1 if more else 0))
     return rf"\begin{{array}}{{r|{cols}}} & {head}{more} \\ \hline {body} \end{{array}}"
+
+
+def output_equations_latex(tr: StepTrace) -> str:
+    """The equations whose numbers ``output_latex`` tabulates (q_t and F_t only when sampled)."""
+    t = tr.t
+    eqs = [rf"o_{{{t}}} = W_y h_{{{t}}} + b_y", rf"y_{{{t}}} = \mathrm{{softmax}}(o_{{{t}}})"]
+    if tr.how == "sampled":
+        if not np.allclose(tr.q, tr.probs):
+            eqs.append(rf"q_{{{t}}} = y_{{{t}}}\ \text{{reshaped by }} T,\,k,\,p")
+        eqs.append(rf"F_{{{t}}} = \mathrm{{cumsum}}(q_{{{t}}})")
+    return r",\quad ".join(eqs)
 
 
 def pick_latex(tr: StepTrace, prec: int) -> str:
@@ -261,8 +272,9 @@ def pick_latex(tr: StepTrace, prec: int) -> str:
     if tr.how == "sampled":
         F = np.cumsum(tr.q)
         lo = F[tr.token_id] - tr.q[tr.token_id]
-        return (rf"u_{{{t}}} = {num(tr.draw, prec)},\quad F({w})^- = {num(lo, prec)} \le u_{{{t}}} < "
-                rf"F({w}) = {num(F[tr.token_id], prec)} \;\Rightarrow\; w_{{{t}}} = {w} \quad (y = {p})")
+        return (rf"\begin{{gathered}} u_{{{t}}} = {num(tr.draw, prec)} \\ "
+                rf"{num(lo, prec)} \le u_{{{t}}} < {num(F[tr.token_id], prec)} "
+                rf"\;\Rightarrow\; w_{{{t}}} = {w} \quad (y = {p}) \end{{gathered}}")
     if tr.how == "forced":
         return rf"w_{{{t}}} = {w}\ \text{{(forced by you)}} \quad (y = {p})"
     return rf"w_{{{t}}} = {w}\ \text{{(the next token of the prompt)}} \quad (y = {p})"
@@ -270,8 +282,7 @@ def pick_latex(tr: StepTrace, prec: int) -> str:
 
 def next_input_latex(tr: StepTrace, embedding: np.ndarray, prec: int) -> str:
     """The chosen token becomes the next input: x_{t+1} = its row of the embedding."""
-    return (rf"x_{{{tr.t + 1}}} = \mathrm{{emb}}({tex_token(tr.token)}) = "
-            rf"\text{{row {tr.token_id} of the embedding}} = {vec(embedding[tr.token_id], prec)}")
+    return rf"x_{{{tr.t + 1}}} = \mathrm{{emb}}({tex_token(tr.token)}) = {vec(embedding[tr.token_id], prec)}"
 
 
 def shapes_latex(params: rc.Params) -> str:
@@ -330,3 +341,21 @@ def path_markdown(traces: list[StepTrace], step: int, forks: Mapping[int, int]) 
 def _md_token(token: str, current: bool) -> str:
     shown = _WHITESPACE.get(token, token).replace("`", "ˋ")
     return f":orange-background[**`{shown}`**]" if current else f"`{shown}`"
+
+
+def html_safe_labels(fig):
+    """Escape '<' and '>' in a figure's category labels and texts, in place; returns the figure.
+
+    Plotly reads text as HTML, so the label "</s>" vanishes and leaves a wide blank margin.
+    Work-around until ``ui.charts._label`` escapes tokens itself; idempotent, so harmless after.
+    """
+    def safe(values):
+        if values is None or not all(isinstance(v, str) for v in values):
+            return values
+        return [v.replace("<", "&lt;").replace(">", "&gt;") for v in values]
+
+    for trace in fig.data:
+        for attr in ("x", "y", "text"):
+            if attr in trace and not isinstance(trace[attr], str):
+                trace[attr] = safe(trace[attr])
+    return fig
