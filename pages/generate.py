@@ -4,6 +4,8 @@ Generated paths are kept in ``st.session_state`` under ``gen_run`` (and ``gen_co
 to (model version, settings): moving a slider never regenerates, changing a setting does.
 """
 
+from functools import partial
+
 import streamlit as st
 
 import rnn_core as rc
@@ -58,7 +60,7 @@ def controls(model: rc.Model, version: int):
 
 def show_texts(paths, level: str) -> None:
     st.markdown(gv.TOKEN_CSS + gv.legend_html() + "".join(
-        gv.colored_html(p, level, i) for i, p in enumerate(paths, start=1)), unsafe_allow_html=True)
+        gv.colored_html(p, level, f"#{i}") for i, p in enumerate(paths, start=1)), unsafe_allow_html=True)
 
 
 def show_summary(table, corpus) -> None:
@@ -82,7 +84,7 @@ def show_summary(table, corpus) -> None:
 def inspector(model: rc.Model, paths, run_id: int) -> None:
     """One sample, one step at a time: y_t, h, temperature explorer, heatmaps, export. A fragment:
     moving its sliders reruns only this part of the page."""
-    vocab = model.vocab.tokens
+    vocab, labels = model.vocab.tokens, gv.plot_vocab(model.vocab.tokens)
     c1, c2 = st.columns([1, 3])
     i = c1.number_input("Sample", 1, len(paths), 1, key=f"gen_sample_{run_id}") if len(paths) > 1 else 1
     traces = paths[i - 1]
@@ -95,7 +97,7 @@ def inspector(model: rc.Model, paths, run_id: int) -> None:
             st.caption("This sample has a single step.")
     trace = traces[t - 1]
     c1, c2 = st.columns(2)
-    c1.plotly_chart(distribution_figure(trace, vocab), width="stretch", key="gen_dist")
+    c1.plotly_chart(distribution_figure(trace, labels), width="stretch", key="gen_dist")
     c2.plotly_chart(hidden_figure(trace), width="stretch", key="gen_hidden")
 
     st.markdown("**Temperature explorer**: the same step's logits o_t, divided by T before the softmax.")
@@ -103,14 +105,15 @@ def inspector(model: rc.Model, paths, run_id: int) -> None:
     st.plotly_chart(gv.temperature_figure(trace, vocab, T), width="stretch", key="gen_temperature_fig")
 
     c1, c2 = st.columns([3, 2])
-    c1.plotly_chart(distributions_heatmap(traces, vocab), width="stretch", key="gen_dist_heatmap")
+    c1.plotly_chart(distributions_heatmap(traces, labels), width="stretch", key="gen_dist_heatmap")
     c2.plotly_chart(hidden_heatmap(traces), width="stretch", key="gen_hidden_heatmap")
 
+    # Callables: the file is built only when clicked, so moving the sliders does not pay for it.
     c1, c2, _ = st.columns([1, 1, 2])
-    c1.download_button("Download trace (CSV)", gv.trace_csv(traces, vocab), f"sample-{i}.csv", "text/csv",
-                       key="gen_csv")
-    c2.download_button("Download trace (JSON)", gv.trace_json(model, traces), f"sample-{i}.json",
-                       "application/json", key="gen_json")
+    c1.download_button("Download trace (CSV)", partial(gv.trace_csv, traces, vocab), f"sample-{i}.csv",
+                       "text/csv", key="gen_csv", on_click="ignore")
+    c2.download_button("Download trace (JSON)", partial(gv.trace_json, model, traces), f"sample-{i}.json",
+                       "application/json", key="gen_json", on_click="ignore")
 
 
 def compare(model: rc.Model, version: int, prompt, max_tokens: int, seed: int, n: int) -> None:
@@ -126,7 +129,8 @@ def compare(model: rc.Model, version: int, prompt, max_tokens: int, seed: int, n
             table = gv.samples_table(model, paths, None)
             st.markdown(f"**{label}**: {table['text'].nunique()} distinct of {len(paths)}, "
                         f"mean perplexity {table['perplexity'].mean():.2f}")
-            show_texts(paths, model.level)
+            st.markdown(gv.TOKEN_CSS + "".join(gv.colored_html(p, model.level, f"{count}×", small=True)
+                                               for p, count in gv.distinct_paths(paths)), unsafe_allow_html=True)
 
 
 model = current_model()

@@ -129,7 +129,8 @@ def test_temperature_figure_is_softmax_of_logits_over_T(seed, T):
     e = [math.exp(o / T) for o in trace.logits.tolist()]
     expected = [v / sum(e) for v in e]
     base, reshaped = fig.data
-    assert list(base.x) == list(seed.vocab.tokens) and list(reshaped.x) == list(seed.vocab.tokens)
+    labels = ["I", "love", "deep", "learning", "&lt;/s&gt;"]  # Plotly reads labels as HTML
+    assert list(base.x) == labels and list(reshaped.x) == labels
     assert list(reshaped.y) == pytest.approx(expected, rel=1e-12, abs=1e-15)
     e1 = [math.exp(o) for o in trace.logits.tolist()]
     assert list(base.y) == pytest.approx([v / sum(e1) for v in e1], rel=1e-12, abs=1e-15)
@@ -147,7 +148,7 @@ def test_colored_html_escapes_tokens_and_shows_p_and_rank():
     corpus = rc.make_corpus("a < b & c\nc > a", "word")
     model = rc.new_model(corpus, rc.TrainConfig(hidden_size=4, embed_dim=4))
     traces = rc.generate(model, "a <", rc.Rule("sample", 1.0), max_tokens=12, seed=5)
-    out = gv.colored_html(traces, "word", 3)
+    out = gv.colored_html(traces, "word", "#3")
     text_part = re.sub(r"<[^>]+>", "|", out)
     shown = [html.unescape(s) for s in text_part.split("|") if s.strip()]
     assert shown == ["#3", "a", "<"] + [tr.token for tr in traces[1:]]
@@ -159,3 +160,17 @@ def test_colored_html_escapes_tokens_and_shows_p_and_rank():
 
 def test_p_bins_cover_zero_to_one():
     assert [gv.p_bin(p) for p in (0.0, 0.099, 0.1, 0.55, 0.9, 1.0)] == [0, 0, 1, 5, 9, 9]
+
+
+def test_distinct_paths_groups_equal_token_sequences(seed):
+    paths = gv.samples(seed, "I", rc.Rule("sample", 1.5), 10, 0, 12)
+    groups = gv.distinct_paths(paths)
+    texts = [rc.text_of(seed, p) for p in paths]
+    assert [rc.text_of(seed, p) for p, _ in groups] == list(dict.fromkeys(texts))
+    assert [n for _, n in groups] == [texts.count(t) for t in dict.fromkeys(texts)]
+    assert sum(n for _, n in groups) == 12 and len(groups) < 12
+
+
+def test_plot_labels_escape_html_and_show_whitespace():
+    assert gv.plot_label("</s>") == "&lt;/s&gt;"
+    assert gv.plot_label(" ") == "␣" and gv.plot_label("&") == "&amp;"

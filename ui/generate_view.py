@@ -24,10 +24,13 @@ from ui.charts import H_COLOR, H_PREV_COLOR, _label, shown_ids
 P_BINS = ("#f8b4b4", "#f9c9a8", "#fbdca0", "#fcea9c", "#f4f1a0", "#e2f0a4", "#cdeaa9", "#b8e3ae",
           "#a6dcb2", "#94d4b6")
 TOKEN_CSS = (
-    "<style>.gen-text{font-family:ui-monospace,monospace;line-height:1.9;margin:0 0 .35rem 0}"
-    ".gen-text span{white-space:pre-wrap;border-radius:3px;padding:1px 2px}"
+    "<style>.gen-text{line-height:1.9;margin:0 0 .3rem 0}"
+    ".gen-text.char{font-family:ui-monospace,monospace}"  # char level: spaces are tokens, keep their width
+    ".gen-text.small{font-size:.85em}"
+    ".gen-text span{white-space:pre-wrap;border-radius:3px;padding:1px 3px}"
     ".gen-text .pr{font-weight:600;border-bottom:2px solid #9aa5b1}"
-    ".gen-text .n{color:#6b7280;font-size:.8em;margin-right:.4em}"
+    ".gen-text .n{color:#6b7280;font-size:.8em;display:inline-block;min-width:2.4em}"
+    ".gen-text .key span{margin-right:2px;font-size:.8em}"
     + "".join(f".gen-text .p{i}{{background:{c}}}" for i, c in enumerate(P_BINS))
     + "</style>"
 )
@@ -57,10 +60,10 @@ def _shown(token: str) -> str:
     return html.escape(_label(token))
 
 
-def colored_html(traces: list[rc.StepTrace], level: str, number: int | None = None) -> str:
+def colored_html(traces: list[rc.StepTrace], level: str, head: str = "", small: bool = False) -> str:
     """One sample as HTML: the first input and the prompt's tokens bold, each generated token on a
     background coloured by the probability y_t gave it when chosen; hovering shows p and rank.
-    Needs ``TOKEN_CSS`` once on the page."""
+    ``head`` (e.g. '#3') is shown before it. Needs ``TOKEN_CSS`` once on the page."""
     sep = "" if level == "char" else " "
     spans = [f'<span class="pr" title="prompt">{_shown(traces[0].input)}</span>']
     for tr in traces:
@@ -69,14 +72,24 @@ def colored_html(traces: list[rc.StepTrace], level: str, number: int | None = No
         else:
             tip = html.escape(f"step {tr.t} ({tr.how}): p = {tr.p_token:.4f}, rank {tr.rank}", quote=True)
             spans.append(f'<span class="p{p_bin(tr.p_token)}" title="{tip}">{_shown(tr.token)}</span>')
-    head = f'<span class="n">#{number}</span>' if number is not None else ""
-    return f'<div class="gen-text">{head}{sep.join(spans)}</div>'
+    classes = " ".join(["gen-text"] + ["char"] * (level == "char") + ["small"] * small)
+    head = f'<span class="n">{html.escape(head)}</span>' if head else ""
+    return f'<div class="{classes}">{head}{sep.join(spans)}</div>'
 
 
 def legend_html() -> str:
     """The colour key of ``colored_html``."""
-    cells = "".join(f'<span class="p{i}">{i / 10:.1f}</span>' for i in range(len(P_BINS)))
-    return f'<div class="gen-text"><span class="n">p when chosen:</span>{cells}</div>'
+    cells = "".join(f'<span class="p{i}">{i / 10:.1f}–{(i + 1) / 10:.1f}</span>' for i in range(len(P_BINS)))
+    return f'<div class="gen-text"><span class="n">p when chosen:</span> <span class="key">{cells}</span></div>'
+
+
+def distinct_paths(paths: list[list[rc.StepTrace]]) -> list[tuple[list[rc.StepTrace], int]]:
+    """Each different token sequence once, in order of first appearance, with how many samples
+    gave it (equal tokens mean equal probabilities too: the model is deterministic given them)."""
+    groups: dict[tuple[str, ...], list] = {}
+    for traces in paths:
+        groups.setdefault(tuple(tokens_of(traces)), [traces, 0])[1] += 1
+    return [(traces, count) for traces, count in groups.values()]
 
 
 def tokens_of(traces: list[rc.StepTrace]) -> list[str]:
@@ -157,14 +170,28 @@ def trace_csv(traces: list[rc.StepTrace], vocab: tuple[str, ...]) -> str:
 
 def trace_json(model: rc.Model, traces: list[rc.StepTrace]) -> str:
     """The CLI's ``generate --json`` document: {"vocab": [...], "text": ..., "steps": [...]}."""
-    return json.dumps(traces_json(model, traces), ensure_ascii=False, indent=1)
+    return json.dumps(traces_json(model, traces), ensure_ascii=False, allow_nan=False)
+
+
+def plot_label(token: str) -> str:
+    """A token as a Plotly label: whitespace made visible and '<', '>', '&' escaped, since Plotly
+    reads labels as HTML (a bare '</s>' vanishes and throws the axis layout off)."""
+    return html.escape(_label(token), quote=False)
+
+
+def plot_vocab(vocab: tuple[str, ...]) -> tuple[str, ...]:
+    """The vocabulary to hand to ``ui.charts`` (which uses it for labels only): escaped for Plotly,
+    unless ``ui.charts`` already escapes its labels itself."""
+    if _label("<") != "<":
+        return vocab
+    return tuple(html.escape(v, quote=False) for v in vocab)
 
 
 def temperature_figure(trace: rc.StepTrace, vocab: tuple[str, ...], T: float) -> go.Figure:
     """y_t (T = 1) beside softmax(o_t / T) for the same step's logits: bars per token."""
     ids = shown_ids(trace)
     q, _ = rc.reshape(trace.logits, rc.Rule("sample", temperature=T))
-    labels = [_label(vocab[v]) for v in ids]
+    labels = [plot_label(vocab[v]) for v in ids]
     fig = go.Figure([
         go.Bar(name="T = 1 (y_t)", x=labels, y=trace.probs[ids], marker_color=H_PREV_COLOR,
                hovertemplate="%{x}: %{y:.4f}<extra>T = 1</extra>"),
