@@ -1,9 +1,11 @@
 """Loss and gradients of a batch of sequences: forward over time, backprop through time.
 
 Time-major and batched: token ids X, Y and mask are (T, B); hidden states (T+1, B, H).
-Everything that does not depend on h_{t-1} (embedding look-up, W_x x_t, the output layer,
-softmax, and the weight gradients) is done for all T*B positions in one matrix product, so the
-only Python loop is the recurrence itself. A ``Workspace`` keeps the buffers between calls, so a
+Everything that does not depend on h_{t-1} (the output layer, softmax, and the weight
+gradients) is done for all T*B positions in one matrix product, so the only Python loop is the
+recurrence itself. W_x x_t + b_h depends on the token only, so it is computed once per
+vocabulary entry (V rows, not T*B) and looked up; in the backward pass the gradients of
+embedding, W_x and b_h likewise come from S = sum of dLoss/da_t per input token (V, H). A ``Workspace`` keeps the buffers between calls, so a
 training step allocates almost nothing and writes the gradients into one flat vector (laid out
 by ``optim.Layout``) that clipping and the optimizer use directly.
 """
@@ -23,7 +25,6 @@ class SeqForward:
     """What the backward pass reads from the forward pass (named, not an anonymous cache)."""
 
     X: np.ndarray  # (T, B) input ids
-    xs: np.ndarray  # (T, B, E) embeddings
     hs: np.ndarray  # (T+1, B, H) hs[0] = h_0, hs[t] = h_t
     probs: np.ndarray  # (T, B, V) y_t
 
@@ -42,13 +43,11 @@ class _Buffers:
 
     def __init__(self, T: int, B: int, V: int, E: int, H: int, dtype):
         self.hs = np.empty((T + 1, B, H), dtype)
-        self.xs = np.empty((T * B, E), dtype)
         self.probs = np.empty((T * B, V), dtype)
         self.dO = np.empty((T * B, V), dtype)  # dLoss/do_t
         self.dH = np.empty((T, B, H), dtype)  # dLoss/dh_t, from o_t and (after the loop) h_{t+1}
         self.dA = np.empty((T, B, H), dtype)  # dLoss/d(pre-activation)
         self.tanh_grad = np.empty((T, B, H), dtype)  # 1 - h_t^2
-        self.dX = np.empty((T * B, E), dtype)
         self.dh = np.empty((B, H), dtype)
         self.tmp = np.empty((B, H), dtype)
         # per-t views, made once: indexing a 3-d array T times per call is measurable at T*B = 4
@@ -64,7 +63,7 @@ class _Targets:
         self.at = np.arange(TB) * V + Y.reshape(-1)  # flat index of y_t[target] in (T*B, V)
         self.w = (mask / mask.sum()).reshape(-1).astype(dtype)  # mean over unmasked targets
         self.w_col = self.w[:, None]
-        self.onehot_T = np.zeros((V, TB), dtype)  # d(embedding) = onehot^T dX sums rows per token
+        self.onehot_T = np.zeros((V, TB), dtype)  # onehot^T dA sums the rows of each token
         self.onehot_T[self.X, np.arange(TB)] = 1
 
 
@@ -81,6 +80,8 @@ class Workspace:
         self.layout = Layout(V, E, H)
         self.grad = np.empty(self.layout.size, self.dtype)  # flat dLoss/dtheta
         self.grads = self.layout.views(self.grad)
+        self.token_pre = np.empty((V, H), self.dtype)  # row v: W_x embedding[v] + b_h
+        self.S = np.empty((V, H), self.dtype)  # row v: sum of dLoss/da_t where x_t is token v
         self._buffers: dict[tuple[int, int], _Buffers] = {}
         self._last = (None, None, None, None)
 
@@ -102,14 +103,14 @@ class Workspace:
     def forward(self, params: Params, X: np.ndarray, h0: np.ndarray, tg: _Targets | None = None) -> SeqForward:
         """h_t = tanh(W_x x_t + W_h h_{t-1} + b_h) for t = 1..T, then y_t = softmax(W_y h_t + b_y)."""
         T, B = X.shape
-        V, E, H = self.sizes
+        V, _, H = self.sizes
         buf = self.buffers(T, B)
         X_flat = tg.X if tg is not None else np.ascontiguousarray(X).reshape(-1)
-        np.take(params.embedding, X_flat, axis=0, out=buf.xs)
+        np.matmul(params.embedding, params.W_x.T, out=self.token_pre)
+        self.token_pre += params.b_h
         hs2 = buf.hs.reshape((T + 1) * B, H)
         buf.hs[0] = h0
-        np.matmul(buf.xs, params.W_x.T, out=hs2[B:])  # W_x x_t for every t at once ...
-        hs2[B:] += params.b_h  # ... + b_h; the loop adds W_h h_{t-1}
+        np.take(self.token_pre, X_flat, axis=0, out=hs2[B:])  # W_x x_t + b_h; the loop adds W_h h_{t-1}
         W_hT, h, tmp = params.W_h.T, buf.h, buf.tmp
         for t in range(T):
             np.matmul(h[t], W_hT, out=tmp)
@@ -120,15 +121,15 @@ class Workspace:
         P += params.b_y
         # softmax in place on the (T*B, V) buffer; an infinite logit gives nan, which the
         # training loop reads as divergence
-        P -= P.max(axis=1, keepdims=True)
+        P -= np.maximum.reduce(P, axis=1, keepdims=True)
         np.exp(P, out=P)
-        P /= P.sum(axis=1, keepdims=True)
-        return SeqForward(X, buf.xs.reshape(T, B, E), buf.hs, P.reshape(T, B, V))
+        P /= np.add.reduce(P, axis=1, keepdims=True)
+        return SeqForward(X, buf.hs, P.reshape(T, B, V))
 
     def backward(self, params: Params, fwd: SeqForward, tg: _Targets) -> Gradients:
         """Backprop through time for the mean masked cross-entropy; mirrors ``forward``."""
         T, B = fwd.X.shape
-        V, E, H = self.sizes
+        V, _, H = self.sizes
         buf, g = self.buffers(T, B), self.grads
         dO = buf.dO
         np.multiply(fwd.probs.reshape(T * B, V), tg.w_col, out=dO)  # (y_t - onehot(target)) * weight
@@ -144,14 +145,14 @@ class Workspace:
                 dHt[t] += dh  # ... and from h_{t+1}
             np.multiply(dHt[t], tanh_grad[t], out=dAt[t])
             np.matmul(dAt[t], W_h, out=dh)
-        dh_norms = np.sqrt(np.einsum("tbh,tbh->tb", buf.dH, buf.dH)).mean(axis=1)
-        np.matmul(dA2, params.W_x, out=buf.dX)
-        np.matmul(tg.onehot_T, buf.dX, out=g.embedding)
-        np.matmul(dA2.T, fwd.xs.reshape(T * B, E), out=g.W_x)
+        dh_norms = np.add.reduce(np.sqrt(np.einsum("tbh,tbh->tb", buf.dH, buf.dH)), axis=1) / B
+        S = np.matmul(tg.onehot_T, dA2, out=self.S)
+        np.matmul(S, params.W_x, out=g.embedding)
+        np.matmul(S.T, params.embedding, out=g.W_x)
+        np.add.reduce(S, axis=0, out=g.b_h)
         np.matmul(dA2.T, hs2[:-B], out=g.W_h)
-        np.sum(dA2, axis=0, out=g.b_h)
         np.matmul(dO.T, hs2[B:], out=g.W_y)
-        np.sum(dO, axis=0, out=g.b_y)
+        np.add.reduce(dO, axis=0, out=g.b_y)
         return Gradients(g, dh, dh_norms)
 
     def loss_and_grads(self, params: Params, X, Y, mask, h0) -> tuple[float, Gradients, SeqForward]:
