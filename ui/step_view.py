@@ -73,8 +73,6 @@ def check(s: Settings, model: rc.Model) -> None:
     with the closest known words.
     """
     s.rule_obj()
-    if s.rule not in RULES:
-        raise rc.ConfigError(f"rule must be 'sample' or 'greedy', not {s.rule!r}.")
     if s.rule == "sample" and s.temperature <= 0:
         raise rc.ConfigError("temperature must be above 0 when sampling (choose greedy for argmax).")
     if not 0 <= s.seed < 2**32:
