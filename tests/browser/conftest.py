@@ -9,6 +9,7 @@ Waiting follows Streamlit's own e2e suite: connected, script not running, no ske
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -31,12 +32,15 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-# Counts the app's finished reruns (script state running -> notRunning) so that a click can wait
-# for *its* rerun: right after a click the state still reads notRunning from the previous run.
+# Counts the app's finished reruns (script state running -> notRunning) and notes when the state
+# last changed, so a click can wait for *its* rerun (right after a click the state still reads
+# notRunning from the previous run) and for the app to settle (st.rerun chains runs).
 RUN_COUNTER_JS = """
 window.__stRuns = 0;
+window.__stChanged = performance.now();
 new MutationObserver((records) => {
   for (const r of records) {
+    window.__stChanged = performance.now();
     if (r.target.getAttribute('data-test-script-state') === 'notRunning' && r.oldValue === 'running') {
       window.__stRuns += 1;
     }
@@ -44,6 +48,15 @@ new MutationObserver((records) => {
 }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
                       attributeFilter: ['data-test-script-state']});
 """
+SETTLED_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+    && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid="stSkeleton"]')
+    && performance.now() - window.__stChanged > %d;
+}"""
+SETTLE_MS = 250  # no script-state change for this long: the run is over, not between two runs
+TIMEOUT_MS = 60_000  # generous: CI has 2 cores and the first visit trains the seed model
 
 
 def in_ci() -> bool:
@@ -79,7 +92,7 @@ class StreamlitServer:
         self.log = ARTIFACTS / f"streamlit-{self.port}.log"
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60) -> "StreamlitServer":
+    def start(self, timeout: float = 120) -> "StreamlitServer":
         ARTIFACTS.mkdir(exist_ok=True)
         cmd = [
             sys.executable, "-m", "streamlit", "run", "app.py",
@@ -159,7 +172,7 @@ def new_page(browser):
     """A page in its own browser context (its own Streamlit session), 1400 px wide."""
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, accept_downloads=True)
     context.add_init_script(RUN_COUNTER_JS)
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(TIMEOUT_MS)
     return context.new_page()
 
 
@@ -203,23 +216,26 @@ class AppPage:
         self.wait_for_rerun(0)
         return self
 
-    def wait(self, timeout: float = 30_000) -> None:
-        """Wait like Streamlit's e2e suite: connected, script not running, no skeleton."""
+    def wait(self, timeout: float = TIMEOUT_MS) -> None:
+        """Wait like Streamlit's e2e suite (connected, script not running, no skeleton), and for
+        the script state to have stayed put for SETTLE_MS."""
         pg = self.pg
-        pg.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout)
-        pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
-        pg.wait_for_selector('[data-testid="stSkeleton"]', state="detached", timeout=timeout)
+        pg.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]',
+                             state="attached", timeout=timeout)
+        pg.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                             state="attached", timeout=timeout)
+        pg.wait_for_function(SETTLED_JS % SETTLE_MS, timeout=timeout, polling=50)
 
     def runs(self) -> int:
         """Reruns finished since the page was loaded."""
         return self.pg.evaluate("window.__stRuns")
 
-    def wait_for_rerun(self, before: int, timeout: float = 30_000) -> None:
+    def wait_for_rerun(self, before: int, timeout: float = TIMEOUT_MS) -> None:
         """Wait until a rerun has finished since ``before = self.runs()``."""
         self.pg.wait_for_function(f"window.__stRuns > {before}", timeout=timeout)
         self.wait(timeout)
 
-    def click(self, locator, timeout: float = 30_000) -> None:
+    def click(self, locator, timeout: float = TIMEOUT_MS) -> None:
         """Click and wait for the rerun the click starts to finish."""
         before = self.runs()
         locator.click()
@@ -228,10 +244,27 @@ class AppPage:
     def button(self, name: str, exact: bool = True):
         return self.pg.get_by_role("button", name=name, exact=exact)
 
+    def choose(self, label: str, option: re.Pattern, tries: int = 3) -> None:
+        """Pick the first option matching ``option`` in the select box labelled ``label``, and wait
+        for the rerun. A redraw elsewhere on the page can close a just-opened list: try again."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        box = self.pg.get_by_test_id("stSelectbox").filter(has=self.pg.get_by_text(label, exact=True))
+        wanted = self.pg.get_by_role("option").filter(has_text=option)
+        for attempt in range(tries):
+            box.get_by_role("combobox").click()
+            try:
+                wanted.wait_for(state="visible", timeout=5_000)
+                self.click(wanted)
+                return
+            except PlaywrightTimeout:
+                if attempt == tries - 1:
+                    raise
+
     def charts(self):
         return self.pg.get_by_test_id("stPlotlyChart")
 
-    def wait_for_charts(self, n: int, timeout: float = 30_000) -> None:
+    def wait_for_charts(self, n: int, timeout: float = TIMEOUT_MS) -> None:
         """At least ``n`` Plotly charts drawn (an SVG inside each, not just the container)."""
         self.pg.wait_for_function(
             f"document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length >= {n}",
