@@ -1,0 +1,60 @@
+"""Optional cross-check against PyTorch: the same weights in nn.Embedding + nn.RNN(tanh) +
+nn.Linear + cross-entropy give the same loss and the same gradients (autograd), in float64.
+Skipped when torch is not installed: it is not a project dependency."""
+
+import numpy as np
+import pytest
+
+from rnn_core.bptt import loss_and_grads
+from rnn_core.params import init_params
+
+torch = pytest.importorskip("torch")
+
+
+def torch_loss_and_grads(p, X, Y, mask, h0):
+    """Loss and {name: gradient} from torch autograd on the seed's model."""
+    V, E = p.embedding.shape
+    H = p.W_h.shape[0]
+    emb, rnn, out = torch.nn.Embedding(V, E), torch.nn.RNN(E, H, nonlinearity="tanh"), torch.nn.Linear(H, V)
+    for m in (emb, rnn, out):
+        m.double()
+    with torch.no_grad():
+        emb.weight.copy_(torch.from_numpy(p.embedding))
+        rnn.weight_ih_l0.copy_(torch.from_numpy(p.W_x))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(p.W_h))
+        rnn.bias_ih_l0.copy_(torch.from_numpy(p.b_h))
+        rnn.bias_hh_l0.zero_()  # torch has two hidden biases; the seed's model has one
+        out.weight.copy_(torch.from_numpy(p.W_y))
+        out.bias.copy_(torch.from_numpy(p.b_y))
+    h0_t = torch.tensor(h0[None], requires_grad=True)
+    hs, _ = rnn(emb(torch.from_numpy(X)), h0_t)
+    nll = torch.nn.functional.cross_entropy(out(hs).reshape(-1, V), torch.from_numpy(Y).reshape(-1), reduction="none")
+    m = torch.from_numpy(mask).reshape(-1)
+    loss = (nll * m).sum() / m.sum()
+    loss.backward()
+    grads = {
+        "embedding": emb.weight.grad, "W_x": rnn.weight_ih_l0.grad, "W_h": rnn.weight_hh_l0.grad,
+        "b_h": rnn.bias_ih_l0.grad, "W_y": out.weight.grad, "b_y": out.bias.grad, "h0": h0_t.grad[0],
+    }
+    return loss.item(), {k: v.numpy() for k, v in grads.items()}
+
+
+def batches():
+    rng = np.random.default_rng(3)
+    word = (np.array([[0, 1], [1, 2], [2, 3], [3, 0], [1, 0]]), np.array([[1, 2], [2, 3], [3, 4], [4, 0], [4, 0]]),
+            np.array([[1, 1], [1, 1], [1, 1], [1, 0], [1, 0]], float), np.zeros((2, 6)))
+    char = (rng.integers(0, 5, (7, 3)), rng.integers(0, 5, (7, 3)), np.ones((7, 3)),
+            np.tanh(rng.standard_normal((3, 6))))
+    return {"word": word, "char": char}
+
+
+@pytest.mark.parametrize("level", ["word", "char"])
+def test_loss_and_every_gradient_match_torch(level):
+    X, Y, mask, h0 = batches()[level]
+    p = init_params(5, 4, 6, np.random.default_rng(11))
+    loss, grads, _ = loss_and_grads(p, X, Y, mask, h0)
+    ref_loss, ref = torch_loss_and_grads(p, X, Y, mask, h0)
+    assert loss == pytest.approx(ref_loss, rel=1e-12)
+    ours = {**grads.params.as_dict(), "h0": grads.dh0}
+    for name, g in ref.items():
+        np.testing.assert_allclose(ours[name], g, rtol=1e-9, atol=1e-12, err_msg=name)
