@@ -59,7 +59,9 @@ def controls(model: rc.Model, version: int):
 
 
 def show_texts(paths, level: str) -> None:
-    st.markdown(gv.TOKEN_CSS + gv.legend_html() + "".join(
+    """Every sample, numbered; a long list scrolls in a box of its own."""
+    box = st.container(height=480) if len(paths) > 12 else st.container()
+    box.markdown(gv.TOKEN_CSS + gv.legend_html() + "".join(
         gv.colored_html(p, level, f"#{i}") for i, p in enumerate(paths, start=1)), unsafe_allow_html=True)
 
 
@@ -82,27 +84,13 @@ def show_summary(table, corpus) -> None:
 
 @st.fragment
 def inspector(model: rc.Model, paths, run_id: int) -> None:
-    """One sample, one step at a time: y_t, h, temperature explorer, heatmaps, export. A fragment:
-    moving its sliders reruns only this part of the page."""
+    """One sample: its steps (``step_view``), the heatmaps over all its steps, and its export.
+    A fragment: picking another sample reruns only this part of the page."""
     vocab, labels = model.vocab.tokens, gv.plot_vocab(model.vocab.tokens)
-    c1, c2 = st.columns([1, 3])
-    i = c1.number_input("Sample", 1, len(paths), 1, key=f"gen_sample_{run_id}") if len(paths) > 1 else 1
+    i = st.columns([1, 3])[0].number_input("Sample", 1, len(paths), 1, key=f"gen_sample_{run_id}",
+                                           help="Its number in the list above.") if len(paths) > 1 else 1
     traces = paths[i - 1]
-    with c2:
-        if len(traces) > 1:
-            t = st.slider("Step", 1, len(traces), 1, key=f"gen_step_{run_id}_{i}",
-                          help="Each step feeds one token in and gives y_t over the next one.")
-        else:
-            t = 1
-            st.caption("This sample has a single step.")
-    trace = traces[t - 1]
-    c1, c2 = st.columns(2)
-    c1.plotly_chart(distribution_figure(trace, labels), width="stretch", key="gen_dist")
-    c2.plotly_chart(hidden_figure(trace), width="stretch", key="gen_hidden")
-
-    st.markdown("**Temperature explorer**: the same step's logits o_t, divided by T before the softmax.")
-    T = st.slider("T", 0.05, 5.0, 1.0, 0.05, key="gen_explore_T")
-    st.plotly_chart(gv.temperature_figure(trace, vocab, T), width="stretch", key="gen_temperature_fig")
+    step_view(model, traces, f"{run_id}_{i}")
 
     c1, c2 = st.columns([3, 2])
     c1.plotly_chart(distributions_heatmap(traces, labels), width="stretch", key="gen_dist_heatmap")
@@ -114,6 +102,30 @@ def inspector(model: rc.Model, paths, run_id: int) -> None:
                        "text/csv", key="gen_csv", on_click="ignore")
     c2.download_button("Download trace (JSON)", partial(gv.trace_json, model, traces), f"sample-{i}.json",
                        "application/json", key="gen_json", on_click="ignore")
+
+
+@st.fragment
+def step_view(model: rc.Model, traces, slot: str) -> None:
+    """Step t of one sample: y_t, h_{t-1} -> h_t, and the temperature explorer on o_t. A fragment
+    of its own, so moving the step resends these three charts only, not the heatmaps."""
+    vocab = model.vocab.tokens
+    if len(traces) > 1:
+        t = st.slider("Step", 1, len(traces), 1, key=f"gen_step_{slot}",
+                      help="Each step feeds one token in and gives y_t over the next one.")
+    else:
+        t = 1
+        st.caption("This sample has a single step.")
+    trace = traces[t - 1]
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(distribution_figure(trace, gv.plot_vocab(vocab)), width="stretch", key="gen_dist")
+    c2.plotly_chart(hidden_figure(trace), width="stretch", key="gen_hidden")
+
+    c1, c2 = st.columns([1, 3], vertical_alignment="center")
+    c1.markdown("**Temperature explorer**")
+    c1.caption(f"The logits o_{trace.t} of this step, divided by T before the softmax: T < 1 sharpens "
+               "the distribution towards the most probable token, T > 1 flattens it.")
+    T = c1.slider("T", 0.05, 5.0, 1.0, 0.05, key="gen_explore_T")
+    c2.plotly_chart(gv.temperature_figure(trace, vocab, T), width="stretch", key="gen_temperature_fig")
 
 
 def compare(model: rc.Model, version: int, prompt, max_tokens: int, seed: int, n: int) -> None:
