@@ -6,6 +6,7 @@ to (model version, settings): moving a slider never regenerates, changing a sett
 
 from functools import partial
 
+import numpy as np
 import streamlit as st
 
 import rnn_core as rc
@@ -14,7 +15,8 @@ from ui.charts import distribution_figure, distributions_heatmap, hidden_figure,
 from ui.state import current_model, model_version
 
 RUN, COMPARE = "gen_run", "gen_compare"
-MAX_TOKENS = 1000
+MAX_TOKENS = 500
+MAX_COLORED = 10_000  # coloured tokens drawn at most: past that the HTML slows the browser
 
 
 def default_prompt(model: rc.Model) -> str:
@@ -43,7 +45,9 @@ def controls(model: rc.Model, version: int):
     strategy = c2.radio("Rule", ["sample", "greedy"], horizontal=True, key="gen_rule",
                         help="greedy: always the most probable token. sample: draw from y_t reshaped below.")
     n = c3.slider("Number of samples", 1, 50, 10, key="gen_n")
-    seed = c4.number_input("RNG seed", 0, 2**32 - 1, 0, key="gen_seed", help="Sample i uses (seed, i).")
+    seed = c4.number_input("RNG seed", 0, 2**32 - 1, 0, key="gen_seed",
+                           help="Sample #i is rnn_core.generate(..., seed=seed, sample=i-1): "
+                                "each sample has its own reproducible random numbers.")
     greedy = strategy == "greedy"
     c1, c2, c3, c4 = st.columns(4)
     temperature = c1.slider("Temperature", 0.0, 3.0, 1.0, 0.05, key="gen_temperature", disabled=greedy,
@@ -59,10 +63,15 @@ def controls(model: rc.Model, version: int):
 
 
 def show_texts(paths, level: str) -> None:
-    """Every sample, numbered; a long list scrolls in a box of its own."""
-    box = st.container(height=480) if len(paths) > 12 else st.container()
+    """Every sample, numbered (up to MAX_COLORED tokens in all); a long list scrolls in its own box."""
+    sizes = np.cumsum([len(p) for p in paths])
+    shown = max(1, int(np.searchsorted(sizes, MAX_COLORED, side="right")))
+    box = st.container(height=480) if len(paths) > 12 or sizes[-1] > 2000 else st.container()
     box.markdown(gv.TOKEN_CSS + gv.legend_html() + "".join(
-        gv.colored_html(p, level, f"#{i}") for i, p in enumerate(paths, start=1)), unsafe_allow_html=True)
+        gv.colored_html(p, level, f"#{i}") for i, p in enumerate(paths[:shown], start=1)), unsafe_allow_html=True)
+    if shown < len(paths):
+        box.caption(f"Samples #{shown + 1}–#{len(paths)} are in the table below: colouring stops at "
+                    f"{MAX_COLORED:,} tokens to keep the page quick.")
 
 
 def show_summary(table, corpus) -> None:
@@ -153,8 +162,9 @@ st.caption("The model writes on its own: each token it picks is fed back as the 
 
 prompt, rule, max_tokens, n, seed = controls(model, version)
 try:
-    run = cached(RUN, (version, prompt, rule, max_tokens, n, seed),
-                 lambda: gv.samples(model, prompt, rule, max_tokens, seed, n))
+    with st.spinner("Generating…"):
+        run = cached(RUN, (version, prompt, rule, max_tokens, n, seed),
+                     lambda: gv.samples(model, prompt, rule, max_tokens, seed, n))
 except rc.RnnCoreError as e:
     st.error(f"{e} Change the prompt or the settings above.")
     st.stop()

@@ -25,7 +25,8 @@ P_BINS = ("#f8b4b4", "#f9c9a8", "#fbdca0", "#fcea9c", "#f4f1a0", "#e2f0a4", "#cd
           "#a6dcb2", "#94d4b6")
 TOKEN_CSS = (
     "<style>.gen-text{line-height:1.9;margin:0 0 .3rem 0}"
-    ".gen-text.char{font-family:ui-monospace,monospace}"  # char level: spaces are tokens, keep their width
+    # char level: spaces are tokens (keep their width), and a line may break between any two
+    ".gen-text.char{font-family:ui-monospace,monospace;word-break:break-all}"
     ".gen-text.small{font-size:.85em}"
     ".gen-text span{white-space:pre-wrap;border-radius:3px;padding:1px 3px}"
     ".gen-text .pr{font-weight:600;border-bottom:2px solid #9aa5b1}"
