@@ -40,7 +40,8 @@ def controls(model: rc.Model, version: int):
     """The settings widgets; returns (prompt, rule, max_tokens, n, seed). The prompt's key carries
     the model version so a new model starts from its own first word."""
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
-    prompt = c1.text_input("Prompt (one or more words)", value=default_prompt(model), key=f"gen_prompt_{version}",
+    unit = "words" if model.level == "word" else "characters"
+    prompt = c1.text_input(f"Prompt (one or more {unit})", value=default_prompt(model), key=f"gen_prompt_{version}",
                            help="Fed in as given; generation continues after its last token.")
     strategy = c2.radio("Rule", ["sample", "greedy"], horizontal=True, key="gen_rule",
                         help="greedy: always the most probable token. sample: draw from y_t reshaped below.")
@@ -66,7 +67,7 @@ def show_texts(paths, level: str) -> None:
     """Every sample, numbered (up to MAX_COLORED tokens in all); a long list scrolls in its own box."""
     sizes = np.cumsum([len(p) for p in paths])
     shown = max(1, int(np.searchsorted(sizes, MAX_COLORED, side="right")))
-    box = st.container(height=480) if len(paths) > 12 or sizes[-1] > 2000 else st.container()
+    box = st.container(height=480) if len(paths) > 12 or sizes[-1] > 1000 else st.container()
     box.markdown(gv.TOKEN_CSS + gv.legend_html() + "".join(
         gv.colored_html(p, level, f"#{i}") for i, p in enumerate(paths[:shown], start=1)), unsafe_allow_html=True)
     if shown < len(paths):
@@ -102,7 +103,8 @@ def inspector(model: rc.Model, paths, run_id: int) -> None:
     step_view(model, traces, f"{run_id}_{i}")
 
     c1, c2 = st.columns([3, 2])
-    c1.plotly_chart(distributions_heatmap(traces, labels), width="stretch", key="gen_dist_heatmap")
+    c1.plotly_chart(gv.fit_markers(distributions_heatmap(traces, labels), len(traces)), width="stretch",
+                   key="gen_dist_heatmap")
     c2.plotly_chart(hidden_heatmap(traces), width="stretch", key="gen_hidden_heatmap")
 
     # Callables: the file is built only when clicked, so moving the sliders does not pay for it.

@@ -188,6 +188,12 @@ def plot_vocab(vocab: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(html.escape(v, quote=False) for v in vocab)
 
 
+def fit_markers(fig: go.Figure, n_rows: int, height: int = 540) -> go.Figure:
+    """Shrink the chosen-token markers of ``ui.charts.distributions_heatmap`` to its row height, so
+    that over many steps they mark the cells instead of hiding them."""
+    return fig.update_traces(marker_size=max(3, min(11, height // max(n_rows, 1))), selector=dict(type="scatter"))
+
+
 def temperature_figure(trace: rc.StepTrace, vocab: tuple[str, ...], T: float) -> go.Figure:
     """y_t (T = 1) beside softmax(o_t / T) for the same step's logits: bars per token."""
     ids = shown_ids(trace)
