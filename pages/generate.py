@@ -63,11 +63,16 @@ def controls(model: rc.Model, version: int):
     return prompt, rule, int(max_tokens), int(n), int(seed)
 
 
+def text_box(n_paths: int, n_tokens: int):
+    """A container for coloured texts: a scrolling box of its own when the list is long."""
+    return st.container(height=480) if n_paths > 12 or n_tokens > 1000 else st.container()
+
+
 def show_texts(paths, level: str) -> None:
     """Every sample, numbered (up to MAX_COLORED tokens in all); a long list scrolls in its own box."""
     sizes = np.cumsum([len(p) for p in paths])
     shown = max(1, int(np.searchsorted(sizes, MAX_COLORED, side="right")))
-    box = st.container(height=480) if len(paths) > 12 or sizes[-1] > 1000 else st.container()
+    box = text_box(len(paths), int(sizes[-1]))
     box.markdown(gv.TOKEN_CSS + gv.legend_html() + "".join(
         gv.colored_html(p, level, f"#{i}") for i, p in enumerate(paths[:shown], start=1)), unsafe_allow_html=True)
     if shown < len(paths):
@@ -140,11 +145,14 @@ def step_view(model: rc.Model, traces, slot: str) -> None:
 
 
 def compare(model: rc.Model, version: int, prompt, max_tokens: int, seed: int, n: int) -> None:
-    """Greedy and sampling at a low and a high temperature, side by side, same prompt and seed."""
+    """Greedy and sampling at a low and a high temperature, side by side, same prompt and seed:
+    sample i of each sampling column meets the same random numbers, so only the rule differs."""
     c1, c2, _ = st.columns([1, 1, 2])
     low = c1.number_input("Low T", 0.05, 5.0, 0.5, 0.05, key="gen_low_T")
     high = c2.number_input("High T", 0.05, 5.0, 1.5, 0.05, key="gen_high_T")
     k = min(n, 10)
+    st.caption(f"{k} samples per rule from the same prompt and seed; equal texts are shown once "
+               "with how many samples gave them (n×).")
     key = (version, prompt, max_tokens, seed, k, low, high)
     runs = cached(COMPARE, key, lambda: gv.compare_rules(model, prompt, max_tokens, seed, k, low, high))["value"]
     for col, (label, paths) in zip(st.columns(3), runs.items()):
@@ -152,8 +160,10 @@ def compare(model: rc.Model, version: int, prompt, max_tokens: int, seed: int, n
             table = gv.samples_table(model, paths, None)
             st.markdown(f"**{label}**: {table['text'].nunique()} distinct of {len(paths)}, "
                         f"mean perplexity {table['perplexity'].mean():.2f}")
-            st.markdown(gv.TOKEN_CSS + "".join(gv.colored_html(p, model.level, f"{count}×", small=True)
-                                               for p, count in gv.distinct_paths(paths)), unsafe_allow_html=True)
+            groups = gv.distinct_paths(paths)
+            html = "".join(gv.colored_html(p, model.level, f"{count}×", small=True) for p, count in groups)
+            text_box(len(groups), sum(len(p) for p, _ in groups)).markdown(gv.TOKEN_CSS + html,
+                                                                           unsafe_allow_html=True)
 
 
 model = current_model()
