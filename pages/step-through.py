@@ -205,7 +205,8 @@ def step_view() -> None:
             st.caption(f"x_{step + 1} is row {tr.token_id} of the embedding ({V} × {E}).")
     with right:
         ids = charts.shown_ids(tr)
-        st.plotly_chart(styled(charts.distribution_figure(tr, vocab)), key="st_dist", width="stretch",
+        dist = sv.opacity_into_colors(charts.distribution_figure(tr, vocab))
+        st.plotly_chart(styled(dist), key="st_dist", width="stretch",
                         on_select=lambda: force_from_chart(step, ids, traces), selection_mode="points",
                         config={"displayModeBar": False})
         st.caption("Click a bar to force that token at this step (what if?). Grey bars: cut by top-k/top-p.")

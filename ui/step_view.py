@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Mapping
 
 import numpy as np
+from plotly.colors import hex_to_rgb, unlabel_rgb
 
 import rnn_core as rc
 from rnn_core import EOS, StepTrace
@@ -357,3 +358,25 @@ def html_safe_labels(fig):
             if attr in trace and not isinstance(trace[attr], str):
                 trace[attr] = safe(trace[attr])
     return fig
+
+
+def opacity_into_colors(fig):
+    """Move per-bar ``marker.opacity`` into rgba bar colours, in place; returns the figure.
+
+    With an opacity array Plotly does not emit ``plotly_selected`` when a bar is clicked, so
+    ``st.plotly_chart(on_select=...)`` never hears the click (seen in chromium with Streamlit
+    1.67). The picture stays the same. Work-around until ``ui.charts`` colours bars this way.
+    """
+    for trace in fig.data:
+        opacity = trace.marker.opacity if trace.type == "bar" else None
+        if opacity is None or isinstance(opacity, (int, float)):
+            continue
+        trace.marker.color = [_rgba(c, a) for c, a in zip(trace.marker.color, opacity)]
+        trace.marker.opacity = 1
+    return fig
+
+
+def _rgba(color: str, alpha: float) -> str:
+    """'#1f77b4' or 'rgb(31, 119, 180)' with alpha -> 'rgba(31, 119, 180, alpha)'."""
+    r, g, b = hex_to_rgb(color) if color.startswith("#") else unlabel_rgb(color)
+    return f"rgba({r:g}, {g:g}, {b:g}, {alpha:g})"

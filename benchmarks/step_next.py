@@ -1,0 +1,51 @@
+"""Server-side time of one `Next` rerun on the Step-Through page (a benchmark, not a test).
+
+Drives the page with Streamlit's AppTest: each sample clicks Next (Reset when the path has
+ended) and times the whole rerun of the script, which is what the server does for a click.
+The path is computed once per settings, so a Next only re-renders: LaTeX, three Plotly figures
+and a small table. AppTest reruns the whole script (the page's fragment would rerun only the
+step view in a browser), so this is an upper bound. Prints the median.
+
+    .venv/bin/python benchmarks/step_next.py [--runs 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=40)
+    args = parser.parse_args()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/step-through.py").run()
+    assert not at.exception, at.exception
+    times = []
+    for _ in range(args.runs):
+        nxt = button(at, "Next ▶")
+        if nxt.disabled:
+            button(at, "Reset").click().run()
+            nxt = button(at, "Next ▶")
+        t0 = time.perf_counter()
+        nxt.click().run()
+        times.append(time.perf_counter() - t0)
+        assert not at.exception, at.exception
+    ms = sorted(1000 * t for t in times)
+    print(f"Step-Through Next rerun (AppTest, server side): median {statistics.median(ms):.0f} ms, "
+          f"min {ms[0]:.0f} ms, max {ms[-1]:.0f} ms over {len(ms)} clicks")
+
+
+if __name__ == "__main__":
+    main()
