@@ -109,8 +109,11 @@ def reset() -> None:
 
 def force(t: int, token_id: int, traces) -> None:
     s = st.session_state[SETTINGS]
-    st.session_state[FORKS] = sv.fork_path(st.session_state[CACHE], model, version, s,
-                                           st.session_state[FORKS], traces, t, token_id)
+    try:
+        st.session_state[FORKS] = sv.fork_path(st.session_state[CACHE], model, version, s,
+                                               st.session_state[FORKS], traces, t, token_id)
+    except rc.RnnCoreError as e:  # e.g. a step that feeds the prompt: nothing to fork there
+        st.session_state["st_fork_error"] = str(e)
 
 
 def force_from_chart(t: int, ids, traces) -> None:
@@ -163,6 +166,8 @@ def step_view() -> None:
     st.session_state[SETTINGS] = s = replace(s, step=step)
     st.query_params.from_dict(sv.to_query(s))
     tr = traces[step - 1]
+    if "st_fork_error" in st.session_state:
+        st.error(st.session_state.pop("st_fork_error"))
 
     st.markdown(f"**Path** ({s.rule_obj().describe()}): " + sv.path_markdown(traces, step, forks))
     if step == n:
@@ -206,10 +211,12 @@ def step_view() -> None:
     with right:
         ids = charts.shown_ids(tr)
         dist = sv.opacity_into_colors(charts.distribution_figure(tr, vocab))
+        clickable = tr.how != "prompt"
         st.plotly_chart(styled(dist), key="st_dist", width="stretch",
-                        on_select=lambda: force_from_chart(step, ids, traces), selection_mode="points",
-                        config={"displayModeBar": False})
-        st.caption("Click a bar to force that token at this step (what if?). Grey bars: cut by top-k/top-p.")
+                        on_select=(lambda: force_from_chart(step, ids, traces)) if clickable else "ignore",
+                        selection_mode="points", config={"displayModeBar": False})
+        st.caption(("Click a bar to force that token at this step (what if?). " if clickable else
+                    "This step feeds the next word of your prompt. ") + "Grey bars: cut by top-k/top-p.")
 
     if tr.how != "prompt":
         f1, f2 = st.columns([3, 1], vertical_alignment="bottom")

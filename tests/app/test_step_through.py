@@ -231,3 +231,29 @@ def test_model_without_training_text_says_so():
     bare = rc.Model(model.params, model.vocab, model.level, model.config, "uploaded", "", 60, 0.1)
     at = open_page(model=bare)
     assert any("stores no training text" in i.value for i in at.info)
+
+
+def test_a_larger_char_level_model_gets_the_heatmap_and_an_abridged_table():
+    corpus = rc.make_corpus("abcabd abcabd\nhello world", "char", "chars")
+    model = rc.new_model(corpus, rc.TrainConfig(hidden_size=8, embed_dim=4))
+    at = open_page(model=model)
+    expected = rc.generate(model, "a", rc.Rule("sample"), max_tokens=20, seed=0)
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert any(t.startswith("hidden state h_t over steps") for t in titles)
+    assert not any(t.startswith("trajectory") for t in titles)
+    tex = latex_text(at)
+    assert r"\cdots" in tex and r"\vdots" not in tex  # V = 12 > 10 tokens: the table is abridged; H = 8 fits
+    for v in expected[0].h:
+        assert num(v, 3) in tex
+    button(at, "Next ▶").click().run()
+    assert heading_step(at) == 2 and not at.exception
+
+
+def test_a_prompt_of_two_words_feeds_both_before_picking():
+    at = open_page({"word": "I love", "rule": "greedy", "step": "2"})
+    expected = rc.generate(seed_model(), "I love", rc.GREEDY, max_tokens=20)
+    assert expected[0].how == "prompt"
+    assert_step_matches(at, expected[1], seed_model().vocab.tokens)
+    button(at, "◀ Previous").click().run()
+    assert r"\text{(the next token of the prompt)}" in latex_text(at)
+    assert not [b for b in at.button if b.label == "Force it"]  # nothing to fork on a prompt step
