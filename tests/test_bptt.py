@@ -9,7 +9,7 @@ which is ~1e-9 for a correct gradient in float64 and O(1) for a wrong one.
 import numpy as np
 import pytest
 
-from rnn_core.bptt import cross_entropy, forward_seq, loss_and_grads
+from rnn_core.bptt import K_BLOCK, Workspace, cross_entropy, forward_seq, loss_and_grads
 from rnn_core.optim import SGD, Adagrad, Adam, clip_by_global_norm, global_norm
 from rnn_core.params import NAMES, Params, init_params
 
@@ -215,3 +215,37 @@ def test_optimizer_step_leaves_old_params_unchanged():
         opt_cls(0.1).step(p, grads_with_norm(1.0))
         for name in NAMES:
             assert np.array_equal(getattr(p, name), getattr(before, name))
+
+
+def test_blocked_matrix_product_equals_matmul():
+    rng = np.random.default_rng(12)
+    work = Workspace(3, 2, 2, "float64")
+    for K in (5, K_BLOCK, K_BLOCK + 1, 300):
+        a, b = rng.standard_normal((7, K)), rng.standard_normal((K, 9))
+        out = np.empty((7, 9))
+        assert work.mm(a, b, out) is out
+        np.testing.assert_allclose(out, a @ b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_gradients_of_a_large_batch_match_finite_differences(name):
+    """H and T*B above K_BLOCK, so every blocked product is used; 6 random entries per array."""
+    V, E, H, T, B = 7, 5, K_BLOCK + 3, 20, 8
+    rng = np.random.default_rng(13)
+    p = init_params(V, E, H, rng)
+    X, Y = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
+    mask = (rng.random((T, B)) < 0.8).astype(float)
+    h0 = 0.5 * np.tanh(rng.standard_normal((B, H)))
+    _, grads, _ = loss_and_grads(p, X, Y, mask, h0)
+    d = {k: v.copy() for k, v in p.as_dict().items()}
+    a, got = d[name], getattr(grads.params, name)
+    for i in rng.choice(a.size, 6, replace=False):
+        idx = np.unravel_index(i, a.shape)
+        old = a[idx]
+        a[idx] = old + EPS
+        up = reference_loss(d, X, Y, mask, h0)
+        a[idx] = old - EPS
+        down = reference_loss(d, X, Y, mask, h0)
+        a[idx] = old
+        numeric = (up - down) / (2 * EPS)
+        assert abs(got[idx] - numeric) < 1e-7 * max(1.0, np.abs(got).max()), (name, idx)
