@@ -137,11 +137,14 @@ def two_columns():
     return (st.container(), st.container()) if big else st.columns([1.4, 1])
 
 
-def styled(fig):
+def show_chart(fig, key: str, **kwargs):
+    """st.plotly_chart with this page's tweaks: escaped labels; in projector mode large fonts,
+    drawn without the Streamlit theme (it resets font sizes) on a plain white template."""
     sv.html_safe_labels(fig)
     if big:
-        fig.update_layout(font=dict(size=18), title_font_size=22)
-    return fig
+        fig.update_layout(template="plotly_white", font_size=18, title_font_size=22, legend_font_size=16)
+        fig.update_traces(textfont_size=16, selector=dict(type="bar"))
+    return st.plotly_chart(fig, key=key, width="stretch", theme=None if big else "streamlit", **kwargs)
 
 
 @st.fragment
@@ -156,7 +159,7 @@ def step_view() -> None:
         st.session_state["st_step"] = sv.clamp_step(s.step, n)
     step = st.session_state["st_step"] = sv.clamp_step(st.session_state["st_step"], n)
 
-    b1, b2, b3, b4 = st.columns([1.2, 1.2, 1.2, 4.4], vertical_alignment="bottom")
+    b1, b2, b3, b4 = st.columns([1.6, 1.3, 1.3, 3.8] if big else [1.2, 1.2, 1.2, 4.4], vertical_alignment="bottom")
     b1.button("◀ Previous", on_click=go_to, args=(step - 1,), disabled=step == 1, width="stretch")
     b2.button("Next ▶", on_click=go_to, args=(step + 1,), disabled=step == n, width="stretch", type="primary")
     b3.button("Reset", on_click=reset, width="stretch", help="Back to step 1 and the sampled path.")
@@ -196,8 +199,8 @@ def step_view() -> None:
         st.latex(r"h_t = \tanh(W_x x_t + W_h h_{t-1} + b_h)")
         st.latex(sv.preactivation_latex(tr, prec))
         st.latex(sv.hidden_latex(tr, prec))
-    right.plotly_chart(styled(charts.hidden_figure(tr)), key="st_hidden", width="stretch",
-                       config={"displayModeBar": False})
+    with right:
+        show_chart(charts.hidden_figure(tr), "st_hidden", config={"displayModeBar": False})
 
     left, right = two_columns()
     with left:
@@ -212,9 +215,8 @@ def step_view() -> None:
         ids = charts.shown_ids(tr)
         dist = sv.opacity_into_colors(charts.distribution_figure(tr, vocab))
         clickable = tr.how != "prompt"
-        st.plotly_chart(styled(dist), key="st_dist", width="stretch",
-                        on_select=(lambda: force_from_chart(step, ids, traces)) if clickable else "ignore",
-                        selection_mode="points", config={"displayModeBar": False})
+        show_chart(dist, "st_dist", on_select=(lambda: force_from_chart(step, ids, traces)) if clickable else "ignore",
+                   selection_mode="points", config={"displayModeBar": False})
         st.caption(("Click a bar to force that token at this step (what if?). " if clickable else
                     "This step feeds the next word of your prompt. ") + "Grey bars: cut by top-k/top-p.")
 
@@ -228,9 +230,9 @@ def step_view() -> None:
     if H == 3:
         fig = charts.trajectory_figure(traces, step)
         fig.update_layout(scene_camera=dict(eye=CAMERAS[st.session_state.get("st_camera", "corner")]))
-        st.plotly_chart(styled(fig), key="st_traj", width="stretch")
+        show_chart(fig, "st_traj")
     else:
-        st.plotly_chart(styled(charts.hidden_heatmap(traces, step)), key="st_heat", width="stretch")
+        show_chart(charts.hidden_heatmap(traces, step), "st_heat")
 
     st.subheader("Autoregressive vs teacher forcing")
     ref = sv.reference(model, traces[0].input)
