@@ -133,7 +133,7 @@ class Workspace:
         self.token_pre += params.b_h
         hs2 = buf.hs.reshape((T + 1) * B, H)
         buf.hs[0] = h0
-        np.take(self.token_pre, X_flat, axis=0, out=hs2[B:])  # W_x x_t + b_h; the loop adds W_h h_{t-1}
+        self.token_pre.take(X_flat, axis=0, out=hs2[B:])  # W_x x_t + b_h; the loop adds W_h h_{t-1}
         W_hT, h, tmp, mm = params.W_h.T, buf.h, buf.tmp, self.mm
         for t in range(T):
             mm(h[t], W_hT, tmp)
@@ -187,7 +187,7 @@ class Workspace:
 
 def nll(fwd: SeqForward, tg: _Targets) -> float:
     """Weighted sum of -log y_t[target] (weights: the mask over its sum)."""
-    p = np.take(fwd.probs.reshape(-1), tg.at)
+    p = fwd.probs.reshape(-1).take(tg.at)
     return -float(np.dot(np.log(np.maximum(p, np.finfo(p.dtype).tiny)), tg.w))
 
 
