@@ -35,8 +35,9 @@ class Batch:
 
 @dataclass(frozen=True)
 class StepInfo:
-    """What the per-step callback sees. ``params`` are the weights after this update (live:
-    copy them to keep a snapshot)."""
+    """What the per-step callback sees. ``params`` are the weights after this update, views into
+    the loop's buffers: they stay as they are until the update after next (and for good once
+    training ends), so copy them to keep a snapshot."""
 
     step: int  # updates done in this run, 1-based
     total: int  # updates asked for
