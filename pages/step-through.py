@@ -254,7 +254,7 @@ def step_view() -> None:
 
 step_view()
 
-with st.expander("Shapes of the parameters", expanded=False):
+with st.expander("Shapes of the parameters", expanded=True):
     st.latex(sv.shapes_latex(model.params))
     st.markdown(
         f"The seed document writes $W_y$ as $3\\times3$. It turns $h_t$ ($H = {H}$ numbers) into one score "
