@@ -62,7 +62,7 @@ with st.container(border=True):
     if st.session_state[WIDGETS["word"]] not in words:
         words = [st.session_state[WIDGETS["word"]], *words]  # a typed prompt stays selectable
     c1.selectbox("Seed word", words, key=WIDGETS["word"], accept_new_options=True,
-                 format_func=lambda w: sv._WHITESPACE.get(w, w),
+                 format_func=sv.shown_token,
                  help="Pick a word of the vocabulary, or type one (or several) and press Enter.")
     c1.number_input("Max length", 1, sv.MAX_LEN, key=WIDGETS["max_len"],
                     help="Stop after this many generated tokens if </s> has not come.")
@@ -71,17 +71,17 @@ with st.container(border=True):
     sampling = st.session_state[WIDGETS["rule"]] == "sample"
     c2.number_input("RNG seed", 0, 2**32 - 1, key=WIDGETS["seed"], disabled=not sampling,
                     help="Seeds the random numbers u_t; the same seed gives the same path.")
-    c3.slider("Temperature", 0.05, 5.0, key=WIDGETS["temperature"], step=0.05, disabled=not sampling,
+    c3.slider("Temperature", *sv.T_RANGE, key=WIDGETS["temperature"], step=0.05, disabled=not sampling,
               help="Divides o_t before the softmax: below 1 sharper, above 1 flatter.")
     k1, k2 = c3.columns(2)
     k1.number_input("top-k (0 = off)", 0, V, key=WIDGETS["top_k"], disabled=not sampling,
                     help="Sample only among the k most probable tokens.")
-    k2.number_input("top-p", 0.01, 1.0, key=WIDGETS["top_p"], step=0.05, disabled=not sampling,
+    k2.number_input("top-p", sv.P_MIN, 1.0, key=WIDGETS["top_p"], step=0.05, disabled=not sampling,
                     help="Sample only among the most probable tokens whose total reaches p.")
-    prec = c4.select_slider("Decimals", list(range(1, 7)), value=3, key="st_prec")
-    c4.toggle("Large font", key="st_big", help="For projectors: bigger text and numbers, charts below them.")
+    prec = c4.select_slider("Decimals", list(range(1, 7)), value=3, key="st_prec", persist_state="session")
+    c4.toggle("Large font", key="st_big", persist_state="session", help="For projectors: bigger text and numbers, charts below them.")
     if H == 3:
-        camera = c4.selectbox("3-D view", list(CAMERAS), key="st_camera",
+        c4.selectbox("3-D view", list(CAMERAS), key="st_camera", persist_state="session",
                               help="Kept while you step (a rotated view resets when the chart redraws).")
 
 wanted = replace(settings, **{f: st.session_state[k] for f, k in WIDGETS.items()})

@@ -212,3 +212,9 @@ def test_opacity_moves_into_rgba_colours_with_the_same_look():
         r, g, b = (int(old_color[i:i + 2], 16) for i in (1, 3, 5))  # the palette's hex colours
         assert color == f"rgba({r}, {g}, {b}, {alpha:g})"
     assert after.marker.color[tr.token_id].endswith(", 1)")  # the chosen bar stays opaque
+
+
+@pytest.mark.parametrize("key, raw", [("T", "7"), ("T", "0"), ("k", "99"), ("p", "0.001")])
+def test_query_values_outside_the_widgets_ranges_are_refused(trained_seed, key, raw):
+    s, (w,) = sv.from_query({key: raw}, sv.Settings(word="I"), trained_seed)
+    assert s == sv.Settings(word="I") and f"`{key}={raw}`" in w

@@ -19,6 +19,8 @@ from rnn_core.sample import prompt_ids
 
 RULES = ("sample", "greedy")
 MAX_LEN = 200  # a presenter steps through a handful of tokens; 200 is plenty for char level
+T_RANGE = (0.05, 5.0)  # the temperature slider's range: beyond it y_t is all but one-hot or flat
+P_MIN = 0.01  # smallest top-p the page offers
 LIMIT = 10  # longest vector or distribution written out in full; longer ones are abridged
 
 
@@ -74,8 +76,13 @@ def check(s: Settings, model: rc.Model) -> None:
     with the closest known words.
     """
     s.rule_obj()
-    if s.rule == "sample" and s.temperature <= 0:
-        raise rc.ConfigError("temperature must be above 0 when sampling (choose greedy for argmax).")
+    if not T_RANGE[0] <= s.temperature <= T_RANGE[1]:
+        raise rc.ConfigError(f"temperature must be from {T_RANGE[0]} to {T_RANGE[1]} here "
+                             f"(choose greedy for argmax), not {s.temperature}.")
+    if s.top_k > len(model.vocab):
+        raise rc.ConfigError(f"top-k must be at most the vocabulary size {len(model.vocab)}, not {s.top_k}.")
+    if s.top_p < P_MIN:
+        raise rc.ConfigError(f"top-p must be from {P_MIN} to 1, not {s.top_p}.")
     if not 0 <= s.seed < 2**32:
         raise rc.ConfigError(f"seed must be from 0 to {2**32 - 1}, not {s.seed}.")
     if not 1 <= s.max_len <= MAX_LEN:
@@ -180,6 +187,11 @@ def num(v: float, prec: int) -> str:
     """v rounded to ``prec`` decimals, never "-0.000"."""
     s = f"{float(v):.{prec}f}"
     return s[1:] if s.startswith("-") and float(s) == 0 else s
+
+
+def shown_token(token: str) -> str:
+    """A token as a widget shows it: whitespace by name."""
+    return _WHITESPACE.get(token, token)
 
 
 def tex_token(token: str) -> str:
@@ -338,7 +350,7 @@ def path_markdown(traces: list[StepTrace], step: int, forks: Mapping[int, int]) 
 
 
 def _md_token(token: str, current: bool) -> str:
-    shown = _WHITESPACE.get(token, token).replace("`", "ˋ")
+    shown = shown_token(token).replace("`", "ˋ")
     return f":orange-background[**`{shown}`**]" if current else f"`{shown}`"
 
 
