@@ -1,0 +1,107 @@
+"""Train page in a real browser: train and see the loss, model files in and out, isolated sessions."""
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import rnn_core as rc
+
+pytestmark = pytest.mark.browser
+
+TRAIN = "▶ Train"
+
+
+def card(app) -> str:
+    """The sidebar's current-model card."""
+    return app.pg.get_by_test_id("stSidebarUserContent").inner_text()
+
+
+def loss_chart(app):
+    return app.charts().filter(has_text="loss (cross-entropy, nats)")
+
+
+def test_training_draws_the_loss_and_replaces_the_model(app, expect):
+    app.open("/train")
+    app.assert_healthy()
+    expect(loss_chart(app)).to_have_count(0)
+    app.choose("Built-in corpus", re.compile(r"^counting$"))
+    app.click(app.button(TRAIN), timeout=120_000)
+    app.assert_healthy()
+    expect(app.pg.get_by_text(re.compile(r"^Trained 300 steps"))).to_be_visible()
+    expect(loss_chart(app)).to_have_count(1)
+    app.wait_for_charts(7)  # loss, watch-it-learn heatmap, gradient norms, 4 weight heatmaps
+    text = card(app)
+    assert "counting" in text and "300 steps trained" in text and "H = 6" in text, text
+
+
+def test_sessions_train_different_corpora_at_once(app, second_app, expect):
+    """Two visitors train at the same time; each sees only their own model."""
+    app.open("/train")
+    second_app.open("/train")
+    app.choose("Built-in corpus", re.compile(r"^counting$"))
+    second_app.choose("Built-in corpus", re.compile(r"^shared words$"))
+    before = app.runs(), second_app.runs()
+    app.button(TRAIN).click()
+    second_app.button(TRAIN).click()
+    app.wait_for_rerun(before[0], timeout=120_000)
+    second_app.wait_for_rerun(before[1], timeout=120_000)
+    for a, mine, theirs, steps in ((app, "counting", "shared words", 300), (second_app, "shared words", "counting", 400)):
+        a.assert_healthy()
+        expect(a.pg.get_by_text(f"Trained {steps} steps")).to_be_visible()
+        text = card(a)
+        assert mine in text and theirs not in text, text
+    # the model follows its visitor to another page (a sidebar link keeps the session; a reload would not)
+    app.click(app.pg.get_by_test_id("stSidebarNavLink").filter(has_text="Step-Through"))
+    assert "counting" in card(app)
+    expect(app.pg.get_by_role("heading", name=re.compile(r"^Step 1: feed 'one'"))).to_be_visible()
+
+
+def test_download_gives_a_loadable_model_file(app, expect, tmp_path):
+    app.open("/train")
+    with app.pg.expect_download() as info:
+        app.button("⬇ Download the current model (.npz)").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.suffix == ".npz"
+    model = rc.load(path)
+    assert model.corpus_name == "seed: I love deep learning"
+    assert model.vocab.tokens == ("I", "love", "deep", "learning", "</s>")
+    assert model.steps_trained == 60
+
+
+def test_upload_of_a_cli_model_replaces_the_session_model(app, expect, tmp_path):
+    """README's route: train with the CLI, load the file on the Train page."""
+    out = tmp_path / "counting.npz"
+    subprocess.run([sys.executable, "-m", "rnn_core", "train", "--text", "one two three four",
+                    "--steps", "40", "--hidden-size", "4", "--out", str(out)], check=True, cwd=app_root())
+    app.open("/train")
+    uploader = app.pg.get_by_test_id("stFileUploader").filter(has_text="Load a model file")
+    before = app.runs()
+    uploader.locator('input[type="file"]').set_input_files(str(out))
+    app.wait_for_rerun(before)
+    app.assert_healthy()
+    expect(app.pg.get_by_text("Loaded counting.npz")).to_be_visible()
+    text = card(app)
+    assert "40 steps trained" in text and "H = 4" in text, text
+
+
+def test_upload_of_a_broken_file_keeps_the_model(app, expect, tmp_path):
+    bad = tmp_path / "broken.npz"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    app.open("/train")
+    uploader = app.pg.get_by_test_id("stFileUploader").filter(has_text="Load a model file")
+    before = app.runs()
+    uploader.locator('input[type="file"]').set_input_files(str(bad))
+    app.wait_for_rerun(before)
+    app.assert_healthy()
+    expect(app.pg.get_by_test_id("stAlertContentError")).to_contain_text("Your current model is unchanged")
+    assert "seed: I love deep learning" in card(app) and "60 steps trained" in card(app)
+
+
+def app_root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[2]
