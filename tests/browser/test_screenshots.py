@@ -1,0 +1,56 @@
+"""The README's screenshots: every page, full height, 1400 px wide.
+
+`SCREENSHOTS=1 .venv/bin/python -m pytest tests/browser/test_screenshots.py` writes them to
+docs/screenshots/; otherwise they go to tests/browser/artifacts/ (the test still checks them).
+"""
+
+import os
+import re
+import struct
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+WIDTH = 1400
+
+
+def shoot(app, name: str) -> Path:
+    """Grow the viewport to the app's scroll height (Streamlit scrolls inside its own container,
+    so a plain full-page screenshot would stop at the viewport), then save a PNG."""
+    out = REPO / "docs" / "screenshots" if os.environ.get("SCREENSHOTS") else Path(__file__).parent / "artifacts"
+    out.mkdir(parents=True, exist_ok=True)
+    height = app.pg.evaluate(
+        "Math.max(...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stAppViewContainer]')]"
+        ".map(e => e.scrollHeight), document.body.scrollHeight)")
+    app.pg.set_viewport_size({"width": WIDTH, "height": min(int(height), 12_000)})
+    app.pg.wait_for_timeout(1_000)  # Plotly redraws at the new size
+    app.wait()
+    path = out / f"{name}.png"
+    app.pg.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    return struct.unpack(">II", path.read_bytes()[16:24])
+
+
+def test_screenshot_every_page(app, expect):
+    shots = []
+    app.open("/")
+    shots.append(shoot(app, "home"))
+    app.open("/train")
+    app.click(app.button("▶ Train"), timeout=120_000)
+    expect(app.pg.get_by_text(re.compile(r"^Trained 60 steps"))).to_be_visible()
+    shots.append(shoot(app, "train"))
+    app.open("/step-through?step=3")
+    app.wait_for_charts(3)
+    shots.append(shoot(app, "step-through"))
+    app.open("/generate")
+    app.wait_for_charts(5)
+    shots.append(shoot(app, "generate"))
+    for path in shots:
+        width, height = png_size(path)
+        assert width == WIDTH and height > 900, (path, width, height)
