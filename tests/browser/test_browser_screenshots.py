@@ -1,6 +1,6 @@
 """The README's screenshots: every page, full height, 1400 px wide.
 
-`SCREENSHOTS=1 .venv/bin/python -m pytest tests/browser/test_screenshots.py` writes them to
+`SCREENSHOTS=1 .venv/bin/python -m pytest tests/browser/test_browser_screenshots.py` writes them to
 docs/screenshots/; otherwise they go to tests/browser/artifacts/ (the test still checks them).
 """
 
