@@ -101,14 +101,14 @@ def show_summary(table, corpus) -> None:
 def inspector(model: rc.Model, paths, run_id: int) -> None:
     """One sample: its steps (``step_view``), the heatmaps over all its steps, and its export.
     A fragment: picking another sample reruns only this part of the page."""
-    vocab, labels = model.vocab.tokens, gv.plot_vocab(model.vocab.tokens)
+    vocab = model.vocab.tokens
     i = st.columns([1, 3])[0].number_input("Sample", 1, len(paths), 1, key=f"gen_sample_{run_id}",
                                            help="Its number in the list above.") if len(paths) > 1 else 1
     traces = paths[i - 1]
     step_view(model, traces, f"{run_id}_{i}")
 
     c1, c2 = st.columns([3, 2])
-    c1.plotly_chart(gv.fit_markers(distributions_heatmap(traces, labels), len(traces)), width="stretch",
+    c1.plotly_chart(distributions_heatmap(traces, vocab), width="stretch",
                    key="gen_dist_heatmap")
     c2.plotly_chart(hidden_heatmap(traces), width="stretch", key="gen_hidden_heatmap")
 
@@ -133,7 +133,7 @@ def step_view(model: rc.Model, traces, slot: str) -> None:
         st.caption("This sample has a single step.")
     trace = traces[t - 1]
     c1, c2 = st.columns(2)
-    c1.plotly_chart(distribution_figure(trace, gv.plot_vocab(vocab)), width="stretch", key="gen_dist")
+    c1.plotly_chart(distribution_figure(trace, vocab), width="stretch", key="gen_dist")
     c2.plotly_chart(hidden_figure(trace), width="stretch", key="gen_hidden")
 
     c1, c2 = st.columns([1, 3], vertical_alignment="center")

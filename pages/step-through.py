@@ -138,9 +138,8 @@ def two_columns():
 
 
 def show_chart(fig, key: str, **kwargs):
-    """st.plotly_chart with this page's tweaks: escaped labels; in projector mode large fonts,
-    drawn without the Streamlit theme (it resets font sizes) on a plain white template."""
-    sv.html_safe_labels(fig)
+    """st.plotly_chart with this page's tweaks: in projector mode large fonts, drawn without the
+    Streamlit theme (it resets font sizes) on a plain white template."""
     if big:
         fig.update_layout(template="plotly_white", font_size=18, title_font_size=22, legend_font_size=16)
         fig.update_traces(textfont_size=16, selector=dict(type="bar"))
@@ -213,7 +212,7 @@ def step_view() -> None:
             st.caption(f"x_{step + 1} is row {tr.token_id} of the embedding ({V} × {E}).")
     with right:
         ids = charts.shown_ids(tr)
-        dist = sv.opacity_into_colors(charts.distribution_figure(tr, vocab))
+        dist = charts.distribution_figure(tr, vocab)
         clickable = tr.how != "prompt"
         show_chart(dist, "st_dist", on_select=(lambda: force_from_chart(step, ids, traces)) if clickable else "ignore",
                    selection_mode="points", config={"displayModeBar": False})

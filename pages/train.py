@@ -16,7 +16,7 @@ import streamlit as st
 import rnn_core as rc
 from rnn_core.corpora import BUILTINS, builtin_corpus
 from ui import train_view as tv
-from ui.charts import _label as token_label
+from ui.charts import show_token
 from ui.state import current_model, model_version, set_model
 
 LIVE, RUN, NOTICE, TXT, FILE_NOTICE = "train_live", "train_run", "train_notice", "train_txt", "train_file_notice"
@@ -176,10 +176,10 @@ if corpus is not None:
     c2.metric("vocabulary V", f"{len(vocab):,}")
     c3.metric("sentences" if corpus.level == "word" else "level", len(corpus.sentences) if corpus.level == "word" else "char")
     st.caption(f"The first {min(50, len(tokens))} tokens (␣ is a space, ⏎ a new line):")
-    st.code("  ".join(token_label(t) for t in tokens[:50]), language=None, wrap_lines=True)
+    st.code("  ".join(show_token(t) for t in tokens[:50]), language=None, wrap_lines=True)
     more = f"  … and {len(vocab) - 300:,} more" if len(vocab) > 300 else ""
     st.caption("Vocabulary, in order of first appearance (a token's id is its position):")
-    st.code("  ".join(token_label(t) for t in vocab[:300]) + more, language=None, wrap_lines=True)
+    st.code("  ".join(show_token(t) for t in vocab[:300]) + more, language=None, wrap_lines=True)
 
 st.header("2 · Settings")
 for key, default in (("train_H", 3), ("train_E", 3), ("train_opt", "adam"), ("train_lr", 0.02), ("train_steps", 60),
@@ -234,7 +234,7 @@ if run is not None and (run.version == model_version() or run.status == "diverge
     i = [s for s, _ in rows].index(shown)
     st.plotly_chart(tv.learning_heatmap(rows, i), width="stretch", key="train_learn")
     greedy = rc.generate(run.snapshot_model(i), sentence[:1], rc.GREEDY, max_tokens=min(len(sentence) + 5, 80))
-    st.markdown(f"At step **{shown}**, greedy generation from “{token_label(sentence[0])}” gives: "
+    st.markdown(f"At step **{shown}**, greedy generation from “{show_token(sentence[0])}” gives: "
                 f"**{rc.text_of(run.model, greedy)}**")
     st.caption("Each row is the model at one moment of training; each cell is the probability it gave "
                "the correct next token, feeding in the true sentence (teacher forcing).")

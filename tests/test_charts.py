@@ -41,18 +41,41 @@ def test_only_the_chosen_token_is_outlined_and_opaque(forced):
     expected = 0 if forced is None else forced[1]  # greedy picks 'a' (o = [3, -4, 0])
     bar = charts.distribution_figure(tr, VOCAB).data[0]
     assert [i for i, w in enumerate(bar.marker.line.width) if w > 0] == [expected]
-    assert [i for i, o in enumerate(bar.marker.opacity) if o == 1.0] == [expected]
-    assert bar.marker.color[expected] == charts.token_color(expected)
+    assert bar.marker.opacity is None  # a per-bar opacity list would stop Plotly reporting clicks
+    assert [i for i, c in enumerate(bar.marker.color) if c.endswith(", 1)")] == [expected]
+    assert bar.marker.color[expected] == rgba_by_hand(charts.token_color(expected), 1)
+
+
+def rgba_by_hand(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha:g})"
+
+
+def test_eos_and_whitespace_labels_survive_plotly_html():
+    assert charts.axis_label("</s>") == "&lt;/s&gt;"
+    assert charts.axis_label(" ") == "␣" and charts.axis_label("&") == "&amp;"
+    assert list(charts.distribution_figure(step_one(), VOCAB).data[0].x)[2] == "&lt;/s&gt;"
+
+
+def test_chosen_markers_shrink_to_fit_many_steps():
+    model = hand_model((0.0, 0.0, -50.0))  # '</s>' never picked: runs to the limit
+    short = rc.generate(model, "a", rc.Rule("sample"), max_tokens=5)
+    long = rc.generate(model, "a", rc.Rule("sample"), max_tokens=200)
+    assert charts.distributions_heatmap(short, VOCAB).data[1].marker.size == 11
+    assert charts.distributions_heatmap(long, VOCAB).data[1].marker.size == 3
 
 
 def test_top_k_and_top_p_grey_out_the_cut_tokens():
     b_y = (0.0, 6.5, 2.0)  # o_1 = [3, 2.5, 2]: y = [0.51, 0.31, 0.19]
     k1 = charts.distribution_figure(step_one(rc.Rule("sample", top_k=1), b_y), VOCAB).data[0]
-    assert list(k1.marker.color) == [charts.token_color(0), charts.GREY, charts.GREY]
+    grey = rgba_by_hand(charts.GREY, 0.6)
+    assert list(k1.marker.color) == [rgba_by_hand(charts.token_color(0), 1), grey, grey]
     y = softmax_by_hand([3, 2.5, 2])
     p = y[0] + y[1] / 2  # needs 'a' and 'b' to reach it; '</s>' is cut
-    top_p = charts.distribution_figure(step_one(rc.Rule("sample", top_p=p), b_y), VOCAB).data[0]
-    assert list(top_p.marker.color) == [charts.token_color(0), charts.token_color(1), charts.GREY]
+    tr = step_one(rc.Rule("sample", top_p=p), b_y)
+    top_p = charts.distribution_figure(tr, VOCAB).data[0]
+    kept = [rgba_by_hand(charts.token_color(v), 1 if v == tr.token_id else 0.45) for v in (0, 1)]
+    assert list(top_p.marker.color) == kept + [grey]
     # the bars still show y_t itself, not the renormalised q_t
     np.testing.assert_allclose(top_p.y, y, rtol=1e-12)
 
@@ -112,7 +135,7 @@ def test_distributions_heatmap_rows_are_y_t_and_marks_the_chosen_tokens(trained_
     traces = rc.generate(trained_seed, "I", rc.GREEDY, 20)
     heat, marks = charts.distributions_heatmap(traces, trained_seed.vocab.tokens).data
     np.testing.assert_allclose(np.array(heat.z), np.array([tr.probs for tr in traces]))
-    assert list(marks.x) == ["love", "deep", "learning", rc.EOS]
+    assert list(marks.x) == ["love", "deep", "learning", "&lt;/s&gt;"]  # escaped for Plotly
 
 
 def test_token_colours_are_stable_and_distinct_for_a_small_vocabulary():

@@ -169,18 +169,3 @@ def test_distinct_paths_groups_equal_token_sequences(seed):
     assert [rc.text_of(seed, p) for p, _ in groups] == list(dict.fromkeys(texts))
     assert [n for _, n in groups] == [texts.count(t) for t in dict.fromkeys(texts)]
     assert sum(n for _, n in groups) == 12 and len(groups) < 12
-
-
-def test_plot_labels_escape_html_and_show_whitespace():
-    assert gv.plot_label("</s>") == "&lt;/s&gt;"
-    assert gv.plot_label(" ") == "␣" and gv.plot_label("&") == "&amp;"
-
-
-def test_chosen_markers_shrink_with_many_steps(char_model):
-    from ui.charts import distributions_heatmap
-
-    short = rc.generate(char_model, "a", rc.Rule("sample", 1.0), max_tokens=5, seed=0)
-    long = rc.generate(char_model, "a", rc.Rule("sample", 1.0), max_tokens=200, seed=0)
-    vocab = char_model.vocab.tokens
-    assert gv.fit_markers(distributions_heatmap(short, vocab), len(short)).data[1].marker.size == 11
-    assert gv.fit_markers(distributions_heatmap(long, vocab), len(long)).data[1].marker.size == 3

@@ -13,7 +13,6 @@ import pytest
 
 import rnn_core as rc
 from tests.conftest import hand_model
-from ui import charts
 from ui import step_view as sv
 
 
@@ -194,24 +193,6 @@ def test_path_markdown_highlights_the_current_input_and_marks_forced_picks(train
     md = sv.path_markdown(traces, 3, {2: 1})
     parts = md.split(" → ")
     assert parts[0] == "`I`" and parts[2] == "✋:orange-background[**`love`**]"
-
-
-def test_html_safe_labels_escapes_eos_once(trained_seed):
-    tr = rc.generate(trained_seed, "I", rc.GREEDY, 20)[0]
-    fig = sv.html_safe_labels(charts.distribution_figure(tr, trained_seed.vocab.tokens))
-    assert list(fig.data[0].x)[-1] == "&lt;/s&gt;"
-    assert list(sv.html_safe_labels(fig).data[0].x)[-1] == "&lt;/s&gt;"
-
-
-def test_opacity_moves_into_rgba_colours_with_the_same_look():
-    tr = rc.generate(hand_model(b_y=(0.0, 6.5, 2.0)), "a", rc.Rule("sample", top_k=2), max_tokens=1, seed=0)[0]
-    before = charts.distribution_figure(tr, ("a", "b", rc.EOS)).data[0]
-    after = sv.opacity_into_colors(charts.distribution_figure(tr, ("a", "b", rc.EOS))).data[0]
-    assert after.marker.opacity == 1
-    for color, old_color, alpha in zip(after.marker.color, before.marker.color, before.marker.opacity):
-        r, g, b = (int(old_color[i:i + 2], 16) for i in (1, 3, 5))  # the palette's hex colours
-        assert color == f"rgba({r}, {g}, {b}, {alpha:g})"
-    assert after.marker.color[tr.token_id].endswith(", 1)")  # the chosen bar stays opaque
 
 
 @pytest.mark.parametrize("key, raw", [("T", "7"), ("T", "0"), ("k", "99"), ("p", "0.001")])

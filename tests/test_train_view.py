@@ -68,7 +68,7 @@ def test_learning_heatmap_has_a_row_per_snapshot_and_p_of_the_truth_in_each_cell
     fig = tv.learning_heatmap(rows, selected=1)
     heat = fig.data[0]
     assert list(heat.y) == ["step 0", "step 60"]
-    assert list(heat.x) == ["1: I → love", "2: love → deep", "3: deep → learning", "4: learning → &lt;/s>"]
+    assert list(heat.x) == ["1: I → love", "2: love → deep", "3: deep → learning", "4: learning → &lt;/s&gt;"]
     for r, (_, traces) in enumerate(rows):
         assert list(heat.z[r]) == [tr.probs[tr.token_id] for tr in traces]
     assert fig.layout.shapes[0].y0 == 0.5 and fig.layout.shapes[0].y1 == 1.5  # the selected row
@@ -77,7 +77,7 @@ def test_learning_heatmap_has_a_row_per_snapshot_and_p_of_the_truth_in_each_cell
 def test_weight_figures_label_rows_by_token_and_show_the_values(trained):
     figs = tv.weight_figures(trained.params, trained.vocab.tokens)
     emb, W_y, W_h = figs["embedding"].data[0], figs["W_y"].data[0], figs["W_h"].data[0]
-    labels = ["I", "love", "deep", "learning", "&lt;/s>"]  # Plotly reads labels as HTML
+    labels = ["I", "love", "deep", "learning", "&lt;/s&gt;"]  # Plotly reads labels as HTML
     assert list(emb.y) == labels and list(emb.x) == ["x[0]", "x[1]", "x[2]"]
     assert np.array_equal(np.asarray(emb.z), trained.params.embedding)
     assert list(W_y.y) == labels and list(W_y.x) == ["h[0]", "h[1]", "h[2]"]

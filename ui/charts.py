@@ -7,9 +7,11 @@ recomputes the model. Token colours are the same on every page: token id v alway
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import qualitative
+from plotly.colors import hex_to_rgb, qualitative, unlabel_rgb
 
 from rnn_core import StepTrace
 
@@ -22,6 +24,12 @@ MAX_BARS = 40  # a distribution over more tokens shows the most probable ones (a
 
 def token_color(token_id: int) -> str:
     return PALETTE[token_id % len(PALETTE)]
+
+
+def rgba(color: str, alpha: float) -> str:
+    """'#1f77b4' or 'rgb(31, 119, 180)' with alpha 0.45 -> 'rgba(31, 119, 180, 0.45)'."""
+    r, g, b = unlabel_rgb(color) if color.startswith("rgb") else hex_to_rgb(color)
+    return f"rgba({r:g}, {g:g}, {b:g}, {alpha:g})"
 
 
 def _layout(fig: go.Figure, title: str, height: int = 340) -> go.Figure:
@@ -48,19 +56,19 @@ def distribution_figure(trace: StepTrace, vocab: tuple[str, ...], title: str | N
     tokens paler, tokens that top-k/top-p cut away grey; p printed on every bar."""
     ids = shown_ids(trace)
     kept = set(trace.kept)
-    colors, lines, opacity = [], [], []
+    colors, lines = [], []
     for v in ids:
         chosen = v == trace.token_id
-        colors.append(token_color(v) if v in kept else GREY)
+        # Paleness goes into rgba colours: a per-bar opacity list stops Plotly reporting bar clicks.
+        colors.append(rgba(token_color(v), 1.0 if chosen else 0.45) if v in kept else rgba(GREY, 0.6))
         lines.append(2.5 if chosen else 0)
-        opacity.append(1.0 if chosen else 0.45 if v in kept else 0.6)
     fig = go.Figure(
         go.Bar(
-            x=[_label(vocab[v]) for v in ids],
+            x=[axis_label(vocab[v]) for v in ids],
             y=trace.probs[ids],
             text=[f"{p:.3f}" for p in trace.probs[ids]],
             textposition="outside",
-            marker=dict(color=colors, opacity=opacity, line=dict(width=lines, color="#111827")),
+            marker=dict(color=colors, line=dict(width=lines, color="#111827")),
             customdata=ids,
             hovertemplate="%{x}: p = %{y:.4f}<extra></extra>",
         )
@@ -93,7 +101,7 @@ def trajectory_figure(traces: list[StepTrace], upto: int, title: str | None = No
     """For H = 3: the path h_0, h_1, ..., h_upto inside the cube [-1, 1]^3, labelled by input token."""
     points = [traces[0].h_prev] + [tr.h for tr in traces[:upto]]
     xyz = np.array(points)
-    labels = ["h_0"] + [f"h_{tr.t} ({_label(tr.input)})" for tr in traces[:upto]]
+    labels = ["h_0"] + [f"h_{tr.t} ({axis_label(tr.input)})" for tr in traces[:upto]]
     colors = ["#6b7280"] + [token_color(tr.input_id) for tr in traces[:upto]]
     fig = go.Figure(
         go.Scatter3d(
@@ -117,7 +125,7 @@ def hidden_heatmap(traces: list[StepTrace], upto: int | None = None, title: str 
     z = np.array([tr.h for tr in shown]).T  # (H, T)
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=[f"{tr.t}: {_label(tr.input)}" for tr in shown], y=[f"h[{i}]" for i in range(z.shape[0])],
+            z=z, x=[f"{tr.t}: {axis_label(tr.input)}" for tr in shown], y=[f"h[{i}]" for i in range(z.shape[0])],
             zmin=-1, zmax=1, colorscale="RdBu", reversescale=True,
             hovertemplate="step %{x}<br>%{y} = %{z:.4f}<extra></extra>",
         )
@@ -129,22 +137,30 @@ def hidden_heatmap(traces: list[StepTrace], upto: int | None = None, title: str 
 def distributions_heatmap(traces: list[StepTrace], vocab: tuple[str, ...], title: str | None = None) -> go.Figure:
     """y_t for every step (rows) over the vocabulary (columns); the chosen token marked with ×."""
     z = np.array([tr.probs for tr in traces])  # (T, V)
-    rows = [f"{tr.t}: {_label(tr.input)}" for tr in traces]
-    cols = [_label(v) for v in vocab]
+    rows = [f"{tr.t}: {axis_label(tr.input)}" for tr in traces]
+    cols = [axis_label(v) for v in vocab]
+    height = min(700, 160 + 22 * len(rows))
     fig = go.Figure(
         [
             go.Heatmap(z=z, x=cols, y=rows, zmin=0, zmax=1, colorscale="Blues",
                        hovertemplate="step %{y} → %{x}: p = %{z:.4f}<extra></extra>"),
             go.Scatter(x=[cols[tr.token_id] for tr in traces], y=rows, mode="markers", name="chosen",
-                       marker=dict(symbol="x", size=11, color="#d62728", line=dict(width=1)),
+                       marker=dict(symbol="x", size=max(3, min(11, height // len(rows))), color="#d62728",
+                                   line=dict(width=1)),
                        hovertemplate="chosen: %{x}<extra></extra>"),
         ]
     )
     fig.update_xaxes(type="category", title="next token")
     fig.update_yaxes(type="category", autorange="reversed", title="step: input token")
-    return _layout(fig, title or "y_t at every step (× = chosen)", height=min(700, 160 + 22 * len(rows)))
+    return _layout(fig, title or "y_t at every step (× = chosen)", height=height)
 
 
-def _label(token: str) -> str:
-    """Make whitespace tokens visible on an axis."""
+def show_token(token: str) -> str:
+    """A token as visible text: whitespace tokens become ␣, ⏎ and ⇥."""
     return {" ": "␣", "\n": "⏎", "\t": "⇥"}.get(token, token)
+
+
+def axis_label(token: str) -> str:
+    """A token as Plotly text: visible whitespace and '<', '>', '&' escaped, since Plotly reads
+    labels as HTML (a bare "</s>" vanishes as a closing tag and throws the layout off)."""
+    return html.escape(show_token(token), quote=False)

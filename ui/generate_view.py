@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 import rnn_core as rc
 from rnn_core.sample import traces_json
-from ui.charts import H_COLOR, H_PREV_COLOR, _label, shown_ids
+from ui.charts import H_COLOR, H_PREV_COLOR, axis_label, show_token, shown_ids
 
 # Light backgrounds (dark text stays readable on a projector): unlikely picks warm, likely green.
 P_BINS = ("#f8b4b4", "#f9c9a8", "#fbdca0", "#fcea9c", "#f4f1a0", "#e2f0a4", "#cdeaa9", "#b8e3ae",
@@ -58,7 +58,7 @@ def p_bin(p: float) -> int:
 
 def _shown(token: str) -> str:
     """A token as text on the page: whitespace made visible, everything else escaped."""
-    return html.escape(_label(token))
+    return html.escape(show_token(token))
 
 
 def colored_html(traces: list[rc.StepTrace], level: str, head: str = "", small: bool = False) -> str:
@@ -174,31 +174,11 @@ def trace_json(model: rc.Model, traces: list[rc.StepTrace]) -> str:
     return json.dumps(traces_json(model, traces), ensure_ascii=False, allow_nan=False)
 
 
-def plot_label(token: str) -> str:
-    """A token as a Plotly label: whitespace made visible and '<', '>', '&' escaped, since Plotly
-    reads labels as HTML (a bare '</s>' vanishes and throws the axis layout off)."""
-    return html.escape(_label(token), quote=False)
-
-
-def plot_vocab(vocab: tuple[str, ...]) -> tuple[str, ...]:
-    """The vocabulary to hand to ``ui.charts`` (which uses it for labels only): escaped for Plotly,
-    unless ``ui.charts`` already escapes its labels itself."""
-    if _label("<") != "<":
-        return vocab
-    return tuple(html.escape(v, quote=False) for v in vocab)
-
-
-def fit_markers(fig: go.Figure, n_rows: int, height: int = 540) -> go.Figure:
-    """Shrink the chosen-token markers of ``ui.charts.distributions_heatmap`` to its row height, so
-    that over many steps they mark the cells instead of hiding them."""
-    return fig.update_traces(marker_size=max(3, min(11, height // max(n_rows, 1))), selector=dict(type="scatter"))
-
-
 def temperature_figure(trace: rc.StepTrace, vocab: tuple[str, ...], T: float) -> go.Figure:
     """y_t (T = 1) beside softmax(o_t / T) for the same step's logits: bars per token."""
     ids = shown_ids(trace)
     q, _ = rc.reshape(trace.logits, rc.Rule("sample", temperature=T))
-    labels = [plot_label(vocab[v]) for v in ids]
+    labels = [axis_label(vocab[v]) for v in ids]
     fig = go.Figure([
         go.Bar(name="T = 1 (y_t)", x=labels, y=trace.probs[ids], marker_color=H_PREV_COLOR,
                hovertemplate="%{x}: %{y:.4f}<extra>T = 1</extra>"),

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass, replace
 from typing import Mapping
 
 import numpy as np
-from plotly.colors import hex_to_rgb, unlabel_rgb
 
 import rnn_core as rc
 from rnn_core import EOS, StepTrace
@@ -225,8 +224,8 @@ def input_latex(tr: StepTrace, prec: int) -> str:
 
 def h0_latex(tr: StepTrace) -> str:
     """Step 1 only: h_0 = 0, so the W_h term vanishes (the seed's Step 3)."""
-    return (rf"h_0 = \mathbf{{0}} \;\Rightarrow\; W_h h_0 = \mathbf{{0}} \;\Rightarrow\; "
-            rf"h_1 = \tanh(W_x x_1 + b_h)")
+    return (r"h_0 = \mathbf{0} \;\Rightarrow\; W_h h_0 = \mathbf{0} \;\Rightarrow\; "
+            r"h_1 = \tanh(W_x x_1 + b_h)")
 
 
 def preactivation_latex(tr: StepTrace, prec: int) -> str:
@@ -352,43 +351,3 @@ def path_markdown(traces: list[StepTrace], step: int, forks: Mapping[int, int]) 
 def _md_token(token: str, current: bool) -> str:
     shown = shown_token(token).replace("`", "ˋ")
     return f":orange-background[**`{shown}`**]" if current else f"`{shown}`"
-
-
-def html_safe_labels(fig):
-    """Escape '<' and '>' in a figure's category labels and texts, in place; returns the figure.
-
-    Plotly reads text as HTML, so the label "</s>" vanishes and leaves a wide blank margin.
-    Work-around until ``ui.charts._label`` escapes tokens itself; idempotent, so harmless after.
-    """
-    def safe(values):
-        if values is None or not all(isinstance(v, str) for v in values):
-            return values
-        return [v.replace("<", "&lt;").replace(">", "&gt;") for v in values]
-
-    for trace in fig.data:
-        for attr in ("x", "y", "text"):
-            if attr in trace and not isinstance(trace[attr], str):
-                trace[attr] = safe(trace[attr])
-    return fig
-
-
-def opacity_into_colors(fig):
-    """Move per-bar ``marker.opacity`` into rgba bar colours, in place; returns the figure.
-
-    With an opacity array Plotly does not emit ``plotly_selected`` when a bar is clicked, so
-    ``st.plotly_chart(on_select=...)`` never hears the click (seen in chromium with Streamlit
-    1.67). The picture stays the same. Work-around until ``ui.charts`` colours bars this way.
-    """
-    for trace in fig.data:
-        opacity = trace.marker.opacity if trace.type == "bar" else None
-        if opacity is None or isinstance(opacity, (int, float)):
-            continue
-        trace.marker.color = [_rgba(c, a) for c, a in zip(trace.marker.color, opacity)]
-        trace.marker.opacity = 1
-    return fig
-
-
-def _rgba(color: str, alpha: float) -> str:
-    """'#1f77b4' or 'rgb(31, 119, 180)' with alpha -> 'rgba(31, 119, 180, alpha)'."""
-    r, g, b = hex_to_rgb(color) if color.startswith("#") else unlabel_rgb(color)
-    return f"rgba({r:g}, {g:g}, {b:g}, {alpha:g})"

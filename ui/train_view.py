@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 import rnn_core as rc
-from ui.charts import H_COLOR, _label as token_label
+from ui.charts import H_COLOR, axis_label, show_token
 
 N_SNAPSHOTS = 8  # "watch it learn": weights kept at this many evenly spaced steps
 MAX_CURVE_POINTS = 2000  # a longer loss curve is thinned for drawing (every k-th point)
@@ -27,12 +27,6 @@ MAX_CELL_TEXT = 300  # print values in heatmap cells only when there are at most
 
 
 # ---------------------------------------------------------------- figures and tables
-
-
-def axis_label(token: str) -> str:
-    """A token as Plotly text: whitespace made visible, and "<" escaped, since Plotly reads
-    labels as HTML and would swallow "</s>" as a closing tag."""
-    return token_label(token).replace("<", "&lt;")
 
 
 def _titled(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -103,10 +97,10 @@ def teacher_forced_table(traces: list[rc.StepTrace], vocab: tuple[str, ...]) -> 
     top = [int(np.argmax(tr.probs)) for tr in traces]
     return pd.DataFrame({
         "t": [tr.t for tr in traces],
-        "input": [token_label(tr.input) for tr in traces],
-        "target": [token_label(tr.token) for tr in traces],
+        "input": [show_token(tr.input) for tr in traces],
+        "target": [show_token(tr.token) for tr in traces],
         "p(target)": [tr.p_token for tr in traces],
-        "top choice": [token_label(vocab[v]) for v in top],
+        "top choice": [show_token(vocab[v]) for v in top],
         "p(top)": [float(tr.probs[v]) for tr, v in zip(traces, top)],
         "top = target": [v == tr.token_id for tr, v in zip(traces, top)],
     })
