@@ -5,8 +5,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
@@ -16,19 +14,8 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/train.py"
 
 
-class _RunningServerPages(PagesManager):
-    """AppTest resets Streamlit's v1 'pages/ folder' flag before every run, so app.py's
-    leave_legacy_pages_mode() reruns every time and a button click is lost in that rerun. A real
-    server clears the flag once for good; this makes each AppTest run look like that server."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
 @pytest.fixture
-def train_page(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _RunningServerPages)
+def train_page():
     at = AppTest.from_file(APP, default_timeout=120).run()
     return at.switch_page(PAGE).run()
 
@@ -182,8 +169,7 @@ def test_a_run_interrupted_by_stop_keeps_what_it_learned(train_page):
     assert "20 steps trained" in sidebar_text(at)
 
 
-def test_two_sessions_do_not_share_a_model(monkeypatch):
-    monkeypatch.setattr(app_test_module, "PagesManager", _RunningServerPages)
+def test_two_sessions_do_not_share_a_model():
     one = AppTest.from_file(APP, default_timeout=120).run().switch_page(PAGE).run()
     two = AppTest.from_file(APP, default_timeout=120).run().switch_page(PAGE).run()
     one.number_input(key="train_steps").set_value(10)
