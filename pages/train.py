@@ -1,8 +1,7 @@
 """Train: pick a corpus and settings, train live, watch the model learn, look inside it, save/load.
 
-Session keys (prefix ``train_``): ``train_live`` (the ``Run`` while it trains), ``train_run`` (the
-last finished ``Run``), ``train_notice`` / ``train_file_notice`` (how the last run / model upload
-went), ``train_txt`` (an uploaded corpus or its error); the rest are widget keys.
+Session keys (prefix ``train_``): the runs (ui/train_state.py), ``train_file_notice`` (how the last
+model upload went), ``train_txt`` (an uploaded corpus or its error); the rest are widget keys.
 
 Stop: a click on any button reruns the script, and Streamlit stops the running script at its next
 element update, i.e. inside the training callback. The callback records every update in
@@ -18,8 +17,9 @@ from rnn_core.corpora import BUILTINS, builtin_corpus
 from ui import train_view as tv
 from ui.charts import show_token
 from ui.state import current_model, model_version, set_model
+from ui.train_state import LIVE, NOTICE, RUN, finish_interrupted, install
 
-LIVE, RUN, NOTICE, TXT, FILE_NOTICE = "train_live", "train_run", "train_notice", "train_txt", "train_file_notice"
+TXT, FILE_NOTICE = "train_txt", "train_file_notice"
 SOURCES = ("Built-in", "Paste text", "Upload .txt")
 SEED_NAME = rc.seed_corpus().name
 ss = st.session_state
@@ -65,31 +65,6 @@ def adopt_diverged() -> None:
     ss[NOTICE] = ("info", f"Using the last finite weights ({run.model.steps_trained} steps trained).")
 
 
-def install(run: tv.Run, model: rc.Model | None, status: str, message: str) -> None:
-    """End a run: make its model the visitor's (unless it diverged) and say what happened."""
-    ss.pop(LIVE, None)
-    ss["train_runs"] = ss.get("train_runs", 0) + 1
-    if status == "diverged":
-        ss[NOTICE] = ("warning", f"{message} Your previous model is still the current one.")
-    elif model is None:
-        ss[NOTICE] = ("info", "Training was stopped before the first update; your model is unchanged.")
-    else:
-        set_model(model)
-        run.version = model_version()
-        done = f"Trained {len(run.losses)} steps" if status == "done" else message.capitalize()
-        ss[NOTICE] = ("success", f"{done}. The new model is now the current one (see the sidebar).")
-    ss[RUN] = run
-
-
-def finish_interrupted() -> None:
-    """A run that a click interrupted (the Stop button, or any other widget) keeps its progress."""
-    run = ss[LIVE]
-    model = run.partial_model()
-    msg = f"stopped at step {len(run.losses)} of {run.total}; kept what was learned"
-    run.finish(model, "stopped", msg)
-    install(run, model, "stopped", msg)
-
-
 def train_live(corpus: rc.Corpus, config: rc.TrainConfig) -> None:
     """Train with a progress bar and a live loss curve, redrawn a few times a second."""
     try:
@@ -127,8 +102,7 @@ def train_live(corpus: rc.Corpus, config: rc.TrainConfig) -> None:
 # ---------------------------------------------------------------- page
 
 model = current_model()
-if LIVE in ss:
-    finish_interrupted()
+finish_interrupted()
 
 st.title("Train a model")
 st.caption("Choose a corpus and settings, press **Train**, and watch the loss fall. The trained model "

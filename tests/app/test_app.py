@@ -74,3 +74,20 @@ def test_seed_models_of_two_sessions_are_separate_objects():
     a.session_state["model"].params.W_h[:] = 42.0
     b.run()
     assert (b.session_state["model"].params.W_h == W_h_b).all()
+
+
+def test_leaving_the_train_page_mid_run_keeps_its_progress_on_any_page(app):
+    """A run interrupted by a click in the navigation is installed by app.py, so the page the
+    visitor went to (and its sidebar) already shows the partly trained model."""
+    from ui import train_view as tv
+
+    corpus, config = rc.seed_corpus(), rc.TrainConfig(steps=60)
+    start = tv.start_model(corpus, config)
+    run = tv.Run(start, 60, start.params)
+    rc.train(start, corpus, config, lambda info: run.on_step(info) or info.step < 25)
+    app.session_state["train_live"] = run
+    app.switch_page("pages/step-through.py").run()
+    assert not app.exception
+    assert app.session_state["model"].steps_trained == 25
+    assert "train_live" not in app.session_state
+    assert "25 steps trained" in sidebar_text(app)
