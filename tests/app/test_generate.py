@@ -5,30 +5,21 @@ import base64
 import html
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
+from tests.app.conftest import open_app_page
 from rnn_core.corpora import builtin_corpus
 from ui.state import seed_model_bytes
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def open_page(model: rc.Model | None = None) -> AppTest:
     """The Generate page, for the seed model or for ``model`` put in the session first."""
-    at = AppTest.from_file(APP, default_timeout=30)
-    if model is not None:
-        at.session_state["model"] = model
-        at.session_state["model_check"] = (False, "")
-        at.session_state["model_version"] = 1
-    at.run()
-    at.switch_page("pages/generate.py").run()
-    assert not at.exception
-    return at
+    return open_app_page("pages/generate.py", model)
 
 
 def widget(elements, label):

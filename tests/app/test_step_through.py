@@ -4,32 +4,21 @@ st.error; forcing a token forks the path; the URL's query string reproduces a vi
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
+from tests.app.conftest import open_app_page
 from ui.state import seed_model_bytes
 from ui.step_view import num
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/step-through.py"
 
 
 def open_page(query: dict | None = None, model: rc.Model | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    if model is not None:
-        at.session_state["model"] = model
-        at.session_state["model_check"] = (False, "")
-        at.session_state["model_version"] = 1
-    at.run()
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_app_page(PAGE, model, query)
 
 
 def seed_model() -> rc.Model:
