@@ -87,10 +87,26 @@ def reshape(logits: np.ndarray, rule: Rule) -> tuple[np.ndarray, np.ndarray]:
     return cut / cut.sum(), kept
 
 
-def draw_token(q: np.ndarray, kept: np.ndarray, u: float) -> int:
-    """Inverse CDF: the token whose slice of [0, 1) under cumsum(q) holds u."""
-    i = int(np.searchsorted(np.cumsum(q), u, side="right"))
-    return i if i < len(q) and q[i] > 0 else int(kept[-1])
+def slices(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each token's slice [lo, hi) of [0, 1) for inverse-CDF sampling: the tokens are stacked from
+    the most probable down (ties in vocabulary order), so a small u picks a likely token.
+
+    Inputs: q (V,). Returns lo (V,), hi (V,) with hi - lo = q.
+    """
+    order = np.argsort(-q, kind="stable")
+    hi = np.empty_like(q)
+    hi[order] = np.cumsum(q[order])
+    return hi - q, hi
+
+
+def draw_token(q: np.ndarray, u: float) -> int:
+    """Inverse CDF: the token whose slice of [0, 1) holds u (see ``slices``)."""
+    lo, hi = slices(q)
+    inside = np.flatnonzero((lo <= u) & (u < hi) & (q > 0))
+    if len(inside):
+        return int(inside[0])
+    order = np.argsort(-q, kind="stable")
+    return int(order[q[order] > 0][-1])  # u past the top by rounding: the last token stacked
 
 
 def pick(logits: np.ndarray, probs: np.ndarray, rule: Rule, u: float):
@@ -98,7 +114,7 @@ def pick(logits: np.ndarray, probs: np.ndarray, rule: Rule, u: float):
     if rule.is_greedy:
         return int(np.argmax(probs)), "greedy", probs, None, None
     q, kept = reshape(logits, rule)
-    return draw_token(q, kept, u), "sampled", q, kept, float(u)
+    return draw_token(q, u), "sampled", q, kept, float(u)
 
 
 def draws(seed: int, sample: int, n: int) -> np.ndarray:

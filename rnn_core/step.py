@@ -60,7 +60,8 @@ class StepTrace:
     ``q`` is the distribution the pick was drawn from (y_t reshaped by temperature, top-k and
     top-p; equal to y_t for greedy, prompt and forced steps); ``kept`` the ids that survived
     top-k/top-p (all ids when nothing was cut); ``draw`` the uniform number u in [0, 1) that
-    chose the token by inverse CDF over ``q`` (None unless sampled).
+    chose the token by inverse CDF over ``q``, tokens stacked most probable first
+    (``rnn_core.sample.slices``; None unless sampled).
     """
 
     t: int  # 1-based step number

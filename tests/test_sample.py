@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from rnn_core.sample import draws
+from rnn_core.sample import draw_token, draws
 
 SAMPLE = rc.Rule("sample", temperature=1.0)
 
@@ -107,9 +107,9 @@ def test_sampled_steps_record_q_kept_and_draw(random_model):
         assert list(tr.kept) == sorted(top3)
         np.testing.assert_allclose(tr.q, [e[i] / sum(e[j] for j in top3) if i in top3 else 0 for i in range(len(e))],
                                    rtol=1e-12)
-        # inverse CDF: the chosen token's slice of [0, 1) holds u
-        c = np.cumsum(tr.q)
-        assert c[tr.token_id] - tr.q[tr.token_id] <= tr.draw < c[tr.token_id]
+        # inverse CDF: the chosen token's slice of [0, 1) holds u, slices stacked most probable first
+        lo, hi = slices_by_hand(tr.q.tolist())
+        assert lo[tr.token_id] <= tr.draw < hi[tr.token_id]
 
 
 def test_same_seed_same_sample_other_seed_or_index_other_draws(random_model):
@@ -230,3 +230,26 @@ def test_traces_json_has_one_step_per_token_fed_in(trained_seed):
     assert doc["text"] == "I love deep learning </s>"
     assert [s["input"] for s in doc["steps"]] == ["I", "love", "deep", "learning"]
     assert doc["steps"][0]["how"] == "prompt"
+
+
+def slices_by_hand(q: list[float]) -> tuple[list[float], list[float]]:
+    """[lo, hi) per token: tokens in order of decreasing q (ties by id), each slice after the last."""
+    lo, hi, start = [0.0] * len(q), [0.0] * len(q), 0.0
+    for i in sorted(range(len(q)), key=lambda i: (-q[i], i)):
+        lo[i], hi[i] = start, start + q[i]
+        start += q[i]
+    return lo, hi
+
+
+def test_small_draws_pick_the_most_probable_token():
+    """q = [0.1, 0.4, 0.2, 0.3] stacks as 'b' [0, 0.4), 'd' [0.4, 0.7), 'c' [0.7, 0.9), 'a' [0.9, 1)."""
+    q = np.array([0.1, 0.4, 0.2, 0.3])
+    picks = {u: draw_token(q, u) for u in (0.0, 0.39, 0.4, 0.69, 0.7, 0.89, 0.9, 0.9999, 1.0)}
+    assert picks == {0.0: 1, 0.39: 1, 0.4: 3, 0.69: 3, 0.7: 2, 0.89: 2, 0.9: 0, 0.9999: 0, 1.0: 0}
+    assert draw_token(np.array([0.0, 0.6, 0.4]), 0.99999999) == 2  # never a token with q = 0
+
+
+def test_default_sample_from_I_regenerates_the_seed_sentence(trained_seed):
+    """The Step-Through page's default (sample, RNG seed 0) tells the seed document's story."""
+    traces = rc.generate(trained_seed, "I", rc.Rule("sample"), seed=0)
+    assert rc.text_of(trained_seed, traces) == "I love deep learning </s>"

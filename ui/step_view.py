@@ -14,7 +14,7 @@ import numpy as np
 
 import rnn_core as rc
 from rnn_core import EOS, StepTrace
-from rnn_core.sample import prompt_ids
+from rnn_core.sample import prompt_ids, slices
 
 RULES = ("sample", "greedy")
 MAX_LEN = 200  # a presenter steps through a handful of tokens; 200 is plenty for char level
@@ -245,31 +245,32 @@ def output_latex(tr: StepTrace, vocab: tuple[str, ...], prec: int) -> str:
     """o_t (= W_y h_t + b_y) and y_t (= softmax(o_t)) as a table with one column per token.
 
     When sampling reshaped y_t (temperature, top-k, top-p), the row q_t that was actually sampled
-    from is added, and for a sampled step the cumulative F = cumsum(q_t) the draw u was read against.
+    from is added, and for a sampled step each token's slice of [0, 1) that the draw u is read
+    against (tokens stacked most probable first).
     """
     ids = shown_tokens(tr)
     t = tr.t
-    rows = [(f"o_{{{t}}}", tr.logits), (f"y_{{{t}}}", tr.probs)]
+    rows = [(f"o_{{{t}}}", [num(tr.logits[v], prec) for v in ids]), (f"y_{{{t}}}", [num(tr.probs[v], prec) for v in ids])]
     if tr.how == "sampled":
         if not np.allclose(tr.q, tr.probs):
-            rows.append((f"q_{{{t}}}", tr.q))
-        rows.append((f"F_{{{t}}}", np.cumsum(tr.q)))
+            rows.append((f"q_{{{t}}}", [num(tr.q[v], prec) for v in ids]))
+        lo, hi = slices(tr.q)
+        rows.append((f"S_{{{t}}}", [rf"[{num(lo[v], prec)},{num(hi[v], prec)})" for v in ids]))
     head = " & ".join(tex_token(vocab[v]) for v in ids)
     more = r" & \cdots" if len(ids) < len(vocab) else ""
-    body = r" \\ ".join(name + " & " + " & ".join(num(vals[v], prec) for v in ids) + (" & " if more else "")
-                        for name, vals in rows)
+    body = r" \\ ".join(name + " & " + " & ".join(cells) + (" & " if more else "") for name, cells in rows)
     cols = "c" * (len(ids) + (1 if more else 0))
     return rf"\begin{{array}}{{r|{cols}}} & {head}{more} \\ \hline {body} \end{{array}}"
 
 
 def output_equations_latex(tr: StepTrace) -> str:
-    """The equations whose numbers ``output_latex`` tabulates (q_t and F_t only when sampled)."""
+    """The equations whose numbers ``output_latex`` tabulates (q_t and the slices S_t only when sampled)."""
     t = tr.t
     eqs = [rf"o_{{{t}}} = W_y h_{{{t}}} + b_y", rf"y_{{{t}}} = \mathrm{{softmax}}(o_{{{t}}})"]
     if tr.how == "sampled":
         if not np.allclose(tr.q, tr.probs):
             eqs.append(rf"q_{{{t}}} = y_{{{t}}}\ \text{{reshaped by }} T,\,k,\,p")
-        eqs.append(rf"F_{{{t}}} = \mathrm{{cumsum}}(q_{{{t}}})")
+        eqs.append(rf"S_{{{t}}}:\ \text{{slices of }} [0, 1) \text{{, most probable first}}")
     return r",\quad ".join(eqs)
 
 
@@ -280,10 +281,9 @@ def pick_latex(tr: StepTrace, prec: int) -> str:
     if tr.how == "greedy":
         return rf"w_{{{t}}} = \arg\max_v\, y_{{{t}}}[v] = {w} \quad (y = {p})"
     if tr.how == "sampled":
-        F = np.cumsum(tr.q)
-        lo = F[tr.token_id] - tr.q[tr.token_id]
+        lo, hi = (ends[tr.token_id] for ends in slices(tr.q))
         return (rf"\begin{{gathered}} u_{{{t}}} = {num(tr.draw, prec)} \\ "
-                rf"{num(lo, prec)} \le u_{{{t}}} < {num(F[tr.token_id], prec)} "
+                rf"{num(lo, prec)} \le u_{{{t}}} < {num(hi, prec)} "
                 rf"\;\Rightarrow\; w_{{{t}}} = {w} \quad (y = {p}) \end{{gathered}}")
     if tr.how == "forced":
         return rf"w_{{{t}}} = {w}\ \text{{(forced by you)}} \quad (y = {p})"
