@@ -245,17 +245,13 @@ def output_latex(tr: StepTrace, vocab: tuple[str, ...], prec: int) -> str:
     """o_t (= W_y h_t + b_y) and y_t (= softmax(o_t)) as a table with one column per token.
 
     When sampling reshaped y_t (temperature, top-k, top-p), the row q_t that was actually sampled
-    from is added, and for a sampled step each token's slice of [0, 1) that the draw u is read
-    against (tokens stacked most probable first).
+    from is added.
     """
     ids = shown_tokens(tr)
     t = tr.t
     rows = [(f"o_{{{t}}}", [num(tr.logits[v], prec) for v in ids]), (f"y_{{{t}}}", [num(tr.probs[v], prec) for v in ids])]
-    if tr.how == "sampled":
-        if not np.allclose(tr.q, tr.probs):
-            rows.append((f"q_{{{t}}}", [num(tr.q[v], prec) for v in ids]))
-        lo, hi = slices(tr.q)
-        rows.append((f"S_{{{t}}}", [rf"[{num(lo[v], prec)},{num(hi[v], prec)})" for v in ids]))
+    if tr.how == "sampled" and not np.allclose(tr.q, tr.probs):
+        rows.append((f"q_{{{t}}}", [num(tr.q[v], prec) for v in ids]))
     head = " & ".join(tex_token(vocab[v]) for v in ids)
     more = r" & \cdots" if len(ids) < len(vocab) else ""
     body = r" \\ ".join(name + " & " + " & ".join(cells) + (" & " if more else "") for name, cells in rows)
@@ -264,13 +260,11 @@ def output_latex(tr: StepTrace, vocab: tuple[str, ...], prec: int) -> str:
 
 
 def output_equations_latex(tr: StepTrace) -> str:
-    """The equations whose numbers ``output_latex`` tabulates (q_t and the slices S_t only when sampled)."""
+    """The equations whose numbers ``output_latex`` tabulates (q_t only when sampling reshaped y_t)."""
     t = tr.t
     eqs = [rf"o_{{{t}}} = W_y h_{{{t}}} + b_y", rf"y_{{{t}}} = \mathrm{{softmax}}(o_{{{t}}})"]
-    if tr.how == "sampled":
-        if not np.allclose(tr.q, tr.probs):
-            eqs.append(rf"q_{{{t}}} = y_{{{t}}}\ \text{{reshaped by }} T,\,k,\,p")
-        eqs.append(rf"S_{{{t}}}:\ \text{{slices of }} [0, 1) \text{{, most probable first}}")
+    if tr.how == "sampled" and not np.allclose(tr.q, tr.probs):
+        eqs.append(rf"q_{{{t}}} = y_{{{t}}}\ \text{{reshaped by }} T,\,k,\,p")
     return r",\quad ".join(eqs)
 
 
@@ -284,7 +278,8 @@ def pick_latex(tr: StepTrace, prec: int) -> str:
         lo, hi = (ends[tr.token_id] for ends in slices(tr.q))
         return (rf"\begin{{gathered}} u_{{{t}}} = {num(tr.draw, prec)} \\ "
                 rf"{num(lo, prec)} \le u_{{{t}}} < {num(hi, prec)} "
-                rf"\;\Rightarrow\; w_{{{t}}} = {w} \quad (y = {p}) \end{{gathered}}")
+                rf"\;\Rightarrow\; w_{{{t}}} = {w} \quad (y = {p}) \\ "
+                r"\text{(each token's slice of } [0, 1) \text{, stacked most probable first)} \end{gathered}")
     if tr.how == "forced":
         return rf"w_{{{t}}} = {w}\ \text{{(forced by you)}} \quad (y = {p})"
     return rf"w_{{{t}}} = {w}\ \text{{(the next token of the prompt)}} \quad (y = {p})"
