@@ -76,12 +76,7 @@ def test_upload_of_a_cli_model_replaces_the_session_model(app, expect, tmp_path)
     out = tmp_path / "counting.npz"
     subprocess.run([sys.executable, "-m", "rnn_core", "train", "--text", "one two three four",
                     "--steps", "40", "--hidden-size", "4", "--out", str(out)], check=True, cwd=app_root())
-    app.open("/train")
-    uploader = app.pg.get_by_test_id("stFileUploader").filter(has_text="Load a model file")
-    before = app.runs()
-    uploader.locator('input[type="file"]').set_input_files(str(out))
-    app.wait_for_rerun(before)
-    app.assert_healthy()
+    upload_model(app, out)
     expect(app.pg.get_by_text("Loaded counting.npz")).to_be_visible()
     text = card(app)
     assert "40 steps trained" in text and "H = 4" in text, text
@@ -90,14 +85,19 @@ def test_upload_of_a_cli_model_replaces_the_session_model(app, expect, tmp_path)
 def test_upload_of_a_broken_file_keeps_the_model(app, expect, tmp_path):
     bad = tmp_path / "broken.npz"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
+    upload_model(app, bad)
+    expect(app.pg.get_by_test_id("stAlertContentError")).to_contain_text("Your current model is unchanged")
+    assert "seed: I love deep learning" in card(app) and "60 steps trained" in card(app)
+
+
+def upload_model(app, path) -> None:
+    """Open the Train page and give its model uploader the file at ``path``."""
     app.open("/train")
     uploader = app.pg.get_by_test_id("stFileUploader").filter(has_text="Load a model file")
     before = app.runs()
-    uploader.locator('input[type="file"]').set_input_files(str(bad))
+    uploader.locator('input[type="file"]').set_input_files(str(path))
     app.wait_for_rerun(before)
     app.assert_healthy()
-    expect(app.pg.get_by_test_id("stAlertContentError")).to_contain_text("Your current model is unchanged")
-    assert "seed: I love deep learning" in card(app) and "60 steps trained" in card(app)
 
 
 def app_root():
