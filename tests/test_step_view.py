@@ -79,10 +79,12 @@ def test_sampled_pick_shows_u_inside_the_chosen_tokens_slice_of_the_cdf():
 def test_output_table_lists_the_most_probable_tokens_of_a_large_vocabulary():
     model = rc.new_model(rc.make_corpus("abcdefghijklmnop", "char"), rc.TrainConfig(hidden_size=4, embed_dim=2))
     tr = rc.generate(model, "a", rc.GREEDY, max_tokens=1)[0]
-    ids = sv.shown_tokens(tr, limit=5)
-    top4 = np.argsort(-tr.probs)[:4]
-    assert set(ids) == set(top4) | {tr.token_id} and len(ids) <= 5
-    assert r"\cdots" in sv.output_latex(tr, model.vocab.tokens, 3)
+    tex = sv.output_latex(tr, model.vocab.tokens, 3)
+    head = tex.split(r"\hline")[0]  # the header row: one quoted token per column
+    shown = re.findall(r"``(.*?)''", head)
+    top = [model.vocab.tokens[i] for i in np.argsort(-tr.probs, kind="stable")[: sv.LIMIT - 1]]
+    assert set(shown) == set(top) | {tr.token} and len(shown) <= sv.LIMIT
+    assert r"\cdots" in tex
 
 
 def test_next_input_is_the_chosen_tokens_embedding_row():

@@ -15,6 +15,7 @@ import numpy as np
 import rnn_core as rc
 from rnn_core import EOS, StepTrace
 from rnn_core.sample import prompt_ids, slices
+from ui.charts import shown_ids
 
 RULES = ("sample", "greedy")
 MAX_LEN = 200  # a presenter steps through a handful of tokens; 200 is plenty for char level
@@ -208,15 +209,6 @@ def vec(v: np.ndarray, prec: int, limit: int = LIMIT) -> str:
     return r"\begin{bmatrix}" + r" \\ ".join(cells) + r"\end{bmatrix}"
 
 
-def shown_tokens(tr: StepTrace, limit: int = LIMIT) -> np.ndarray:
-    """Token ids for the o_t / y_t table: all of a small vocabulary, else the most probable and the chosen."""
-    V = len(tr.probs)
-    if V <= limit:
-        return np.arange(V)
-    top = np.argsort(-tr.probs, kind="stable")[: limit - 1]
-    return np.sort(np.union1d(top, [tr.token_id]))
-
-
 def input_latex(tr: StepTrace, prec: int) -> str:
     """x_t and the word it embeds."""
     return rf"x_{{{tr.t}}} = \mathrm{{emb}}({tex_token(tr.input)}) = {vec(tr.x, prec)}"
@@ -247,7 +239,7 @@ def output_latex(tr: StepTrace, vocab: tuple[str, ...], prec: int) -> str:
     When sampling reshaped y_t (temperature, top-k, top-p), the row q_t that was actually sampled
     from is added.
     """
-    ids = shown_tokens(tr)
+    ids = shown_ids(tr, LIMIT - 1)  # the most probable and the chosen: at most LIMIT columns
     t = tr.t
     rows = [(f"o_{{{t}}}", [num(tr.logits[v], prec) for v in ids]), (f"y_{{{t}}}", [num(tr.probs[v], prec) for v in ids])]
     if tr.how == "sampled" and not np.allclose(tr.q, tr.probs):
