@@ -22,7 +22,7 @@ page = st.navigation(
         st.Page("pages/generate.py", title="Generate", icon="✨", url_path="generate"),
     ]
 )
-try:
-    page.run()
-finally:
-    sidebar_card()
+card = st.sidebar.empty()
+sidebar_card(card)  # shown even when the page stops early (st.stop on bad input)
+page.run()
+sidebar_card(card)  # the page may have changed the model (Train)

@@ -70,12 +70,13 @@ def model_version() -> int:
     return st.session_state[VERSION]
 
 
-def sidebar_card() -> None:
-    """The current model at a glance, on every page."""
+def sidebar_card(slot) -> None:
+    """The current model at a glance, drawn into ``slot`` (an ``st.sidebar.empty()``): app.py
+    draws it before the page runs, so a page that stops early still has it, and again after."""
     model = current_model()
     V, E, H = model.params.sizes
     ok, text = st.session_state[CHECK]
-    with st.sidebar.container(border=True):
+    with slot.container(border=True):
         st.markdown(f"**Current model** · {model.corpus_name}")
         st.caption(f"{model.level} level · V = {V} · E = {E} · H = {H}")
         loss = "untrained" if model.steps_trained == 0 else f"loss {model.last_loss:.4f}"

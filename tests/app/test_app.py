@@ -91,3 +91,13 @@ def test_leaving_the_train_page_mid_run_keeps_its_progress_on_any_page(app):
     assert app.session_state["model"].steps_trained == 25
     assert "train_live" not in app.session_state
     assert "25 steps trained" in sidebar_text(app)
+
+
+def test_the_sidebar_card_stays_when_a_page_stops_on_bad_input(app):
+    """Generate stops the script after an unknown prompt; the card must still be there."""
+    app.switch_page("pages/generate.py").run()
+    (prompt,) = [t for t in app.text_input if t.label.startswith("Prompt")]
+    prompt.set_value("I lov").run()
+    assert not app.exception
+    assert any("'lov' is not in the vocabulary" in e.value for e in app.error)
+    assert "Current model" in sidebar_text(app) and "V = 5" in sidebar_text(app)
