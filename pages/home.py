@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from ui.state import current_model
+from ui.state import start_page
 
-model = current_model()
+model = start_page()
 V, E, H = model.params.sizes
 
 st.title("RNN Autoregression Lab")
