@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
+from tests.app.conftest import shown
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = ["pages/home.py", "pages/train.py", "pages/step-through.py", "pages/generate.py"]
@@ -17,7 +18,9 @@ def app():
 
 
 def sidebar_text(at) -> str:
-    return " ".join(m.value for m in at.sidebar.markdown) + " " + " ".join(c.value for c in at.sidebar.caption)
+    """The card as a reader sees it: Markdown sources without their backslash escapes."""
+    source = " ".join(m.value for m in at.sidebar.markdown) + " " + " ".join(c.value for c in at.sidebar.caption)
+    return shown(source)
 
 
 def test_first_visit_has_the_trained_seed_model(app):
@@ -99,5 +102,5 @@ def test_the_sidebar_card_stays_when_a_page_stops_on_bad_input(app):
     (prompt,) = [t for t in app.text_input if t.label.startswith("Prompt")]
     prompt.set_value("I lov").run()
     assert not app.exception
-    assert any("'lov' is not in the vocabulary" in e.value for e in app.error)
+    assert any("'lov' is not in the vocabulary" in shown(e.value) for e in app.error)
     assert "Current model" in sidebar_text(app) and "V = 5" in sidebar_text(app)

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 import rnn_core as rc
+from ui.text import WORD_JOINER
 
 pytestmark = pytest.mark.browser
 
@@ -99,3 +100,24 @@ def app_root():
     from pathlib import Path
 
     return Path(__file__).resolve().parents[2]
+
+
+HOSTILE_NAME = "![x](http://127.0.0.1:9/tracker.png) [click](http://evil.example) $x^2$ www.evil.example"
+
+
+def test_a_model_files_name_is_shown_as_text_never_rendered(app, expect, tmp_path):
+    """A file's corpus name is text: no image fetched, no link, no math, in the notice and the card."""
+    from dataclasses import replace
+
+    hostile = tmp_path / "hostile.npz"
+    model = replace(rc.seed_model(), corpus_name=HOSTILE_NAME)
+    rc.save(model, str(hostile))
+    requested = []
+    app.pg.on("request", lambda r: requested.append(r.url))
+    upload_model(app, hostile, until=app.pg.get_by_text("Loaded hostile.npz"))
+    for where in (app.pg.get_by_test_id("stSidebarUserContent"), app.pg.get_by_test_id("stAlertContentSuccess")):
+        assert HOSTILE_NAME in where.inner_text().replace(WORD_JOINER, "")
+        expect(where.locator("img")).to_have_count(0)
+        expect(where.locator("a")).to_have_count(0)
+        expect(where.locator(".katex")).to_have_count(0)
+    assert not [u for u in requested if "tracker.png" in u or "evil.example" in u], requested
