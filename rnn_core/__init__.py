@@ -9,6 +9,7 @@ from .intervention import Edit, Intervention, continue_greedy, intervene
 from .memory import GradientReach, Influence, gradient_reach, influence, path_tokens, scale_W_h, spectral_radius
 from .model_file import from_bytes, load, save, to_bytes
 from .params import Model, Params, init_params, new_model, seed_config, seed_corpus, seed_model
+from .probe import UnitActivity, unit_activity
 from .sample import GREEDY, Rule, fork, generate, log_prob, reshape, teacher_forced, text_of, traces_json
 from .step import StepTrace, forward_step, softmax
 from .tokens import EOS, Corpus, Vocab, decode, decode_upload, make_corpus
@@ -25,4 +26,6 @@ __all__ = [
     "GradientReach", "Influence", "gradient_reach", "influence", "path_tokens", "scale_W_h", "spectral_radius",
     # interventions on h_{t-1}
     "Edit", "Intervention", "continue_greedy", "intervene",
+    # what each hidden unit tracks
+    "UnitActivity", "unit_activity",
 ]
