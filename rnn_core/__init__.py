@@ -5,7 +5,7 @@
 
 from .config import TrainConfig
 from .errors import ConfigError, CorpusError, ModelFileError, RnnCoreError, VocabularyError
-from .intervention import Edit, Intervention, continue_greedy, intervene
+from .intervention import HiddenEdit, Intervention, continue_greedy, intervene
 from .memory import GradientReach, Influence, gradient_reach, influence, path_tokens, scale_W_h, spectral_radius
 from .model_file import from_bytes, load, save, to_bytes
 from .params import Model, Params, init_params, new_model, seed_config, seed_corpus, seed_model
@@ -25,7 +25,7 @@ __all__ = [
     # memory: influence of past tokens, reach of the gradient
     "GradientReach", "Influence", "gradient_reach", "influence", "path_tokens", "scale_W_h", "spectral_radius",
     # interventions on h_{t-1}
-    "Edit", "Intervention", "continue_greedy", "intervene",
+    "HiddenEdit", "Intervention", "continue_greedy", "intervene",
     # what each hidden unit tracks
     "UnitActivity", "unit_activity",
 ]

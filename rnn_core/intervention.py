@@ -33,10 +33,10 @@ def _is_real(v) -> bool:
 
 
 @dataclass(frozen=True)
-class Edit:
+class HiddenEdit:
     """A change to h_{t-1}: 'zero' sets unit ``unit`` (0-based) to 0, 'clamp' sets it to ``value``
     in [-1, 1] (tanh's range: any state the network could be in), 'reset' sets all of h_{t-1} to 0.
-    Build one with ``Edit.zero(i)``, ``Edit.clamp(i, v)`` or ``Edit.reset()``."""
+    Build one with ``HiddenEdit.zero(i)``, ``HiddenEdit.clamp(i, v)`` or ``HiddenEdit.reset()``."""
 
     kind: str
     unit: int | None = None
@@ -56,15 +56,15 @@ class Edit:
             raise ConfigError(f"'{self.kind}' sets to 0; use 'clamp' for another value.")
 
     @classmethod
-    def zero(cls, unit: int) -> "Edit":
+    def zero(cls, unit: int) -> "HiddenEdit":
         return cls("zero", unit)
 
     @classmethod
-    def clamp(cls, unit: int, value: float) -> "Edit":
+    def clamp(cls, unit: int, value: float) -> "HiddenEdit":
         return cls("clamp", unit, value)
 
     @classmethod
-    def reset(cls) -> "Edit":
+    def reset(cls) -> "HiddenEdit":
         return cls("reset")
 
     def apply(self, h_prev: np.ndarray) -> np.ndarray:
@@ -91,7 +91,7 @@ class Intervention:
     and Wh_h, a, h, logits, probs follow from it; its token is picked as the module docstring says.
     """
 
-    edit: Edit
+    edit: HiddenEdit
     original: StepTrace
     changed: StepTrace
 
@@ -105,7 +105,7 @@ class Intervention:
         return self.changed.probs - self.original.probs
 
 
-def intervene(model: Model, traces: list[StepTrace], t: int, edit: Edit) -> Intervention:
+def intervene(model: Model, traces: list[StepTrace], t: int, edit: HiddenEdit) -> Intervention:
     """Recompute step t (1-based) of ``traces`` with ``edit`` applied to its h_{t-1}.
 
     Inputs: a path from ``generate``/``fork``/``teacher_forced`` of ``model``; t in 1..len(traces).
@@ -125,7 +125,7 @@ def intervene(model: Model, traces: list[StepTrace], t: int, edit: Edit) -> Inte
     return Intervention(edit, original, changed)
 
 
-def continue_greedy(model: Model, traces: list[StepTrace], t: int, edit: Edit,
+def continue_greedy(model: Model, traces: list[StepTrace], t: int, edit: HiddenEdit,
                     max_tokens: int = 20) -> list[StepTrace]:
     """The path with ``intervene(model, traces, t, edit)`` applied: steps before t as in
     ``traces``, the changed step t, then the rest of the prompt (if t fell inside it) and greedy

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from rnn_core import Edit, continue_greedy, intervene
+from rnn_core import HiddenEdit, continue_greedy, intervene
 
 LN2, LN3 = math.log(2), math.log(3)
 
@@ -29,10 +29,10 @@ def path(model, max_tokens=1):
 
 
 @pytest.mark.parametrize("edit, h_prev, a", [
-    (Edit.reset(), [0.0, 0.0], [0.0, -LN3]),
-    (Edit.zero(0), [0.0, -0.8], [0.8, -LN3]),
-    (Edit.zero(1), [0.6, 0.0], [0.0, 0.6 - LN3]),
-    (Edit.clamp(0, math.log(1.5)), [math.log(1.5), -0.8], [0.8, math.log(1.5) - LN3]),  # a_2[1] = -ln 2
+    (HiddenEdit.reset(), [0.0, 0.0], [0.0, -LN3]),
+    (HiddenEdit.zero(0), [0.0, -0.8], [0.8, -LN3]),
+    (HiddenEdit.zero(1), [0.6, 0.0], [0.0, 0.6 - LN3]),
+    (HiddenEdit.clamp(0, math.log(1.5)), [math.log(1.5), -0.8], [0.8, math.log(1.5) - LN3]),  # a_2[1] = -ln 2
 ])
 def test_an_edit_of_h_prev_recomputes_the_step_as_by_hand(make_hand_model, edit, h_prev, a):
     model = make_hand_model(b_y=(0.0, 0.0, 0.5))
@@ -53,7 +53,7 @@ def test_an_edit_of_h_prev_recomputes_the_step_as_by_hand(make_hand_model, edit,
 
 def test_clamping_to_ln_1_5_gives_the_exact_state_minus_0_6(make_hand_model):
     # a_2[1] = ln 1.5 - ln 3 = -ln 2, and tanh(-ln 2) = -(2 - 1/2) / (2 + 1/2) = -0.6
-    got = intervene(make_hand_model(), path(make_hand_model()), 2, Edit.clamp(0, math.log(1.5)))
+    got = intervene(make_hand_model(), path(make_hand_model()), 2, HiddenEdit.clamp(0, math.log(1.5)))
     assert got.changed.h[1] == pytest.approx(-0.6, abs=1e-15)
     assert got.changed.logits[1] == pytest.approx(-3.0, abs=1e-14)
 
@@ -61,8 +61,8 @@ def test_clamping_to_ln_1_5_gives_the_exact_state_minus_0_6(make_hand_model):
 def test_the_step_keeps_its_input_and_the_path_is_untouched(tiny_model):
     traces = path(tiny_model)
     before = [(tr.h_prev.copy(), tr.h.copy(), tr.probs.copy()) for tr in traces]
-    got = intervene(tiny_model, traces, 2, Edit.reset())
-    assert got.original is traces[1] and got.t == 2 and got.edit == Edit.reset()
+    got = intervene(tiny_model, traces, 2, HiddenEdit.reset())
+    assert got.original is traces[1] and got.t == 2 and got.edit == HiddenEdit.reset()
     ch = got.changed
     assert (ch.t, ch.input, ch.input_id) == (2, "b", 1)
     np.testing.assert_array_equal(ch.x, traces[1].x)
@@ -77,14 +77,14 @@ def test_the_step_keeps_its_input_and_the_path_is_untouched(tiny_model):
 
 def test_a_reset_at_step_1_changes_nothing_because_h_0_is_already_zero(tiny_model):
     traces = path(tiny_model)
-    got = intervene(tiny_model, traces, 1, Edit.reset())
+    got = intervene(tiny_model, traces, 1, HiddenEdit.reset())
     np.testing.assert_array_equal(got.changed.probs, traces[0].probs)
     assert not np.any(got.probs_change)
 
 
 def test_a_prompt_step_keeps_its_prompt_token(tiny_model):
     traces = rc.teacher_forced(tiny_model, ["a", "b", "a", "b"])
-    got = intervene(tiny_model, traces, 2, Edit.reset())
+    got = intervene(tiny_model, traces, 2, HiddenEdit.reset())
     assert (got.changed.token, got.changed.how) == ("a", "prompt")
 
 
@@ -92,7 +92,7 @@ def test_continuing_stops_when_the_edited_step_picks_the_end(make_hand_model):
     model = make_hand_model(b_y=(0.0, 0.0, 0.5))  # after the reset o_2 = [0, -4, 0.5]: </s> wins
     traces = path(model, max_tokens=5)
     assert traces[1].token != rc.EOS
-    got = continue_greedy(model, traces, 2, Edit.reset())
+    got = continue_greedy(model, traces, 2, HiddenEdit.reset())
     assert [tr.token for tr in got] == ["b", rc.EOS]
     assert got[0] is traces[0]
 
@@ -100,7 +100,7 @@ def test_continuing_stops_when_the_edited_step_picks_the_end(make_hand_model):
 def test_continuing_carries_the_edited_memory_forward_greedily(make_hand_model):
     model = make_hand_model(b_y=(0.1, 0.0, 0.0))
     traces = path(model, max_tokens=3)
-    got = continue_greedy(model, traces, 2, Edit.zero(1), max_tokens=3)
+    got = continue_greedy(model, traces, 2, HiddenEdit.zero(1), max_tokens=3)
     # step 2: a_2 = [0, 0.6 - ln 3], h_2 = [0, t1], o_2 = [0.1, 5 t1, 0] with t1 < 0: 'a' wins
     t1 = math.tanh(0.6 - LN3)
     np.testing.assert_allclose(got[1].h, [0.0, t1], atol=1e-15)
@@ -119,7 +119,7 @@ def test_continuing_carries_the_edited_memory_forward_greedily(make_hand_model):
 
 def test_continuing_inside_the_prompt_feeds_the_rest_of_the_prompt(tiny_model):
     traces = rc.teacher_forced(tiny_model, ["a", "b", "a", "b"])
-    got = continue_greedy(tiny_model, traces, 2, Edit.reset(), max_tokens=2)
+    got = continue_greedy(tiny_model, traces, 2, HiddenEdit.reset(), max_tokens=2)
     assert [tr.input for tr in got[:3]] == ["a", "b", "a"]
     assert [tr.how for tr in got] == ["prompt", "prompt", "prompt", "greedy", "greedy"]
     np.testing.assert_array_equal(got[2].h_prev, got[1].h)
@@ -127,14 +127,14 @@ def test_continuing_inside_the_prompt_feeds_the_rest_of_the_prompt(tiny_model):
 
 
 @pytest.mark.parametrize("make, words", [
-    (lambda: Edit("flip", 0), "'zero', 'clamp' or 'reset'"),
-    (lambda: Edit("reset", 0), "give no unit"),
-    (lambda: Edit.zero(-1), "whole number >= 0"),
-    (lambda: Edit.zero(True), "whole number >= 0"),
-    (lambda: Edit.zero(1.0), "whole number >= 0"),
-    (lambda: Edit.clamp(0, 1.5), "from -1 to 1"),
-    (lambda: Edit.clamp(0, float("nan")), "from -1 to 1"),
-    (lambda: Edit("zero", 0, 0.5), "use 'clamp'"),
+    (lambda: HiddenEdit("flip", 0), "'zero', 'clamp' or 'reset'"),
+    (lambda: HiddenEdit("reset", 0), "give no unit"),
+    (lambda: HiddenEdit.zero(-1), "whole number >= 0"),
+    (lambda: HiddenEdit.zero(True), "whole number >= 0"),
+    (lambda: HiddenEdit.zero(1.0), "whole number >= 0"),
+    (lambda: HiddenEdit.clamp(0, 1.5), "from -1 to 1"),
+    (lambda: HiddenEdit.clamp(0, float("nan")), "from -1 to 1"),
+    (lambda: HiddenEdit("zero", 0, 0.5), "use 'clamp'"),
 ])
 def test_a_bad_edit_is_refused_with_a_message(make, words):
     with pytest.raises(rc.ConfigError, match=words):
@@ -142,9 +142,9 @@ def test_a_bad_edit_is_refused_with_a_message(make, words):
 
 
 @pytest.mark.parametrize("t, edit, words", [
-    (0, Edit.reset(), "step must be from 1 to 2"),
-    (3, Edit.reset(), "step must be from 1 to 2"),
-    (2, Edit.zero(2), "unit 2 does not exist; units are 0 to 1"),
+    (0, HiddenEdit.reset(), "step must be from 1 to 2"),
+    (3, HiddenEdit.reset(), "step must be from 1 to 2"),
+    (2, HiddenEdit.zero(2), "unit 2 does not exist; units are 0 to 1"),
 ])
 def test_an_edit_outside_the_path_or_the_state_is_refused(tiny_model, t, edit, words):
     with pytest.raises(rc.ConfigError, match=words):
@@ -153,10 +153,10 @@ def test_an_edit_outside_the_path_or_the_state_is_refused(tiny_model, t, edit, w
 
 def test_an_empty_path_is_refused(tiny_model):
     with pytest.raises(rc.ConfigError, match="path is empty"):
-        intervene(tiny_model, [], 1, Edit.reset())
+        intervene(tiny_model, [], 1, HiddenEdit.reset())
 
 
 def test_edits_describe_themselves_in_the_seed_notation():
-    assert Edit.zero(1).describe(3) == "h_2[1] = 0"
-    assert Edit.clamp(0, -0.5).describe(3) == "h_2[0] = -0.5"
-    assert Edit.reset().describe(1) == "h_0 = 0"
+    assert HiddenEdit.zero(1).describe(3) == "h_2[1] = 0"
+    assert HiddenEdit.clamp(0, -0.5).describe(3) == "h_2[0] = -0.5"
+    assert HiddenEdit.reset().describe(1) == "h_0 = 0"
