@@ -5,8 +5,11 @@
 
 from .config import TrainConfig
 from .errors import ConfigError, CorpusError, ModelFileError, RnnCoreError, VocabularyError
+from .intervention import HiddenEdit, Intervention, continue_greedy, intervene
+from .memory import GradientReach, Influence, gradient_reach, influence, path_tokens, scale_W_h, spectral_radius
 from .model_file import from_bytes, load, save, to_bytes
 from .params import Model, Params, init_params, new_model, seed_config, seed_corpus, seed_model
+from .probe import UnitActivity, unit_activity
 from .sample import GREEDY, Rule, fork, generate, log_prob, reshape, teacher_forced, text_of, traces_json
 from .step import StepTrace, forward_step, softmax
 from .tokens import EOS, Corpus, Vocab, decode, decode_upload, make_corpus
@@ -19,4 +22,10 @@ __all__ = [
     "init_params", "load", "log_prob", "make_corpus", "mean_loss", "new_model", "reshape", "save",
     "seed_config", "seed_corpus", "seed_model", "sentence_grad_norms", "softmax", "teacher_forced",
     "text_of", "to_bytes", "traces_json", "train",
+    # memory: influence of past tokens, reach of the gradient
+    "GradientReach", "Influence", "gradient_reach", "influence", "path_tokens", "scale_W_h", "spectral_radius",
+    # interventions on h_{t-1}
+    "HiddenEdit", "Intervention", "continue_greedy", "intervene",
+    # what each hidden unit tracks
+    "UnitActivity", "unit_activity",
 ]
