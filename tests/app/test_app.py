@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -46,6 +47,19 @@ def test_home_shows_the_three_equations_and_the_shape_note(app):
     body = " ".join(m.value for m in app.markdown)
     assert "fed back" in body and "ground-truth future tokens" in body
     assert "**5 × 3**" in body  # the seed's 3x3 W_y is V x H here
+
+
+def test_home_presents_the_seed_walk_through_with_the_presets_numbers(app):
+    """The pages quote "the seed document" and its steps: Home tells its walk-through, with h_1 of
+    the untrained preset computed here by hand from its weights (x_1 = [0.1, 0.3, 0.5], h_0 = 0)."""
+    body = " ".join(m.value for m in app.markdown)
+    for n, name in enumerate(["Parameters", "The seed", "The first hidden state", "The first output",
+                              "Feeding back"], start=1):
+        assert f"**Step {n} · {name}.**" in body
+    assert "$x_1 = [0.1, 0.3, 0.5]$" in body and "$h_0 = [0, 0, 0]$" in body
+    p = rc.seed_model().params
+    h_1 = np.tanh(p.W_x @ np.array([0.1, 0.3, 0.5]) + p.b_h)
+    assert "$h_1 = [" + ", ".join(f"{v:.3f}" for v in h_1) + "]$" in body
 
 
 @pytest.mark.parametrize("page", PAGES)
