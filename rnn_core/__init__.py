@@ -3,6 +3,7 @@
     h_t = tanh(W_x x_t + W_h h_{t-1} + b_h)     o_t = W_y h_t + b_y     y_t = softmax(o_t)
 """
 
+from .beam import BeamResult, BeamStep, Hypothesis, beam_json, beam_search
 from .config import TrainConfig
 from .errors import ConfigError, CorpusError, ModelFileError, RnnCoreError, VocabularyError
 from .intervention import HiddenEdit, Intervention, continue_greedy, intervene
@@ -28,4 +29,6 @@ __all__ = [
     "HiddenEdit", "Intervention", "continue_greedy", "intervene",
     # what each hidden unit tracks
     "UnitActivity", "unit_activity",
+    # beam search, recorded step by step as a tree
+    "BeamResult", "BeamStep", "Hypothesis", "beam_json", "beam_search",
 ]
