@@ -12,6 +12,7 @@ from .model_file import from_bytes, load, save, to_bytes
 from .params import Model, Params, init_params, new_model, seed_config, seed_corpus, seed_model
 from .probe import UnitActivity, unit_activity
 from .sample import GREEDY, Rule, fork, generate, log_prob, reshape, teacher_forced, text_of, traces_json
+from .stats import ChiSquare, DrawCounts, chi2_sf, chi_square, draw_counts
 from .step import StepTrace, forward_step, softmax
 from .tokens import EOS, Corpus, Vocab, decode, decode_upload, make_corpus
 from .train import StepInfo, TrainReport, mean_loss, sentence_grad_norms, train
@@ -31,4 +32,6 @@ __all__ = [
     "UnitActivity", "unit_activity",
     # beam search, recorded step by step as a tree
     "BeamResult", "BeamStep", "Hypothesis", "beam_json", "beam_search",
+    # draws against theory: N draws at a step, chi-square
+    "ChiSquare", "DrawCounts", "chi2_sf", "chi_square", "draw_counts",
 ]
