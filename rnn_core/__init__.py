@@ -16,6 +16,7 @@ from .stats import ChiSquare, DrawCounts, chi2_sf, chi_square, draw_counts
 from .step import StepTrace, forward_step, softmax
 from .tokens import EOS, Corpus, Vocab, decode, decode_upload, make_corpus
 from .train import StepInfo, TrainReport, mean_loss, sentence_grad_norms, train
+from .tree import ContinuationTree, FlatTree, Node, merge_paths, sample_tree
 
 __all__ = [
     "EOS", "GREEDY", "ConfigError", "Corpus", "CorpusError", "Model", "ModelFileError", "Params",
@@ -34,4 +35,6 @@ __all__ = [
     "BeamResult", "BeamStep", "Hypothesis", "beam_json", "beam_search",
     # draws against theory: N draws at a step, chi-square
     "ChiSquare", "DrawCounts", "chi2_sf", "chi_square", "draw_counts",
+    # the tree of sampled continuations
+    "ContinuationTree", "FlatTree", "Node", "merge_paths", "sample_tree",
 ]
