@@ -15,11 +15,11 @@ changes what is pruned: it only changes which complete sentence wins.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
+from .config import _check_int as check_int
 from .errors import ConfigError
 from .params import Model
 from .sample import generate, prompt_ids
@@ -79,8 +79,7 @@ def log_y(probs: np.ndarray) -> np.ndarray:
 
 def check_width(width, vocab_size: int) -> None:
     """ConfigError unless 1 <= width <= MAX_BEAM_WIDTH and width x V <= MAX_CANDIDATES."""
-    if not isinstance(width, numbers.Integral) or isinstance(width, (bool, np.bool_)) or not 1 <= width <= MAX_BEAM_WIDTH:
-        raise ConfigError(f"beam width must be a whole number from 1 to {MAX_BEAM_WIDTH:,}, not {width!r}.")
+    check_int("beam width", width, 1, MAX_BEAM_WIDTH)
     if width * vocab_size > MAX_CANDIDATES:
         raise ConfigError(
             f"beam width {width} x vocabulary {vocab_size:,} = {width * vocab_size:,} candidates per step; "
@@ -107,8 +106,7 @@ def beam_search(model: Model, prompt, width: int, max_tokens: int = 20, length_n
     Raises ConfigError / VocabularyError for a bad width, max_tokens, max_pruned or prompt.
     """
     check_width(width, len(model.vocab))
-    if not isinstance(max_pruned, numbers.Integral) or isinstance(max_pruned, bool) or max_pruned < 0:
-        raise ConfigError(f"max_pruned must be a whole number >= 0, not {max_pruned!r}.")
+    check_int("max_pruned", max_pruned, 0, MAX_CANDIDATES)
     greedy = generate(model, prompt, max_tokens=max_tokens)  # greedy; also checks prompt and max_tokens
     n_prompt = len(prompt_ids(model, prompt))
     start = greedy[n_prompt - 1]  # the step feeding the last prompt token: its y_t scores token 1

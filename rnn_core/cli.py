@@ -242,7 +242,8 @@ def check_beam_args(args) -> None:
     """ConfigError when the beam options come without --strategy beam, or with sampling options."""
     if args.strategy != "beam":
         raise ConfigError("--beam-width and --length-norm need --strategy beam.")
-    given = [f"--{name.replace('_', '-')}" for name in BEAM_CONFLICTS if getattr(args, name, None) is not None]
+    given = [f"--{name.replace('_', '-')}" for name in BEAM_CONFLICTS
+             if getattr(args, name, None) is not None]
     if given:
         raise ConfigError(f"--strategy beam does not sample; drop {', '.join(given)}.")
 
@@ -255,7 +256,8 @@ def run_beam(args) -> int:
     width = DEFAULT_BEAM_WIDTH if args.beam_width is None else args.beam_width
     result = beam_search(model, args.prompt, width, max_tokens=args.max_tokens, length_norm=args.length_norm)
     if args.json:
-        print(json.dumps({**traces_json(model, result.traces), "beam": beam_json(model, result)}, allow_nan=False))
+        doc = {**traces_json(model, result.traces), "beam": beam_json(model, result)}
+        print(json.dumps(doc, allow_nan=False))
     else:
         print(text_of(model, result.traces))
     return 0

@@ -15,11 +15,11 @@ statistic infinite (p = 0). One bin left means there is nothing to test: df = 0,
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
+from .config import _check_int as check_int
 from .errors import ConfigError
 from .sample import slices
 
@@ -35,7 +35,7 @@ _TINY = 1e-300
 class ChiSquare:
     """Pearson's chi-square test of observed against expected counts, over pooled bins."""
 
-    statistic: float  # sum over bins of (observed - expected)^2 / expected; inf if an impossible token was drawn
+    statistic: float  # sum over bins of (observed - expected)^2 / expected; inf: an impossible token drawn
     df: int  # bins - 1
     p_value: float | None  # P(chi-square_df >= statistic); None when df = 0 (nothing to test)
     bins: tuple[tuple[int, ...], ...]  # token ids in each bin, most expected first; pooled ones share a bin
@@ -83,10 +83,8 @@ def draw_counts(q: np.ndarray, n: int, seed: int = 0) -> DrawCounts:
     Inputs: q (V,), a distribution (for example a ``StepTrace.q``); 1 <= n <= MAX_DRAWS.
     """
     q = check_distribution(q)
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or not 1 <= n <= MAX_DRAWS:
-        raise ConfigError(f"the number of draws must be a whole number from 1 to {MAX_DRAWS:,}, not {n!r}.")
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or not 0 <= seed < 2**32:
-        raise ConfigError(f"seed must be a whole number from 0 to {2**32 - 1}, not {seed!r}.")
+    check_int("the number of draws", n, 1, MAX_DRAWS)
+    check_int("seed", seed, 0, 2**32 - 1)
     u = np.random.default_rng(seed).random(n)
     counts = np.bincount(inverse_cdf(q, u), minlength=len(q))
     return DrawCounts(int(n), int(seed), q, counts, n * q, chi_square(counts, q))

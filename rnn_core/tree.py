@@ -10,10 +10,10 @@ gives the parallel lists a Plotly icicle or sunburst takes (ids, parents, labels
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
+from .config import _check_int as check_int
 from .errors import ConfigError
 from .params import Model
 from .sample import generate
@@ -179,9 +179,8 @@ def _freeze(trie: dict[tuple[int, ...], _Entry]) -> Node:
 def sample_tree(model: Model, prompt, rule, n: int, max_tokens: int = 20, seed: int = 0) -> ContinuationTree:
     """n continuations of ``prompt`` under ``rule`` (``generate`` with samples 0..n-1 of
     ``seed``), merged into a tree. 1 <= n <= MAX_SAMPLES and n x max_tokens <= MAX_TREE_TOKENS."""
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or not 1 <= n <= MAX_SAMPLES:
-        raise ConfigError(f"the number of samples must be a whole number from 1 to {MAX_SAMPLES:,}, not {n!r}.")
-    if isinstance(max_tokens, numbers.Integral) and n * max_tokens > MAX_TREE_TOKENS:
+    check_int("the number of samples", n, 1, MAX_SAMPLES)
+    if isinstance(max_tokens, int) and n * max_tokens > MAX_TREE_TOKENS:  # a bad max_tokens: generate says why
         raise ConfigError(f"{n} samples x {max_tokens} tokens is more than the tree's limit of "
                           f"{MAX_TREE_TOKENS:,} tokens; take fewer samples or fewer tokens.")
     paths = [generate(model, prompt, rule, max_tokens=max_tokens, seed=seed, sample=s) for s in range(n)]

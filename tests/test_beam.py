@@ -174,3 +174,12 @@ def test_a_width_too_large_for_the_vocabulary_is_refused_with_the_largest_allowe
 def test_bad_settings_are_refused(random_model, kwargs, error):
     with pytest.raises(error):
         beam_search(random_model, **{"prompt": "one", "width": 2, **kwargs})
+
+
+def test_without_end_token_every_hypothesis_runs_to_max_tokens():
+    corpus = rc.make_corpus("abcab", "char")  # char level: no </s> in the vocabulary
+    model = rc.new_model(corpus, rc.TrainConfig(hidden_size=3, embed_dim=2))
+    result = beam_search(model, "a", 2, max_tokens=3)
+    assert [len(step.kept) for step in result.steps] == [2, 2, 2]
+    assert len(result.complete) == 2
+    assert all(len(h.ids) == 3 and not h.finished for h in result.complete)
