@@ -19,6 +19,7 @@ from .errors import ConfigError, CorpusError, RnnCoreError
 from .model_file import load, save
 from .params import Model, new_model, seed_corpus, seed_model
 from .sample import Rule, generate, text_of, traces_json
+from .beam import MAX_BEAM_WIDTH, beam_json, beam_search
 from .tokens import MAX_CORPUS_BYTES, Corpus, decode_upload, make_corpus
 from .train import TrainReport, train
 
@@ -72,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("generate", help="generate text from a model", epilog=GENERATE_EPILOG)
     g.add_argument("model", metavar="MODEL.npz")
     g.add_argument("--prompt", required=True, help="one or more known tokens to start from")
-    g.add_argument("--strategy", choices=["greedy", "sample"])
+    g.add_argument("--strategy", choices=["greedy", "sample", "beam"])
     g.add_argument("--temperature", type=float, metavar="F", help="sampling temperature (0 = greedy)")
     g.add_argument("--top-k", type=int, metavar="N", help="sample among the N most probable tokens")
     g.add_argument("--top-p", type=float, metavar="F", help="sample among the smallest set with mass >= F")
@@ -80,7 +81,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"stop after N generated tokens (default {DEFAULT_MAX_TOKENS})")
     g.add_argument("--seed", type=int, default=0, metavar="N", help="RNG seed for sampling")
     g.add_argument("--json", action="store_true", help="print every step's trace as JSON")
+    add_beam_options(g)
     return parser
+
+
+DEFAULT_BEAM_WIDTH = 3
+BEAM_CONFLICTS = ("temperature", "top_k", "top_p")  # sampling options: beam search does not sample
+
+
+def add_beam_options(g) -> None:
+    """--beam-width and --length-norm of ``generate --strategy beam``."""
+    g.add_argument("--beam-width", type=int, metavar="B",
+                   help=f"with --strategy beam: hypotheses kept per step, 1 to {MAX_BEAM_WIDTH:,} "
+                        f"(default {DEFAULT_BEAM_WIDTH}); --json adds every step's kept and pruned ones")
+    g.add_argument("--length-norm", action="store_true",
+                   help="with --strategy beam: rank complete sentences by log p / length")
 
 
 CONFIG_OPTIONS = ("hidden_size", "embed_dim", "steps", "lr", "optimizer", "clip", "batch_size",
@@ -211,6 +226,8 @@ def generate_rule(args) -> Rule:
 
 def run_generate(args) -> int:
     """``generate``: load the model, generate from the prompt, print the text or the traces."""
+    if args.strategy == "beam" or args.beam_width is not None or args.length_norm:
+        return run_beam(args)
     rule = generate_rule(args)
     model = load(args.model)
     traces = generate(model, args.prompt, rule, max_tokens=args.max_tokens, seed=args.seed)
@@ -218,6 +235,31 @@ def run_generate(args) -> int:
         print(json.dumps(traces_json(model, traces), allow_nan=False))
     else:
         print(text_of(model, traces))
+    return 0
+
+
+def check_beam_args(args) -> None:
+    """ConfigError when the beam options come without --strategy beam, or with sampling options."""
+    if args.strategy != "beam":
+        raise ConfigError("--beam-width and --length-norm need --strategy beam.")
+    given = [f"--{name.replace('_', '-')}" for name in BEAM_CONFLICTS
+             if getattr(args, name, None) is not None]
+    if given:
+        raise ConfigError(f"--strategy beam does not sample; drop {', '.join(given)}.")
+
+
+def run_beam(args) -> int:
+    """``generate --strategy beam``: the best continuation's text, or with --json its traces and
+    a "beam" key holding every step's kept and pruned hypotheses (``beam.beam_json``)."""
+    check_beam_args(args)
+    model = load(args.model)
+    width = DEFAULT_BEAM_WIDTH if args.beam_width is None else args.beam_width
+    result = beam_search(model, args.prompt, width, max_tokens=args.max_tokens, length_norm=args.length_norm)
+    if args.json:
+        doc = {**traces_json(model, result.traces), "beam": beam_json(model, result)}
+        print(json.dumps(doc, allow_nan=False))
+    else:
+        print(text_of(model, result.traces))
     return 0
 
 

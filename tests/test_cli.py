@@ -241,7 +241,7 @@ GENERATE_REFUSALS = [
     (["seed.npz", "--prompt", "I", "--max-tokens", "0"], ["max tokens"]),
     (["seed.npz", "--prompt", "I", "--max-tokens", "99999999"], ["max tokens"]),
     (["seed.npz", "--prompt", "I", "--seed", "-1"], ["seed"]),
-    (["seed.npz", "--prompt", "I", "--strategy", "beam"], ["--strategy"]),
+    (["seed.npz", "--prompt", "I", "--strategy", "nucleus"], ["--strategy"]),  # beam is a strategy now
     (["seed.npz"], ["--prompt"]),
     (["missing.npz", "--prompt", "I"], ["cannot read", "missing.npz"]),
     ([".", "--prompt", "I"], ["cannot read"]),
