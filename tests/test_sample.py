@@ -65,7 +65,8 @@ LOGITS = np.log(np.array(Y))
 
 @pytest.mark.parametrize("k, kept", [(1, [1]), (2, [1, 3]), (3, [1, 2, 3]), (4, [0, 1, 2, 3]), (9, [0, 1, 2, 3])])
 def test_top_k_keeps_exactly_the_k_most_probable(k, kept):
-    q, got = rc.reshape(LOGITS, rc.Rule("sample", top_k=k))
+    d = rc.sampling_distribution(LOGITS, rc.Rule("sample", top_k=k))
+    q, got = d.q, d.kept
     assert got.tolist() == kept
     mass = sum(Y[i] for i in kept)
     np.testing.assert_allclose(q, [Y[i] / mass if i in kept else 0.0 for i in range(4)], rtol=1e-12)
@@ -81,16 +82,18 @@ def test_top_k_keeps_exactly_the_k_most_probable(k, kept):
     (1.0, [0, 1, 2, 3]),
 ])
 def test_top_p_keeps_the_smallest_set_reaching_p(p, kept):
-    q, got = rc.reshape(LOGITS, rc.Rule("sample", top_p=p))
+    d = rc.sampling_distribution(LOGITS, rc.Rule("sample", top_p=p))
+    q, got = d.q, d.kept
     assert got.tolist() == kept
     mass = sum(Y[i] for i in kept)
     np.testing.assert_allclose(q, [Y[i] / mass if i in kept else 0.0 for i in range(4)], rtol=1e-12)
 
 
 def test_top_k_then_top_p_and_temperature():
-    # T = 0.5 squares and renormalises: [1, 16, 4, 9] / 30; top-k 3 keeps ids 1, 3, 2 (mass 29/30);
-    # top-p 0.8 of the original mass: 16/30 + 9/30 = 25/30 >= 0.8, so ids 1 and 3.
-    q, kept = rc.reshape(LOGITS, rc.Rule("sample", temperature=0.5, top_k=3, top_p=0.8))
+    # T = 0.5 squares and renormalises: [1, 16, 4, 9] / 30; top-k 3 keeps ids 1, 3, 2, renormalised
+    # to [16, 9, 4] / 29; top-p 0.8 of that: 16/29 + 9/29 = 25/29 >= 0.8, so ids 1 and 3.
+    d = rc.sampling_distribution(LOGITS, rc.Rule("sample", temperature=0.5, top_k=3, top_p=0.8))
+    q, kept = d.q, d.kept
     assert kept.tolist() == [1, 3]
     np.testing.assert_allclose(q, [0.0, 16 / 25, 0.0, 9 / 25], rtol=1e-12)
 

@@ -12,8 +12,6 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 import rnn_core as rc
-from rnn_core.sample import regenerates
-from rnn_core.tokens import first_sentence
 
 MODEL, CHECK, VERSION = "model", "model_check", "model_version"
 
@@ -61,7 +59,7 @@ def set_model(model: rc.Model) -> None:
     """Make ``model`` this visitor's model and recheck it for the sidebar."""
     corpus = model.corpus()
     st.session_state[MODEL] = model
-    st.session_state[CHECK] = regenerates(model, first_sentence(corpus)) if corpus else (False, "")
+    st.session_state[CHECK] = rc.regenerates(model, rc.first_sentence(corpus)) if corpus else (False, "")
     st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
 
 
