@@ -31,7 +31,7 @@ def is_number(value, kind=numbers.Real) -> bool:
     return isinstance(value, kind) and not isinstance(value, (bool, np.bool_))
 
 
-def _shown(v) -> str:
+def shown_value(v) -> str:
     """4294967295 -> '4,294,967,295', 0.05 -> '0.05', 5.0 -> '5'."""
     return f"{v:,}" if isinstance(v, int) else f"{v:g}"
 
@@ -60,7 +60,7 @@ class Limit:
         """'a whole number from 1 to 500' or 'from 0 to 5 (0 means greedy)'."""
         kind = "a whole number " if self.integer else ""
         note = f" ({self.note})" if self.note else ""
-        return f"{kind}from {_shown(self.low)} to {_shown(self.high)}{note}"
+        return f"{kind}from {shown_value(self.low)} to {shown_value(self.high)}{note}"
 
     def message(self, value) -> str:
         """Why ``value`` is refused: 'top-p must be from 0.01 to 1 (1 = off), not 0.0.'"""
@@ -97,7 +97,7 @@ MAX_TOKENS = Limit("max_tokens", "max tokens", 1, 500, 20, 1,
                    "stop after this many generated tokens if </s> has not come", integer=True)
 SEED = Limit("seed", "seed", 0, 2**32 - 1, 0, 1, "seeds the random numbers u_t of the draws", integer=True)
 PROMPT_TOKENS = Limit("prompt_tokens", "prompt length", 1, 500, 1, 1,
-                      "tokens fed in before generation starts", integer=True, note="in tokens")
+                      "tokens fed in before generation starts", integer=True)
 BEAM_WIDTH = Limit("beam_width", "beam width", 1, 256, 4, 1,
                    "hypotheses kept at every step of beam search", integer=True)
 

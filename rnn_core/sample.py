@@ -77,8 +77,8 @@ def prompt_ids(model: Model, prompt) -> list[int]:
     if not tokens:
         raise VocabularyError("the prompt is empty; type at least one known word to start from.")
     if len(tokens) > limits.PROMPT_TOKENS.high:
-        raise ConfigError(f"the prompt has {len(tokens):,} tokens; {limits.PROMPT_TOKENS.name} must be "
-                          f"{limits.PROMPT_TOKENS.range_text()}. Shorten the prompt.")
+        raise ConfigError(f"the prompt has {len(tokens):,} tokens; the limit is {limits.PROMPT_TOKENS.high:,}. "
+                          "Shorten the prompt.")
     return model.vocab.encode(tokens)
 
 
