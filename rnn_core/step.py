@@ -21,16 +21,20 @@ def softmax(o: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     logits and any T > 0; T = 0 gives its limit, the argmax (ties split evenly among the maxima).
 
     The maximum is subtracted *before* dividing by T, so o / T never overflows: every term of the
-    exponent is <= 0, and a T so small that (o_v - max) / T underflows to -inf just gives e = 0.
+    exponent is <= 0, and a T so small that (o_v - max) / T overflows to -inf just gives e = 0.
+    The division is done in float64 (T = 1e-310 would round to 0 in float32); the result has
+    the logits' dtype.
     """
     fmax = np.finfo(o.dtype).max if np.issubdtype(o.dtype, np.floating) else np.finfo(float).max
     z = np.clip(o, -fmax, fmax)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         z = z - z.max(axis=-1, keepdims=True)  # <= 0; -inf where the difference overflows
         if temperature == 0:
             e = (z == 0).astype(z.dtype)
+        elif temperature == 1:
+            e = np.exp(z)
         else:
-            e = np.exp(z / temperature)
+            e = np.exp(z / np.float64(temperature)).astype(z.dtype, copy=False)
     return e / e.sum(axis=-1, keepdims=True)
 
 
