@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import io
 import json
-import math
 
 import numpy as np
 import pandas as pd
@@ -130,10 +129,10 @@ def samples_table(model: rc.Model, paths: list[list[rc.StepTrace]], corpus: rc.C
             "sample": i,
             "text": rc.text_of(model, traces),
             "tokens generated": n,
-            "ends with </s>": traces[-1].token == rc.EOS and traces[-1].how != "prompt",
+            "ends with </s>": rc.ends_with_eos(traces),
             "training sentence": None if units is None else first_unit(traces, model.level) in units,
             "log p": lp,
-            "perplexity": math.exp(-lp / n),
+            "perplexity": rc.perplexity(-lp / n),
         })
     return pd.DataFrame(rows)
 

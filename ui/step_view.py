@@ -169,9 +169,8 @@ def teacher_rows(model: rc.Model, traces: list[StepTrace], ref: tuple[str, ...])
 
 def finished_reason(traces: list[StepTrace], max_len: int) -> str:
     """Why the path ends where it does: at </s>, or at the length limit."""
-    last = traces[-1]
-    if last.token == EOS and last.how != "prompt":
-        return f"it picked {EOS} at step {last.t}"
+    if rc.ends_with_eos(traces):
+        return f"it picked {EOS} at step {traces[-1].t}"
     return f"it reached the length limit of {max_len} generated tokens"
 
 
