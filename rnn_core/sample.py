@@ -209,7 +209,7 @@ def generate_summary(model: Model, prompt, rule: Rule = GREEDY, *, max_tokens: i
                      forced: dict[int, int] | None = None) -> list[StepSummary]:
     """``generate`` keeping a ``StepSummary`` per step instead of a ``StepTrace``: the very same
     loop, so for the same arguments it picks exactly the same tokens. A page can keep the
-    summaries of many samples (tens of bytes per step instead of about 16 V) and call
+    summaries of many samples (under 200 bytes per step instead of 16 V or more) and call
     ``generate`` with the same (seed, sample) for the full traces of the one being inspected."""
     _check_settings(model, rule, max_tokens, seed, sample)
     ids = prompt_ids(model, prompt)
