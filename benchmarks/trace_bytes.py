@@ -35,7 +35,7 @@ def reachable_bytes(obj, seen: set[int]) -> int:
     size = sys.getsizeof(obj)  # an array that owns its buffer includes it; a view does not
     if isinstance(obj, np.ndarray) and obj.base is not None:
         size += reachable_bytes(obj.base, seen)
-    elif isinstance(obj, (tuple, list, range)) and not isinstance(obj, range):
+    elif isinstance(obj, (tuple, list)):
         size += sum(reachable_bytes(item, seen) for item in obj)
     elif dataclasses.is_dataclass(obj):
         size += sum(reachable_bytes(v, seen) for v in vars(obj).values())
