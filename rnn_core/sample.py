@@ -24,6 +24,7 @@ from .rule import GREEDY, Rule
 from .step import NO_IDS, Forward, Pick, StepTrace, forward_step, make_trace, rank_of
 from .tokens import EOS, decode, tokenize_prompt
 
+
 def slices(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each token's slice [lo, hi) of [0, 1) for inverse-CDF sampling: the tokens are stacked from
     the most probable down (ties in vocabulary order), so a small u picks a likely token.
