@@ -15,18 +15,18 @@ changes what is pruned: it only changes which complete sentence wins.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from .config import _check_int as check_int
 from .errors import ConfigError
+from .limits import BEAM_WIDTH, is_number
 from .params import Model
 from .sample import generate, prompt_ids
 from .step import StepTrace, forward_step
 from .tokens import EOS
 
-MAX_BEAM_WIDTH = 1000
 MAX_CANDIDATES = 200_000  # width x V: candidates scored and sorted at one step
 MAX_PRUNED = 1000  # pruned candidates recorded per step (the best ones); beyond it only counted
 TINY = 1e-300  # log y of a probability that underflowed to 0, as ``sample.log_prob`` takes it
@@ -78,8 +78,8 @@ def log_y(probs: np.ndarray) -> np.ndarray:
 
 
 def check_width(width, vocab_size: int) -> None:
-    """ConfigError unless 1 <= width <= MAX_BEAM_WIDTH and width x V <= MAX_CANDIDATES."""
-    check_int("beam width", width, 1, MAX_BEAM_WIDTH)
+    """ConfigError unless width is inside ``limits.BEAM_WIDTH`` and width x V <= MAX_CANDIDATES."""
+    BEAM_WIDTH.check(width)
     if width * vocab_size > MAX_CANDIDATES:
         raise ConfigError(
             f"beam width {width} x vocabulary {vocab_size:,} = {width * vocab_size:,} candidates per step; "
@@ -106,7 +106,8 @@ def beam_search(model: Model, prompt, width: int, max_tokens: int = 20, length_n
     Raises ConfigError / VocabularyError for a bad width, max_tokens, max_pruned or prompt.
     """
     check_width(width, len(model.vocab))
-    check_int("max_pruned", max_pruned, 0, MAX_CANDIDATES)
+    if not (is_number(max_pruned, numbers.Integral) and 0 <= max_pruned <= MAX_CANDIDATES):
+        raise ConfigError(f"max_pruned must be a whole number from 0 to {MAX_CANDIDATES:,}, not {max_pruned!r}.")
     greedy = generate(model, prompt, max_tokens=max_tokens)  # greedy; also checks prompt and max_tokens
     n_prompt = len(prompt_ids(model, prompt))
     start = greedy[n_prompt - 1]  # the step feeding the last prompt token: its y_t scores token 1

@@ -22,8 +22,8 @@ import numpy as np
 
 from .errors import ConfigError
 from .params import Model
-from .sample import GREEDY, _run, check_limits
-from .step import StepTrace, forward_step, make_trace
+from .sample import continue_path
+from .step import Pick, StepTrace, forward_step, make_trace
 
 KINDS = ("zero", "clamp", "reset")
 
@@ -121,7 +121,8 @@ def intervene(model: Model, traces: list[StepTrace], t: int, edit: HiddenEdit) -
         token_id, how = original.token_id, "prompt"
     else:
         token_id, how = int(np.argmax(f.probs)), "greedy"
-    changed = make_trace(t, model.params, model.vocab, original.input_id, f, token_id, how)
+    changed = make_trace(t=t, params=model.params, vocab=model.vocab, input_id=original.input_id, forward=f,
+                         pick=Pick(token_id, how))
     return Intervention(edit, original, changed)
 
 
@@ -131,7 +132,5 @@ def continue_greedy(model: Model, traces: list[StepTrace], t: int, edit: HiddenE
     ``traces``, the changed step t, then the rest of the prompt (if t fell inside it) and greedy
     steps from the edited h_t, until ``</s>`` or ``max_tokens`` generated tokens (counted from the
     end of the prompt, as in ``generate``). Returns a new list of ``StepTrace``s."""
-    check_limits(max_tokens, 0)
     changed = intervene(model, traces, t, edit).changed
-    prompt = [traces[0].input_id] + [tr.token_id for tr in traces if tr.how == "prompt"]
-    return _run(model, prompt, list(traces[: t - 1]) + [changed], GREEDY, max_tokens, 0, 0, {})
+    return continue_path(model, traces, t, changed, max_tokens=max_tokens)

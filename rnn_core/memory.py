@@ -27,7 +27,7 @@ import numpy as np
 from .bptt import forward_seq
 from .errors import ConfigError, VocabularyError
 from .params import Model, Params
-from .sample import prompt_ids
+from .sample import token_ids
 from .step import StepTrace
 
 MAX_POSITIONS = 1000  # longest sequence for the (T, T) matrices: cost grows as T^2 H^2
@@ -85,13 +85,9 @@ def sequence_ids(model: Model, tokens) -> list[int]:
 
     Raises VocabularyError for an unknown or too short sequence, ConfigError for a too long one.
     """
-    ids = prompt_ids(model, tokens)
+    ids = token_ids(model, tokens, MAX_POSITIONS + 1, "sequence")
     if len(ids) < 2:
         raise VocabularyError("give at least two tokens: one to feed in and one to predict.")
-    if len(ids) - 1 > MAX_POSITIONS:
-        raise ConfigError(
-            f"the sequence has {len(ids) - 1:,} positions; the limit is {MAX_POSITIONS:,}. Use a shorter text."
-        )
     return ids
 
 

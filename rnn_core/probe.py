@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .bptt import forward_seq
-from .errors import ConfigError
 from .params import Model
-from .sample import prompt_ids
+from .sample import token_ids
 
 MAX_TEXT_TOKENS = 20_000  # enough for pages of text; the page draws one coloured cell per token
 
@@ -43,9 +42,7 @@ def unit_activity(model: Model, text) -> UnitActivity:
     model) or a list of tokens, 1 to MAX_TEXT_TOKENS of them, all in the vocabulary.
     Returns a ``UnitActivity`` with h (T, H).
     """
-    ids = prompt_ids(model, text)
-    if len(ids) > MAX_TEXT_TOKENS:
-        raise ConfigError(f"the text has {len(ids):,} tokens; the limit is {MAX_TEXT_TOKENS:,}. Use a shorter text.")
+    ids = token_ids(model, text, MAX_TEXT_TOKENS, "text")
     H = model.params.W_h.shape[0]
     fwd = forward_seq(model.params, np.asarray(ids)[:, None], np.zeros((1, H), model.params.W_h.dtype))
     h = fwd.hs[1:, 0].astype(np.float64)  # (T, H)

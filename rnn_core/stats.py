@@ -19,11 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import _check_int as check_int
+from .limits import DRAWS, SEED
 from .errors import ConfigError
 from .sample import slices
 
-MAX_DRAWS = 10_000
 MIN_EXPECTED = 5.0  # the smallest expected count a bin of the chi-square test may have
 _CHUNK = 1_000_000  # draws x V booleans compared at once in ``inverse_cdf``
 _EPS = 1e-15  # relative precision of the incomplete gamma's series and continued fraction
@@ -80,11 +79,11 @@ def draw_counts(q: np.ndarray, n: int, seed: int = 0) -> DrawCounts:
     """Draw n tokens from q (u = ``np.random.default_rng(seed).random(n)``, each u turned into a
     token by ``inverse_cdf``), count them and chi-square the counts against n q.
 
-    Inputs: q (V,), a distribution (for example a ``StepTrace.q``); 1 <= n <= MAX_DRAWS.
+    Inputs: q (V,), a distribution (for example a ``StepTrace.q``); n inside ``limits.DRAWS``.
     """
     q = check_distribution(q)
-    check_int("the number of draws", n, 1, MAX_DRAWS)
-    check_int("seed", seed, 0, 2**32 - 1)
+    DRAWS.check(n)
+    SEED.check(seed)
     u = np.random.default_rng(seed).random(n)
     counts = np.bincount(inverse_cdf(q, u), minlength=len(q))
     return DrawCounts(int(n), int(seed), q, counts, n * q, chi_square(counts, q))

@@ -13,14 +13,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
-from .config import _check_int as check_int
+from .limits import TREE_SAMPLES
 from .errors import ConfigError
 from .params import Model
 from .sample import generate
 from .step import StepTrace
 from .tokens import decode
 
-MAX_SAMPLES = 1000
 MAX_TREE_TOKENS = 200_000  # samples x max tokens: the nodes a tree may hold, at most
 ROOT_ID = "root"
 
@@ -178,8 +177,8 @@ def _freeze(trie: dict[tuple[int, ...], _Entry]) -> Node:
 
 def sample_tree(model: Model, prompt, rule, n: int, max_tokens: int = 20, seed: int = 0) -> ContinuationTree:
     """n continuations of ``prompt`` under ``rule`` (``generate`` with samples 0..n-1 of
-    ``seed``), merged into a tree. 1 <= n <= MAX_SAMPLES and n x max_tokens <= MAX_TREE_TOKENS."""
-    check_int("the number of samples", n, 1, MAX_SAMPLES)
+    ``seed``), merged into a tree. n inside ``limits.TREE_SAMPLES`` and n x max_tokens <= MAX_TREE_TOKENS."""
+    TREE_SAMPLES.check(n)
     if isinstance(max_tokens, int) and n * max_tokens > MAX_TREE_TOKENS:  # a bad max_tokens: generate says why
         raise ConfigError(f"{n} samples x {max_tokens} tokens is more than the tree's limit of "
                           f"{MAX_TREE_TOKENS:,} tokens; take fewer samples or fewer tokens.")

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from rnn_core.beam import MAX_BEAM_WIDTH, MAX_CANDIDATES, beam_search
+from rnn_core.beam import MAX_CANDIDATES, beam_search
+from rnn_core.limits import BEAM_WIDTH
 from rnn_core.corpora import BUILTINS, builtin_corpus
 from rnn_core.step import forward_step
 
@@ -150,7 +151,7 @@ def test_beam_finds_a_more_probable_sentence_than_greedy_on_its_builtin_corpus()
     assert math.exp(result.best.log_p) == pytest.approx(3 / 7, abs=0.02)
 
 
-@pytest.mark.parametrize("width", [0, -1, MAX_BEAM_WIDTH + 1, 2.0, True, "2"])
+@pytest.mark.parametrize("width", [0, -1, BEAM_WIDTH.high + 1, 2.0, True, "2"])
 def test_a_bad_width_is_refused(random_model, width):
     with pytest.raises(rc.ConfigError, match="beam width"):
         beam_search(random_model, "one", width)

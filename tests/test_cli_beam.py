@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rnn_core.beam import MAX_BEAM_WIDTH
+from rnn_core.limits import BEAM_WIDTH
 from rnn_core.corpora import BUILTINS
 from test_cli import assert_refused, cli
 
@@ -72,7 +72,7 @@ def test_length_norm_divides_the_score_by_the_length(work):
 BEAM_REFUSALS = [
     (["--strategy", "beam", "--beam-width", "0"], ["beam width", "1 to"]),
     (["--strategy", "beam", "--beam-width", "-3"], ["beam width"]),
-    (["--strategy", "beam", "--beam-width", str(MAX_BEAM_WIDTH + 1)], ["beam width", f"{MAX_BEAM_WIDTH:,}"]),
+    (["--strategy", "beam", "--beam-width", str(BEAM_WIDTH.high + 1)], ["beam width", f"{BEAM_WIDTH.high:,}"]),
     (["--strategy", "beam", "--beam-width", "two"], ["--beam-width"]),
     (["--strategy", "beam", "--temperature", "0.5"], ["does not sample", "--temperature"]),
     (["--strategy", "beam", "--top-k", "2", "--top-p", "0.9"], ["--top-k, --top-p"]),

@@ -137,7 +137,7 @@ def test_influence_accepts_text_tokenized_at_the_models_level():
     (["a"], rc.VocabularyError, "at least two tokens"),
     ("", rc.VocabularyError, "empty"),
     (["a", "z"], rc.VocabularyError, "'z' is not in the vocabulary"),
-    (["a"] * (MAX_POSITIONS + 2), rc.ConfigError, f"limit is {MAX_POSITIONS:,}"),
+    (["a"] * (MAX_POSITIONS + 2), rc.ConfigError, f"limit is {MAX_POSITIONS + 1:,}"),  # tokens: positions + 1
 ])
 def test_influence_refuses_bad_sequences_with_a_message(tokens, error, words):
     with pytest.raises(error, match=words):

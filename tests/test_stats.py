@@ -11,7 +11,8 @@ import pytest
 
 import rnn_core as rc
 from rnn_core.sample import draw_token, slices
-from rnn_core.stats import MAX_DRAWS, chi2_sf, chi_square, draw_counts, gammq, inverse_cdf, pooled_bins
+from rnn_core.limits import DRAWS
+from rnn_core.stats import chi2_sf, chi_square, draw_counts, gammq, inverse_cdf, pooled_bins
 
 
 def sf_even_df(x: float, df: int) -> float:
@@ -82,7 +83,7 @@ def test_draw_counts_are_draw_token_on_the_seeded_uniforms():
 
 def test_ten_thousand_draws_agree_with_q_but_not_with_a_nearby_distribution():
     q = np.array([0.4, 0.25, 0.15, 0.1, 0.06, 0.03, 0.01])
-    result = draw_counts(q, MAX_DRAWS, seed=3)
+    result = draw_counts(q, DRAWS.high, seed=3)
     assert result.test.df == 6 and result.test.p_value > 1e-3
     shifted = np.array([0.37, 0.28, 0.15, 0.1, 0.06, 0.03, 0.01])
     assert chi_square(result.counts, shifted).p_value < 1e-6
@@ -117,7 +118,7 @@ def test_a_draw_of_an_impossible_token_has_p_value_zero():
 
 @pytest.mark.parametrize("q, n", [
     ([0.5, 0.6], 10), ([0.5, np.nan, 0.5], 10), ([1.2, -0.2], 10), ([], 10),
-    ([0.5, 0.5], 0), ([0.5, 0.5], MAX_DRAWS + 1), ([0.5, 0.5], 2.5), ([0.5, 0.5], True),
+    ([0.5, 0.5], 0), ([0.5, 0.5], DRAWS.high + 1), ([0.5, 0.5], 2.5), ([0.5, 0.5], True),
 ])
 def test_bad_distributions_and_draw_numbers_are_refused(q, n):
     with pytest.raises(rc.ConfigError):

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from rnn_core.tree import MAX_SAMPLES, ContinuationTree, merge_paths, sample_tree
+from rnn_core.limits import TREE_SAMPLES
+from rnn_core.tree import ContinuationTree, merge_paths, sample_tree
 
 VOCAB = ("I", "love", "deep", "learning", "</s>")
 I, LOVE, DEEP, LEARNING, EOS = range(5)
@@ -25,7 +26,7 @@ def step(t: int, input_id: int, token_id: int, probs, how: str = "sampled", q=No
     z = np.zeros(2)
     return rc.StepTrace(t=t, input=VOCAB[input_id], input_id=input_id, x=z, h_prev=z, Wx_x=z, Wh_h=z, b_h=z,
                         a=z, h=z, logits=np.log(probs), probs=probs, token=VOCAB[token_id], token_id=token_id,
-                        how=how, q=probs if q is None else q, kept=tuple(range(5)))
+                        how=how, q=probs if q is None else q)
 
 
 def path(*picks: tuple[int, float], prompt=(I,)) -> list[rc.StepTrace]:
@@ -136,7 +137,7 @@ def test_a_greedy_tree_is_a_single_chain(random_model):
     assert counts == [5, 5, 5, 5] and all(len(n.children) <= 1 for n in tree.nodes())
 
 
-@pytest.mark.parametrize("n, max_tokens", [(0, 5), (MAX_SAMPLES + 1, 5), (2.0, 5), (1000, 201)])
+@pytest.mark.parametrize("n, max_tokens", [(0, 5), (TREE_SAMPLES.high + 1, 5), (2.0, 5), (1000, 201)])
 def test_bad_sample_numbers_are_refused(random_model, n, max_tokens):
     with pytest.raises(rc.ConfigError):
         sample_tree(random_model, "one", rc.GREEDY, n, max_tokens=max_tokens)

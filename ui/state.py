@@ -11,8 +11,6 @@ from __future__ import annotations
 import streamlit as st
 
 import rnn_core as rc
-from rnn_core.sample import regenerates
-from rnn_core.tokens import first_sentence
 from ui.pages_mode import leave_legacy_pages_mode
 from ui.text import md_literal
 
@@ -56,7 +54,7 @@ def model_check(model: rc.Model) -> tuple[bool, str]:
     """(does greedy generation regenerate the first training sentence, the text it gave);
     (False, "") when the model stores no training text."""
     corpus = model.corpus()
-    return regenerates(model, first_sentence(corpus)) if corpus else (False, "")
+    return rc.regenerates(model, rc.first_sentence(corpus)) if corpus else (False, "")
 
 
 def model_version() -> int:
