@@ -12,7 +12,8 @@ from rnn_core import GREEDY, TrainConfig, VocabularyError, generate, make_corpus
 from rnn_core import seed_model, text_of, train
 from rnn_core.corpora import BUILTINS, builtin_corpus
 from rnn_core.params import NAMES
-from rnn_core.train import is_diverging, mean_loss, word_batches
+from rnn_core.batches import char_batches, word_batches
+from rnn_core.train import is_diverging, mean_loss
 
 train_mod = importlib.import_module("rnn_core.train")  # the package's ``train`` is the function
 
@@ -163,19 +164,19 @@ def test_char_level_trains_on_alphabet_and_regenerates_it():
 
 def test_char_batches_are_parallel_streams_carrying_h():
     ids = list(range(26)) + [0]
-    got = list(zip(range(4), train_mod.char_batches(ids, 2, 4)))
+    got = list(zip(range(4), char_batches(ids, 2, 4)))
     first, second = got[0][1], got[1][1]
     assert first.X.shape == (4, 2) and first.reset and not second.reset
     assert first.X[:, 0].tolist() == [0, 1, 2, 3] and first.X[:, 1].tolist() == [13, 14, 15, 16]
     assert first.Y[:, 0].tolist() == [1, 2, 3, 4]
     assert second.X[:, 0].tolist() == [4, 5, 6, 7]
     assert got[3][1].X.shape == (1, 2)  # 13 targets per stream: 4 + 4 + 4 + 1
-    assert next(train_mod.char_batches(ids, 2, 4)).reset
+    assert next(char_batches(ids, 2, 4)).reset
 
 
 def test_word_batches_cover_every_sentence_each_pass():
     sentences = [[i, 10 + i, 20 + i][: 2 + i % 2] for i in range(7)]  # 7 sentences, lengths 2-3
-    stream = word_batches(sentences, 3, np.random.default_rng(0))
+    stream = word_batches(sentences, 3, 4, np.random.default_rng(0))
     for _ in range(3):  # three passes: 3 + 3 + 1 sentences each
         seen = []
         for _ in range(3):
