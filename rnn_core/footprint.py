@@ -24,6 +24,7 @@ from .tokens import Corpus, build_vocab
 OPTIMIZER_SLOTS = {"sgd": 0, "adagrad": 2, "adam": 3}  # weight-sized arrays each optimizer keeps
 WEIGHT_COPIES = 4  # current and previous weights, the gradient, the trained model's copy
 BYTES_PER_TOKEN = 48  # the corpus as Python ids and numpy arrays, per token (measured: ~36-44)
+FIXED_BYTES = 2**20  # the run's small Python objects: batches, views, index arrays of a tiny batch
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,10 @@ def _estimate(corpus: Corpus, config: TrainConfig, sizes: tuple[int, int, int, s
     V, E, H, dtype = sizes
     shape, itemsize = largest_batch(corpus, config), np.dtype(dtype).itemsize
     weights = (WEIGHT_COPIES + OPTIMIZER_SLOTS[config.optimizer]) * n_params(V, E, H) * itemsize
-    padding = shape.B * max(len(s) for s in corpus.sentences) * 24  # a padded group's X, Y, mask
-    return MemoryEstimate(shape, step_bytes(shape.T, shape.B, V, E, H, itemsize), weights,
-                          BYTES_PER_TOKEN * corpus.n_tokens + padding, dtype)
+    data = FIXED_BYTES + BYTES_PER_TOKEN * corpus.n_tokens + 32 * config.steps  # + the report's losses
+    if corpus.level == "word":  # a padded group of B sentences: X, Y and mask, 8 bytes each
+        data += 24 * shape.B * max(len(s) for s in corpus.sentences)
+    return MemoryEstimate(shape, step_bytes(shape.T, shape.B, V, E, H, itemsize), weights, data, dtype)
 
 
 def training_memory(corpus: Corpus, config: TrainConfig, model: Model | None = None) -> int:
