@@ -3,8 +3,9 @@
     h_t = tanh(W_x x_t + W_h h_{t-1} + b_h)     o_t = W_y h_t + b_y     y_t = softmax(o_t)
 """
 
-from .config import TrainConfig
+from .config import SETTING, SETTINGS, TRAIN_MEMORY_BUDGET, Setting, TrainConfig, model_dtype
 from .errors import ConfigError, CorpusError, ModelFileError, RnnCoreError, VocabularyError
+from .footprint import MemoryEstimate, memory_estimate, training_memory
 from .model_file import from_bytes, load, save, to_bytes
 from .params import Model, Params, init_params, new_model, seed_config, seed_corpus, seed_model
 from .sample import GREEDY, Rule, fork, generate, log_prob, reshape, teacher_forced, text_of, traces_json
@@ -13,6 +14,8 @@ from .tokens import EOS, Corpus, Vocab, decode, decode_upload, make_corpus
 from .train import StepInfo, TrainReport, mean_loss, sentence_grad_norms, train
 
 __all__ = [
+    "SETTING", "SETTINGS", "TRAIN_MEMORY_BUDGET", "MemoryEstimate", "Setting", "memory_estimate", "model_dtype",
+    "training_memory",
     "EOS", "GREEDY", "ConfigError", "Corpus", "CorpusError", "Model", "ModelFileError", "Params",
     "RnnCoreError", "Rule", "StepInfo", "StepTrace", "TrainConfig", "TrainReport", "Vocab",
     "VocabularyError", "decode", "decode_upload", "fork", "forward_step", "from_bytes", "generate",
