@@ -41,7 +41,12 @@ class Gradients:
 
     params: Params
     dh0: np.ndarray  # (B, H)
-    dh_norms: np.ndarray  # (T,) ||dLoss/dh_t|| (mean over the batch): vanishing gradients show here
+    dH: np.ndarray  # (T, B, H) dLoss/dh_t, through o_t and every later step
+
+    @property
+    def dh_norms(self) -> np.ndarray:
+        """(T,) ||dLoss/dh_t||, the mean over the batch: vanishing gradients show here."""
+        return np.add.reduce(np.sqrt(np.einsum("tbh,tbh->tb", self.dH, self.dH)), axis=1) / self.dH.shape[1]
 
 
 def step_bytes(T: int, B: int, V: int, E: int, H: int, itemsize: int) -> int:
@@ -74,7 +79,7 @@ class _Inputs:
     def group_sums(self, rows: np.ndarray, grouped: np.ndarray, out: np.ndarray) -> np.ndarray:
         """out[u] = sum of rows[i] over the positions i of token u; ``grouped`` is scratch of
         rows' shape. Long groups: one vectorised reduce each; many short ones: one reduceat."""
-        np.take(rows, self.order, axis=0, out=grouped)
+        rows.take(self.order, axis=0, out=grouped)
         if self.groups is None:
             return np.add.reduceat(grouped, self.starts, axis=0, out=out)
         for u, (a, b) in enumerate(self.groups):
@@ -96,26 +101,39 @@ class _Storage:
 
     def __init__(self, TB: int, B: int, V: int, E: int, H: int, dtype):
         U = min(V, TB)
-        self.TB, self.B = TB, B
+        self.TB, self.B, self.E, self.H = TB, B, E, H
         self.hs = np.empty((TB + B) * H, dtype)
         self.probs, self.dO = np.empty(TB * V, dtype), np.empty(TB * V, dtype)  # y_t and dLoss/do_t
         self.dH, self.dA = np.empty(TB * H, dtype), np.empty(TB * H, dtype)  # dLoss/dh_t, dLoss/da_t
         self.tanh_grad, self.grouped = np.empty(TB * H, dtype), np.empty(TB * H, dtype)
         self.dh, self.tmp = np.empty(B * H, dtype), np.empty(B * H, dtype)
-        self.x_u, self.dx_u = np.empty(U * E, dtype), np.empty(U * E, dtype)  # per distinct token
+        self.x_u, self.dx_u = np.empty(U * E, dtype), np.empty(U * E, dtype)  # per distinct input token
         self.pre_u, self.S_u = np.empty(U * H, dtype), np.empty(U * H, dtype)
+        self._rows: tuple[int, tuple[np.ndarray, ...]] = (-1, ())
+
+    def token_rows(self, U: int) -> tuple[np.ndarray, ...]:
+        """(x_u, dx_u) (U, E) and (pre_u, S_u) (U, H): one row per distinct input token."""
+        if self._rows[0] != U:
+            E, H = self.E, self.H
+            self._rows = (U, (self.x_u[: U * E].reshape(U, E), self.dx_u[: U * E].reshape(U, E),
+                              self.pre_u[: U * H].reshape(U, H), self.S_u[: U * H].reshape(U, H)))
+        return self._rows[1]
 
 
 class _Views:
-    """The storage shaped for one batch shape (T, B), with per-t views made once: indexing a
-    3-d array T times per call is measurable when T*B is 4."""
+    """The storage shaped for one batch shape (T, B): 3-d (T, B, .) views, 2-d (T*B, .) views of
+    the same memory for the products over every position, and per-t views made once (indexing
+    a 3-d array T times per call is measurable when T*B is 4)."""
 
     def __init__(self, s: _Storage, T: int, B: int, V: int, H: int):
         TB = T * B
         self.hs = s.hs[: (TB + B) * H].reshape(T + 1, B, H)
+        self.h_in, self.h_out = self.hs[:-1].reshape(TB, H), self.hs[1:].reshape(TB, H)  # h_{t-1}, h_t
         self.probs, self.dO = s.probs[: TB * V].reshape(TB, V), s.dO[: TB * V].reshape(TB, V)
+        self.probs3, self.dO_flat = self.probs.reshape(T, B, V), s.dO[: TB * V]
         self.dH, self.dA = s.dH[: TB * H].reshape(T, B, H), s.dA[: TB * H].reshape(T, B, H)
-        self.tanh_grad = s.tanh_grad[: TB * H].reshape(T, B, H)
+        self.dH2, self.dA2 = s.dH[: TB * H].reshape(TB, H), s.dA[: TB * H].reshape(TB, H)
+        self.tanh_grad, self.tanh_grad2 = s.tanh_grad[: TB * H].reshape(T, B, H), s.tanh_grad[: TB * H].reshape(TB, H)
         self.grouped = s.grouped[: TB * H].reshape(TB, H)
         self.dh, self.tmp = s.dh[: B * H].reshape(B, H), s.tmp[: B * H].reshape(B, H)
         self.h, self.dHt, self.dAt, self.tanh_grad_t = list(self.hs), list(self.dH), list(self.dA), list(self.tanh_grad)
@@ -164,70 +182,72 @@ class Workspace:
         h0 may be the last h_T of this workspace's previous call: it is copied before anything
         is written over it (that is how a run carries h from one batch to the next)."""
         T, B = X.shape
-        V, E, H = self.sizes
         inputs = inputs or _Inputs(X)
         v = self.views(T, B)  # first: it may replace the storage
-        U, s = len(inputs.tokens), self._storage
-        x_u, pre_u = s.x_u[: U * E].reshape(U, E), s.pre_u[: U * H].reshape(U, H)
-        np.take(params.embedding, inputs.tokens, axis=0, out=x_u)
+        x_u, _, pre_u, _ = self._storage.token_rows(len(inputs.tokens))
+        params.embedding.take(inputs.tokens, axis=0, out=x_u)
         np.matmul(x_u, params.W_x.T, out=pre_u)
         pre_u += params.b_h
-        hs2 = v.hs.reshape((T + 1) * B, H)
         v.hs[0] = h0
-        pre_u.take(inputs.row, axis=0, out=hs2[B:])  # W_x x_t + b_h; the loop adds W_h h_{t-1}
-        np.copyto(self.W_hT, params.W_h.T)
-        W_hT, h, tmp = self.W_hT, v.h, v.tmp
+        pre_u.take(inputs.row, axis=0, out=v.h_out)  # W_x x_t + b_h; the loop adds W_h h_{t-1}
+        W_hT, h, tmp = self.recurrent_weights(params), v.h, v.tmp
         for t in range(T):
-            np.matmul(h[t], W_hT, out=tmp)
+            np.dot(h[t], W_hT, out=tmp)  # np.dot: half matmul's call overhead on small arrays
             h[t + 1] += tmp
             np.tanh(h[t + 1], out=h[t + 1])
         P = v.probs
-        np.matmul(hs2[B:], params.W_y.T, out=P)
+        np.matmul(v.h_out, params.W_y.T, out=P)
         P += params.b_y
         # softmax in place on the (T*B, V) buffer; an infinite logit gives nan, which the
         # training loop reads as divergence
         P -= np.maximum.reduce(P, axis=1, keepdims=True)
         np.exp(P, out=P)
         P /= np.add.reduce(P, axis=1, keepdims=True)
-        return SeqForward(X, v.hs, P.reshape(T, B, V))
+        return SeqForward(X, v.hs, v.probs3)
+
+    def recurrent_weights(self, params: Params) -> np.ndarray:
+        """W_h^T (H, H) for h_{t-1} @ W_h^T: from H = 16 on as a C-ordered copy, which BLAS
+        multiplies faster (measured 40% on (32, 64) @ (64, 64)); below, the copy costs more."""
+        if len(params.W_h) < 16:
+            return params.W_h.T
+        np.copyto(self.W_hT, params.W_h.T)
+        return self.W_hT
 
     def backward(self, params: Params, fwd: SeqForward, inputs: _Inputs, targets: _Targets) -> Gradients:
-        """Backprop through time for the mean masked cross-entropy; mirrors ``forward``."""
+        """Backprop through time for the mean masked cross-entropy; mirrors ``forward``, which
+        must have run just before on this workspace (``fwd`` and x_u are views of its buffers)."""
         T, B = fwd.X.shape
-        V, E, H = self.sizes
         v, g = self.views(T, B), self.grads
-        dO = v.dO
-        np.multiply(fwd.probs.reshape(T * B, V), targets.w_col, out=dO)  # (y_t - onehot(target)) * weight
-        dO.reshape(-1)[targets.at] -= targets.w
-        hs2 = fwd.hs.reshape((T + 1) * B, H)
-        dA2 = v.dA.reshape(T * B, H)
-        np.matmul(dO, params.W_y, out=v.dH.reshape(T * B, H))  # from o_t
-        np.multiply(hs2[B:], hs2[B:], out=v.tanh_grad.reshape(T * B, H))
-        np.subtract(1, v.tanh_grad, out=v.tanh_grad)
+        dO, dA2 = v.dO, v.dA2
+        np.multiply(v.probs, targets.w_col, out=dO)  # (y_t - onehot(target)) * weight
+        v.dO_flat[targets.at] -= targets.w
+        np.matmul(dO, params.W_y, out=v.dH2)  # from o_t
+        np.multiply(v.h_out, v.h_out, out=v.tanh_grad2)
+        np.subtract(1, v.tanh_grad2, out=v.tanh_grad2)
         dHt, dAt, tanh_grad, dh, W_h = v.dHt, v.dAt, v.tanh_grad_t, v.dh, params.W_h
         for t in reversed(range(T)):
             if t < T - 1:
                 dHt[t] += dh  # ... and from h_{t+1}
             np.multiply(dHt[t], tanh_grad[t], out=dAt[t])
-            np.matmul(dAt[t], W_h, out=dh)
-        dh_norms = np.add.reduce(np.sqrt(np.einsum("tbh,tbh->tb", v.dH, v.dH)), axis=1) / B
+            np.dot(dAt[t], W_h, out=dh)
         self._input_grads(params, inputs, dA2, v.grouped)
-        np.matmul(dA2.T, hs2[:-B], out=g.W_h)
-        np.matmul(dO.T, hs2[B:], out=g.W_y)
+        np.matmul(dA2.T, v.h_in, out=g.W_h)
+        np.matmul(dO.T, v.h_out, out=g.W_y)
         np.add.reduce(dO, axis=0, out=g.b_y)
-        return Gradients(g, dh, dh_norms)
+        return Gradients(g, dh, v.dH)
 
     def _input_grads(self, params: Params, inputs: _Inputs, dA2: np.ndarray, grouped: np.ndarray) -> None:
         """Gradients of embedding, W_x and b_h from S (U, H): dLoss/da summed per input token
         (``grouped``: scratch of dA2's shape)."""
-        _, E, H = self.sizes
-        U, s, g = len(inputs.tokens), self._storage, self.grads
-        x_u, dx_u = s.x_u[: U * E].reshape(U, E), s.dx_u[: U * E].reshape(U, E)
-        S = inputs.group_sums(dA2, grouped, s.S_u[: U * H].reshape(U, H))
-        np.take(params.embedding, inputs.tokens, axis=0, out=x_u)
-        np.matmul(S, params.W_x, out=dx_u)
-        g.embedding[...] = 0  # tokens that are no input of this batch get no gradient
-        g.embedding[inputs.tokens] = dx_u
+        g = self.grads
+        x_u, dx_u, _, S = self._storage.token_rows(len(inputs.tokens))
+        inputs.group_sums(dA2, grouped, S)
+        if len(S) == len(g.embedding):  # every token is an input: its rows are in order, 0..V-1
+            np.matmul(S, params.W_x, out=g.embedding)
+        else:
+            np.matmul(S, params.W_x, out=dx_u)
+            g.embedding[...] = 0  # tokens that are no input of this batch get no gradient
+            g.embedding[inputs.tokens] = dx_u
         np.matmul(S.T, x_u, out=g.W_x)
         np.add.reduce(S, axis=0, out=g.b_h)
 

@@ -254,3 +254,18 @@ def test_a_workspace_reused_across_batch_shapes_gives_fresh_results():
         assert loss == ref_loss
         for name in NAMES:
             assert np.array_equal(getattr(grads.params, name), getattr(ref.params, name)), name
+
+
+@pytest.mark.parametrize("name", ["embedding", "W_x", "b_h"])
+def test_gradients_when_some_tokens_are_no_input_match_finite_differences(name):
+    """Inputs use tokens 0-2 of 5: the rows of tokens 3 and 4 get exactly no gradient."""
+    rng = np.random.default_rng(20)
+    X, Y = rng.integers(0, 3, (4, 2)), rng.integers(0, 5, (4, 2))
+    mask, h0 = np.ones((4, 2)), np.zeros((2, 4))
+    p = random_params(5, 3, 4, 21)
+    _, grads, _ = loss_and_grads(p, X, Y, mask, h0)
+    d = {k: v.copy() for k, v in p.as_dict().items()}
+    numeric = numeric_grad(lambda: reference_loss(d, X, Y, mask, h0), d[name])
+    assert rel_error(getattr(grads.params, name), numeric) < TOL
+    if name == "embedding":
+        assert not grads.params.embedding[3:].any() and grads.params.embedding[:3].all()
