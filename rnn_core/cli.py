@@ -180,7 +180,7 @@ def run_train(args) -> int:
     else:
         loss = summary["final_loss"]
         loss_text = "untrained" if loss is None else f"final loss {loss:.4f}"
-        print(f"{summary['status']}: {summary['steps']} steps, {loss_text}; wrote {args.out}")
+        print(f"{summary['status']}: {summary['steps']} steps in {summary['dtype']}, {loss_text}; wrote {args.out}")
     return EXIT_DIVERGED if report.status == "diverged" else 0
 
 
@@ -201,6 +201,7 @@ def train_summary(model: Model, report: TrainReport, out: str) -> dict:
         "perplexity": _finite_or_none(math.exp(min(final, 700))) if report.losses else None,
         "tokens_per_s": report.tokens_per_s,
         "level": model.level,
+        "dtype": model.config.dtype,  # what --dtype auto chose, or what was asked for
         "vocab": list(model.vocab.tokens),
         "out": out,
     }

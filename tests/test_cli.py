@@ -72,7 +72,7 @@ def test_train_json_summary(work, tmp_path):
     r = cli("train", "--preset", "seed", "--out", tmp_path / "m.npz", "--json", cwd=work)
     assert r.returncode == 0 and r.stderr == ""
     summary = json.loads(r.stdout)
-    assert summary["status"] == "done" and summary["steps"] == 60
+    assert summary["status"] == "done" and summary["steps"] == 60 and summary["dtype"] == "float64"
     assert len(summary["losses"]) == 60 and summary["final_loss"] == summary["losses"][-1]
     assert summary["losses"][-1] < summary["losses"][0]
     assert summary["perplexity"] == pytest.approx(math.exp(summary["final_loss"]))
@@ -298,6 +298,7 @@ def test_dtype_defaults_to_the_auto_rule_and_can_be_chosen(work, tmp_path):
         r = cli("train", *args, "--steps", "3", "--out", tmp_path / f"{name}.npz", cwd=work)
         assert r.returncode == 0, r.stderr
         assert saved_dtype(tmp_path / f"{name}.npz") == dtype, name
+        assert f"3 steps in {dtype}" in r.stdout
 
 
 def test_init_keeps_the_models_precision_unless_dtype_is_given(work, tmp_path):
