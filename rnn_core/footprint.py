@@ -79,7 +79,7 @@ def check_training_memory(corpus: Corpus, config: TrainConfig, model: Model | No
     if need.total <= budget:
         return need
     raise ConfigError(f"training would need about {mib(need.total)} of memory at once (limit {mib(budget)}): "
-                      f"{breakdown(need)}. {advice(corpus, config, sizes, need, budget, model is None)}")
+                      f"{breakdown(need)}. {advice(corpus, config, sizes, need, budget)}")
 
 
 def mib(n: int) -> str:
@@ -94,9 +94,8 @@ def breakdown(need: MemoryEstimate) -> str:
 
 
 def advice(corpus: Corpus, config: TrainConfig, sizes: tuple[int, int, int, str], need: MemoryEstimate,
-           budget: int, new: bool) -> str:
-    """Which settings would fit: the largest batch size, the largest sequence length, float32
-    (for a new model: a model being continued keeps its precision)."""
+           budget: int) -> str:
+    """Which settings would fit: the largest batch size, the largest sequence length, float32."""
     def fits(change: dict, dtype: str = sizes[3]) -> bool:
         return _estimate(corpus, replace(config, **change), (*sizes[:3], dtype)).total <= budget
 
@@ -107,7 +106,7 @@ def advice(corpus: Corpus, config: TrainConfig, sizes: tuple[int, int, int, str]
     seq = largest(need.shape.T - 1, lambda t: fits({"seq_len": t}))
     if seq:
         options.append(f"a sequence length of at most {seq}")
-    if new and need.dtype == "float64" and fits({}, "float32"):
+    if need.dtype == "float64" and fits({}, "float32"):
         options.append("float32 precision")
     if not options:
         return "Use a smaller hidden or embedding size, or a corpus with fewer distinct tokens."

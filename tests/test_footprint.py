@@ -109,6 +109,8 @@ def test_float64_that_would_fit_in_float32_says_so(wide_corpus):
     assert training_memory(wide_corpus, replace(config, dtype="float32")) <= TRAIN_MEMORY_BUDGET
     with pytest.raises(rc.ConfigError, match="float32"):
         check_training_memory(wide_corpus, config)
+    with pytest.raises(rc.ConfigError, match="float32"):  # a model already built: the same advice
+        rc.train(rc.new_model(wide_corpus, config), wide_corpus, config)
 
 
 @pytest.mark.parametrize("level, text, config", [
