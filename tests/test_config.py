@@ -88,3 +88,10 @@ def test_a_float32_model_file_round_trips_as_float32():
     loaded = rc.from_bytes(rc.to_bytes(model))
     assert loaded.config.dtype == "float32" and loaded.params.W_h.dtype == np.float32
     assert np.array_equal(loaded.params.W_y, model.params.W_y)
+
+
+def test_a_model_file_whose_config_says_auto_is_refused_cleanly(tiny_model):
+    """'auto' is a setting, never a model's precision: a file saying so is refused by name."""
+    assert tiny_model.config.dtype == "auto"  # built by hand, not by new_model
+    with pytest.raises(rc.ModelFileError, match="auto"):
+        rc.from_bytes(rc.to_bytes(tiny_model))
