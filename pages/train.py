@@ -158,13 +158,14 @@ if corpus is not None:
     st.code("  ".join(show_token(t) for t in vocab[:300]) + more, language=None, wrap_lines=True)
 
 st.header("2 · Settings")
-for key, default in (("train_H", 3), ("train_E", 3), ("train_opt", "adam"), ("train_lr", 0.02), ("train_steps", 60),
-                     ("train_clip", 5.0), ("train_seed", 0), ("train_batch", 16), ("train_seq", 32)):
-    ss.setdefault(key, default)
+for key, name in (("train_H", "hidden_size"), ("train_E", "embed_dim"), ("train_opt", "optimizer"), ("train_lr", "lr"),
+                  ("train_steps", "steps"), ("train_clip", "clip"), ("train_seed", "seed"), ("train_batch", "batch_size"),
+                  ("train_seq", "seq_len")):
+    ss.setdefault(key, rc.SETTING[name].default)
 c1, c2, c3, c4 = st.columns(4)
 H = c1.number_input("hidden size H", 1, 1024, key="train_H", help="Length of h_t. The seed uses 3.")
 E = c2.number_input("embedding size E", 1, 1024, key="train_E", help="Length of x_t. The seed uses 3.")
-opt = c3.selectbox("optimizer", ("adam", "sgd", "adagrad"), key="train_opt",
+opt = c3.selectbox("optimizer", rc.SETTING["optimizer"].choices, key="train_opt",
                    help="Adam adapts the step per weight and is the most forgiving.")
 lr = c4.number_input("learning rate", 0.0001, 10.0, key="train_lr", step=0.01, format="%.4f",
                      help="Too large and the loss explodes (try 5 with sgd and no clipping).")

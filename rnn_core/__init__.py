@@ -5,12 +5,13 @@
 
 from . import limits
 from .beam import BeamResult, BeamStep, Hypothesis, beam_json, beam_search
-from .config import TrainConfig
+from .config import SETTING, SETTINGS, TRAIN_MEMORY_BUDGET, Setting, TrainConfig, model_dtype
 from .errors import ConfigError, CorpusError, ModelFileError, RnnCoreError, VocabularyError
 from .filters import Distribution, sampling_distribution
 from .intervention import HiddenEdit, Intervention, continue_greedy, intervene
 from .limits import Limit
 from .memory import GradientReach, Influence, gradient_reach, influence, path_tokens, scale_W_h, spectral_radius
+from .footprint import MemoryEstimate, memory_estimate, training_memory
 from .metrics import effective_vocab, entropy, perplexity
 from .model_file import from_bytes, load, save, to_bytes
 from .panels import Panel, rule_panels
@@ -30,6 +31,9 @@ __all__ = [
     "EOS", "Corpus", "Model", "Params", "StepInfo", "TrainConfig", "TrainReport", "Vocab", "decode",
     "decode_upload", "first_sentence", "init_params", "make_corpus", "mean_loss", "new_model", "seed_config",
     "seed_corpus", "seed_model", "sentence_grad_norms", "train",
+    # training settings declared once; memory a run needs
+    "SETTING", "SETTINGS", "Setting", "TRAIN_MEMORY_BUDGET", "model_dtype", "MemoryEstimate", "memory_estimate",
+    "training_memory",
     # errors a user can fix
     "ConfigError", "CorpusError", "ModelFileError", "RnnCoreError", "VocabularyError",
     # model files

@@ -15,8 +15,9 @@ import sys
 from dataclasses import replace
 
 from . import limits
-from .config import TrainConfig
+from .config import SETTINGS, Setting, TrainConfig
 from .errors import ConfigError, CorpusError, RnnCoreError
+from .metrics import perplexity
 from .model_file import load, save
 from .params import Model, new_model, seed_corpus, seed_model
 from .sample import Rule, generate, text_of, traces_json
@@ -26,6 +27,10 @@ from .train import TrainReport, train
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3  # the model was written, but training stopped early on a non-finite loss
+MEMORY_HINTS = {  # what to change when a command runs out of memory
+    "train": "lower --batch-size or --seq-len, or use --dtype float32; no model file was written",
+    "generate": "lower --max-tokens",
+}
 TRAIN_EPILOG = (
     "exit status: 0 trained and wrote --out; 2 bad input (one 'error:' line on stderr, nothing "
     f"written); {EXIT_DIVERGED} training diverged: --out holds the last weights whose loss was "
@@ -62,7 +67,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``train`` and ``generate`` subcommands of issue 2's CLI contract."""
+    """The ``train`` and ``generate`` subcommands; the contract every bad input follows is in
+    this module's docstring."""
     parser = _Parser(prog="python -m rnn_core", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="{train,generate}")
 
@@ -72,15 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--text", help="the training text itself (each line is one sentence)")
     source.add_argument("--corpus", metavar="FILE", help="a UTF-8 text file to train on")
     t.add_argument("--level", choices=["word", "char"], help="tokens: words (default) or characters")
-    t.add_argument("--hidden-size", type=int, metavar="N", help="H, the length of h_t (default 3)")
-    t.add_argument("--embed-dim", type=int, metavar="N", help="E, the length of x_t (default 3)")
-    t.add_argument("--steps", type=int, metavar="N", help="optimizer updates; 0 writes the initial model")
-    t.add_argument("--lr", type=float, metavar="F", help="learning rate")
-    t.add_argument("--optimizer", choices=["sgd", "adam", "adagrad"])
-    t.add_argument("--clip", type=float, metavar="F", help="clip the gradient's global norm (0 = off)")
-    t.add_argument("--batch-size", type=int, metavar="N", help="sentences (word) or streams (char) per update")
-    t.add_argument("--seq-len", type=int, metavar="N", help="char level: truncated BPTT length")
-    t.add_argument("--seed", type=int, metavar="N", help="seeds initialisation and batch order")
+    for setting in SETTINGS:
+        t.add_argument(setting.flag, **setting_option(setting))
     t.add_argument("--init", metavar="MODEL.npz",
                    help="continue training this model (its vocabulary must cover the text; "
                         "without a text option it trains on its own stored text)")
@@ -131,13 +130,18 @@ def add_beam_options(g) -> None:
                    help="with --strategy beam: rank complete sentences by log p / length")
 
 
-CONFIG_OPTIONS = ("hidden_size", "embed_dim", "steps", "lr", "optimizer", "clip", "batch_size",
-                  "seq_len", "seed")
+def setting_option(setting: Setting) -> dict:
+    """argparse keywords for one training setting: its choices or type, and its help text."""
+    if setting.choices:
+        kind = {"choices": setting.choices}
+    else:
+        kind = {"type": type(setting.default), "metavar": "N" if isinstance(setting.default, int) else "F"}
+    return {**kind, "help": f"{setting.help} (default {setting.default})".replace("%", "%%")}
 
 
 def config_overrides(args) -> dict:
     """The TrainConfig fields given on the command line."""
-    return {k: getattr(args, k) for k in CONFIG_OPTIONS if getattr(args, k) is not None}
+    return {s.name: getattr(args, s.name) for s in SETTINGS if getattr(args, s.name) is not None}
 
 
 def read_corpus_file(path: str) -> str:
@@ -190,7 +194,8 @@ def given_corpus(args, level: str) -> Corpus | None:
 
 
 def continued_inputs(args, overrides: dict) -> tuple[Model, Corpus, TrainConfig]:
-    """--init: the loaded model, its sizes kept; the text given, or the model's own."""
+    """--init: the loaded model, its sizes kept (and its precision, unless --dtype names the
+    other one); the text given, or the model's own."""
     model = load(args.init)
     for name in ("hidden_size", "embed_dim"):
         if name in overrides and overrides[name] != getattr(model.config, name):
@@ -202,7 +207,10 @@ def continued_inputs(args, overrides: dict) -> tuple[Model, Corpus, TrainConfig]
     corpus = given_corpus(args, model.level) or model.corpus()
     if corpus is None:
         raise ConfigError("the --init model stores no training text; give --text or --corpus.")
-    config = replace(model.config, **overrides)
+    dtype = overrides.get("dtype", "auto")
+    if dtype not in ("auto", model.params.W_h.dtype.name):  # continue in the precision asked for
+        model = replace(model, params=model.params.astype(dtype))
+    config = replace(model.config, **{**overrides, "dtype": model.params.W_h.dtype.name})
     return model, corpus, config
 
 
@@ -221,7 +229,7 @@ def run_train(args) -> int:
     else:
         loss = summary["final_loss"]
         loss_text = "untrained" if loss is None else f"final loss {loss:.4f}"
-        print(f"{summary['status']}: {summary['steps']} steps, {loss_text}; wrote {args.out}")
+        print(f"{summary['status']}: {summary['steps']} steps in {summary['dtype']}, {loss_text}; wrote {args.out}")
     return EXIT_DIVERGED if report.status == "diverged" else 0
 
 
@@ -239,9 +247,10 @@ def train_summary(model: Model, report: TrainReport, out: str) -> dict:
         "steps_trained": model.steps_trained,  # in the model's whole history
         "losses": [float(v) for v in report.losses],
         "final_loss": _finite_or_none(final),
-        "perplexity": _finite_or_none(math.exp(min(final, 700))) if report.losses else None,
+        "perplexity": _finite_or_none(perplexity(final)) if report.losses else None,
         "tokens_per_s": report.tokens_per_s,
         "level": model.level,
+        "dtype": model.config.dtype,  # what --dtype auto chose, or what was asked for
         "vocab": list(model.vocab.tokens),
         "out": out,
     }
@@ -313,6 +322,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:  # e.g. --out became unwritable while training
         where = f"{e.filename}: " if e.filename else ""
         print(f"error: {one_line(where + str(e.strerror or e))}", file=sys.stderr)
+    except MemoryError:
+        print(f"error: not enough memory to {args.command} with these settings; {MEMORY_HINTS[args.command]}.",
+              file=sys.stderr)
     except KeyboardInterrupt:
         print("error: interrupted; no model file was written.", file=sys.stderr)
         return 130  # the shell's convention for Ctrl-C

@@ -126,7 +126,7 @@ def _model_from_arrays(a: dict[str, np.ndarray]) -> Model:
     config = _config(a)
     V, E, H = len(vocab), config.embed_dim, config.hidden_size
     check_shapes(a, V, E, H)
-    if a["W_h"].dtype != np.dtype(config.dtype):
+    if a["W_h"].dtype.name != config.dtype:  # a string compare: config may say "auto", no dtype
         raise ModelFileError(f"the parameters are {a['W_h'].dtype} but 'config' says {config.dtype}.")
     steps = a["steps_trained"]
     if steps.shape != () or steps.dtype.kind not in "iu" or int(steps) < 0:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from .config import TrainConfig, check_param_count
+from .config import TrainConfig, check_param_count, model_dtype
 from .tokens import Corpus, Vocab, build_vocab, make_corpus
 
 NAMES = ("embedding", "W_x", "W_h", "b_h", "W_y", "b_y")
@@ -92,9 +92,11 @@ class Model:
 
 
 def new_model(corpus: Corpus, config: TrainConfig) -> Model:
-    """An untrained model for ``corpus``, initialised from ``config.seed``."""
+    """An untrained model for ``corpus``, initialised from ``config.seed``, in the precision
+    ``model_dtype`` picks (its config says float32 or float64, never auto)."""
     vocab = build_vocab(list(corpus.sentences))
     check_param_count(len(vocab), config)
+    config = replace(config, dtype=model_dtype(config, len(vocab), corpus.level))
     rng = np.random.default_rng(config.seed)
     params = init_params(len(vocab), config.embed_dim, config.hidden_size, rng, config.dtype)
     return Model(params, vocab, corpus.level, config, corpus.name, corpus.text)

@@ -1,8 +1,9 @@
 """The training loop: batches from a corpus, BPTT, clipping, an optimizer, and a callback.
 
-Word level trains on whole sentences (h_0 = 0 for each), padded and batched; char level cuts the
-text into ``batch_size`` parallel streams and walks them in ``seq_len`` chunks, carrying h across
-chunks (truncated BPTT) and resetting it to 0 when the streams start over.
+Batching (``batches``): word level trains on whole sentences, char level on parallel streams,
+both in pieces of at most ``seq_len`` steps carrying h. Before the first step ``train`` checks
+that the run fits the memory budget (``footprint``), so a corpus with a huge vocabulary or
+settings too large are refused with a message instead of exhausting the server's memory.
 """
 
 from __future__ import annotations
@@ -10,27 +11,21 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterator
+from typing import Callable
 
 import numpy as np
 
+from .batches import Batch, batches, corpus_ids
 from .bptt import Workspace, cross_entropy, forward_seq, loss_and_grads
 from .config import TrainConfig
-from .errors import CorpusError, VocabularyError
-from .optim import clip_flat, make_optimizer
+from .footprint import check_training_memory
+from .metrics import perplexity
+from .optim import Layout, Optimizer, clip_flat, make_optimizer
 from .params import Model, Params
 from .tokens import Corpus
 
 DIVERGE_FACTOR = 3.0  # a loss this many times the first one (and 2 nats above it) is diverging
-
-
-@dataclass(frozen=True)
-class Batch:
-    X: np.ndarray  # (T, B) input ids
-    Y: np.ndarray  # (T, B) target ids (the next token)
-    mask: np.ndarray  # (T, B) 1 where a target exists, 0 on padding
-    reset: bool  # True: start from h_0 = 0; False: carry h from the previous batch
-    n_targets: int  # mask.sum(): tokens predicted
+MAX_EVAL_STEPS = 256  # mean_loss runs long sentences in pieces this long (same result, bounded memory)
 
 
 @dataclass(frozen=True)
@@ -57,71 +52,94 @@ class TrainReport:
 
     @property
     def perplexities(self) -> list[float]:
-        return [math.exp(min(v, 700)) for v in self.losses]
+        return [perplexity(v) for v in self.losses]
 
-
-def corpus_ids(model: Model, corpus: Corpus) -> list[list[int]]:
-    """The corpus as ids of the model's vocabulary; VocabularyError names a token it lacks."""
-    if corpus.level != model.level:
-        raise VocabularyError(f"the model is {model.level} level but the corpus is {corpus.level} level.")
-    try:
-        return [model.vocab.encode(list(s)) for s in corpus.sentences]
-    except VocabularyError as e:
-        raise VocabularyError(f"the model's vocabulary does not cover the text: {e}") from None
-
-
-def word_batches(sentences: list[list[int]], batch_size: int, rng) -> Iterator[Batch]:
-    """Endless batches of whole sentences, reshuffled each pass, padded to the longest.
-    A corpus that fits in one batch is that same batch every time (nothing to shuffle)."""
-    usable = [s for s in sentences if len(s) >= 2]
-    if len(usable) <= batch_size:
-        batch = pad_batch(usable)
-        while True:
-            yield batch
-    while True:
-        order = rng.permutation(len(usable))
-        for i in range(0, len(order), batch_size):
-            yield pad_batch([usable[j] for j in order[i : i + batch_size]])
-
-
-def pad_batch(group: list[list[int]]) -> Batch:
-    """Sentences as one time-major batch (T = longest - 1, B = len(group)), padded with masked 0s."""
-    T = max(len(s) for s in group) - 1
-    X = np.zeros((T, len(group)), np.int64)
-    Y = np.zeros_like(X)
-    mask = np.zeros(X.shape)
-    for b, s in enumerate(group):
-        X[: len(s) - 1, b], Y[: len(s) - 1, b], mask[: len(s) - 1, b] = s[:-1], s[1:], 1
-    return Batch(X, Y, mask, True, int(mask.sum()))
-
-
-def char_batches(stream: list[int], batch_size: int, seq_len: int) -> Iterator[Batch]:
-    """Endless (seq_len, B) chunks of B parallel streams; h resets when the streams restart."""
-    ids = np.asarray(stream, np.int64)
-    B = max(1, min(batch_size, (len(ids) - 1) // seq_len))  # a short text is not cut into bits
-    L = (len(ids) - 1) // B  # targets per stream
-    X = ids[: B * L].reshape(B, L).T  # (L, B)
-    Y = ids[1 : B * L + 1].reshape(B, L).T
-    ones = np.ones((min(seq_len, L), B))
-    while True:
-        for i in range(0, L, seq_len):
-            x = X[i : i + seq_len]
-            yield Batch(x, Y[i : i + seq_len], ones[: len(x)], i == 0, x.size)
-
-
-def batches(model: Model, corpus: Corpus, config: TrainConfig) -> Iterator[Batch]:
-    ids = corpus_ids(model, corpus)
-    if model.level == "char":
-        if len(ids[0]) < 2:
-            raise CorpusError("the text needs at least two characters to train on.")
-        return char_batches(ids[0], config.batch_size, config.seq_len)
-    if not any(len(s) >= 2 for s in ids):
-        raise CorpusError("no sentence has a next token to learn; write at least two words.")
-    return word_batches(ids, config.batch_size, np.random.default_rng([config.seed, 1]))
+    def end(self, status: str, message: str) -> None:
+        self.status, self.message = status, message
 
 
 def is_diverging(loss: float, first: float) -> bool:
     return not math.isfinite(loss) or loss > max(DIVERGE_FACTOR * first, first + 2.0)
+
+
+def divergence_message(step: int, loss: float) -> str:
+    return (
+        f"training diverged at step {step} (loss {loss:.3g}) and was stopped; the last weights with a "
+        "finite, non-exploding loss were kept. Lower the learning rate or turn on clipping."
+    )
+
+
+class Weights:
+    """The current and the previous weights, in two flat vectors used in turn.
+
+    ``propose`` writes an update of the current weights into the vector holding the previous
+    ones and ``accept`` makes it current; so the weights before the last accepted update are
+    still there for ``step_back`` when the loss of the current ones turns out to diverge.
+    """
+
+    def __init__(self, layout: Layout, params: Params):
+        self.flat = [layout.flatten(params), np.empty(layout.size, params.W_h.dtype)]
+        self.views = [layout.views(f) for f in self.flat]
+        self.cur = 0  # flat[cur] holds the current weights
+
+    @property
+    def current(self) -> Params:
+        return self.views[self.cur]
+
+    def propose(self, optimizer: Optimizer, grad: np.ndarray) -> bool:
+        """Write the optimizer's update of the current weights into the other vector; True if
+        every new weight is finite (the current weights are untouched either way)."""
+        spare = self.flat[1 - self.cur]
+        optimizer.update(self.flat[self.cur], grad, spare)
+        return bool(np.isfinite(spare).all())
+
+    def accept(self) -> None:
+        """The proposed weights become current; the current ones become the previous."""
+        self.cur = 1 - self.cur
+
+    def step_back(self) -> None:
+        """The previous weights become current again (once: the dropped ones are not kept)."""
+        self.cur = 1 - self.cur
+
+
+class _Loop:
+    """One training run's state between steps: batches, buffers, weights, optimizer, h."""
+
+    def __init__(self, model: Model, corpus: Corpus, config: TrainConfig):
+        shape = check_training_memory(corpus, config, model).shape
+        self.stream = batches(model, corpus, config)
+        self.work = Workspace.of(model.params, shape.T, shape.B)
+        self.weights = Weights(self.work.layout, model.params)
+        self.optimizer = make_optimizer(config.optimizer, config.lr)
+        self.clip = config.clip
+        self.zeros = np.zeros((shape.B, config.hidden_size), self.work.dtype)  # h_0 = 0
+        self.h = self.zeros
+        self.n_tokens, self.start = 0, time.perf_counter()
+
+    def step(self, step: int, report: TrainReport) -> bool:
+        """One update on the next batch; False when the run must stop (it diverged)."""
+        batch = next(self.stream)
+        h0 = self.zeros[: batch.X.shape[1]] if batch.reset else self.h
+        loss, _, fwd = loss_and_grads(self.weights.current, batch.X, batch.Y, batch.mask, h0, work=self.work)
+        if is_diverging(loss, report.losses[0] if report.losses else loss):
+            if report.losses:  # drop the weights that gave this loss, and the step that made them
+                self.weights.step_back()
+                report.losses.pop()
+            report.end("diverged", divergence_message(step, loss))
+            return False
+        clip_flat(self.work.grad, self.clip)
+        if not self.weights.propose(self.optimizer, self.work.grad):
+            report.end("diverged", divergence_message(step, float("nan")))
+            return False
+        self.weights.accept()
+        self.h = fwd.hs[-1]
+        self.record(batch, loss, report)
+        return True
+
+    def record(self, batch: Batch, loss: float, report: TrainReport) -> None:
+        report.losses.append(loss)
+        self.n_tokens += batch.n_targets
+        report.tokens_per_s = self.n_tokens / max(time.perf_counter() - self.start, 1e-9)
 
 
 def train(model: Model, corpus: Corpus, config: TrainConfig,
@@ -130,58 +148,23 @@ def train(model: Model, corpus: Corpus, config: TrainConfig,
 
     ``on_step`` is called after every update; returning False stops early, keeping what was
     learned. A non-finite or exploding loss stops training and keeps the last weights whose loss
-    was finite. Returns the new model and a ``TrainReport``.
+    was finite. ConfigError, before any step, if the run would not fit the memory budget.
+    Returns the new model and a ``TrainReport``.
     """
     config = replace(config, hidden_size=model.config.hidden_size, embed_dim=model.config.embed_dim,
-                     dtype=model.config.dtype)
-    stream = batches(model, corpus, config)
-    optimizer = make_optimizer(config.optimizer, config.lr)
-    work = Workspace.of(model.params)
-    # two flat parameter vectors used in turn: the update writes the new weights into the one
-    # holding the weights from two steps ago, so the previous weights survive a refused update
-    layout = work.layout
-    theta = [layout.flatten(model.params), np.empty(layout.size, work.dtype)]
-    views = [layout.views(theta[0]), layout.views(theta[1])]
-    cur = 0  # theta[cur] holds the current weights; theta[1 - cur] the previous ones
-    zeros = {}  # h_0 = 0 for each batch width
-    report, h, n_tokens, start = TrainReport(), None, 0, time.perf_counter()
+                     dtype=model.params.W_h.dtype.name)
+    loop, report = _Loop(model, corpus, config), TrainReport()
     for step in range(1, config.steps + 1):
-        batch = next(stream)
-        if batch.reset:
-            B = batch.X.shape[1]
-            h = zeros.get(B)
-            if h is None:
-                h = zeros[B] = np.zeros((B, config.hidden_size), work.dtype)
-        loss, grads, fwd = loss_and_grads(views[cur], batch.X, batch.Y, batch.mask, h, work=work)
-        if is_diverging(loss, report.losses[0] if report.losses else loss):
-            if report.losses:  # drop the weights that gave this loss, and the step that made them
-                cur = 1 - cur
-                report.losses.pop()
-            report.status, report.message = "diverged", divergence_message(step, loss)
+        if not loop.step(step, report):
             break
-        clip_flat(work.grad, config.clip)
-        optimizer.update(theta[cur], work.grad, theta[1 - cur])
-        if not np.isfinite(theta[1 - cur]).all():
-            report.status, report.message = "diverged", divergence_message(step, float("nan"))
+        info = StepInfo(step, config.steps, report.losses[-1], report.tokens_per_s, loop.weights.current)
+        if on_step is not None and on_step(info) is False:
+            report.end("stopped", f"stopped at step {step}; kept what was learned.")
             break
-        cur, h = 1 - cur, fwd.hs[-1]
-        report.losses.append(loss)
-        n_tokens += batch.n_targets
-        report.tokens_per_s = n_tokens / max(time.perf_counter() - start, 1e-9)
-        if on_step is not None and on_step(StepInfo(step, config.steps, loss, report.tokens_per_s, views[cur])) is False:
-            report.status, report.message = "stopped", f"stopped at step {step}; kept what was learned."
-            break
-    last = report.losses[-1] if report.losses else model.last_loss
-    params = views[cur].copy() if report.losses else model.params  # detached from the buffers
-    trained = replace(model, config=config).with_training(params, len(report.losses), last)
-    return trained, report
-
-
-def divergence_message(step: int, loss: float) -> str:
-    return (
-        f"training diverged at step {step} (loss {loss:.3g}) and was stopped; the last weights with a "
-        "finite, non-exploding loss were kept. Lower the learning rate or turn on clipping."
-    )
+    if not report.losses:
+        return replace(model, config=config), report
+    params = loop.weights.current.copy()  # detached from the loop's buffers
+    return replace(model, config=config).with_training(params, len(report.losses), report.losses[-1]), report
 
 
 def sentence_grad_norms(model: Model, tokens) -> np.ndarray:
@@ -196,14 +179,18 @@ def sentence_grad_norms(model: Model, tokens) -> np.ndarray:
 
 
 def mean_loss(model: Model, corpus: Corpus) -> float:
-    """Mean cross-entropy of the model over every next token of the corpus (teacher forcing)."""
+    """Mean cross-entropy of the model over every next token of the corpus (teacher forcing).
+    Long sentences run in pieces of MAX_EVAL_STEPS carrying h: the same numbers, bounded memory."""
     total = count = 0.0
     H = model.config.hidden_size
+    work = Workspace.of(model.params)
     for s in corpus_ids(model, corpus):
-        if len(s) < 2:
-            continue
-        X, Y = np.asarray(s[:-1])[:, None], np.asarray(s[1:])[:, None]
-        fwd = forward_seq(model.params, X, np.zeros((1, H), model.params.W_h.dtype))
-        total += cross_entropy(fwd, Y, np.ones(X.shape)) * len(X)
-        count += len(X)
+        h = np.zeros((1, H), model.params.W_h.dtype)
+        for i in range(0, len(s) - 1, MAX_EVAL_STEPS):
+            piece = s[i : i + MAX_EVAL_STEPS + 1]
+            X, Y = np.asarray(piece[:-1])[:, None], np.asarray(piece[1:])[:, None]
+            fwd = forward_seq(model.params, X, h, work)
+            total += cross_entropy(fwd, Y, np.ones(X.shape)) * len(X)
+            count += len(X)
+            h = fwd.hs[-1]
     return total / count

@@ -13,7 +13,7 @@ import rnn_core as rc
 
 @pytest.fixture(scope="session")
 def trained_seed() -> rc.Model:
-    """The seed preset trained with its default settings (issue 2 item 3)."""
+    """The seed preset trained with its default settings (the model every visitor starts with)."""
     model = rc.seed_model()
     trained, report = rc.train(model, rc.seed_corpus(), model.config)
     assert report.status == "done", report.message

@@ -9,8 +9,7 @@ which is ~1e-9 for a correct gradient in float64 and O(1) for a wrong one.
 import numpy as np
 import pytest
 
-from rnn_core.bptt import K_BLOCK, Workspace, cross_entropy, forward_seq, loss_and_grads
-from rnn_core.optim import SGD, Adagrad, Adam, clip_by_global_norm, global_norm
+from rnn_core.bptt import GROUP_LOOP_ROWS, Workspace, _Inputs, cross_entropy, forward_seq, loss_and_grads
 from rnn_core.params import NAMES, Params, init_params
 
 EPS = 1e-6
@@ -157,80 +156,12 @@ def test_float32_gradients_close_to_float64():
         assert rel_error(getattr(g32.params, name), getattr(g64.params, name)) < 1e-5
 
 
-def grads_with_norm(norm: float) -> Params:
-    rng = np.random.default_rng(8)
-    p = random_params(5, 3, 4, 8)
-    g = Params(**{k: rng.standard_normal(v.shape) for k, v in p.as_dict().items()})
-    scale = norm / np.sqrt(sum((v**2).sum() for v in g.as_dict().values()))
-    return Params(**{k: v * scale for k, v in g.as_dict().items()})
-
-
-def test_clip_scales_large_gradients_to_the_given_norm():
-    g = grads_with_norm(12.0)
-    clipped = clip_by_global_norm(g, 5.0)
-    norm = np.sqrt(sum((v**2).sum() for v in clipped.as_dict().values()))
-    assert norm == pytest.approx(5.0, rel=1e-12)
-    for name in NAMES:  # same direction: every entry scaled by 5/12
-        np.testing.assert_allclose(getattr(clipped, name), getattr(g, name) * (5 / 12), rtol=1e-12)
-    assert global_norm(g) == pytest.approx(12.0, rel=1e-12)
-
-
-@pytest.mark.parametrize("max_norm", [5.0, 0.0])
-def test_clip_leaves_small_gradients_and_clip_off_alone(max_norm):
-    g = grads_with_norm(3.0 if max_norm else 1e6)
-    clipped = clip_by_global_norm(g, max_norm)
-    for name in NAMES:
-        assert np.array_equal(getattr(clipped, name), getattr(g, name))
-
-
-def test_optimizer_steps_match_textbook_formulas():
-    """Three updates of each optimizer against the formulas written out here."""
-    p = random_params(5, 3, 4, 9)
-    gs = [grads_with_norm(n) for n in (1.0, 2.0, 0.5)]
-    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
-    for opt_cls in (SGD, Adam, Adagrad):
-        opt, got = opt_cls(lr), p
-        for g in gs:
-            got = opt.step(got, g)
-        for name in NAMES:
-            w, m, v, G = getattr(p, name).copy(), 0.0, 0.0, 0.0
-            for t, g in enumerate(gs, 1):
-                gk = getattr(g, name)
-                if opt_cls is SGD:
-                    w = w - lr * gk
-                elif opt_cls is Adagrad:
-                    G = G + gk**2
-                    w = w - lr * gk / (np.sqrt(G) + eps)
-                else:
-                    m, v = b1 * m + (1 - b1) * gk, b2 * v + (1 - b2) * gk**2
-                    w = w - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
-            np.testing.assert_allclose(getattr(got, name), w, rtol=1e-12, atol=1e-15,
-                                       err_msg=f"{opt_cls.__name__} {name}")
-
-
-def test_optimizer_step_leaves_old_params_unchanged():
-    p = random_params(5, 3, 4, 10)
-    before = p.copy()
-    for opt_cls in (SGD, Adam, Adagrad):
-        opt_cls(0.1).step(p, grads_with_norm(1.0))
-        for name in NAMES:
-            assert np.array_equal(getattr(p, name), getattr(before, name))
-
-
-def test_blocked_matrix_product_equals_matmul():
-    rng = np.random.default_rng(12)
-    work = Workspace(3, 2, 2, "float64")
-    for K in (5, K_BLOCK, K_BLOCK + 1, 300):
-        a, b = rng.standard_normal((7, K)), rng.standard_normal((K, 9))
-        out = np.empty((7, 9))
-        assert work.mm(a, b, out) is out
-        np.testing.assert_allclose(out, a @ b, rtol=1e-12, atol=1e-12)
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_gradients_of_a_large_batch_match_finite_differences(name):
-    """H and T*B above K_BLOCK, so every blocked product is used; 6 random entries per array."""
-    V, E, H, T, B = 7, 5, K_BLOCK + 3, 20, 8
+    """H = 131 and T*B = 160 (every product longer than a BLAS block), and so few tokens that
+    each is the input of far more than GROUP_LOOP_ROWS positions; 6 random entries per array."""
+    V, E, H, T, B = 7, 5, 131, 20, 8
+    assert T * B >= GROUP_LOOP_ROWS * V
     rng = np.random.default_rng(13)
     p = init_params(V, E, H, rng)
     X, Y = rng.integers(0, V, (T, B)), rng.integers(0, V, (T, B))
@@ -249,3 +180,92 @@ def test_gradients_of_a_large_batch_match_finite_differences(name):
         a[idx] = old
         numeric = (up - down) / (2 * EPS)
         assert abs(got[idx] - numeric) < 1e-7 * max(1.0, np.abs(got).max()), (name, idx)
+
+
+def long_sentence_pieces():
+    """One 13-target sentence of a (T=13, B=2) padded batch, cut into seq_len = 5 pieces as
+    ``batches`` does: the second piece starts from the h_5 the first one ends with."""
+    rng = np.random.default_rng(14)
+    X, Y = rng.integers(0, 5, (13, 2)), rng.integers(0, 5, (13, 2))
+    mask = np.ones((13, 2))
+    mask[9:, 1] = 0  # the second sentence is shorter: padding in the later pieces
+    return X, Y, mask
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_gradients_of_a_piece_of_a_cut_sentence_match_finite_differences(name):
+    """Truncated BPTT: a later piece's gradient is that of its own loss with the carried h held
+    fixed; the carried h is the one the whole sentence reaches at that point."""
+    X, Y, mask = long_sentence_pieces()
+    p = random_params(5, 3, 4, 15)
+    h0 = np.zeros((2, 4))
+    first = forward_seq(p, X[:5], h0)
+    whole = forward_seq(p, X, h0)
+    carried = first.hs[-1].copy()
+    np.testing.assert_allclose(carried, whole.hs[5], rtol=1e-13)
+    piece = (X[5:10], Y[5:10], mask[5:10])
+    _, grads, _ = loss_and_grads(p, *piece, carried)
+    d = {k: v.copy() for k, v in p.as_dict().items()}
+    numeric = numeric_grad(lambda: reference_loss(d, *piece, carried), d[name])
+    assert np.abs(numeric).max() > 1e-4
+    assert rel_error(getattr(grads.params, name), numeric) < TOL
+    h = carried.copy()
+    numeric_h = numeric_grad(lambda: reference_loss(p.as_dict(), *piece, h), h)
+    assert rel_error(grads.dh0, numeric_h) < TOL
+
+
+def test_pieces_losses_add_up_to_the_whole_sentences_loss():
+    X, Y, mask = long_sentence_pieces()
+    p = random_params(5, 3, 4, 16)
+    h, total = np.zeros((2, 4)), 0.0
+    for i in range(0, 13, 5):
+        fwd = forward_seq(p, X[i : i + 5], h)
+        total += cross_entropy(fwd, Y[i : i + 5], mask[i : i + 5]) * mask[i : i + 5].sum()
+        h = fwd.hs[-1].copy()
+    assert total / mask.sum() == pytest.approx(reference_loss(p.as_dict(), X, Y, mask, np.zeros((2, 4))), rel=1e-12)
+
+
+@pytest.mark.parametrize("TB, V", [(12, 5), (400, 3)])  # short groups (one reduceat), long ones (a loop)
+def test_group_sums_add_the_rows_of_each_input_token(TB, V):
+    rng = np.random.default_rng(17)
+    X = rng.integers(0, V, (TB // 4, 4))
+    rows = rng.standard_normal((TB, 6))
+    inputs = _Inputs(X)
+    assert (inputs.groups is None) == (TB < GROUP_LOOP_ROWS * V)
+    got = inputs.group_sums(rows, np.empty_like(rows), np.empty((len(inputs.tokens), 6)))
+    expected = np.zeros((V, 6))
+    for i, token in enumerate(X.reshape(-1)):  # by hand, position by position
+        expected[token] += rows[i]
+    assert inputs.tokens.tolist() == sorted(set(X.reshape(-1).tolist()))
+    np.testing.assert_allclose(got, expected[inputs.tokens], rtol=1e-12)
+
+
+def test_a_workspace_reused_across_batch_shapes_gives_fresh_results():
+    """One Workspace, batches of three shapes in turn (growing and shrinking): each result
+    equals that of a fresh workspace, bit for bit."""
+    rng = np.random.default_rng(18)
+    p = random_params(5, 3, 4, 19)
+    work = Workspace.of(p)
+    for T, B in [(3, 2), (7, 3), (2, 1), (7, 3)]:
+        X, Y = rng.integers(0, 5, (T, B)), rng.integers(0, 5, (T, B))
+        h0 = np.tanh(rng.standard_normal((B, 4)))
+        loss, grads, _ = loss_and_grads(p, X, Y, np.ones((T, B)), h0, work=work)
+        ref_loss, ref, _ = loss_and_grads(p, X, Y, np.ones((T, B)), h0)
+        assert loss == ref_loss
+        for name in NAMES:
+            assert np.array_equal(getattr(grads.params, name), getattr(ref.params, name)), name
+
+
+@pytest.mark.parametrize("name", ["embedding", "W_x", "b_h"])
+def test_gradients_when_some_tokens_are_no_input_match_finite_differences(name):
+    """Inputs use tokens 0-2 of 5: the rows of tokens 3 and 4 get exactly no gradient."""
+    rng = np.random.default_rng(20)
+    X, Y = rng.integers(0, 3, (4, 2)), rng.integers(0, 5, (4, 2))
+    mask, h0 = np.ones((4, 2)), np.zeros((2, 4))
+    p = random_params(5, 3, 4, 21)
+    _, grads, _ = loss_and_grads(p, X, Y, mask, h0)
+    d = {k: v.copy() for k, v in p.as_dict().items()}
+    numeric = numeric_grad(lambda: reference_loss(d, X, Y, mask, h0), d[name])
+    assert rel_error(getattr(grads.params, name), numeric) < TOL
+    if name == "embedding":
+        assert not grads.params.embedding[3:].any() and grads.params.embedding[:3].all()

@@ -1,4 +1,5 @@
-"""The CLI contract (issue 2 items 8 and 9), run as users run it: ``python -m rnn_core``."""
+"""The CLI contract (one `error:` line and exit 2 for bad input, nothing written; exit 3 on
+divergence), run as users run it: ``python -m rnn_core``."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
+import rnn_core.cli as cli_module
+from rnn_core.cli import build_parser
+from rnn_core.config import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,7 +72,7 @@ def test_train_json_summary(work, tmp_path):
     r = cli("train", "--preset", "seed", "--out", tmp_path / "m.npz", "--json", cwd=work)
     assert r.returncode == 0 and r.stderr == ""
     summary = json.loads(r.stdout)
-    assert summary["status"] == "done" and summary["steps"] == 60
+    assert summary["status"] == "done" and summary["steps"] == 60 and summary["dtype"] == "float64"
     assert len(summary["losses"]) == 60 and summary["final_loss"] == summary["losses"][-1]
     assert summary["losses"][-1] < summary["losses"][0]
     assert summary["perplexity"] == pytest.approx(math.exp(summary["final_loss"]))
@@ -185,6 +189,7 @@ TRAIN_REFUSALS = [
     (["--preset", "seed", "--clip", "-1"], ["clip"]),
     (["--preset", "seed", "--seed", "-1"], ["seed"]),
     (["--preset", "seed", "--optimizer", "rmsprop"], ["--optimizer"]),
+    (["--preset", "seed", "--dtype", "float16"], ["--dtype"]),
     (["--preset", "seed", "--hidden-size", "three"], ["--hidden-size"]),
     (["--preset", "seed", "--text", "a b"], ["not allowed"]),
     (["--preset", "seed", "--level", "char"], ["char"]),
@@ -273,6 +278,74 @@ def test_generate_refuses_bad_input(work, args, words):
 
 def test_no_command_is_one_line_too(work):
     assert_refused(cli(cwd=work), "train,generate")
+
+
+def test_train_options_are_the_settings_table(work):
+    """Every training setting is a train option with rnn_core's choices and help text."""
+    parser = build_parser()
+    train_parser = next(a for a in parser._actions if a.dest == "command").choices["train"]
+    options = {a.option_strings[0]: a for a in train_parser._actions if a.option_strings}
+    for setting in SETTINGS:
+        option = options[setting.flag]
+        assert tuple(option.choices or ()) == setting.choices
+        assert setting.help in option.help and str(setting.default) in option.help
+        assert option.default is None  # not given: TrainConfig's default (or the --init model's value)
+
+
+def saved_dtype(path) -> str:
+    model = rc.load(str(path))
+    assert model.params.W_h.dtype.name == model.config.dtype
+    return model.config.dtype
+
+
+def test_dtype_defaults_to_the_auto_rule_and_can_be_chosen(work, tmp_path):
+    text = "the cat sat on the mat\n" * 20
+    runs = {
+        "seed": (["--preset", "seed"], "float64"),
+        "char": (["--text", text, "--level", "char"], "float32"),
+        "char64": (["--text", text, "--level", "char", "--dtype", "float64"], "float64"),
+        "seed32": (["--preset", "seed", "--dtype", "float32"], "float32"),
+    }
+    for name, (args, dtype) in runs.items():
+        r = cli("train", *args, "--steps", "3", "--out", tmp_path / f"{name}.npz", cwd=work)
+        assert r.returncode == 0, r.stderr
+        assert saved_dtype(tmp_path / f"{name}.npz") == dtype, name
+        assert f"3 steps in {dtype}" in r.stdout
+
+
+def test_init_keeps_the_models_precision_unless_dtype_is_given(work, tmp_path):
+    r = cli("train", "--init", "seed.npz", "--steps", "2", "--out", tmp_path / "same.npz", cwd=work)
+    assert r.returncode == 0, r.stderr
+    assert saved_dtype(tmp_path / "same.npz") == "float64"
+    r = cli("train", "--init", "seed.npz", "--steps", "2", "--dtype", "float32", "--out", tmp_path / "f32.npz",
+            cwd=work)
+    assert r.returncode == 0, r.stderr
+    model = rc.load(str(tmp_path / "f32.npz"))
+    assert saved_dtype(tmp_path / "f32.npz") == "float32" and model.steps_trained == 62
+
+
+def test_a_run_too_large_for_memory_is_refused_naming_what_fits(work, tmp_path):
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(5_000)]
+    (tmp_path / "wide.txt").write_text("\n".join(" ".join(rng.choice(words, 128)) for _ in range(128)))
+    before = snapshot(work)
+    r = cli("train", "--corpus", tmp_path / "wide.txt", "--batch-size", "128", "--seq-len", "128",
+            "--out", "existing.npz", cwd=work)
+    assert_refused(r, "memory", "batch size of at most", "sequence length of at most")
+    assert snapshot(work) == before
+
+
+def test_running_out_of_memory_is_one_error_line_and_writes_nothing(monkeypatch, capsys, tmp_path):
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(cli_module, "train", exhausted)
+    status = cli_module.main(["train", "--preset", "seed", "--out", str(tmp_path / "m.npz")])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("error: not enough memory")
+    assert "--batch-size" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_help_documents_the_exit_statuses(work):

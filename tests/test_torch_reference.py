@@ -7,36 +7,18 @@ import pytest
 
 from rnn_core.bptt import loss_and_grads
 from rnn_core.params import init_params
+from rnn_core.torch_reference import torch_rnn  # imports torch only when called
 
 torch = pytest.importorskip("torch")
 
 
 def torch_loss_and_grads(p, X, Y, mask, h0):
-    """Loss and {name: gradient} from torch autograd on the seed's model."""
-    V, E = p.embedding.shape
-    H = p.W_h.shape[0]
-    emb, rnn, out = torch.nn.Embedding(V, E), torch.nn.RNN(E, H, nonlinearity="tanh"), torch.nn.Linear(H, V)
-    for m in (emb, rnn, out):
-        m.double()
-    with torch.no_grad():
-        emb.weight.copy_(torch.from_numpy(p.embedding))
-        rnn.weight_ih_l0.copy_(torch.from_numpy(p.W_x))
-        rnn.weight_hh_l0.copy_(torch.from_numpy(p.W_h))
-        rnn.bias_ih_l0.copy_(torch.from_numpy(p.b_h))
-        rnn.bias_hh_l0.zero_()  # torch has two hidden biases; the seed's model has one
-        out.weight.copy_(torch.from_numpy(p.W_y))
-        out.bias.copy_(torch.from_numpy(p.b_y))
+    """Loss and {name: gradient} from torch autograd on the same model, in float64."""
+    twin = torch_rnn(p, "float64")
     h0_t = torch.tensor(h0[None], requires_grad=True)
-    hs, _ = rnn(emb(torch.from_numpy(X)), h0_t)
-    nll = torch.nn.functional.cross_entropy(out(hs).reshape(-1, V), torch.from_numpy(Y).reshape(-1), reduction="none")
-    m = torch.from_numpy(mask).reshape(-1)
-    loss = (nll * m).sum() / m.sum()
+    loss, _ = twin.loss(torch.from_numpy(X), torch.from_numpy(Y), torch.from_numpy(mask), h0_t)
     loss.backward()
-    grads = {
-        "embedding": emb.weight.grad, "W_x": rnn.weight_ih_l0.grad, "W_h": rnn.weight_hh_l0.grad,
-        "b_h": rnn.bias_ih_l0.grad, "W_y": out.weight.grad, "b_y": out.bias.grad, "h0": h0_t.grad[0],
-    }
-    return loss.item(), {k: v.numpy() for k, v in grads.items()}
+    return loss.item(), {**twin.named_grads(), "h0": h0_t.grad[0].numpy()}
 
 
 def batches():

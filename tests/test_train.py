@@ -1,5 +1,5 @@
 """The training loop: the seed preset learns its sentence, runs are reproducible, the callback can
-stop a run, divergence keeps the last good weights, and batching covers the corpus."""
+stop a run, divergence keeps the last good weights, and every precision and level trains."""
 
 import importlib
 from dataclasses import replace
@@ -12,7 +12,7 @@ from rnn_core import GREEDY, TrainConfig, VocabularyError, generate, make_corpus
 from rnn_core import seed_model, text_of, train
 from rnn_core.corpora import BUILTINS, builtin_corpus
 from rnn_core.params import NAMES
-from rnn_core.train import is_diverging, mean_loss, word_batches
+from rnn_core.train import is_diverging, mean_loss
 
 train_mod = importlib.import_module("rnn_core.train")  # the package's ``train`` is the function
 
@@ -161,34 +161,6 @@ def test_char_level_trains_on_alphabet_and_regenerates_it():
     assert text_of(trained, traces) == "abcdefghijklmnopqrstuvwxyz\n"
 
 
-def test_char_batches_are_parallel_streams_carrying_h():
-    ids = list(range(26)) + [0]
-    got = list(zip(range(4), train_mod.char_batches(ids, 2, 4)))
-    first, second = got[0][1], got[1][1]
-    assert first.X.shape == (4, 2) and first.reset and not second.reset
-    assert first.X[:, 0].tolist() == [0, 1, 2, 3] and first.X[:, 1].tolist() == [13, 14, 15, 16]
-    assert first.Y[:, 0].tolist() == [1, 2, 3, 4]
-    assert second.X[:, 0].tolist() == [4, 5, 6, 7]
-    assert got[3][1].X.shape == (1, 2)  # 13 targets per stream: 4 + 4 + 4 + 1
-    assert next(train_mod.char_batches(ids, 2, 4)).reset
-
-
-def test_word_batches_cover_every_sentence_each_pass():
-    sentences = [[i, 10 + i, 20 + i][: 2 + i % 2] for i in range(7)]  # 7 sentences, lengths 2-3
-    stream = word_batches(sentences, 3, np.random.default_rng(0))
-    for _ in range(3):  # three passes: 3 + 3 + 1 sentences each
-        seen = []
-        for _ in range(3):
-            batch = next(stream)
-            assert batch.reset and batch.X.shape[1] <= 3
-            for col in range(batch.X.shape[1]):
-                n = int(batch.mask[:, col].sum())
-                assert batch.mask[:n, col].all() and not batch.mask[n:, col].any()
-                seen.append(batch.X[:n, col].tolist() + [int(batch.Y[n - 1, col])])
-                assert batch.Y[: n - 1, col].tolist() == batch.X[1:n, col].tolist()
-        assert sorted(seen) == sorted(sentences)
-
-
 def test_word_level_with_several_sentences_learns_them():
     corpus = builtin_corpus("counting")
     b = BUILTINS["counting"]
@@ -225,3 +197,21 @@ def test_float32_training_stays_float32_and_learns():
     assert all(getattr(trained.params, k).dtype == np.float32 for k in NAMES)
     assert report.losses[-1] < 0.25 * report.losses[0]
     assert text_of(trained, generate(trained, ["I"], GREEDY)) == "I love deep learning </s>"
+
+
+def test_char_level_trains_in_float32_by_default_and_float64_when_asked():
+    corpus = builtin_corpus("alphabet (char level)")
+    for dtype, expected in (("auto", np.float32), ("float64", np.float64)):
+        config = TrainConfig(hidden_size=16, embed_dim=16, steps=20, batch_size=2, seq_len=4, dtype=dtype)
+        trained, report = train(new_model(corpus, config), corpus, config)
+        assert report.status == "done" and report.losses[-1] < report.losses[0]
+        assert trained.config.dtype == np.dtype(expected).name
+        assert all(getattr(trained.params, k).dtype == expected for k in NAMES)
+
+
+def test_a_hand_built_model_trains_in_the_precision_of_its_weights(tiny_model):
+    assert tiny_model.config.dtype == "auto"  # built by hand, not by new_model
+    corpus = make_corpus("a b\nb a", "word")
+    trained, report = train(tiny_model, corpus, replace(tiny_model.config, steps=3))
+    assert report.status == "done" and trained.config.dtype == "float64"
+    assert trained.params.W_h.dtype == np.float64

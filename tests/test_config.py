@@ -1,0 +1,97 @@
+"""Training settings: one table gives every default, range and choice, TrainConfig validates with
+it, and 'auto' precision picks float64 for the seed preset and float32 for larger models."""
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+import rnn_core as rc
+from rnn_core.config import AUTO_FLOAT32_PARAMS, DTYPES, OPTIMIZERS, SETTING, SETTINGS, model_dtype, n_params
+from rnn_core.corpora import builtin_corpus
+
+
+def test_every_field_of_train_config_is_a_setting_with_its_default():
+    fields = dataclasses.fields(rc.TrainConfig)
+    assert [f.name for f in fields] == [s.name for s in SETTINGS]
+    for f in fields:
+        assert f.default == SETTING[f.name].default, f.name
+    assert rc.TrainConfig().optimizer == "adam" and rc.TrainConfig().dtype == "auto"
+    assert SETTING["optimizer"].choices == OPTIMIZERS and SETTING["dtype"].choices == DTYPES
+
+
+def out_of_range(setting):
+    """Values just outside a numeric setting's range (and a non-number)."""
+    below = setting.low if setting.low_open else setting.low - (1 if isinstance(setting.default, int) else 0.5)
+    above = [] if setting.high == math.inf else [setting.high + 1]
+    return [below, *above, "3", None, float("nan")]
+
+
+@pytest.mark.parametrize("setting", [s for s in SETTINGS if not s.choices], ids=lambda s: s.name)
+def test_numeric_settings_accept_their_bounds_and_refuse_beyond(setting):
+    inside = [setting.high] if setting.high != math.inf else [1e9]
+    if not setting.low_open:
+        inside.append(setting.low)
+    for value in inside:
+        rc.TrainConfig(**{setting.name: value})
+    for value in out_of_range(setting):
+        with pytest.raises(rc.ConfigError, match=setting.label):
+            rc.TrainConfig(**{setting.name: value})
+
+
+def test_whole_number_settings_refuse_fractions_and_booleans():
+    for name in ("hidden_size", "steps", "batch_size", "seq_len", "seed"):
+        for value in (2.5, True):
+            with pytest.raises(rc.ConfigError, match=SETTING[name].label):
+                rc.TrainConfig(**{name: value})
+
+
+@pytest.mark.parametrize("name, bad", [("optimizer", "rmsprop"), ("dtype", "float16")])
+def test_choice_settings_name_their_choices(name, bad):
+    with pytest.raises(rc.ConfigError) as e:
+        rc.TrainConfig(**{name: bad})
+    assert all(choice in str(e.value) for choice in SETTING[name].choices)
+
+
+def test_learning_rate_message_gives_the_range():
+    with pytest.raises(rc.ConfigError, match=r"learning rate must be in \(0, 10\], not 0"):
+        rc.TrainConfig(lr=0)
+
+
+def test_auto_precision_rule():
+    auto = rc.TrainConfig()
+    assert model_dtype(auto, 5, "word") == "float64"  # the seed preset: 56 parameters
+    assert n_params(5, 3, 3) == 5 * 3 + 3 * 3 + 3 * 3 + 5 * 3 + 3 + 5
+    # V = 10, E = 1: H = 94 makes 10 + 94 + 94^2 + 940 + 94 + 10 = 9,984 parameters, H = 95 10,185
+    assert AUTO_FLOAT32_PARAMS == 10_000 and n_params(10, 1, 94) == 9_984 and n_params(10, 1, 95) == 10_185
+    small = dataclasses.replace(auto, hidden_size=94, embed_dim=1)
+    assert model_dtype(small, 10, "word") == "float64"
+    assert model_dtype(dataclasses.replace(small, hidden_size=95), 10, "word") == "float32"
+    assert model_dtype(auto, 5, "char") == "float32"  # char level, however small
+    for dtype in ("float32", "float64"):  # asked for: kept
+        assert model_dtype(rc.TrainConfig(dtype=dtype), 5, "char") == dtype
+        assert model_dtype(rc.TrainConfig(dtype=dtype, hidden_size=512), 5000, "word") == dtype
+
+
+@pytest.mark.parametrize("name, dtype", [("seed: I love deep learning", "float64"), ("counting", "float64"),
+                                          ("alphabet (char level)", "float32")])
+def test_new_models_are_built_in_the_resolved_precision(name, dtype):
+    model = rc.new_model(builtin_corpus(name), rc.TrainConfig(hidden_size=8, embed_dim=8))
+    assert model.config.dtype == dtype
+    assert all(v.dtype == np.dtype(dtype) for v in model.params.as_dict().values())
+    assert rc.seed_model().config.dtype == "float64"
+
+
+def test_a_float32_model_file_round_trips_as_float32():
+    model = rc.new_model(builtin_corpus("alphabet (char level)"), rc.TrainConfig())
+    loaded = rc.from_bytes(rc.to_bytes(model))
+    assert loaded.config.dtype == "float32" and loaded.params.W_h.dtype == np.float32
+    assert np.array_equal(loaded.params.W_y, model.params.W_y)
+
+
+def test_a_model_file_whose_config_says_auto_is_refused_cleanly(tiny_model):
+    """'auto' is a setting, never a model's precision: a file saying so is refused by name."""
+    assert tiny_model.config.dtype == "auto"  # built by hand, not by new_model
+    with pytest.raises(rc.ModelFileError, match="auto"):
+        rc.from_bytes(rc.to_bytes(tiny_model))
