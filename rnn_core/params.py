@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from .config import TrainConfig, check_param_count
-from .tokens import Corpus, Vocab, build_vocab, make_corpus
+from .tokens import EOS, Corpus, Vocab, build_vocab, make_corpus
 
 NAMES = ("embedding", "W_x", "W_h", "b_h", "W_y", "b_y")
 SEED_SENTENCE = "I love deep learning"
@@ -84,6 +84,16 @@ class Model:
     def corpus(self) -> Corpus | None:
         """The training corpus, rebuilt from the stored text (None if the model has none)."""
         return make_corpus(self.corpus_text, self.level, self.corpus_name) if self.corpus_text.strip() else None
+
+    def first_word(self) -> str:
+        """Where generation starts by default: the first word of the training text ("I" for
+        the seed) when the vocabulary holds it, else the first token that is not ``</s>``."""
+        corpus = self.corpus()
+        if corpus is not None:
+            first = corpus.first_word()
+            if first in self.vocab and first != EOS:
+                return first
+        return next(t for t in self.vocab.tokens if t != EOS)
 
     def with_training(self, params: Params, steps: int, last_loss: float) -> "Model":
         return replace(
