@@ -19,6 +19,9 @@ from .tokens import EOS, Corpus, Vocab, build_vocab, make_corpus
 NAMES = ("embedding", "W_x", "W_h", "b_h", "W_y", "b_y")
 SEED_SENTENCE = "I love deep learning"
 SEED_X1 = (0.1, 0.3, 0.5)  # the seed document's embedding of "I"
+MAX_SNAPSHOTS = 20  # weights kept through training: enough stops for a time-travel slider
+MAX_SNAPSHOT_BYTES = 32_000_000  # all snapshots together: a large model keeps fewer, or none
+MAX_HISTORY_STEPS = 1_000_000  # losses kept (8 MB); when training goes on past it, the oldest go
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,100 @@ class Params:
         """{'W_y': '5 x 3', 'b_h': '3', ...} for display."""
         return {k: " x ".join(map(str, v.shape)) for k, v in self.as_dict().items()}
 
+    @property
+    def nbytes(self) -> int:
+        return sum(v.nbytes for v in self.as_dict().values())
+
+
+def snapshot_budget(params: Params) -> int:
+    """How many snapshots of weights like ``params`` a history keeps: MAX_SNAPSHOTS, fewer when
+    they would pass MAX_SNAPSHOT_BYTES together (0 for a model over MAX_SNAPSHOT_BYTES)."""
+    return min(MAX_SNAPSHOTS, MAX_SNAPSHOT_BYTES // max(params.nbytes, 1))
+
+
+def spread(steps, n: int) -> list[int]:
+    """Indices of ``n`` of the increasing ``steps``, as evenly spaced in steps as they can be,
+    the first and the last kept (all of them when there are at most n)."""
+    if len(steps) <= n:
+        return list(range(len(steps)))
+    if n <= 1:
+        return [0] * n
+    steps = np.asarray(steps)
+    chosen = []
+    for k, target in enumerate(np.linspace(steps[0], steps[-1], n)):
+        low = chosen[-1] + 1 if chosen else 0
+        high = len(steps) - (n - k)  # leave one for each target still to come
+        chosen.append(int(np.clip(np.abs(steps - target).argmin(), low, high)))
+    return chosen
+
+
+@dataclass(frozen=True, eq=False)
+class History:
+    """What training went through: the loss of every update, and the weights at a few steps.
+
+    losses: (n,) float64, losses[i] the mean cross-entropy of update ``start + i + 1``, where
+        start = the model's steps_trained - n (0 when the history began with the first update;
+        more when recording began on a model trained without one, or old losses were dropped).
+    steps: (S,) int64, strictly increasing, each in [start, steps_trained]: when each snapshot
+        was taken (steps[0] == start: the weights that training started from).
+    snapshots: S ``Params`` with the model's shapes and dtype. The current weights are the
+        model's own ``params`` and are not repeated here (see ``Model.checkpoints``).
+    """
+
+    losses: np.ndarray
+    steps: np.ndarray
+    snapshots: tuple[Params, ...]
+
+    def then(self, later: "History", end: int) -> "History":
+        """This history followed by ``later``, which starts where this one ends; ``end`` is the
+        steps_trained of the model ``later`` leads to. Losses are concatenated (the oldest
+        dropped past MAX_HISTORY_STEPS); snapshots merged, then thinned to the budget keeping
+        them evenly spaced."""
+        return bounded(np.concatenate([self.losses, later.losses]),
+                       np.concatenate([self.steps, later.steps]), self.snapshots + later.snapshots, end)
+
+
+def joined(earlier: History | None, later: History, end: int) -> History:
+    """``later`` after ``earlier`` (if any), within the limits (see ``History.then``)."""
+    if earlier is None:
+        return bounded(later.losses, later.steps, later.snapshots, end)
+    return earlier.then(later, end)
+
+
+def bounded(losses: np.ndarray, steps: np.ndarray, snapshots: tuple[Params, ...], end: int) -> History:
+    """A History within the limits: at most MAX_HISTORY_STEPS losses (the latest), one snapshot
+    per step (the first given), none before the first kept loss or after ``end``, and at most
+    ``snapshot_budget`` of them, evenly spaced."""
+    losses = np.asarray(losses, np.float64)[-MAX_HISTORY_STEPS:]
+    steps = np.asarray(steps, np.int64)
+    _, first = np.unique(steps, return_index=True)  # sorted by step
+    keep = first[(steps[first] >= end - len(losses)) & (steps[first] <= end)]
+    if snapshots:
+        keep = keep[spread(steps[keep], snapshot_budget(snapshots[0]))]
+    return History(losses, steps[keep], tuple(snapshots[i] for i in keep))
+
+
+def history_problem(history: History, steps_trained: int, params: Params) -> str | None:
+    """What makes ``history`` impossible for a model with these steps and weights, or None."""
+    losses, steps = history.losses, history.steps
+    if losses.ndim != 1 or losses.dtype != np.float64 or not np.isfinite(losses).all():
+        return "its losses must be a 1-D array of finite float64 numbers"
+    if len(losses) > min(steps_trained, MAX_HISTORY_STEPS):
+        return f"it has {len(losses):,} losses for a model trained {steps_trained:,} steps"
+    if steps.ndim != 1 or steps.dtype.kind not in "iu" or len(steps) != len(history.snapshots):
+        return "its snapshot steps must be a 1-D integer array, one step per snapshot"
+    start = steps_trained - len(losses)
+    if len(steps) and (steps[0] < start or steps[-1] > steps_trained or (np.diff(steps) <= 0).any()):
+        return f"its snapshot steps must increase within {start:,}..{steps_trained:,} (the steps its losses cover)"
+    if len(steps) > snapshot_budget(params):
+        return f"it has {len(steps)} snapshots; a model of this size keeps at most {snapshot_budget(params)}"
+    for snap in history.snapshots:
+        for name, v in snap.as_dict().items():
+            w = getattr(params, name)
+            if v.shape != w.shape or v.dtype != w.dtype:
+                return f"a snapshot's {name} is {v.dtype} {v.shape}; the model's is {w.dtype} {w.shape}"
+    return None
+
 
 def init_params(V: int, E: int, H: int, rng: np.random.Generator, dtype="float64") -> Params:
     """Random small weights (scaled by 1/sqrt(fan-in), so tanh starts unsaturated), zero biases."""
@@ -68,7 +165,7 @@ def init_params(V: int, E: int, H: int, rng: np.random.Generator, dtype="float64
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Model:
     """Parameters plus everything needed to read them: vocabulary, level, and history."""
 
@@ -80,6 +177,13 @@ class Model:
     corpus_text: str = ""  # the training text, kept so a loaded model can show its sentences
     steps_trained: int = 0
     last_loss: float = float("nan")  # mean cross-entropy of the last update (nan if untrained)
+    history: History | None = None  # losses and snapshots of training, when they were recorded
+
+    def __post_init__(self):
+        if self.history is not None:
+            problem = history_problem(self.history, self.steps_trained, self.params)
+            if problem:
+                raise ValueError(f"inconsistent training history: {problem}.")
 
     def corpus(self) -> Corpus | None:
         """The training corpus, rebuilt from the stored text (None if the model has none)."""
@@ -95,10 +199,28 @@ class Model:
                 return first
         return next(t for t in self.vocab.tokens if t != EOS)
 
-    def with_training(self, params: Params, steps: int, last_loss: float) -> "Model":
-        return replace(
-            self, params=params, steps_trained=self.steps_trained + steps, last_loss=last_loss
-        )
+    def with_training(self, params: Params, steps: int, last_loss: float,
+                      history: History | None = None) -> "Model":
+        """This model after ``steps`` more updates, which ended with ``params`` and ``last_loss``.
+
+        ``history``: the record of those updates (n = steps losses, snapshots from this model's
+        steps_trained on; see ``history.Recorder``). It is appended to this model's history, or
+        starts one if there is none. Without it the result has no history (unless steps = 0):
+        a record that ends before the new weights would show a curve and snapshots that do
+        not lead to them.
+        """
+        end = self.steps_trained + steps
+        if history is None:
+            kept = self.history if steps == 0 else None
+        else:
+            kept = joined(self.history, history, end)
+        return replace(self, params=params, steps_trained=end, last_loss=last_loss, history=kept)
+
+    def checkpoints(self) -> list[tuple[int, Params]]:
+        """(step, weights) through training, oldest first: the history's snapshots, then the
+        current weights at ``steps_trained`` (only those when there is no history)."""
+        kept = list(zip(self.history.steps.tolist(), self.history.snapshots)) if self.history else []
+        return [(s, p) for s, p in kept if s < self.steps_trained] + [(self.steps_trained, self.params)]
 
 
 def new_model(corpus: Corpus, config: TrainConfig) -> Model:
