@@ -417,3 +417,72 @@ def test_round_trip_without_history_keeps_none(trained_seed):
     loaded = rc.from_bytes(rc.to_bytes(trained_seed))
     assert loaded.history is None
     assert not any(k.startswith("history_") for k in arrays_of(trained_seed))
+
+
+@pytest.fixture(scope="module")
+def seed_with_history() -> rc.Model:
+    from rnn_core.history import record_training
+
+    model = rc.seed_model()
+    trained, _, _ = record_training(model, rc.seed_corpus(), model.config)
+    return trained
+
+
+def test_round_trip_with_history_is_exact(seed_with_history):
+    loaded = rc.from_bytes(rc.to_bytes(seed_with_history))
+    h, g = loaded.history, seed_with_history.history
+    np.testing.assert_array_equal(h.losses, g.losses)
+    np.testing.assert_array_equal(h.steps, g.steps)
+    assert h.losses.dtype == np.float64 and h.steps.dtype == np.int64 and len(h.losses) == 60
+    for a, b in zip(h.snapshots, g.snapshots):
+        for name in NAMES:
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert [s for s, _ in loaded.checkpoints()] == h.steps.tolist() + [60]
+
+
+def test_history_is_stored_as_plain_stacked_arrays(seed_with_history):
+    a = arrays_of(seed_with_history)
+    S = len(seed_with_history.history.steps)
+    assert a["history_losses"].shape == (60,) and a["history_steps"].shape == (S,)
+    assert a["history_W_y"].shape == (S, 5, 3) and a["history_embedding"].shape == (S, 5, 3)
+    assert a["history_b_h"].shape == (S, 3) and a["history_W_h"].dtype == np.float64
+    np.testing.assert_array_equal(a["history_W_h"][0], rc.seed_model().params.W_h)  # step 0: initial weights
+
+
+def history_file(model: rc.Model, **changes) -> bytes:
+    a = arrays_of(model)
+    for key, value in changes.items():
+        if value is None:
+            del a[key]
+        else:
+            a[key] = value
+    return npz_bytes(**a)
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda a: {"history_losses": a["history_losses"][:, None]}, ["'history_losses'", "1-D float64"]),
+    (lambda a: {"history_losses": a["history_losses"].astype(np.float32)}, ["'history_losses'", "float64"]),
+    (lambda a: {"history_losses": np.where(np.arange(60) == 7, np.nan, a["history_losses"])}, ["finite"]),
+    (lambda a: {"history_losses": np.zeros(61)}, ["61 losses", "60 steps"]),
+    (lambda a: {"history_steps": a["history_steps"][::-1].copy()}, ["snapshot steps", "increase"]),
+    (lambda a: {"history_steps": a["history_steps"] + 100}, ["snapshot steps", "0..60"]),
+    (lambda a: {"history_steps": a["history_steps"].astype(np.float64)}, ["'history_steps'", "integer"]),
+    (lambda a: {"history_W_h": a["history_W_h"][:, :2]}, ["'history_W_h'", "must be", "(19, 3, 3)"]),
+    (lambda a: {"history_W_y": a["history_W_y"].astype(np.float32)}, ["'history_W_y'", "float64"]),
+    (lambda a: {"history_b_y": np.full_like(a["history_b_y"], np.inf)}, ["'history_b_y'", "non-finite"]),
+    (lambda a: {"history_W_x": np.full_like(a["history_W_x"], 1e9)}, ["'history_W_x'", "beyond"]),
+    (lambda a: {"history_b_h": None}, ["history", "incomplete", "'history_b_h'"]),
+    (lambda a: {"history_W_h": np.zeros((21, 3, 3))}, ["'history_W_h'", "21"]),
+])
+def test_a_malformed_history_is_refused_with_the_problem_named(seed_with_history, change, words):
+    a = arrays_of(seed_with_history)
+    refused(history_file(seed_with_history, **change(a)), *words)
+
+
+def test_more_snapshots_than_the_limit_are_refused_from_the_headers(seed_with_history):
+    from rnn_core.params import MAX_SNAPSHOTS
+
+    S = MAX_SNAPSHOTS + 1
+    a = arrays_of(seed_with_history)
+    changes = {f"history_{name}": np.zeros((S,) + a[name].shape) for name in NAMES}
+    refused(history_file(seed_with_history, history_steps=np.arange(S), **changes), "'history_steps'", "21", "limit")
