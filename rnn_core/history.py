@@ -30,13 +30,14 @@ VALIDATION_SHARE = 0.1  # the last 10% of the text is held out ...
 MIN_VALIDATION_CHARS = 2_000  # ... at char level when the text has this many characters (200 held out)
 MIN_VALIDATION_SENTENCES = 20  # ... at word level when it has this many sentences (2 held out)
 MAX_VALIDATION_TOKENS = 1_000  # and never more than this, so one validation pass stays cheap
-SAMPLE_TOKENS = {"word": 15, "char": 40}  # tokens per live sample
+SAMPLE_TOKENS = {"word": 12, "char": 40}  # tokens per live sample
 POINTS = 10  # live samples and validation losses per run, at most, evenly spaced
 # Each of sampling and validation may take about OVERHEAD of the training time. Their cost in
-# training steps, measured on small models (where Python's per-call overhead dominates both):
-# a greedy generated token costs up to ~0.15 of a step, a scored held-out token ~0.02.
+# training steps, measured on the built-in corpora's small models (where Python's per-call
+# overhead dominates): a greedy generated token up to ~0.22 of a step, a scored held-out token
+# up to ~0.065 (word level, one forward pass per sentence); rounded up.
 OVERHEAD = 0.03
-SAMPLE_TOKEN_COST, VALIDATION_TOKEN_COST = 0.15, 0.02
+SAMPLE_TOKEN_COST, VALIDATION_TOKEN_COST = 0.25, 0.08
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,9 @@ class Recorder:
         self.sample_every = sample_every or interval(self.total, SAMPLE_TOKEN_COST * self.max_tokens)
         held = validation.n_tokens if validation is not None else 0
         self.validate_every = validate_every or interval(self.total, VALIDATION_TOKEN_COST * held)
+        self._sample_at = set(range(0, self.total, self.sample_every)) | {self.total}
+        self._validate_at = (set(range(self.validate_every, self.total, self.validate_every)) | {self.total}
+                             if validation is not None else set())
         self._smoother = Ema()
         self.losses: list[float] = []
         self.smoothed: list[float] = []
@@ -167,20 +171,19 @@ class Recorder:
         if step in self._snapshot_at:
             self.steps.append(step)
             self.snapshots.append(info.params.copy())  # info.params are the loop's buffers
-        self._observe(info.step, info.params)
+        if info.step in self._sample_at or info.step in self._validate_at:
+            self._observe(info.step, info.params)
         return self.then(info) if self.then is not None else None
 
     def _observe(self, run_step: int, params: Params) -> None:
-        """A live sample and a validation loss when one is due (at the start, every so often,
-        and at the last step)."""
-        last = run_step == self.total
-        if run_step % self.sample_every == 0 or last:  # step 0 too: what the untrained model writes
-            model = replace(self._probe, params=params)
+        """A live sample and a validation loss, each when due (samples from step 0 on: what the
+        untrained model writes; validation from the first interval on, and both at the end)."""
+        model = replace(self._probe, params=params)
+        if run_step in self._sample_at:
             traces = generate(model, self.prompt, self.rule, max_tokens=self.max_tokens, seed=0)
             self.samples.append(LiveSample(self.offset + run_step, text_of(model, traces)))
-        if self.validation_corpus is not None and run_step and (run_step % self.validate_every == 0 or last):
-            loss = mean_loss(replace(self._probe, params=params), self.validation_corpus)
-            self.validation.append(ValidationLoss(self.offset + run_step, loss))
+        if run_step in self._validate_at:
+            self.validation.append(ValidationLoss(self.offset + run_step, mean_loss(model, self.validation_corpus)))
 
     def finish(self, trained: Model) -> Model:
         """``trained`` (what ``train`` returned) with the history of this run appended to the

@@ -9,7 +9,7 @@ has to be V x H (5 x 3 for "I love deep learning </s>").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -42,7 +42,7 @@ class Params:
         return V, E, self.W_h.shape[0]
 
     def as_dict(self) -> dict[str, np.ndarray]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in NAMES}  # NAMES: the fields, in order
 
     def copy(self) -> "Params":
         return Params(**{k: v.copy() for k, v in self.as_dict().items()})
@@ -141,11 +141,11 @@ def history_problem(history: History, steps_trained: int, params: Params) -> str
         return f"its snapshot steps must increase within {start:,}..{steps_trained:,} (the steps its losses cover)"
     if len(steps) > snapshot_budget(params):
         return f"it has {len(steps)} snapshots; a model of this size keeps at most {snapshot_budget(params)}"
+    model_shapes = [(w.shape, w.dtype) for w in params.as_dict().values()]
     for snap in history.snapshots:
-        for name, v in snap.as_dict().items():
-            w = getattr(params, name)
-            if v.shape != w.shape or v.dtype != w.dtype:
-                return f"a snapshot's {name} is {v.dtype} {v.shape}; the model's is {w.dtype} {w.shape}"
+        if [(v.shape, v.dtype) for v in snap.as_dict().values()] != model_shapes:
+            return (f"a snapshot's shapes {snap.shapes_text()} or dtype {snap.W_h.dtype} differ from the "
+                    f"model's {params.shapes_text()} {params.W_h.dtype}")
     return None
 
 
