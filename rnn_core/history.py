@@ -161,7 +161,7 @@ class Recorder:
         self._snapshot_at = {self.offset + round(self.total * i / (n - 1)) for i in range(n)} if n > 1 else set()
         self.steps: list[int] = [self.offset] if n else []
         self.snapshots: list[Params] = [model.params.copy()] if n else []
-        self._observe(0, model.params)
+        self._observe(0, model.params, sample=True, validate=self.total == 0 and validation is not None)
 
     def on_step(self, info: StepInfo) -> bool | None:
         """``train``'s callback: record this update, then pass it on to ``then``."""
@@ -171,32 +171,40 @@ class Recorder:
         if step in self._snapshot_at:
             self.steps.append(step)
             self.snapshots.append(info.params.copy())  # info.params are the loop's buffers
-        if info.step in self._sample_at or info.step in self._validate_at:
-            self._observe(info.step, info.params)
+        sample, validate = info.step in self._sample_at, info.step in self._validate_at
+        if sample or validate:
+            self._observe(info.step, info.params, sample, validate)
         return self.then(info) if self.then is not None else None
 
-    def _observe(self, run_step: int, params: Params) -> None:
-        """A live sample and a validation loss, each when due (samples from step 0 on: what the
-        untrained model writes; validation from the first interval on, and both at the end)."""
+    def _observe(self, run_step: int, params: Params, sample: bool, validate: bool) -> None:
+        """A live sample and/or a validation loss of the weights after ``run_step`` updates."""
         model = replace(self._probe, params=params)
-        if run_step in self._sample_at:
+        if sample:
             traces = generate(model, self.prompt, self.rule, max_tokens=self.max_tokens, seed=0)
             self.samples.append(LiveSample(self.offset + run_step, text_of(model, traces)))
-        if run_step in self._validate_at:
+        if validate:
             self.validation.append(ValidationLoss(self.offset + run_step, mean_loss(model, self.validation_corpus)))
 
     def finish(self, trained: Model) -> Model:
         """``trained`` (what ``train`` returned) with the history of this run appended to the
         history the start model had. A run that diverged drops its last update, and with it
-        whatever was recorded of it."""
+        whatever was recorded of it; a run that ended early (stopped, diverged) gets a last
+        sample and validation loss of the weights it kept."""
         n = trained.steps_trained - self.offset  # updates kept
-        if n == 0:
-            return replace(trained, history=self.start.history)
-        if not 0 < n <= len(self.losses):
+        if not 0 <= n <= len(self.losses):
             raise ValueError(f"the model has {n} new steps but the recorder saw {len(self.losses)}.")
         end = self.offset + n
+        del self.losses[n:], self.smoothed[n:]
+        self.samples = [s for s in self.samples if s.step <= end]
+        self.validation = [v for v in self.validation if v.step <= end]
+        if n < self.total:
+            self._observe(n, trained.params, sample=self.samples[-1].step != end,
+                          validate=self.validation_corpus is not None and n > 0
+                          and (not self.validation or self.validation[-1].step != end))
+        if n == 0:
+            return replace(trained, history=self.start.history)
         kept = [i for i, s in enumerate(self.steps) if s < end]  # the end's weights are trained.params
-        run = History(np.array(self.losses[:n]), np.array([self.steps[i] for i in kept], np.int64),
+        run = History(np.array(self.losses), np.array([self.steps[i] for i in kept], np.int64),
                       tuple(self.snapshots[i] for i in kept))
         return replace(trained, history=joined(self.start.history, run, end))
 

@@ -207,8 +207,6 @@ def check_meta(a: dict[str, np.ndarray]) -> tuple[tuple[str, ...], str, TrainCon
     if level not in LEVELS:
         raise ModelFileError(f"'level' must be word or char, not {level!r}.")
     tokens = tuple(a["vocab"].tolist())
-    if len(set(tokens)) != len(tokens):
-        raise ModelFileError("'vocab' must be a non-empty 1-D array of distinct strings.")
     try:
         check_vocab(tokens, level)
     except VocabularyError as e:

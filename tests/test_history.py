@@ -158,16 +158,19 @@ def test_the_next_callback_is_called_and_can_stop_training():
     assert seen == [1, 2, 3, 4, 5] and report.status == "stopped"
     assert trained.steps_trained == 5 and len(trained.history.losses) == 5
     assert trained.history.steps.max() < 5  # the weights of step 5 are the model's own
-    assert [s.step for s in recorder.samples] == [0]  # the next was due at step sample_every = 75
+    assert [s.step for s in recorder.samples] == [0, 5]  # step 0, then the weights it stopped with
+    assert recorder.samples[-1].text == rc.text_of(trained, rc.generate(trained, ["I"], max_tokens=12))
 
 
 def test_a_diverged_run_keeps_a_history_that_ends_at_the_kept_weights():
     corpus = rc.make_corpus("the cat sat on the mat\nthe dog sat on the log")
     config = rc.TrainConfig(hidden_size=8, embed_dim=8, steps=200, lr=10.0, optimizer="sgd", clip=0.0)
-    trained, report, _ = record_training(rc.new_model(corpus, config), corpus, config)
+    trained, report, recorder = record_training(rc.new_model(corpus, config), corpus, config)
     assert report.status == "diverged"
     assert trained.history.losses.tolist() == report.losses
     assert trained.history.steps.max() <= trained.steps_trained == len(report.losses)
+    assert recorder.losses == report.losses and len(recorder.smoothed) == len(report.losses)
+    assert recorder.samples[-1].step == trained.steps_trained  # what the kept weights write
 
 
 # ---------------------------------------------------------------- training goes on
