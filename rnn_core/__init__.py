@@ -7,7 +7,8 @@ from .config import TrainConfig
 from .errors import ConfigError, CorpusError, ModelFileError, RnnCoreError, VocabularyError
 from .history import Recorder, record_training, split_corpus
 from .model_file import from_bytes, load, save, to_bytes
-from .params import History, Model, Params, init_params, new_model, seed_config, seed_corpus, seed_model
+from .params import Model, Params, init_params, new_model, seed_config, seed_corpus, seed_model
+from .record import History
 from .sample import GREEDY, Rule, fork, generate, log_prob, reshape, teacher_forced, text_of, traces_json
 from .step import StepTrace, forward_step, softmax
 from .tokens import EOS, Corpus, Vocab, decode, decode_upload, make_corpus

@@ -20,7 +20,8 @@ import numpy as np
 
 from .config import TrainConfig
 from .errors import CorpusError
-from .params import History, Model, Params, joined, snapshot_budget
+from .params import Model, Params
+from .record import History, joined, snapshot_budget
 from .sample import GREEDY, Rule, generate, text_of
 from .tokens import Corpus, make_corpus, split_words
 from .train import StepInfo, TrainReport, corpus_ids, mean_loss, train

@@ -9,7 +9,7 @@ Keys (format ``rnn-autoregression-lab/1``):
   ``steps_trained`` (int64 scalar), ``last_loss`` (float64 scalar, nan if untrained);
 - optionally the training history, all or none of: ``history_losses`` (float64, (n,)),
   ``history_steps`` (int64, (S,)), and per parameter ``history_<name>`` (S, *its shape), its
-  dtype) holding the S snapshots (see ``params.History``). Files without them (written before
+  dtype) holding the S snapshots (see ``record.History``). Files without them (written before
   history existed) load with ``history`` None.
 
 Loading checks everything that needs no array data first (``archive.Archive``): the member
@@ -31,8 +31,8 @@ import numpy as np
 from .archive import Archive, Header
 from .config import MAX_PARAMS, TrainConfig, check_param_count
 from .errors import ConfigError, CorpusError, ModelFileError, VocabularyError
-from .params import (MAX_HISTORY_STEPS, MAX_SNAPSHOT_BYTES, MAX_SNAPSHOTS, NAMES, History, Model, Params,
-                     history_problem)
+from .params import NAMES, Model, Params
+from .record import MAX_HISTORY_STEPS, MAX_SNAPSHOT_BYTES, MAX_SNAPSHOTS, History, history_problem
 from .tokens import LEVELS, MAX_CORPUS_BYTES, MAX_TOKEN_CHARS, MAX_VOCAB, Vocab, check_vocab, make_corpus
 
 FORMAT = "rnn-autoregression-lab/1"

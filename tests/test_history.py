@@ -10,7 +10,8 @@ import pytest
 
 import rnn_core as rc
 from rnn_core.history import (MAX_VALIDATION_TOKENS, Recorder, ema, interval, record_training, split_corpus)
-from rnn_core.params import MAX_SNAPSHOTS, NAMES, History, spread
+from rnn_core.params import NAMES
+from rnn_core.record import MAX_SNAPSHOTS, History, spread
 
 CHAR_TEXT = "".join(f"line {i} says {'ab' * (i % 5)} and stops.\n" for i in range(120))  # 3,500+ characters
 

@@ -480,7 +480,7 @@ def test_a_malformed_history_is_refused_with_the_problem_named(seed_with_history
 
 
 def test_more_snapshots_than_the_limit_are_refused_from_the_headers(seed_with_history):
-    from rnn_core.params import MAX_SNAPSHOTS
+    from rnn_core.record import MAX_SNAPSHOTS
 
     S = MAX_SNAPSHOTS + 1
     a = arrays_of(seed_with_history)
