@@ -259,7 +259,8 @@ def check_history_headers(h: dict[str, Header], V: int, E: int, H: int) -> None:
                                  f"{h[name].dtype} {(S,) + shape}.")
     snapshot_bytes = sum(h[f"history_{name}"].data_bytes for name in NAMES)
     if snapshot_bytes > MAX_SNAPSHOT_BYTES:
-        raise ModelFileError(f"the history's snapshots take {snapshot_bytes:,} bytes; the limit is {MAX_SNAPSHOT_BYTES:,}.")
+        raise ModelFileError(f"the history's snapshots take {snapshot_bytes:,} bytes; "
+                             f"the limit is {MAX_SNAPSHOT_BYTES:,}.")
 
 
 def check_total(h: dict[str, Header]) -> None:
@@ -273,7 +274,8 @@ def checked_values(key: str, v: np.ndarray) -> np.ndarray:
     if not np.isfinite(v).all():
         raise ModelFileError(f"'{key}' holds non-finite values (nan or inf).")
     if v.size and np.abs(v).max() > MAX_ABS_WEIGHT:
-        raise ModelFileError(f"'{key}' holds values beyond +-{MAX_ABS_WEIGHT:g}; no model of this app has such weights.")
+        raise ModelFileError(f"'{key}' holds values beyond +-{MAX_ABS_WEIGHT:g}; "
+                             "no model of this app has such weights.")
     return v
 
 

@@ -19,7 +19,8 @@ EOS = "</s>"
 LEVELS = ("word", "char")
 MAX_CORPUS_BYTES = 2_000_000  # 2 MB of text: far beyond what a numpy demo trains on interactively
 MAX_VOCAB = 20_000
-MAX_TOKEN_CHARS = 100  # longest word token: longer "words" are URLs, base64 or hostile files, and slow every page that lists tokens
+# longest word token: longer "words" are URLs, base64 or hostile files, and slow every page listing tokens
+MAX_TOKEN_CHARS = 100
 
 _WORD = re.compile(r"\w+|[^\w\s]")
 

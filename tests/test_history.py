@@ -188,7 +188,8 @@ def test_continuing_a_model_with_history_appends_to_it(seed_run):
     assert len(steps) == MAX_SNAPSHOTS and steps[0] == 0 and steps[-1] < 120
     assert max(np.diff(steps + [120])) <= 12  # about evenly spaced over both runs (120 / 20 = 6)
     early = next(i for i, s in enumerate(steps) if 0 < s < 60)
-    assert same_params(h.snapshots[early], trained.history.snapshots[trained.history.steps.tolist().index(steps[early])])
+    first_run = dict(zip(trained.history.steps.tolist(), trained.history.snapshots))
+    assert same_params(h.snapshots[early], first_run[steps[early]])
     late = next(i for i, s in enumerate(steps) if s > 60)
     again, _ = rc.train(trained, rc.seed_corpus(), replace(trained.config, steps=steps[late] - 60))
     assert same_params(h.snapshots[late], again.params)  # the second run's weights at that step
