@@ -486,3 +486,20 @@ def test_more_snapshots_than_the_limit_are_refused_from_the_headers(seed_with_hi
     a = arrays_of(seed_with_history)
     changes = {f"history_{name}": np.zeros((S,) + a[name].shape) for name in NAMES}
     refused(history_file(seed_with_history, history_steps=np.arange(S), **changes), "'history_steps'", "21", "limit")
+
+
+def test_corrupted_bytes_are_refused_with_a_model_file_error_and_nothing_else(seed_with_history):
+    """A few random bytes changed anywhere (fixed seed): the loader either refuses with
+    ModelFileError or returns a model it fully checked; no other exception escapes."""
+    data = rc.to_bytes(seed_with_history)
+    rng = np.random.default_rng(1)
+    refusals = 0
+    for _ in range(600):
+        b = bytearray(data)
+        for _ in range(rng.integers(1, 4)):
+            b[rng.integers(len(b))] = rng.integers(256)
+        try:
+            rc.from_bytes(bytes(b))
+        except rc.ModelFileError:
+            refusals += 1
+    assert refusals > 500  # most corruptions hit a checked byte (CRC, header, value)
