@@ -20,7 +20,7 @@ from .params import SEED_SENTENCE, Model
 from .sample import GREEDY, Rule, generate, text_of
 from .tokens import EOS, Corpus, make_corpus, quoted
 
-Check = Callable[[str], "tuple[bool, str]"]
+Check = Callable[[str], tuple[bool, str]]  # generated text -> (does it show the pattern, why)
 
 
 @dataclass(frozen=True)

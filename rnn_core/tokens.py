@@ -4,7 +4,9 @@ Word level: whitespace splits words, each punctuation mark is a token of its own
 and every line of the corpus is one sentence ending in ``</s>``. Char level: every character
 (newlines included) is a token and the whole text is one stream.
 The vocabulary lists tokens in order of first appearance, so the same text always gives the
-same ids (for the seed sentence: I=0, love=1, deep=2, learning=3, </s>=4).
+same ids (for the seed sentence: I=0, love=1, deep=2, learning=3, </s>=4). ``token_problem`` and
+``check_vocab`` say which tokens the tokenizer can produce at each level; the model loader
+refuses vocabularies it could not.
 """
 
 from __future__ import annotations
