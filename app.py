@@ -6,10 +6,11 @@ Sets up the page, this visitor's model, the navigation (stable URLs /train, /ste
 
 import streamlit as st
 
-from ui.state import current_model, leave_legacy_pages_mode, sidebar_card
+from ui.pages_mode import leave_legacy_pages_mode
+from ui.state import current_model, sidebar_card
 from ui.train_state import finish_interrupted
 
-leave_legacy_pages_mode()
+leave_legacy_pages_mode()  # a fresh server starts in Streamlit's v1 pages mode: see ui/pages_mode.py
 st.set_page_config(page_title="RNN Autoregression Lab", page_icon="🔁", layout="wide")
 current_model()
 finish_interrupted()  # a training run cut short by leaving the Train page keeps its progress

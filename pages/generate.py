@@ -12,7 +12,8 @@ import streamlit as st
 import rnn_core as rc
 from ui import generate_view as gv
 from ui.charts import distribution_figure, distributions_heatmap, hidden_figure, hidden_heatmap
-from ui.state import current_model, model_version
+from ui.text import md_literal
+from ui.state import model_version, start_page
 
 RUN, COMPARE = "gen_run", "gen_compare"
 MAX_TOKENS = 500
@@ -158,7 +159,7 @@ def compare(model: rc.Model, version: int, prompt, max_tokens: int, seed: int, n
                                                                            unsafe_allow_html=True)
 
 
-model = current_model()
+model = start_page()
 version = model_version()
 st.title("Generate")
 st.caption("The model writes on its own: each token it picks is fed back as the next input. "
@@ -170,7 +171,7 @@ try:
         run = cached(RUN, (version, prompt, rule, max_tokens, n, seed),
                      lambda: gv.samples(model, prompt, rule, max_tokens, seed, n))
 except rc.RnnCoreError as e:
-    st.error(f"{e} Change the prompt or the settings above.")
+    st.error(f"{md_literal(e)} Change the prompt or the settings above.")
     st.stop()
 paths = run["value"]
 corpus = model.corpus()

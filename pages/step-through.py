@@ -11,9 +11,10 @@ import streamlit as st
 import rnn_core as rc
 from ui import charts
 from ui import step_view as sv
-from ui.state import current_model, model_version
+from ui.text import md_literal
+from ui.state import model_version, start_page
 
-model = current_model()
+model = start_page()
 version = model_version()
 vocab = model.vocab.tokens
 V, E, H = model.params.sizes
@@ -90,7 +91,7 @@ wanted = replace(wanted, top_k=int(wanted.top_k), seed=int(wanted.seed), max_len
 try:
     sv.check(wanted, model)
 except rc.RnnCoreError as e:
-    st.error(f"{e} The walk-through below still shows {settings.word!r}.")
+    st.error(f"{md_literal(e)} The walk-through below still shows {md_literal(repr(settings.word))}.")
 else:
     if wanted.path_key() != settings.path_key():
         st.session_state[FORKS] = {}
@@ -169,7 +170,7 @@ def step_view() -> None:
     st.query_params.from_dict(sv.to_query(s))
     tr = traces[step - 1]
     if "st_fork_error" in st.session_state:
-        st.error(st.session_state.pop("st_fork_error"))
+        st.error(md_literal(st.session_state.pop("st_fork_error")))
 
     st.markdown(f"**Path** ({s.rule_obj().describe()}): " + sv.path_markdown(traces, step, forks))
     if step == n:

@@ -16,7 +16,8 @@ import rnn_core as rc
 from rnn_core.corpora import BUILTINS, builtin_corpus
 from ui import train_view as tv
 from ui.charts import show_token
-from ui.state import current_model, model_version, set_model
+from ui.state import current_model, model_version, set_model, start_page
+from ui.text import md_literal
 from ui.train_state import LIVE, NOTICE, RUN, finish_interrupted, install
 
 TXT, FILE_NOTICE = "train_txt", "train_file_notice"
@@ -51,10 +52,11 @@ def read_model_upload() -> None:
     try:
         model = rc.from_bytes(f.getvalue())
     except rc.RnnCoreError as e:
-        ss[FILE_NOTICE] = ("error", f"Could not load **{f.name}**: {e} Your current model is unchanged.")
+        ss[FILE_NOTICE] = ("error", f"Could not load **{md_literal(f.name)}**: {md_literal(e)} Your current model is unchanged.")
         return
     set_model(model)
-    ss[FILE_NOTICE] = ("success", f"Loaded **{f.name}**: {model.corpus_name}, {model.steps_trained} steps trained.")
+    ss[FILE_NOTICE] = ("success", f"Loaded **{md_literal(f.name)}**: {md_literal(model.corpus_name)}, "
+                              f"{model.steps_trained} steps trained.")
 
 
 def adopt_diverged() -> None:
@@ -70,7 +72,7 @@ def train_live(corpus: rc.Corpus, config: rc.TrainConfig) -> None:
     try:
         start = tv.start_model(corpus, config)
     except rc.RnnCoreError as e:
-        st.error(f"Cannot train: {e}")
+        st.error(f"Cannot train: {md_literal(e)}")
         return
     run = tv.Run(start, config.steps, start.params)
     ss[LIVE] = run
@@ -91,7 +93,7 @@ def train_live(corpus: rc.Corpus, config: rc.TrainConfig) -> None:
         model, report = rc.train(start, corpus, config, on_step)
     except rc.RnnCoreError as e:
         ss.pop(LIVE, None)
-        st.error(f"Cannot train: {e}")
+        st.error(f"Cannot train: {md_literal(e)}")
         return
     for slot in (stop, bar, chart):
         slot.empty()
@@ -101,7 +103,7 @@ def train_live(corpus: rc.Corpus, config: rc.TrainConfig) -> None:
 
 # ---------------------------------------------------------------- page
 
-model = current_model()
+model = start_page()
 finish_interrupted()
 
 st.title("Train a model")
@@ -140,7 +142,7 @@ else:
         except rc.CorpusError as e:
             error = f"{e}"
 if error:
-    st.error(f"This corpus cannot be trained on: {error}")
+    st.error(f"This corpus cannot be trained on: {md_literal(error)}")
 
 if corpus is not None:
     tokens = [t for s in corpus.sentences for t in s]
@@ -183,7 +185,7 @@ try:
     config = rc.TrainConfig(hidden_size=int(H), embed_dim=int(E), steps=int(steps), lr=float(lr), optimizer=opt,
                             clip=float(clip), batch_size=int(batch), seq_len=int(seq_len), seed=int(seed))
 except rc.ConfigError as e:
-    st.error(f"Check the settings: {e}")
+    st.error(f"Check the settings: {md_literal(e)}")
 
 st.header("3 · Train")
 clicked = st.button("▶ Train", type="primary", key="train_go", disabled=corpus is None or config is None,

@@ -3,23 +3,57 @@
     h_t = tanh(W_x x_t + W_h h_{t-1} + b_h)     o_t = W_y h_t + b_y     y_t = softmax(o_t)
 """
 
+from . import limits
+from .beam import BeamResult, BeamStep, Hypothesis, beam_json, beam_search
 from .config import TrainConfig
 from .errors import ConfigError, CorpusError, ModelFileError, RnnCoreError, VocabularyError
+from .filters import Distribution, sampling_distribution
 from .history import Recorder, record_training, split_corpus
+from .intervention import HiddenEdit, Intervention, continue_greedy, intervene
+from .limits import Limit
+from .memory import GradientReach, Influence, gradient_reach, influence, path_tokens, scale_W_h, spectral_radius
+from .metrics import effective_vocab, entropy, perplexity
 from .model_file import from_bytes, load, save, to_bytes
+from .panels import Panel, rule_panels
 from .params import Model, Params, init_params, new_model, seed_config, seed_corpus, seed_model
+from .probe import UnitActivity, unit_activity
 from .record import History
-from .sample import GREEDY, Rule, fork, generate, log_prob, reshape, teacher_forced, text_of, traces_json
-from .step import StepTrace, forward_step, softmax
-from .tokens import EOS, Corpus, Vocab, decode, decode_upload, make_corpus
+from .rule import GREEDY, Rule
+from .sample import (StepSummary, draw_token, draws, ends_with_eos, fork, generate, generate_summary, log_prob,
+                     pick, prompt_ids, regenerates, slices, teacher_forced, text_of, traces_json)
+from .stats import ChiSquare, DrawCounts, chi2_sf, chi_square, draw_counts
+from .step import Pick, Stage, StepTrace, forward_step, softmax
+from .tokens import EOS, Corpus, Vocab, decode, decode_upload, first_sentence, first_sentence_of, make_corpus
 from .train import StepInfo, TrainReport, mean_loss, sentence_grad_norms, train
+from .tree import ContinuationTree, FlatTree, Node, merge_paths, sample_tree
 
 __all__ = [
-    "EOS", "GREEDY", "ConfigError", "Corpus", "CorpusError", "History", "Model", "ModelFileError", "Params",
-    "Recorder", "RnnCoreError", "Rule", "StepInfo", "StepTrace", "TrainConfig", "TrainReport", "Vocab",
-    "VocabularyError", "decode", "decode_upload", "fork", "forward_step", "from_bytes", "generate",
-    "init_params", "load", "log_prob", "make_corpus", "mean_loss", "new_model", "reshape", "save",
-    "seed_config", "seed_corpus", "seed_model", "sentence_grad_norms", "softmax", "teacher_forced",
-    "text_of", "to_bytes", "traces_json", "train",
-    "record_training", "split_corpus",
+    # model, vocabulary, training
+    "EOS", "Corpus", "Model", "Params", "StepInfo", "TrainConfig", "TrainReport", "Vocab", "decode",
+    "decode_upload", "first_sentence", "first_sentence_of", "init_params", "make_corpus", "mean_loss", "new_model",
+    "seed_config", "seed_corpus", "seed_model", "sentence_grad_norms", "train",
+    # errors a user can fix
+    "ConfigError", "CorpusError", "ModelFileError", "RnnCoreError", "VocabularyError",
+    # model files
+    "from_bytes", "load", "save", "to_bytes",
+    # one step and its trace; generation and the picking rules
+    "Distribution", "GREEDY", "Pick", "Rule", "Stage", "StepSummary", "StepTrace", "draw_token", "draws",
+    "ends_with_eos", "fork", "forward_step", "generate", "generate_summary", "log_prob", "pick", "prompt_ids",
+    "regenerates", "sampling_distribution", "slices", "softmax", "teacher_forced", "text_of", "traces_json",
+    # limits of every generation setting; measures of a distribution; the rules side by side
+    "Limit", "limits", "effective_vocab", "entropy", "perplexity", "Panel", "rule_panels",
+    # memory: influence of past tokens, reach of the gradient
+    "GradientReach", "Influence", "gradient_reach", "influence", "path_tokens", "scale_W_h", "spectral_radius",
+    # interventions on h_{t-1}
+    "HiddenEdit", "Intervention", "continue_greedy", "intervene",
+    # what each hidden unit tracks
+    "UnitActivity", "unit_activity",
+    # beam search, recorded step by step as a tree
+    "BeamResult", "BeamStep", "Hypothesis", "beam_json", "beam_search",
+    # draws against theory: N draws at a step, chi-square
+    "ChiSquare", "DrawCounts", "chi2_sf", "chi_square", "draw_counts",
+    # the tree of sampled continuations
+    "ContinuationTree", "FlatTree", "Node", "merge_paths", "sample_tree",
+    # training history: the record a model keeps, the recorder, held-out text
+    "History", "Recorder", "record_training", "split_corpus",
 ]

@@ -14,26 +14,44 @@ import os
 import sys
 from dataclasses import replace
 
+from . import limits
 from .config import TrainConfig
 from .errors import ConfigError, CorpusError, RnnCoreError
 from .model_file import load, save
 from .params import Model, new_model, seed_corpus, seed_model
 from .sample import Rule, generate, text_of, traces_json
+from .beam import beam_json, beam_search
 from .tokens import MAX_CORPUS_BYTES, Corpus, decode_upload, make_corpus
 from .train import TrainReport, train
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3  # the model was written, but training stopped early on a non-finite loss
-DEFAULT_MAX_TOKENS = 50
 TRAIN_EPILOG = (
     "exit status: 0 trained and wrote --out; 2 bad input (one 'error:' line on stderr, nothing "
     f"written); {EXIT_DIVERGED} training diverged: --out holds the last weights whose loss was "
     "finite, and a 'warning:' line on stderr says so."
 )
-GENERATE_EPILOG = (
-    "--strategy defaults to greedy, or to sample when --temperature, --top-k or --top-p is given. "
-    "exit status: 0 ok; 2 bad input (one 'error:' line on stderr)."
-)
+GENERATE_EPILOG = """\
+how the next token is picked, in this order (each rule that is on):
+  1. --repetition-penalty R: the logit o_v of every token already in the context (the prompt
+     and what was generated so far) becomes o_v / R if positive, o_v * R if not;
+  2. --temperature T: y = softmax(o / T); T = 0 means greedy (the argmax);
+  3. --top-k K: keep the K most probable tokens (K at most the vocabulary size);
+  4. --top-p P: keep the smallest most-probable set whose mass reaches P;
+  5. --min-p M: keep the tokens with p >= M * (largest p);
+  6. --typical-p P: keep the tokens whose surprisal -ln p is closest to the entropy,
+     up to mass P.
+Each filter sees what the ones before it kept, renormalised: with --top-k and --top-p both
+given, top-p measures mass within the top-k set. The token is then drawn from the result by
+inverse CDF with a uniform u from --seed. Greedy takes the argmax after the repetition
+penalty and ignores the other rules.
+
+--strategy defaults to greedy, or to sample when --temperature, --top-k, --top-p, --min-p or
+--typical-p is given.
+
+exit status: 0 ok; 2 bad input (one 'error:' line on stderr).
+"""
+SAMPLING_LIMITS = (limits.TEMPERATURE, limits.TOP_K, limits.TOP_P, limits.MIN_P, limits.TYPICAL_P)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -69,18 +87,48 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", required=True, metavar="MODEL.npz", help="where to write the model")
     t.add_argument("--json", action="store_true", help="print a JSON summary (losses, status, ...)")
 
-    g = sub.add_parser("generate", help="generate text from a model", epilog=GENERATE_EPILOG)
-    g.add_argument("model", metavar="MODEL.npz")
-    g.add_argument("--prompt", required=True, help="one or more known tokens to start from")
-    g.add_argument("--strategy", choices=["greedy", "sample"])
-    g.add_argument("--temperature", type=float, metavar="F", help="sampling temperature (0 = greedy)")
-    g.add_argument("--top-k", type=int, metavar="N", help="sample among the N most probable tokens")
-    g.add_argument("--top-p", type=float, metavar="F", help="sample among the smallest set with mass >= F")
-    g.add_argument("--max-tokens", type=int, default=DEFAULT_MAX_TOKENS, metavar="N",
-                   help=f"stop after N generated tokens (default {DEFAULT_MAX_TOKENS})")
-    g.add_argument("--seed", type=int, default=0, metavar="N", help="RNG seed for sampling")
-    g.add_argument("--json", action="store_true", help="print every step's trace as JSON")
+    add_generate_parser(sub)
     return parser
+
+
+def _limit_help(limit: limits.Limit) -> str:
+    """'keep the tokens with p >= ...; from 0 to 1 (0 = off); default 0'."""
+    return f"{limit.help}; {limit.range_text()}; default {limits.shown_value(limit.default)}"
+
+
+def add_generate_parser(sub) -> None:
+    """The ``generate`` subcommand: its options' ranges, defaults and help come from
+    ``rnn_core.limits``."""
+    g = sub.add_parser("generate", help="generate text from a model", epilog=GENERATE_EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    g.add_argument("model", metavar="MODEL.npz")
+    g.add_argument("--prompt", required=True,
+                   help=f"known tokens to start from, at most {limits.PROMPT_TOKENS.high:,} "
+                        "(type </s> for the end of a sentence)")
+    g.add_argument("--strategy", choices=limits.STRATEGIES + ("beam",),
+                   help="greedy takes the most probable token; sample draws it from q_t; beam keeps "
+                        "the --beam-width most probable continuations")
+    g.add_argument("--temperature", type=float, metavar="T", help=_limit_help(limits.TEMPERATURE))
+    g.add_argument("--top-k", type=int, metavar="K",
+                   help=f"{limits.TOP_K.help}; a whole number from 1 to the vocabulary size (leave out for off)")
+    for limit in (limits.TOP_P, limits.MIN_P, limits.TYPICAL_P, limits.REPETITION_PENALTY):
+        g.add_argument(limit.flag, type=float, metavar="F", help=_limit_help(limit))
+    for limit in (limits.MAX_TOKENS, limits.SEED):
+        g.add_argument(limit.flag, type=int, default=limit.default, metavar="N", help=_limit_help(limit))
+    g.add_argument("--json", action="store_true", help="print every step's trace as JSON")
+    add_beam_options(g)
+
+
+BEAM_CONFLICTS = ("temperature", "top_k", "top_p", "min_p", "typical_p", "repetition_penalty")  # beam does not sample
+
+
+def add_beam_options(g) -> None:
+    """--beam-width and --length-norm of ``generate --strategy beam``."""
+    g.add_argument("--beam-width", type=int, metavar="B",
+                   help=f"with --strategy beam: {_limit_help(limits.BEAM_WIDTH)}; --json adds every "
+                        "step's kept and pruned hypotheses")
+    g.add_argument("--length-norm", action="store_true",
+                   help="with --strategy beam: rank complete sentences by log p / length")
 
 
 CONFIG_OPTIONS = ("hidden_size", "embed_dim", "steps", "lr", "optimizer", "clip", "batch_size",
@@ -200,17 +248,21 @@ def train_summary(model: Model, report: TrainReport, out: str) -> dict:
 
 
 def generate_rule(args) -> Rule:
-    """The picking rule: sampling when asked for, or implied by a sampling option."""
-    sampling_options = (args.temperature, args.top_k, args.top_p)
-    strategy = args.strategy or ("sample" if any(v is not None for v in sampling_options) else "greedy")
-    if args.top_k is not None and args.top_k < 1:
-        raise ConfigError(f"top-k must be a whole number >= 1, not {args.top_k}.")
-    return Rule(strategy, 1.0 if args.temperature is None else args.temperature,
-                args.top_k or 0, 1.0 if args.top_p is None else args.top_p)
+    """The picking rule: sampling when asked for, or implied by a sampling option; every option
+    left out keeps its default ("off" for the filters)."""
+    given = {limit.key: getattr(args, limit.key) for limit in limits.RULE_KNOBS
+             if getattr(args, limit.key) is not None}
+    implied = any(limit.key in given for limit in SAMPLING_LIMITS)
+    if given.get("top_k", 1) < 1:  # 0 = off is what leaving --top-k out already means
+        raise ConfigError(f"--top-k must be a whole number from 1 to the vocabulary size (leave it out "
+                          f"for no top-k), not {given['top_k']}.")
+    return Rule(args.strategy or ("sample" if implied else "greedy"), **given)
 
 
 def run_generate(args) -> int:
     """``generate``: load the model, generate from the prompt, print the text or the traces."""
+    if args.strategy == "beam" or args.beam_width is not None or args.length_norm:
+        return run_beam(args)
     rule = generate_rule(args)
     model = load(args.model)
     traces = generate(model, args.prompt, rule, max_tokens=args.max_tokens, seed=args.seed)
@@ -218,6 +270,31 @@ def run_generate(args) -> int:
         print(json.dumps(traces_json(model, traces), allow_nan=False))
     else:
         print(text_of(model, traces))
+    return 0
+
+
+def check_beam_args(args) -> None:
+    """ConfigError when the beam options come without --strategy beam, or with sampling options."""
+    if args.strategy != "beam":
+        raise ConfigError("--beam-width and --length-norm need --strategy beam.")
+    given = [f"--{name.replace('_', '-')}" for name in BEAM_CONFLICTS
+             if getattr(args, name, None) is not None]
+    if given:
+        raise ConfigError(f"--strategy beam does not sample; drop {', '.join(given)}.")
+
+
+def run_beam(args) -> int:
+    """``generate --strategy beam``: the best continuation's text, or with --json its traces and
+    a "beam" key holding every step's kept and pruned hypotheses (``beam.beam_json``)."""
+    check_beam_args(args)
+    model = load(args.model)
+    width = limits.BEAM_WIDTH.default if args.beam_width is None else args.beam_width
+    result = beam_search(model, args.prompt, width, max_tokens=args.max_tokens, length_norm=args.length_norm)
+    if args.json:
+        doc = {**traces_json(model, result.traces), "beam": beam_json(model, result)}
+        print(json.dumps(doc, allow_nan=False))
+    else:
+        print(text_of(model, result.traces))
     return 0
 
 

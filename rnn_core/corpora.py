@@ -256,6 +256,16 @@ BUILTINS: dict[str, Builtin] = {
         600,
         16,
     ),
+    "beam beats greedy: like / love": Builtin(
+        "I like tea\nI like jam\nI like rice\nI like soup\nI love music\nI love music\nI love music",
+        "word",
+        "After 'I', 'like' (4 lines of 7) beats 'love' (3 of 7), so greedy takes it, but then "
+        "has four endings to share: 'I like tea' is about 4/7 x 1/4 = 1/7. 'love' always goes on "
+        "to 'music': 'I love music' is about 3/7, three times as probable. Beam search with "
+        "width 2 keeps 'love' alive and finds it; greedy never can.",
+        200,
+        6,
+    ),
     "known answer: aaab, 3 steps of memory (char level)": Builtin(
         periodic_text(3, 60),
         "char",

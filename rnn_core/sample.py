@@ -1,90 +1,28 @@
 """Picking the next token, and autoregressive generation built on it.
 
-The model gives y_t; a ``Rule`` turns it into a token: greedy (argmax), or a sample from y_t
-reshaped by temperature, top-k and top-p. Each step's random number comes from a fixed
-per-(seed, sample) sequence, u_1, u_2, ..., so forcing a token at step k changes nothing before
-k and the steps after it meet the same random numbers: the fork is comparable to the original.
+The model gives o_t and y_t; a ``Rule`` turns them into a token: greedy (the argmax), or a
+sample from q_t, the distribution ``rnn_core.filters.sampling_distribution`` makes (repetition
+penalty, temperature, top-k, top-p, min-p, typical-p, in that order). Each step's random number
+comes from a fixed per-(seed, sample) sequence, u_1, u_2, ..., so forcing a token at step k
+changes nothing before k and the steps after it meet the same random numbers: the fork is
+comparable to the original.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 import numbers
+from dataclasses import dataclass, replace
+from typing import Callable, Sequence
 
 import numpy as np
 
+from . import limits
 from .errors import ConfigError, VocabularyError
+from .filters import sampling_distribution
 from .params import Model
-from .step import StepTrace, forward_step, make_trace, softmax
+from .rule import GREEDY, Rule
+from .step import NO_IDS, Forward, Pick, StepTrace, forward_step, make_trace, rank_of
 from .tokens import EOS, decode, tokenize_prompt
-
-MAX_TOKENS = 10_000
-
-
-def _is_number(v, kind) -> bool:
-    """True for ints/floats of ``kind`` (numpy scalars included), False for bools and the rest."""
-    return isinstance(v, kind) and not isinstance(v, (bool, np.bool_))
-
-
-@dataclass(frozen=True)
-class Rule:
-    """How to pick: 'greedy', or 'sample' with temperature (0 = greedy), top_k (0 = off), top_p."""
-
-    strategy: str = "sample"
-    temperature: float = 1.0
-    top_k: int = 0
-    top_p: float = 1.0
-
-    def __post_init__(self):
-        if self.strategy not in ("greedy", "sample"):
-            raise ConfigError(f"strategy must be 'greedy' or 'sample', not {self.strategy!r}.")
-        t = self.temperature
-        if not (_is_number(t, numbers.Real) and 0 <= t < float("inf")):
-            raise ConfigError(f"temperature must be 0 or more (0 means greedy), not {t}.")
-        if not _is_number(self.top_k, numbers.Integral) or self.top_k < 0:
-            raise ConfigError(f"top-k must be a whole number >= 1 (or 0 for off), not {self.top_k!r}.")
-        if not (_is_number(self.top_p, numbers.Real) and 0 < self.top_p <= 1):
-            raise ConfigError(f"top-p must be in (0, 1], not {self.top_p}.")
-
-    @property
-    def is_greedy(self) -> bool:
-        return self.strategy == "greedy" or self.temperature == 0
-
-    def describe(self) -> str:
-        if self.is_greedy:
-            return "greedy"
-        parts = [f"sample T={self.temperature:g}"]
-        if self.top_k:
-            parts.append(f"top-k={self.top_k}")
-        if self.top_p < 1:
-            parts.append(f"top-p={self.top_p:g}")
-        return ", ".join(parts)
-
-
-GREEDY = Rule("greedy")
-
-
-
-def reshape(logits: np.ndarray, rule: Rule) -> tuple[np.ndarray, np.ndarray]:
-    """The distribution a sample is drawn from, and the ids top-k/top-p kept.
-
-    Inputs: logits (V,). Returns q (V,) = softmax(logits / T) restricted to the k most probable
-    tokens, then to the smallest most-probable set whose mass reaches top_p, renormalised;
-    kept (n,) the surviving ids in vocabulary order.
-    """
-    q = softmax(logits / rule.temperature)
-    order = np.argsort(-q, kind="stable")  # most probable first; ties keep vocabulary order
-    n = len(q)
-    if rule.top_k:
-        n = min(n, rule.top_k)
-    if rule.top_p < 1:
-        mass = np.cumsum(q[order[:n]])
-        n = min(n, int(np.searchsorted(mass, rule.top_p * (1 - 1e-12))) + 1)
-    kept = np.sort(order[:n])
-    cut = np.zeros_like(q)
-    cut[kept] = q[kept]
-    return cut / cut.sum(), kept
 
 
 def slices(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -109,12 +47,20 @@ def draw_token(q: np.ndarray, u: float) -> int:
     return int(order[q[order] > 0][-1])  # u past the top by rounding: the last token stacked
 
 
-def pick(logits: np.ndarray, probs: np.ndarray, rule: Rule, u: float):
-    """(token_id, how, q, kept, draw) for one step under ``rule`` with random number u."""
+def pick(logits: np.ndarray, probs: np.ndarray, rule: Rule, u: float, context: Sequence[int] = ()) -> Pick:
+    """The next token under ``rule`` for one step: logits o_t (V,), probs y_t (V,), the step's
+    random number u, and ``context``, the ids fed in so far (for the repetition penalty).
+
+    Greedy takes the argmax of y_t (of softmax of the penalised o_t when a penalty is on); a
+    sample draws from q_t by inverse CDF with u (see ``slices``).
+    """
     if rule.is_greedy:
-        return int(np.argmax(probs)), "greedy", probs, None, None
-    q, kept = reshape(logits, rule)
-    return draw_token(q, u), "sampled", q, kept, float(u)
+        if not rule.penalises:
+            return Pick(int(np.argmax(probs)), "greedy")
+        d = sampling_distribution(logits, Rule("sample", repetition_penalty=rule.repetition_penalty), context)
+        return Pick(int(np.argmax(d.q)), "greedy", q=d.q, penalised=d.penalised)
+    d = sampling_distribution(logits, rule, context, probs=probs)
+    return Pick(draw_token(d.q, u), "sampled", q=d.q, stages=d.stages, draw=float(u), penalised=d.penalised)
 
 
 def draws(seed: int, sample: int, n: int) -> np.ndarray:
@@ -122,42 +68,66 @@ def draws(seed: int, sample: int, n: int) -> np.ndarray:
     return np.random.default_rng([seed, sample]).random(n)
 
 
-def check_limits(max_tokens: int, seed: int) -> None:
-    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or not 1 <= max_tokens <= MAX_TOKENS:
-        raise ConfigError(f"max tokens must be a whole number from 1 to {MAX_TOKENS:,}, not {max_tokens!r}.")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        raise ConfigError(f"seed must be a whole number from 0 to {2**32 - 1}, not {seed!r}.")
-
-
 def prompt_ids(model: Model, prompt) -> list[int]:
-    """Ids of a prompt given as text or as a list of tokens; VocabularyError if empty or unknown."""
-    tokens = tokenize_prompt(prompt, model.level) if isinstance(prompt, str) else list(prompt)
+    """Ids of a prompt given as text or as a list of tokens.
+
+    VocabularyError if it is empty or holds an unknown token; ConfigError if it is longer than
+    ``limits.PROMPT_TOKENS`` allows (every prompt token costs a step with two V-long arrays).
+    """
+    return token_ids(model, prompt, limits.PROMPT_TOKENS.high, "prompt")
+
+
+def token_ids(model: Model, text, max_len: int, what: str = "text") -> list[int]:
+    """Ids of ``text`` (a string, split at the model's level, or a list of tokens).
+
+    VocabularyError if it is empty or holds an unknown token; ConfigError if it has more than
+    ``max_len`` tokens (the message names ``what``: "the prompt has 501 tokens; ...").
+    """
+    tokens = tokenize_prompt(text, model.level) if isinstance(text, str) else list(text)
     if not tokens:
-        raise VocabularyError("the prompt is empty; type at least one known word to start from.")
+        raise VocabularyError(f"the {what} is empty; type at least one known word to start from.")
+    if len(tokens) > max_len:
+        raise ConfigError(f"the {what} has {len(tokens):,} tokens; the limit is {max_len:,}. Shorten the {what}.")
     return model.vocab.encode(tokens)
 
 
-def generate(model: Model, prompt, rule: Rule = GREEDY, max_tokens: int = 20, seed: int = 0,
-             sample: int = 0, forced: dict[int, int] | None = None) -> list[StepTrace]:
+def _check_settings(model: Model, rule: Rule, max_tokens: int, seed: int, sample: int) -> None:
+    rule.check_vocab(len(model.vocab))
+    limits.MAX_TOKENS.check(max_tokens)
+    limits.SEED.check(seed)
+    if not limits.is_number(sample, numbers.Integral) or sample < 0:
+        raise ConfigError(f"sample must be a whole number from 0 up, not {sample!r}.")
+
+
+def _forced_in_vocab(model: Model, forced: dict[int, int] | None) -> dict[int, int]:
+    for t, token_id in (forced or {}).items():
+        if not 0 <= token_id < len(model.vocab):
+            raise VocabularyError(f"forced token id {token_id} at step {t} is outside the vocabulary.")
+    return dict(forced or {})
+
+
+def generate(model: Model, prompt, rule: Rule = GREEDY, *, max_tokens: int = limits.MAX_TOKENS.default,
+             seed: int = limits.SEED.default, sample: int = 0,
+             forced: dict[int, int] | None = None) -> list[StepTrace]:
     """Autoregressive generation: one ``StepTrace`` per token fed in.
 
     The prompt's tokens are fed in as given (how='prompt'); after the last one each next token is
     picked by ``rule`` (or taken from ``forced[t]``, how='forced') and fed back, until ``</s>`` is
-    picked or ``max_tokens`` tokens have been generated. h_0 = 0.
+    picked or ``max_tokens`` tokens have been generated. h_0 = 0. Sample number ``sample`` under
+    ``seed`` draws its own random numbers (``draws``), so samples are reproducible one by one.
     """
-    check_limits(max_tokens, seed)
+    _check_settings(model, rule, max_tokens, seed, sample)
     ids = prompt_ids(model, prompt)
-    for t, token_id in (forced or {}).items():
-        if not 0 <= token_id < len(model.vocab):
-            raise VocabularyError(f"forced token id {token_id} at step {t} is outside the vocabulary.")
-    return _run(model, ids, [], rule, max_tokens, seed, sample, forced or {})
+    return _run(model, ids=ids, done=[], rule=rule, max_tokens=max_tokens, seed=seed, sample=sample,
+                forced=_forced_in_vocab(model, forced), record=make_trace)
 
 
-def fork(model: Model, traces: list[StepTrace], t: int, token, rule: Rule = GREEDY,
-         max_tokens: int = 20, seed: int = 0, sample: int = 0) -> list[StepTrace]:
+def fork(model: Model, traces: list[StepTrace], t: int, token, rule: Rule = GREEDY, *,
+         max_tokens: int = limits.MAX_TOKENS.default, seed: int = limits.SEED.default,
+         sample: int = 0) -> list[StepTrace]:
     """The path ``traces`` with ``token`` forced at step t (1-based); steps before t are reused,
     step t keeps its numbers and only changes its choice, steps after it are recomputed."""
-    check_limits(max_tokens, seed)
+    _check_settings(model, rule, max_tokens, seed, sample)
     token_id = token if isinstance(token, int) else model.vocab.encode([token])[0]
     if not 0 <= token_id < len(model.vocab):
         raise VocabularyError(f"token id {token_id} is outside the vocabulary of {len(model.vocab)}.")
@@ -165,39 +135,106 @@ def fork(model: Model, traces: list[StepTrace], t: int, token, rule: Rule = GREE
         raise ConfigError(f"step must be from 1 to {len(traces)}, not {t}.")
     if traces[t - 1].how == "prompt":
         raise ConfigError(f"step {t} feeds the prompt; fork at a generated step.")
-    changed = replace(traces[t - 1], token=model.vocab.tokens[token_id], token_id=token_id,
-                      how="forced", q=traces[t - 1].probs, kept=tuple(range(len(model.vocab))),
-                      draw=None)
+    changed = replace(traces[t - 1], token=model.vocab.tokens[token_id], token_id=token_id, how="forced",
+                      q=traces[t - 1].probs, stages=(), draw=None, penalised=NO_IDS)
+    return continue_path(model, traces, t, changed, rule, max_tokens=max_tokens, seed=seed, sample=sample)
+
+
+def continue_path(model: Model, traces: list[StepTrace], t: int, changed: StepTrace, rule: Rule = GREEDY, *,
+                  max_tokens: int = limits.MAX_TOKENS.default, seed: int = limits.SEED.default,
+                  sample: int = 0) -> list[StepTrace]:
+    """``traces`` with step t (1-based) replaced by ``changed`` (a forced pick, an edited h_{t-1}):
+    the steps before t are kept, the ones after it recomputed from ``changed``'s h and pick under
+    ``rule``, the rest of the prompt (read from ``traces``) still fed as given, until ``</s>`` or
+    ``max_tokens`` generated tokens (counted from the end of the prompt, as in ``generate``)."""
+    _check_settings(model, rule, max_tokens, seed, sample)
     prompt = [traces[0].input_id] + [tr.token_id for tr in traces if tr.how == "prompt"]
-    return _run(model, prompt, traces[: t - 1] + [changed], rule, max_tokens, seed, sample, {})
+    return _run(model, ids=prompt, done=list(traces[: t - 1]) + [changed], rule=rule, max_tokens=max_tokens,
+                seed=seed, sample=sample, forced={}, record=make_trace)
 
 
-def _run(model, ids, done, rule, max_tokens, seed, sample, forced) -> list[StepTrace]:
-    """Continue a path: ``done`` holds the steps already taken (possibly none)."""
+def ends_with_eos(steps: Sequence) -> bool:
+    """Did the path end because ``</s>`` was picked (not merely fed in by the prompt)?
+
+    ``steps``: ``StepTrace``s or ``StepSummary``s, in order.
+    """
+    return bool(steps) and steps[-1].token == EOS and steps[-1].how != "prompt"
+
+
+def _choose(t: int, ids: list[int], forced: dict[int, int], f: Forward, rule: Rule, u: float,
+            context: list[int]) -> Pick:
+    """Step t's pick: the prompt's next token, a forced one, or ``rule``'s."""
+    if t < len(ids):
+        return Pick(ids[t], "prompt")
+    if t in forced:
+        return Pick(forced[t], "forced")
+    return pick(f.logits, f.probs, rule, u, context)
+
+
+def _run(model: Model, *, ids: list[int], done: list, rule: Rule, max_tokens: int, seed: int,
+         sample: int, forced: dict[int, int], record: Callable) -> list:
+    """Continue a path whose steps ``done`` are already taken (possibly none).
+
+    ``ids``: the prompt's ids; ``record(t=, params=, vocab=, input_id=, forward=, pick=)`` turns
+    each new step into what the path keeps (``make_trace`` or ``make_summary``).
+    """
     params, vocab = model.params, model.vocab
-    eos = vocab.id(EOS) if EOS in vocab else -1
     u = draws(seed, sample, len(ids) - 1 + max_tokens)
-    traces = list(done)
-    H = params.W_h.shape[0]
-    while True:
-        t = len(traces) + 1
-        if traces:
-            last = traces[-1]
-            generated = t - len(ids)  # tokens generated so far, the last one included
-            if last.token_id == eos and last.how != "prompt" or generated >= max_tokens:
-                return traces
-            input_id, h_prev = last.token_id, last.h
-        else:
-            input_id, h_prev = ids[0], np.zeros(H, params.W_h.dtype)
-        f = forward_step(params, input_id, h_prev)
-        if t < len(ids):
-            choice = (ids[t], "prompt", None, None, None)
-        elif t in forced:
-            choice = (forced[t], "forced", None, None, None)
-        else:
-            choice = pick(f.logits, f.probs, rule, u[t - 1])
-        token_id, how, q, kept, draw = choice
-        traces.append(make_trace(t, params, vocab, input_id, f, token_id, how, q, kept, draw))
+    steps = list(done)
+    context = [ids[0]] + [s.token_id for s in done]  # every token fed in so far, and the next one
+    h = done[-1].h if done else np.zeros(params.W_h.shape[0], params.W_h.dtype)
+    while not ends_with_eos(steps) and len(steps) - (len(ids) - 1) < max_tokens:
+        t = len(steps) + 1
+        f = forward_step(params, context[-1], h)
+        choice = _choose(t, ids, forced, f, rule, u[t - 1], context)
+        steps.append(record(t=t, params=params, vocab=vocab, input_id=context[-1], forward=f, pick=choice))
+        context.append(choice.token_id)
+        h = f.h
+    return steps
+
+
+@dataclass(frozen=True)
+class StepSummary:
+    """What a list of samples needs of one step, without any V-long array: the same names as
+    ``StepTrace`` (``text_of``, ``log_prob`` and ``ends_with_eos`` accept either)."""
+
+    t: int
+    input: str
+    input_id: int
+    token: str
+    token_id: int
+    how: str  # 'prompt' | 'greedy' | 'sampled' | 'forced'
+    p_token: float  # y_t of the chosen token
+    q_token: float  # q_t of the chosen token (the distribution it was drawn from)
+    rank: int  # 1 for the most probable token under y_t
+    draw: float | None  # u_t of a sampled step
+
+    @property
+    def log_p(self) -> float:
+        """ln y_t(chosen), floored at ln 1e-300 like ``log_prob``."""
+        return float(np.log(max(self.p_token, 1e-300)))
+
+
+def make_summary(*, t: int, params, vocab, input_id: int, forward: Forward, pick: Pick) -> StepSummary:
+    """``make_trace``'s counterpart that keeps a handful of numbers instead of the arrays."""
+    y, token_id = forward.probs, pick.token_id
+    q = y if pick.q is None else pick.q
+    return StepSummary(t=t, input=vocab.tokens[input_id], input_id=input_id, token=vocab.tokens[token_id],
+                       token_id=token_id, how=pick.how, p_token=float(y[token_id]), q_token=float(q[token_id]),
+                       rank=rank_of(y, token_id), draw=pick.draw)
+
+
+def generate_summary(model: Model, prompt, rule: Rule = GREEDY, *, max_tokens: int = limits.MAX_TOKENS.default,
+                     seed: int = limits.SEED.default, sample: int = 0,
+                     forced: dict[int, int] | None = None) -> list[StepSummary]:
+    """``generate`` keeping a ``StepSummary`` per step instead of a ``StepTrace``: the very same
+    loop, so for the same arguments it picks exactly the same tokens. A page can keep the
+    summaries of many samples (under 200 bytes per step instead of 16 V or more) and call
+    ``generate`` with the same (seed, sample) for the full traces of the one being inspected."""
+    _check_settings(model, rule, max_tokens, seed, sample)
+    ids = prompt_ids(model, prompt)
+    return _run(model, ids=ids, done=[], rule=rule, max_tokens=max_tokens, seed=seed, sample=sample,
+                forced=_forced_in_vocab(model, forced), record=make_summary)
 
 
 def teacher_forced(model: Model, tokens) -> list[StepTrace]:
@@ -211,14 +248,15 @@ def teacher_forced(model: Model, tokens) -> list[StepTrace]:
     traces = []
     for t in range(1, len(ids)):
         f = forward_step(model.params, ids[t - 1], h)
-        traces.append(make_trace(t, model.params, model.vocab, ids[t - 1], f, ids[t], "prompt"))
+        traces.append(make_trace(t=t, params=model.params, vocab=model.vocab, input_id=ids[t - 1], forward=f,
+                                 pick=Pick(ids[t], "prompt")))
         h = f.h
     return traces
 
 
-def text_of(model: Model, traces: list[StepTrace]) -> str:
-    """The whole text: the first input, then every chosen token."""
-    return decode([traces[0].input] + [tr.token for tr in traces], model.level) if traces else ""
+def text_of(model: Model, steps: Sequence) -> str:
+    """The whole text: the first input, then every chosen token (``StepTrace``s or ``StepSummary``s)."""
+    return decode([steps[0].input] + [s.token for s in steps], model.level) if steps else ""
 
 
 def traces_json(model: Model, traces: list[StepTrace]) -> dict:
@@ -231,19 +269,23 @@ def traces_json(model: Model, traces: list[StepTrace]) -> dict:
     }
 
 
-def log_prob(traces: list[StepTrace]) -> float:
-    """Sum of log y_t(chosen) over generated (non-prompt) steps."""
-    return float(sum(np.log(max(tr.p_token, 1e-300)) for tr in traces if tr.how != "prompt"))
+def log_prob(steps: Sequence) -> float:
+    """Sum of ln y_t(chosen) over generated (non-prompt) steps (``StepTrace``s or ``StepSummary``s)."""
+    return float(sum(np.log(max(s.p_token, 1e-300)) for s in steps if s.how != "prompt"))
 
 
 def regenerates(model: Model, first_sentence) -> tuple[bool, str]:
-    """Does greedy generation from the sentence's first token give back the whole sentence?
+    """Does greedy generation from the sentence's first token give back the sentence?
 
     ``first_sentence``: its tokens (word level ending in ``</s>``). Returns (yes/no, the text
-    greedy generation produced), for the sidebar's one-line health check of a model.
+    greedy generation produced), for the sidebar's one-line health check of a model. Only the
+    first ``limits.MAX_TOKENS.high`` tokens after the first one are checked (a longer sentence
+    counts as regenerated when its beginning is), so a very long first line costs no more than
+    any generation and never raises.
     """
     tokens = list(first_sentence)
     if len(tokens) < 2 or any(t not in model.vocab for t in tokens):
         return False, ""
-    traces = generate(model, tokens[:1], GREEDY, max_tokens=len(tokens) - 1)
-    return [tr.token for tr in traces] == tokens[1:], text_of(model, traces)
+    n = min(len(tokens) - 1, limits.MAX_TOKENS.high)
+    traces = generate(model, tokens[:1], GREEDY, max_tokens=n)
+    return [tr.token for tr in traces] == tokens[1 : n + 1], text_of(model, traces)

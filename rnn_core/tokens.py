@@ -102,11 +102,19 @@ def tokenize(text: str, level: str) -> list[list[str]]:
 
 
 def tokenize_prompt(text: str, level: str) -> list[str]:
-    """Tokens of a prompt: no ``</s>`` is added, since generation continues from it."""
+    """Tokens of a prompt: no ``</s>`` is added, since generation continues from it.
+
+    Word level: a ``</s>`` typed in the prompt stays one token (the end of a sentence, so a
+    prompt can start a new one), where ``split_words`` alone would give '<', '/', 's', '>'.
+    """
     check_level(level)
     if level == "char":
         return list(text)
-    return [w for line in text.splitlines() for w in split_words(line)]
+    tokens = []
+    for line in text.splitlines():
+        for i, part in enumerate(line.split(EOS)):
+            tokens += [EOS] * (i > 0) + split_words(part)
+    return tokens
 
 
 def first_sentence_of(tokens, level: str) -> tuple[str, ...]:

@@ -84,8 +84,8 @@ def test_large_vocabularies_show_the_most_probable_bars_and_the_chosen_one():
     model = rc.new_model(rc.make_corpus("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ", "char"),
                          rc.TrainConfig(hidden_size=4, embed_dim=2))
     assert len(model.vocab) > charts.MAX_BARS
-    least = int(np.argmin(rc.generate(model, "a", rc.GREEDY, 1)[0].probs))
-    tr = rc.generate(model, "a", rc.GREEDY, 1, forced={1: least})[0]
+    least = int(np.argmin(rc.generate(model, "a", rc.GREEDY, max_tokens=1)[0].probs))
+    tr = rc.generate(model, "a", rc.GREEDY, max_tokens=1, forced={1: least})[0]
     bar = charts.distribution_figure(tr, model.vocab.tokens).data[0]
     ids = list(bar.customdata)
     assert least in ids and len(ids) == charts.MAX_BARS + 1
@@ -110,7 +110,7 @@ def test_hidden_figure_puts_h_prev_beside_h_on_a_fixed_axis():
 
 
 def test_trajectory_points_are_h_0_to_h_upto_inside_the_cube(trained_seed):
-    traces = rc.generate(trained_seed, "I", rc.GREEDY, 20)
+    traces = rc.generate(trained_seed, "I", rc.GREEDY, max_tokens=20)
     for upto in range(1, len(traces) + 1):
         fig = charts.trajectory_figure(traces, upto)
         (path,) = fig.data
@@ -123,7 +123,7 @@ def test_trajectory_points_are_h_0_to_h_upto_inside_the_cube(trained_seed):
 
 
 def test_hidden_heatmap_is_h_over_steps_on_a_symmetric_scale(trained_seed):
-    traces = rc.generate(trained_seed, "I", rc.GREEDY, 20)
+    traces = rc.generate(trained_seed, "I", rc.GREEDY, max_tokens=20)
     fig = charts.hidden_heatmap(traces, 3)
     (heat,) = fig.data
     np.testing.assert_allclose(np.array(heat.z), np.array([tr.h for tr in traces[:3]]).T)
@@ -132,7 +132,7 @@ def test_hidden_heatmap_is_h_over_steps_on_a_symmetric_scale(trained_seed):
 
 
 def test_distributions_heatmap_rows_are_y_t_and_marks_the_chosen_tokens(trained_seed):
-    traces = rc.generate(trained_seed, "I", rc.GREEDY, 20)
+    traces = rc.generate(trained_seed, "I", rc.GREEDY, max_tokens=20)
     heat, marks = charts.distributions_heatmap(traces, trained_seed.vocab.tokens).data
     np.testing.assert_allclose(np.array(heat.z), np.array([tr.probs for tr in traces]))
     assert list(marks.x) == ["love", "deep", "learning", "&lt;/s&gt;"]  # escaped for Plotly

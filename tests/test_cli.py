@@ -241,7 +241,19 @@ GENERATE_REFUSALS = [
     (["seed.npz", "--prompt", "I", "--max-tokens", "0"], ["max tokens"]),
     (["seed.npz", "--prompt", "I", "--max-tokens", "99999999"], ["max tokens"]),
     (["seed.npz", "--prompt", "I", "--seed", "-1"], ["seed"]),
-    (["seed.npz", "--prompt", "I", "--strategy", "beam"], ["--strategy"]),
+    (["seed.npz", "--prompt", "I", "--strategy", "nucleus"], ["--strategy"]),
+    (["seed.npz", "--prompt", "I", "--temperature", "5.5"], ["temperature", "from 0 to 5"]),
+    (["seed.npz", "--prompt", "I", "--top-k", "6"], ["top-k", "vocabulary size 5"]),
+    (["seed.npz", "--prompt", "I", "--min-p", "-0.1"], ["min-p", "from 0 to 1"]),
+    (["seed.npz", "--prompt", "I", "--min-p", "1.5"], ["min-p", "from 0 to 1"]),
+    (["seed.npz", "--prompt", "I", "--min-p", "abc"], ["--min-p"]),
+    (["seed.npz", "--prompt", "I", "--typical-p", "0"], ["typical-p", "from 0.01 to 1"]),
+    (["seed.npz", "--prompt", "I", "--typical-p", "1.01"], ["typical-p", "from 0.01 to 1"]),
+    (["seed.npz", "--prompt", "I", "--repetition-penalty", "0.5"], ["repetition penalty", "from 1 to 5"]),
+    (["seed.npz", "--prompt", "I", "--repetition-penalty", "nan"], ["repetition penalty", "from 1 to 5"]),
+    (["seed.npz", "--prompt", "I", "--repetition-penalty", "6"], ["repetition penalty", "from 1 to 5"]),
+    (["seed.npz", "--prompt", "I", "--max-tokens", "501"], ["max tokens", "from 1 to 500"]),
+    (["seed.npz", "--prompt", " ".join(["I"] * 501)], ["501 tokens", "500"]),
     (["seed.npz"], ["--prompt"]),
     (["missing.npz", "--prompt", "I"], ["cannot read", "missing.npz"]),
     ([".", "--prompt", "I"], ["cannot read"]),
@@ -267,3 +279,79 @@ def test_help_documents_the_exit_statuses(work):
     r = cli("train", "--help", cwd=work)
     assert r.returncode == 0
     assert "exit status" in r.stdout and "3 training diverged" in " ".join(r.stdout.split())
+
+
+def test_a_tiny_temperature_samples_the_argmax_without_warnings(work):
+    r = cli("generate", "seed.npz", "--prompt", "I", "--temperature", "1e-310", "--seed", "4", "--json", cwd=work)
+    assert r.returncode == 0 and r.stderr == ""  # no numpy overflow warning either
+    steps = json.loads(r.stdout)["steps"]
+    for s in steps:
+        o = s["logits"]
+        top = max(range(len(o)), key=lambda v: o[v])  # the seed model's logits have no ties
+        assert s["how"] == "sampled"
+        assert s["q"] == [1.0 if v == top else 0.0 for v in range(len(o))]
+        assert s["token"] == json.loads(r.stdout)["vocab"][top]
+    greedy = cli("generate", "seed.npz", "--prompt", "I", cwd=work)
+    assert json.loads(r.stdout)["text"] + "\n" == greedy.stdout
+
+
+def test_end_of_sentence_can_be_the_prompt(work):
+    r = cli("generate", "seed.npz", "--prompt", "</s>", "--max-tokens", "3", "--json", cwd=work)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["steps"][0]["input"] == "</s>" and doc["text"].startswith("</s> ")
+    assert len(doc["steps"]) == 3 and doc["steps"][0]["how"] == "greedy"
+
+
+def test_json_carries_what_each_filter_kept(work):
+    r = cli("generate", "seed.npz", "--prompt", "I", "--top-k", "3", "--top-p", "0.95", "--seed", "2", "--json",
+            cwd=work)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    vocab = doc["vocab"]
+    for s in doc["steps"]:
+        top_k, top_p = s["stages"]
+        assert (top_k["filter"], top_p["filter"]) == ("top-k", "top-p")
+        # top-k by hand: the 3 largest logits; top-p: the 3 renormalised, most probable first, to 0.95
+        by_p = sorted(range(len(vocab)), key=lambda v: -s["probs"][v])[:3]
+        assert top_k["kept"] == [vocab[v] for v in sorted(by_p)]
+        mass = sum(s["probs"][v] for v in by_p)
+        n = next(i for i in range(1, 4) if sum(s["probs"][v] for v in by_p[:i]) / mass >= 0.95)
+        assert top_p["kept"] == [vocab[v] for v in sorted(by_p[:n])]
+        assert s["kept"] == top_p["kept"]
+        assert s["penalised"] == []
+    greedy = json.loads(cli("generate", "seed.npz", "--prompt", "I", "--json", cwd=work).stdout)
+    assert all(s["stages"] == [] and s["kept"] == vocab for s in greedy["steps"])
+
+
+def test_repetition_penalty_alone_stays_greedy_and_lists_the_context(work):
+    r = cli("generate", "seed.npz", "--prompt", "I love", "--repetition-penalty", "1.5", "--json", cwd=work)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    vocab, steps = doc["vocab"], doc["steps"]
+    assert [s["how"] for s in steps] == ["prompt"] + ["greedy"] * (len(steps) - 1)
+    for s in steps[1:]:
+        context = {t["input"] for t in steps[: s["t"]]}  # every token fed in up to this step
+        assert sorted(s["penalised"]) == sorted(context)
+        o = [(z / 1.5 if z > 0 else z * 1.5) if vocab[v] in context else z for v, z in enumerate(s["logits"])]
+        e = [math.exp(z - max(o)) for z in o]
+        np.testing.assert_allclose(s["q"], [z / sum(e) for z in e], rtol=1e-12)
+        assert s["token"] == vocab[max(range(len(o)), key=lambda v: o[v])]
+
+
+def test_generate_help_documents_the_order_and_the_ranges(work):
+    r = cli("generate", "--help", cwd=work)
+    assert r.returncode == 0
+    text = " ".join(r.stdout.split())
+    order = ["1. --repetition-penalty", "2. --temperature", "3. --top-k", "4. --top-p", "5. --min-p", "6. --typical-p"]
+    positions = [text.index(step) for step in order]
+    assert positions == sorted(positions)
+    assert "top-p measures mass within the top-k set" in text
+    for limit in (rc.limits.TEMPERATURE, rc.limits.MIN_P, rc.limits.MAX_TOKENS, rc.limits.SEED):
+        assert limit.range_text() in text
+
+
+def test_generate_defaults_come_from_the_limits():
+    from rnn_core.cli import build_parser
+    args = build_parser().parse_args(["generate", "m.npz", "--prompt", "I"])
+    assert (args.max_tokens, args.seed) == (rc.limits.MAX_TOKENS.default, rc.limits.SEED.default)

@@ -65,7 +65,8 @@ LOGITS = np.log(np.array(Y))
 
 @pytest.mark.parametrize("k, kept", [(1, [1]), (2, [1, 3]), (3, [1, 2, 3]), (4, [0, 1, 2, 3]), (9, [0, 1, 2, 3])])
 def test_top_k_keeps_exactly_the_k_most_probable(k, kept):
-    q, got = rc.reshape(LOGITS, rc.Rule("sample", top_k=k))
+    d = rc.sampling_distribution(LOGITS, rc.Rule("sample", top_k=k))
+    q, got = d.q, d.kept
     assert got.tolist() == kept
     mass = sum(Y[i] for i in kept)
     np.testing.assert_allclose(q, [Y[i] / mass if i in kept else 0.0 for i in range(4)], rtol=1e-12)
@@ -81,16 +82,18 @@ def test_top_k_keeps_exactly_the_k_most_probable(k, kept):
     (1.0, [0, 1, 2, 3]),
 ])
 def test_top_p_keeps_the_smallest_set_reaching_p(p, kept):
-    q, got = rc.reshape(LOGITS, rc.Rule("sample", top_p=p))
+    d = rc.sampling_distribution(LOGITS, rc.Rule("sample", top_p=p))
+    q, got = d.q, d.kept
     assert got.tolist() == kept
     mass = sum(Y[i] for i in kept)
     np.testing.assert_allclose(q, [Y[i] / mass if i in kept else 0.0 for i in range(4)], rtol=1e-12)
 
 
 def test_top_k_then_top_p_and_temperature():
-    # T = 0.5 squares and renormalises: [1, 16, 4, 9] / 30; top-k 3 keeps ids 1, 3, 2 (mass 29/30);
-    # top-p 0.8 of the original mass: 16/30 + 9/30 = 25/30 >= 0.8, so ids 1 and 3.
-    q, kept = rc.reshape(LOGITS, rc.Rule("sample", temperature=0.5, top_k=3, top_p=0.8))
+    # T = 0.5 squares and renormalises: [1, 16, 4, 9] / 30; top-k 3 keeps ids 1, 3, 2, renormalised
+    # to [16, 9, 4] / 29; top-p 0.8 of that: 16/29 + 9/29 = 25/29 >= 0.8, so ids 1 and 3.
+    d = rc.sampling_distribution(LOGITS, rc.Rule("sample", temperature=0.5, top_k=3, top_p=0.8))
+    q, kept = d.q, d.kept
     assert kept.tolist() == [1, 3]
     np.testing.assert_allclose(q, [0.0, 16 / 25, 0.0, 9 / 25], rtol=1e-12)
 
@@ -197,6 +200,12 @@ def test_empty_prompt_is_refused(trained_seed, prompt):
     ({"top_p": 1.01}, "top-p"),
     ({"top_p": float("nan")}, "top-p"),
     ({"strategy": "beam"}, "strategy"),
+    ({"min_p": -0.1}, "min-p"),
+    ({"min_p": 1.1}, "min-p"),
+    ({"typical_p": 0.0}, "typical-p"),
+    ({"typical_p": float("nan")}, "typical-p"),
+    ({"repetition_penalty": 0.5}, "repetition penalty"),
+    ({"repetition_penalty": float("inf")}, "repetition penalty"),
 ])
 def test_rule_validation(kwargs, word):
     with pytest.raises(rc.ConfigError, match=word):
@@ -253,3 +262,140 @@ def test_default_sample_from_I_regenerates_the_seed_sentence(trained_seed):
     """The Step-Through page's default (sample, RNG seed 0) tells the seed document's story."""
     traces = rc.generate(trained_seed, "I", rc.Rule("sample"), seed=0)
     assert rc.text_of(trained_seed, traces) == "I love deep learning </s>"
+
+
+# ---- more rules inside generation ------------------------------------------------------------
+
+def test_greedy_with_a_repetition_penalty_takes_the_argmax_of_the_penalised_logits(make_hand_model):
+    # from 'a': o_1 = [3, -4, 0] + b_y = [1, -4, 0.8]; greedy picks 'a' (1 > 0.8), but 'a' is in
+    # the context: a penalty of 2 makes its logit 0.5 < 0.8, so '</s>' wins
+    model = make_hand_model(b_y=(-2.0, 0.0, 0.8))
+    assert tokens(rc.generate(model, "a", rc.GREEDY, max_tokens=1)) == ["a"]
+    (step,) = rc.generate(model, "a", rc.Rule("greedy", repetition_penalty=2.0), max_tokens=1)
+    assert (step.token, step.how) == ("</s>", "greedy")
+    e = [math.exp(0.5), math.exp(-4.0), math.exp(0.8)]
+    np.testing.assert_allclose(step.q, [v / sum(e) for v in e], rtol=1e-12)
+    assert step.penalised.tolist() == [0]
+    np.testing.assert_allclose(step.logits, [1.0, -4.0, 0.8], atol=1e-14)  # o_t itself is untouched
+
+
+def test_the_penalty_context_is_every_token_fed_in_so_far(random_model):
+    rule = rc.Rule("sample", repetition_penalty=1.5)
+    traces = rc.generate(random_model, "one two", rule, max_tokens=8, seed=2)
+    for tr in traces:
+        fed = {s.input_id for s in traces[: tr.t]}
+        assert tr.penalised.tolist() == ([] if tr.how == "prompt" else sorted(fed))
+
+
+def test_a_tiny_temperature_samples_the_greedy_path_without_warnings(random_model):
+    greedy = rc.generate(random_model, "one", rc.GREEDY, max_tokens=10)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        cold = rc.generate(random_model, "one", rc.Rule("sample", temperature=1e-310), max_tokens=10, seed=9)
+    assert tokens(cold) == tokens(greedy)
+    assert all(tr.how == "sampled" and tr.q.max() == 1.0 for tr in cold)
+
+
+def test_sampled_traces_record_each_filter_in_order(random_model):
+    rule = rc.Rule("sample", temperature=1.5, top_k=5, min_p=0.2)
+    for tr in rc.generate(random_model, "one", rule, max_tokens=6, seed=1):
+        top_k, min_p = tr.stages
+        assert (top_k.name, min_p.name) == ("top-k", "min-p")
+        e = [math.exp(z / 1.5) for z in tr.logits.tolist()]
+        five = sorted(sorted(range(len(e)), key=lambda v: -e[v])[:5])
+        assert top_k.kept.tolist() == five
+        assert min_p.kept.tolist() == [v for v in five if e[v] >= 0.2 * max(e)]
+        assert list(tr.kept) == min_p.kept.tolist()
+        doc = tr.to_json(random_model.vocab.tokens)
+        assert [s["filter"] for s in doc["stages"]] == ["top-k", "min-p"]
+        assert doc["kept"] == doc["stages"][-1]["kept"]
+
+
+@pytest.mark.parametrize("rule", [
+    rc.Rule("sample"), rc.Rule("sample", temperature=2.0, top_k=3), rc.Rule("sample", top_p=0.8),
+    rc.Rule("sample", min_p=0.3), rc.Rule("sample", temperature=1.5, typical_p=0.7),
+], ids=lambda r: r.describe())
+def test_each_rule_draws_from_the_distribution_it_reports(rule):
+    """Chi-square over 4,000 draws with fixed random numbers: a deterministic check, not a flaky one."""
+    o = np.log(np.array([0.05, 0.35, 0.15, 0.25, 0.2]))
+    q = rc.sampling_distribution(o, rule).q
+    u = np.random.default_rng(20).random(4000)
+    counts = np.bincount([rc.pick(o, rc.softmax(o), rule, x).token_id for x in u], minlength=5)
+    assert (counts[q == 0] == 0).all()
+    expected = 4000 * q[q > 0]
+    chi2 = float((((counts[q > 0] - expected) ** 2) / expected).sum())
+    critical = {1: 10.83, 2: 13.82, 3: 16.27, 4: 18.47}  # chi-square at p = 0.001, by degrees of freedom
+    assert chi2 < critical[int((q > 0).sum()) - 1]
+
+
+# ---- compact traces and cheap summaries ------------------------------------------------------
+
+def test_an_uncut_step_shares_y_as_q_and_stores_no_kept_list(random_model):
+    V = len(random_model.vocab)
+    for rule in (rc.GREEDY, rc.Rule("sample")):
+        for tr in rc.generate(random_model, "one two", rule, max_tokens=5, seed=1):
+            assert tr.q is tr.probs and tr.stages == ()
+            assert tr.kept == range(V) and len(tr.penalised) == 0
+    cut = rc.generate(random_model, "one", rc.Rule("sample", top_k=2), max_tokens=3, seed=1)
+    assert all(len(tr.kept) == 2 and tr.q is not tr.probs for tr in cut)
+
+
+@pytest.mark.parametrize("rule", [
+    rc.GREEDY, rc.Rule("sample"), rc.Rule("sample", temperature=1.7, top_p=0.9, repetition_penalty=1.3),
+    rc.Rule("sample", temperature=0.8, typical_p=0.8, min_p=0.05),
+], ids=lambda r: r.describe())
+def test_summaries_pick_exactly_what_generate_picks(random_model, rule):
+    for seed, sample in ((0, 0), (0, 1), (7, 3)):
+        for forced in (None, {3: 0}):
+            traces = rc.generate(random_model, "one two", rule, max_tokens=12, seed=seed, sample=sample, forced=forced)
+            summary = rc.generate_summary(random_model, "one two", rule, max_tokens=12, seed=seed, sample=sample,
+                                          forced=forced)
+            assert [(s.t, s.input, s.token, s.how, s.draw) for s in summary] == \
+                   [(tr.t, tr.input, tr.token, tr.how, tr.draw) for tr in traces]
+            for s, tr in zip(summary, traces):
+                assert (s.p_token, s.rank, s.q_token) == (tr.p_token, tr.rank, float(tr.q[tr.token_id]))
+                assert s.log_p == math.log(tr.p_token)
+            assert rc.text_of(random_model, summary) == rc.text_of(random_model, traces)
+            assert rc.log_prob(summary) == rc.log_prob(traces)
+            assert rc.ends_with_eos(summary) == rc.ends_with_eos(traces)
+
+
+def test_a_summary_holds_no_arrays(random_model):
+    (step, *_) = rc.generate_summary(random_model, "one", rc.Rule("sample", top_k=3), max_tokens=3)
+    assert not any(isinstance(getattr(step, f), np.ndarray) for f in step.__dataclass_fields__)
+
+
+def test_ends_with_eos_is_true_only_when_end_of_sentence_was_picked(trained_seed, make_hand_model):
+    assert rc.ends_with_eos(rc.generate(trained_seed, "I"))
+    never_eos = make_hand_model(b_y=(0.0, 0.0, -100.0))
+    assert not rc.ends_with_eos(rc.generate(never_eos, "a", max_tokens=3))
+    assert not rc.ends_with_eos(rc.teacher_forced(trained_seed, ["I", "love", "deep", "learning", "</s>"]))
+    assert not rc.ends_with_eos([])
+
+
+# ---- prompts and the model check -------------------------------------------------------------
+
+def test_a_prompt_longer_than_the_limit_is_refused(random_model):
+    longest = " ".join(["one"] * rc.limits.PROMPT_TOKENS.high)
+    assert len(rc.generate(random_model, longest, max_tokens=1)) == rc.limits.PROMPT_TOKENS.high
+    with pytest.raises(rc.ConfigError, match="501 tokens; the limit is 500"):
+        rc.generate(random_model, longest + " one")
+    with pytest.raises(rc.ConfigError, match="501 tokens"):
+        rc.generate_summary(random_model, ["one"] * 501)
+
+
+def test_end_of_sentence_typed_as_the_prompt_is_one_token(trained_seed):
+    traces = rc.generate(trained_seed, "</s>", max_tokens=2)
+    assert traces[0].input == "</s>" and traces[0].how == "greedy"
+
+
+def test_regenerates_checks_at_most_the_max_tokens_limit_of_a_long_first_sentence(make_hand_model):
+    always_a = make_hand_model(b_y=(100.0, 0.0, 0.0))  # o_a >= 95 > o_b, o_</s>: greedy repeats 'a'
+    n = rc.limits.MAX_TOKENS.high
+    ok, text = rc.regenerates(always_a, ["a"] * 12_000)
+    assert ok and text == " ".join(["a"] * (n + 1))
+    # a difference inside the checked part still counts
+    assert rc.regenerates(always_a, ["a"] * 10 + ["b"] + ["a"] * 12_000) == (False, " ".join(["a"] * (n + 1)))
+
+
+def test_the_trained_seed_regenerates_its_sentence(trained_seed):
+    assert rc.regenerates(trained_seed, ("I", "love", "deep", "learning", "</s>")) == (True, "I love deep learning </s>")

@@ -105,3 +105,42 @@ def test_softmax_of_extremes_puts_the_mass_where_it_belongs():
 def test_softmax_works_row_by_row_on_batches():
     o = np.array([[0.0, math.log(3)], [1e308, 0.0]])
     np.testing.assert_allclose(rc.softmax(o), [[0.25, 0.75], [1.0, 0.0]], rtol=1e-15)
+
+
+def test_softmax_with_a_temperature_by_hand():
+    # T = 0.5 squares e^o: o = [0, ln 2, ln 3] gives [1, 4, 9] / 14; T = 2 takes square roots
+    np.testing.assert_allclose(rc.softmax(np.array([0.0, math.log(2), math.log(3)]), 0.5), [1 / 14, 4 / 14, 9 / 14],
+                               rtol=1e-14)
+    np.testing.assert_allclose(rc.softmax(np.array([0.0, math.log(4)]), 2.0), [1 / 3, 2 / 3], rtol=1e-14)
+    o = np.array([0.3, -1.2, 2.5])
+    np.testing.assert_array_equal(rc.softmax(o, 1.0), rc.softmax(o))
+
+
+@pytest.mark.parametrize("logits, T, expected", [
+    ([1.0, 3.0, 2.0], 1e-310, [0.0, 1.0, 0.0]),  # o / T would overflow: the argmax
+    ([3.0, 1.0, 3.0], 1e-310, [0.5, 0.0, 0.5]),  # ties split evenly among the maxima
+    ([1e308, -1e308, 0.0], 1e-300, [1.0, 0.0, 0.0]),
+    ([1e308, -1e308, 0.0], 5.0, [1.0, 0.0, 0.0]),  # o_max - o_v overflows to inf: exp(-inf) = 0
+    ([-1e308, -1e308, -1e308], 1e-300, [1 / 3, 1 / 3, 1 / 3]),
+    ([np.inf, 0.0, np.inf], 0.01, [0.5, 0.0, 0.5]),
+    ([1.0, 3.0, 3.0], 0, [0.0, 0.5, 0.5]),  # T = 0: the limit itself
+])
+def test_a_tiny_temperature_gives_the_argmax_stably_without_warnings(logits, T, expected):
+    for dtype in (np.float64, np.float32):
+        with np.errstate(over="ignore"):  # in float32, 1e308 becomes inf: also a case to handle
+            o = np.array(logits, dtype=dtype)
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            y = rc.softmax(o, T)
+        assert y.dtype == dtype
+        np.testing.assert_allclose(y, expected, rtol=1e-6, atol=0)
+
+
+def test_a_moderate_temperature_on_extreme_logits_matches_the_shifted_formula():
+    # o = [1000, 999, 0], T = 0.5: e^{(o - 1000) / 0.5} = [1, e^-2, e^-2000 = 0]
+    y = rc.softmax(np.array([1000.0, 999.0, 0.0]), 0.5)
+    np.testing.assert_allclose(y, [1 / (1 + math.exp(-2)), math.exp(-2) / (1 + math.exp(-2)), 0.0], rtol=1e-14)
+
+
+def test_a_tiny_temperature_still_separates_a_near_tie():
+    # (o - max) / T = -1e-12 / 1e-310 = -1e298: the runner-up gets exactly 0
+    assert rc.softmax(np.array([2.0, 2.0 - 1e-12, 0.0]), 1e-310).tolist() == [1.0, 0.0, 0.0]

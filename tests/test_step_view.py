@@ -145,7 +145,7 @@ def test_fork_path_reuses_earlier_steps_and_equals_generate_with_the_forced_toke
     assert forked[0] is path[0]  # step 1 is not recomputed
     assert forked[1].token == "learning" and forked[1].how == "forced"
     np.testing.assert_array_equal(forked[1].probs, path[1].probs)
-    by_generate = rc.generate(trained_seed, "I", rc.Rule("sample"), 20, 0, forced={2: learning})
+    by_generate = rc.generate(trained_seed, "I", rc.Rule("sample"), max_tokens=20, seed=0, forced={2: learning})
     assert [t.token for t in forked] == [t.token for t in by_generate]
     for a, b in zip(forked, by_generate):
         np.testing.assert_allclose(a.h, b.h, atol=1e-15)
@@ -168,7 +168,7 @@ def test_cache_keeps_the_newest_paths(trained_seed):
 def test_teacher_rows_read_y_t_of_the_true_next_token(trained_seed):
     # the reference sentence itself (Corpus.continuation) is tested in tests/test_tokens.py
     love = trained_seed.vocab.id("love")
-    traces = rc.generate(trained_seed, "I", rc.Rule("sample"), 20, 0, forced={3: love})  # I love deep love ...
+    traces = rc.generate(trained_seed, "I", rc.Rule("sample"), max_tokens=20, seed=0, forced={3: love})  # I love deep love ...
     rows = sv.teacher_rows(trained_seed, traces, trained_seed.corpus().continuation("I"))
     n = len(traces)
     assert n >= 5  # past the reference sentence
@@ -180,14 +180,14 @@ def test_teacher_rows_read_y_t_of_the_true_next_token(trained_seed):
 
 
 def test_finished_reason_names_eos_or_the_limit(trained_seed):
-    done = rc.generate(trained_seed, "I", rc.GREEDY, 20)
+    done = rc.generate(trained_seed, "I", rc.GREEDY, max_tokens=20)
     assert "picked </s> at step 4" in sv.finished_reason(done, 20)
-    cut = rc.generate(trained_seed, "I", rc.GREEDY, 2)
+    cut = rc.generate(trained_seed, "I", rc.GREEDY, max_tokens=2)
     assert "length limit of 2" in sv.finished_reason(cut, 2)
 
 
 def test_path_markdown_highlights_the_current_input_and_marks_forced_picks(trained_seed):
-    traces = rc.generate(trained_seed, "I", rc.GREEDY, 20, forced={2: trained_seed.vocab.id("love")})
+    traces = rc.generate(trained_seed, "I", rc.GREEDY, max_tokens=20, forced={2: trained_seed.vocab.id("love")})
     md = sv.path_markdown(traces, 3, {2: 1})
     parts = md.split(" → ")
     assert parts[0] == "`I`" and parts[2] == "✋:orange-background[**`love`**]"

@@ -32,6 +32,14 @@ def test_prompt_tokens_get_no_end_of_sentence():
     assert tokenize_prompt("I lo", "char") == ["I", " ", "l", "o"]
 
 
+def test_end_of_sentence_typed_in_a_word_prompt_stays_one_token():
+    assert tokenize_prompt("</s>", "word") == ["</s>"]
+    assert tokenize_prompt("learning </s> I", "word") == ["learning", "</s>", "I"]
+    assert tokenize_prompt("a</s></s>b.", "word") == ["a", "</s>", "</s>", "b", "."]
+    assert tokenize_prompt("x <s> </ s>", "word") == ["x", "<", "s", ">", "<", "/", "s", ">"]
+    assert tokenize_prompt("</s>", "char") == ["<", "/", "s", ">"]  # characters stay characters
+
+
 def test_vocabulary_is_in_order_of_first_appearance_and_deterministic():
     text = "the cat sat\nthe dog sat down"
     first = rc.new_model(rc.make_corpus(text), rc.TrainConfig()).vocab

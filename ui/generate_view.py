@@ -2,7 +2,7 @@
 
 A *sample* is one generated path, ``list[StepTrace]`` (one trace per token fed in). Everything
 below reads numbers from the traces; the only model call is ``samples`` (``rnn_core.generate``)
-and the only reshaping is ``rnn_core.reshape`` on logits a trace already holds.
+and the only reshaping is ``rnn_core.sampling_distribution`` on logits a trace already holds.
 """
 
 from __future__ import annotations
@@ -10,15 +10,12 @@ from __future__ import annotations
 import html
 import io
 import json
-import math
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 import rnn_core as rc
-from rnn_core.sample import traces_json
-from rnn_core.tokens import first_sentence_of
 from ui.charts import H_COLOR, H_PREV_COLOR, axis_label, show_token, shown_ids
 
 # Light backgrounds (dark text stays readable on a projector): unlikely picks warm, likely green.
@@ -112,10 +109,11 @@ def samples_table(model: rc.Model, paths: list[list[rc.StepTrace]], corpus: rc.C
             "sample": i,
             "text": rc.text_of(model, traces),
             "tokens generated": n,
-            "ends with </s>": traces[-1].token == rc.EOS and traces[-1].how != "prompt",
-            "training sentence": None if units is None else first_sentence_of(tokens_of(traces), model.level) in units,
+            "ends with </s>": rc.ends_with_eos(traces),
+            "training sentence": (None if units is None
+                                  else rc.first_sentence_of(tokens_of(traces), model.level) in units),
             "log p": lp,
-            "perplexity": math.exp(-lp / n),
+            "perplexity": rc.perplexity(-lp / n),
         })
     return pd.DataFrame(rows)
 
@@ -152,13 +150,13 @@ def trace_csv(traces: list[rc.StepTrace], vocab: tuple[str, ...]) -> str:
 
 def trace_json(model: rc.Model, traces: list[rc.StepTrace]) -> str:
     """The CLI's ``generate --json`` document: {"vocab": [...], "text": ..., "steps": [...]}."""
-    return json.dumps(traces_json(model, traces), ensure_ascii=False, allow_nan=False)
+    return json.dumps(rc.traces_json(model, traces), ensure_ascii=False, allow_nan=False)
 
 
 def temperature_figure(trace: rc.StepTrace, vocab: tuple[str, ...], T: float) -> go.Figure:
     """y_t (T = 1) beside softmax(o_t / T) for the same step's logits: bars per token."""
     ids = shown_ids(trace)
-    q, _ = rc.reshape(trace.logits, rc.Rule("sample", temperature=T))
+    q = rc.sampling_distribution(trace.logits, rc.Rule("sample", temperature=T)).q
     labels = [axis_label(vocab[v]) for v in ids]
     fig = go.Figure([
         go.Bar(name="T = 1 (y_t)", x=labels, y=trace.probs[ids], marker_color=H_PREV_COLOR,

@@ -9,28 +9,19 @@ change, so pages can key their own cached traces to it).
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 import rnn_core as rc
-from rnn_core.sample import regenerates
-from rnn_core.tokens import first_sentence
+from ui.pages_mode import leave_legacy_pages_mode
+from ui.text import md_literal
 
 MODEL, CHECK, VERSION = "model", "model_check", "model_version"
 
 
-def leave_legacy_pages_mode() -> None:
-    """Switch a fresh server out of Streamlit's v1 multipage mode, then rerun.
-
-    Streamlit turns v1 mode on for the first session of a server process when a ``pages/`` folder
-    sits next to the entry script (streamlit#10276), and our user asked for that folder. In v1
-    mode the first visitor of a deep link would get the page without ``app.py`` (legacy menu, no
-    sidebar card). ``st.navigation`` turns the flag off; we do it first and rerun, so the rerun
-    goes through ``app.py``. The v1 page's URL equals our ``url_path``, so the rerun lands on the
-    same page.
-    """
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+def start_page() -> rc.Model:
+    """Every page's first call: make sure the page runs through ``app.py`` (a deep link on a
+    fresh server runs the page file alone, see ``ui.pages_mode``), then return the model."""
+    leave_legacy_pages_mode()
+    return current_model()
 
 
 @st.cache_data(show_spinner=False)
@@ -47,23 +38,24 @@ def seed_model_bytes() -> bytes:
 
 
 def current_model() -> rc.Model:
-    """This visitor's model; on a first visit, the trained seed model.
-
-    Every page starts by calling this, so it also makes sure the page runs through ``app.py``
-    (see ``leave_legacy_pages_mode``) even when it is the first page a fresh server serves.
-    """
-    leave_legacy_pages_mode()
+    """This visitor's model; on a first visit, the trained seed model."""
     if MODEL not in st.session_state:
         set_model(rc.from_bytes(seed_model_bytes()))
     return st.session_state[MODEL]
 
 
 def set_model(model: rc.Model) -> None:
-    """Make ``model`` this visitor's model and recheck it for the sidebar."""
+    """Make ``model`` this visitor's model, all or nothing: its sidebar check is computed before
+    anything is stored, so a failure leaves the previous model, check and version as they were."""
+    check = model_check(model)
+    st.session_state.update({MODEL: model, CHECK: check, VERSION: st.session_state.get(VERSION, 0) + 1})
+
+
+def model_check(model: rc.Model) -> tuple[bool, str]:
+    """(does greedy generation regenerate the first training sentence, the text it gave);
+    (False, "") when the model stores no training text."""
     corpus = model.corpus()
-    st.session_state[MODEL] = model
-    st.session_state[CHECK] = regenerates(model, first_sentence(corpus)) if corpus else (False, "")
-    st.session_state[VERSION] = st.session_state.get(VERSION, 0) + 1
+    return rc.regenerates(model, rc.first_sentence(corpus)) if corpus else (False, "")
 
 
 def model_version() -> int:
@@ -78,13 +70,13 @@ def sidebar_card(slot) -> None:
     V, E, H = model.params.sizes
     ok, text = st.session_state[CHECK]
     with slot.container(border=True):
-        st.markdown(f"**Current model** · {model.corpus_name}")
+        st.markdown(f"**Current model** · {md_literal(model.corpus_name)}")
         st.caption(f"{model.level} level · V = {V} · E = {E} · H = {H}")
         loss = "untrained" if model.steps_trained == 0 else f"loss {model.last_loss:.4f}"
         st.caption(f"{model.steps_trained} steps trained · {loss}")
         if model.corpus() is None:
             st.caption("no training text stored with this model")
         elif ok:
-            st.caption(f"✅ greedy regenerates: *{text}*")
+            st.caption(f"✅ greedy regenerates: *{md_literal(text)}*")
         else:
-            st.caption(f"❌ greedy gives: *{text or '(nothing)'}*")
+            st.caption(f"❌ greedy gives: *{md_literal(text) or '(nothing)'}*")

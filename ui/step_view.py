@@ -14,7 +14,6 @@ import numpy as np
 
 import rnn_core as rc
 from rnn_core import EOS, StepTrace
-from rnn_core.sample import prompt_ids, slices
 from ui.charts import shown_ids
 
 RULES = ("sample", "greedy")
@@ -79,7 +78,7 @@ def check(s: Settings, model: rc.Model) -> None:
         raise rc.ConfigError(f"max length must be from 1 to {MAX_LEN}, not {s.max_len}.")
     if s.step < 1:
         raise rc.ConfigError(f"step must be 1 or more, not {s.step}.")
-    prompt_ids(model, s.word)
+    rc.prompt_ids(model, s.word)
 
 
 def from_query(query: Mapping[str, str], defaults: Settings, model: rc.Model) -> tuple[Settings, list[str]]:
@@ -148,9 +147,8 @@ def teacher_rows(model: rc.Model, traces: list[StepTrace], ref: tuple[str, ...])
 
 def finished_reason(traces: list[StepTrace], max_len: int) -> str:
     """Why the path ends where it does: at </s>, or at the length limit."""
-    last = traces[-1]
-    if last.token == EOS and last.how != "prompt":
-        return f"it picked {EOS} at step {last.t}"
+    if rc.ends_with_eos(traces):
+        return f"it picked {EOS} at step {traces[-1].t}"
     return f"it reached the length limit of {max_len} generated tokens"
 
 
@@ -245,7 +243,7 @@ def pick_latex(tr: StepTrace, prec: int) -> str:
     if tr.how == "greedy":
         return rf"w_{{{t}}} = \arg\max_v\, y_{{{t}}}[v] = {w} \quad (y = {p})"
     if tr.how == "sampled":
-        lo, hi = (ends[tr.token_id] for ends in slices(tr.q))
+        lo, hi = (ends[tr.token_id] for ends in rc.slices(tr.q))
         return (rf"\begin{{gathered}} u_{{{t}}} = {num(tr.draw, prec)} \\ "
                 rf"{num(lo, prec)} \le u_{{{t}}} < {num(hi, prec)} "
                 rf"\;\Rightarrow\; w_{{{t}}} = {w} \quad (y = {p}) \\ "
@@ -283,7 +281,8 @@ def get_path(cache: dict, model: rc.Model, version: int, s: Settings, forks: Map
     """The whole path for these settings and forced tokens, computed once and kept in ``cache``."""
     key = path_key(version, s, forks)
     if key not in cache:
-        _store(cache, key, rc.generate(model, s.word, s.rule_obj(), s.max_len, s.seed, forced=dict(forks)))
+        _store(cache, key, rc.generate(model, s.word, s.rule_obj(), max_tokens=s.max_len, seed=s.seed,
+                                       forced=dict(forks)))
     return cache[key]
 
 
@@ -294,7 +293,7 @@ def fork_path(cache: dict, model: rc.Model, version: int, s: Settings, forks: Ma
     new = add_fork(forks, t, token_id)
     key = path_key(version, s, new)
     if key not in cache:
-        _store(cache, key, rc.fork(model, traces, t, token_id, s.rule_obj(), s.max_len, s.seed))
+        _store(cache, key, rc.fork(model, traces, t, token_id, s.rule_obj(), max_tokens=s.max_len, seed=s.seed))
     return new
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 import rnn_core as rc
 from ui import train_view as tv
+from ui.text import md_literal
 from ui.state import model_version, set_model
 
 LIVE, RUN, NOTICE = "train_live", "train_run", "train_notice"
@@ -21,7 +22,7 @@ def install(run: tv.Run, model: rc.Model | None, status: str, message: str) -> N
     ss.pop(LIVE, None)
     ss["train_runs"] = ss.get("train_runs", 0) + 1
     if status == "diverged":
-        ss[NOTICE] = ("warning", f"{message} Your previous model is still the current one.")
+        ss[NOTICE] = ("warning", f"{md_literal(message)} Your previous model is still the current one.")
     elif model is None:
         ss[NOTICE] = ("info", "Training was stopped before the first update; your model is unchanged.")
     else:

@@ -49,8 +49,8 @@ def loss_figure(losses: list[float], total: int | None = None) -> go.Figure:
     if n and steps[-1] != n:  # always draw the latest point
         steps.append(n)
         shown.append(losses[-1])
-    ppl = [math.exp(min(v, 700)) for v in shown]
-    last = f"step {n}: loss {losses[-1]:.4f}, perplexity {math.exp(min(losses[-1], 700)):.3f}" if n else "no steps yet"
+    ppl = [rc.perplexity(v) for v in shown]
+    last = f"step {n}: loss {losses[-1]:.4f}, perplexity {rc.perplexity(losses[-1]):.3f}" if n else "no steps yet"
     fig = make_subplots(rows=1, cols=2, subplot_titles=("loss (cross-entropy, nats)", "perplexity = exp(loss)"))
     fig.add_trace(go.Scatter(x=steps, y=shown, mode="lines", line=dict(color=H_COLOR, width=2),
                              name="loss", hovertemplate="step %{x}: loss %{y:.4f}<extra></extra>"), 1, 1)

@@ -1,30 +1,26 @@
 """Shared set-up for every AppTest: each run looks like a running server's; opening a page."""
 
+import re
 from pathlib import Path
 
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
-
-
-class RunningServerPages(PagesManager):
-    """AppTest resets Streamlit's v1 'pages/ folder' flag before every run, so
-    ui.state.leave_legacy_pages_mode() would rerun every time and a button click would be lost in
-    that rerun. A real server clears the flag once for good (the first session); this makes each
-    AppTest run look like that server. The first-session switch itself is tested in the browser
-    (tests/browser: deep links on a fresh server)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
+from ui.pages_mode import RunningServerPages
+from ui.text import WORD_JOINER
 
 
 @pytest.fixture(autouse=True)
 def running_server_pages(monkeypatch):
+    """See ``ui.pages_mode.RunningServerPages``."""
     monkeypatch.setattr(app_test_module, "PagesManager", RunningServerPages)
+
+
+def shown(source: str) -> str:
+    """Markdown source as a reader sees it: backslash escapes (``ui.text.md_literal``) dropped."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", source).replace(WORD_JOINER, "")
 
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

@@ -2,10 +2,12 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
+from tests.app.conftest import shown
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = ["pages/home.py", "pages/train.py", "pages/step-through.py", "pages/generate.py"]
@@ -17,7 +19,9 @@ def app():
 
 
 def sidebar_text(at) -> str:
-    return " ".join(m.value for m in at.sidebar.markdown) + " " + " ".join(c.value for c in at.sidebar.caption)
+    """The card as a reader sees it: Markdown sources without their backslash escapes."""
+    source = " ".join(m.value for m in at.sidebar.markdown) + " " + " ".join(c.value for c in at.sidebar.caption)
+    return shown(source)
 
 
 def test_first_visit_has_the_trained_seed_model(app):
@@ -51,6 +55,19 @@ def test_home_shows_the_three_equations_and_the_shape_note(app):
     body = " ".join(m.value for m in app.markdown)
     assert "fed back" in body and "ground-truth future tokens" in body
     assert "**5 × 3**" in body  # the seed's 3x3 W_y is V x H here
+
+
+def test_home_presents_the_seed_walk_through_with_the_presets_numbers(app):
+    """The pages quote "the seed document" and its steps: Home tells its walk-through, with h_1 of
+    the untrained preset computed here by hand from its weights (x_1 = [0.1, 0.3, 0.5], h_0 = 0)."""
+    body = " ".join(m.value for m in app.markdown)
+    for n, name in enumerate(["Parameters", "The seed", "The first hidden state", "The first output",
+                              "Feeding back"], start=1):
+        assert f"**Step {n} · {name}.**" in body
+    assert "$x_1 = [0.1, 0.3, 0.5]$" in body and "$h_0 = [0, 0, 0]$" in body
+    p = rc.seed_model().params
+    h_1 = np.tanh(p.W_x @ np.array([0.1, 0.3, 0.5]) + p.b_h)
+    assert "$h_1 = [" + ", ".join(f"{v:.3f}" for v in h_1) + "]$" in body
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -107,5 +124,5 @@ def test_the_sidebar_card_stays_when_a_page_stops_on_bad_input(app):
     (prompt,) = [t for t in app.text_input if t.label.startswith("Prompt")]
     prompt.set_value("I lov").run()
     assert not app.exception
-    assert any("'lov' is not in the vocabulary" in e.value for e in app.error)
+    assert any("'lov' is not in the vocabulary" in shown(e.value) for e in app.error)
     assert "Current model" in sidebar_text(app) and "V = 5" in sidebar_text(app)

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
-from tests.app.conftest import open_app_page
+from tests.app.conftest import open_app_page, shown
 from rnn_core.corpora import builtin_corpus
 from ui.state import seed_model_bytes
 
@@ -93,7 +93,7 @@ def test_bad_prompt_gives_an_error_not_an_exception(prompt, hint):
     at = open_page()
     at.text_input[0].set_value(prompt).run()
     assert not at.exception
-    assert len(at.error) == 1 and hint in at.error[0].value
+    assert len(at.error) == 1 and hint in shown(at.error[0].value)
     assert not at.get("plotly_chart")
 
 

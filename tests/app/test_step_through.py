@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
-from tests.app.conftest import open_app_page
+from tests.app.conftest import open_app_page, shown
 from ui.state import seed_model_bytes
 from ui.step_view import num
 
@@ -131,7 +131,7 @@ def test_unknown_word_gives_an_error_with_the_closest_words_and_keeps_the_path()
     box.options = [*box.options, "lov"]
     box.set_value("lov").run()
     assert not at.exception
-    (err,) = [e.value for e in at.error]
+    (err,) = [shown(e.value) for e in at.error]
     assert "'lov' is not in the vocabulary" in err and "love" in err
     assert heading_step(at) == 1 and r"\text{``I''}" in latex_text(at)
 

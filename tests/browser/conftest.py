@@ -32,21 +32,14 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-# Counts the app's finished reruns (script state running -> notRunning) and notes when the state
-# last changed, so a click can wait for *its* rerun (right after a click the state still reads
-# notRunning from the previous run) and for the app to settle (st.rerun chains runs).
-RUN_COUNTER_JS = """
-window.__stRuns = 0;
+# Notes when the app's script state last changed, so ``AppPage.wait`` can tell a finished run from
+# a pause between two runs (st.rerun chains runs). It does not count runs: the front end may apply
+# "running" and "notRunning" in one render, and then no mutation is seen at all. A click waits for
+# the content it is expected to produce instead (``AppPage.click``'s ``until``).
+STATE_WATCH_JS = """
 window.__stChanged = performance.now();
-new MutationObserver((records) => {
-  for (const r of records) {
-    window.__stChanged = performance.now();
-    if (r.target.getAttribute('data-test-script-state') === 'notRunning' && r.oldValue === 'running') {
-      window.__stRuns += 1;
-    }
-  }
-}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                      attributeFilter: ['data-test-script-state']});
+new MutationObserver(() => { window.__stChanged = performance.now(); })
+  .observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
 """
 SETTLED_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
@@ -57,6 +50,7 @@ SETTLED_JS = """() => {
 }"""
 SETTLE_MS = 250  # no script-state change for this long: the run is over, not between two runs
 TIMEOUT_MS = 60_000  # generous: CI has 2 cores and the first visit trains the seed model
+EXPECT_MS = 30_000
 
 
 def in_ci() -> bool:
@@ -132,12 +126,14 @@ def browser():
     """Debian's chromium under Playwright, shared by the whole run."""
     path = chromium_path()
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         unavailable("playwright is not installed (pip install -r requirements-browser.txt)")
     ARTIFACTS.mkdir(exist_ok=True)
     for old in ARTIFACTS.glob("*"):  # only this run's failures and server logs stay
         old.unlink()
+    # expect() waits this long for content (5 s by default): a 2-core CI machine draws slowly
+    expect.set_options(timeout=EXPECT_MS)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield b
@@ -171,7 +167,7 @@ def pytest_runtest_makereport(item, call):
 def new_page(browser):
     """A page in its own browser context (its own Streamlit session), 1400 px wide."""
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, accept_downloads=True)
-    context.add_init_script(RUN_COUNTER_JS)
+    context.add_init_script(STATE_WATCH_JS)
     context.set_default_timeout(TIMEOUT_MS)
     return context.new_page()
 
@@ -212,8 +208,10 @@ class AppPage:
         self.base_url = base_url
 
     def open(self, path: str = "/") -> "AppPage":
+        """Load ``path`` and wait until its page has drawn its title and the app has settled.
+        Every page starts with ``st.title``, and a freshly loaded document holds nothing stale."""
         self.pg.goto(self.base_url + path)
-        self.wait_for_rerun(0)
+        self.settle(self.pg.locator('[data-testid="stMain"] h1').first)
         return self
 
     def wait(self, timeout: float = TIMEOUT_MS) -> None:
@@ -226,27 +224,34 @@ class AppPage:
                              state="attached", timeout=timeout)
         pg.wait_for_function(SETTLED_JS % SETTLE_MS, timeout=timeout, polling=50)
 
-    def runs(self) -> int:
-        """Reruns finished since the page was loaded."""
-        return self.pg.evaluate("window.__stRuns")
+    def settle(self, until, timeout: float = TIMEOUT_MS) -> None:
+        """Wait for the content a run is expected to produce, then for the app to settle.
 
-    def wait_for_rerun(self, before: int, timeout: float = TIMEOUT_MS) -> None:
-        """Wait until a rerun has finished since ``before = self.runs()``."""
-        self.pg.wait_for_function(f"window.__stRuns > {before}", timeout=timeout)
+        ``until``: a Locator that must become visible, or a callable that blocks until the
+        content is there (e.g. ``lambda: expect(heading).to_have_text("Step 2: ...")``). Content
+        that only the new run draws is proof the run happened, whatever the script-state
+        attribute showed in between."""
+        if callable(until):
+            until()
+        else:
+            until.wait_for(state="visible", timeout=timeout)
         self.wait(timeout)
 
-    def click(self, locator, timeout: float = TIMEOUT_MS) -> None:
-        """Click and wait for the rerun the click starts to finish."""
-        before = self.runs()
+    def click(self, locator, until, timeout: float = TIMEOUT_MS) -> None:
+        """Click and wait for ``until`` (see ``settle``): what the click's rerun must draw."""
         locator.click()
-        self.wait_for_rerun(before, timeout)
+        self.settle(until, timeout)
 
     def button(self, name: str, exact: bool = True):
         return self.pg.get_by_role("button", name=name, exact=exact)
 
-    def choose(self, label: str, option: re.Pattern, tries: int = 3) -> None:
-        """Pick the first option matching ``option`` in the select box labelled ``label``, and wait
-        for the rerun. A redraw elsewhere on the page can close a just-opened list: try again."""
+    def choose(self, label: str, option: re.Pattern, until=None, tries: int = 3) -> None:
+        """Pick the first option matching ``option`` in the select box labelled ``label``.
+
+        With ``until`` (see ``settle``) wait for what the choice's rerun draws. Without it, only
+        the option is clicked; a later ``click(..., until=...)`` then waits for both reruns
+        (Streamlit sends the box's value with the click). A redraw elsewhere on the page can close
+        a just-opened list: try again."""
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         box = self.pg.get_by_test_id("stSelectbox").filter(has=self.pg.get_by_text(label, exact=True))
@@ -255,11 +260,13 @@ class AppPage:
             box.get_by_role("combobox").click()
             try:
                 wanted.wait_for(state="visible", timeout=5_000)
-                self.click(wanted)
-                return
+                wanted.first.click()
+                break
             except PlaywrightTimeout:
                 if attempt == tries - 1:
                     raise
+        if until is not None:
+            self.settle(until)
 
     def charts(self):
         return self.pg.get_by_test_id("stPlotlyChart")

@@ -31,10 +31,9 @@ def test_home_explains_the_idea_and_links_every_page(app, expect):
 def test_sidebar_links_navigate_to_stable_urls(app, expect):
     app.open("/")
     for title, path in [("Train", "/train"), ("Step-Through", "/step-through"), ("Generate", "/generate")]:
-        before = app.runs()
-        app.pg.get_by_test_id("stSidebarNavLink").filter(has_text=title).click()
-        app.wait_for_rerun(before)
-        expect(app.pg).to_have_url(on_path(app, path))
+        app.click(app.pg.get_by_test_id("stSidebarNavLink").filter(has_text=title),
+                  until=lambda: (expect(app.pg).to_have_url(on_path(app, path)),
+                                 expect(app.pg.locator('[data-testid="stMain"] h1').first).to_contain_text(PAGES[path])))
         app.assert_healthy()
 
 

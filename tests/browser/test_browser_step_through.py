@@ -28,7 +28,9 @@ def test_next_walks_to_end_of_sentence(app, expect):
     headings = []
     while next_button.is_enabled():
         headings.append(step_heading(app).inner_text())
-        app.click(next_button)
+        step = len(headings) + 1
+        app.click(next_button, until=lambda: (expect(step_heading(app)).to_have_text(re.compile(rf"^Step {step}: ")),
+                                              expect(app.pg).to_have_url(re.compile(rf"step={step}(&|$)"))))
         app.assert_healthy()
         assert len(headings) < 25, "Next never reached the end"
     headings.append(step_heading(app).inner_text())
@@ -46,7 +48,7 @@ def test_forcing_a_token_forks_the_path(app, expect):
     original = app.pg.get_by_text("Path (").inner_text()
     assert "deep" in original
     app.choose("What if step 1 picked another token?", re.compile(r"^learning"))
-    app.click(app.button("Force it"))
+    app.click(app.button("Force it"), until=app.pg.get_by_text("the path forked at step 1"))
     app.assert_healthy()
     what_if = app.pg.get_by_text("What if", exact=False).first
     expect(what_if).to_be_visible()
@@ -54,8 +56,7 @@ def test_forcing_a_token_forks_the_path(app, expect):
     path = app.pg.get_by_text("Path (").inner_text()
     # I → ✋learning → ...: the forced pick is step 1's token and is marked
     assert re.search(r"I\s*→\s*✋\s*learning", path), path
-    app.click(app.button("↩ Back to the original path"))
-    assert app.pg.get_by_text("Path (").inner_text() == original
+    app.click(app.button("↩ Back to the original path"), until=lambda: expect(app.pg.get_by_text("Path (")).to_have_text(original))
 
 
 def test_deep_link_with_query_lands_on_that_step(fresh_app, expect):

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 import rnn_core as rc
+from ui.text import WORD_JOINER
 
 pytestmark = pytest.mark.browser
 
@@ -27,9 +28,8 @@ def test_training_draws_the_loss_and_replaces_the_model(app, expect):
     app.assert_healthy()
     expect(loss_chart(app)).to_have_count(0)
     app.choose("Built-in corpus", re.compile(r"^counting$"))
-    app.click(app.button(TRAIN), timeout=120_000)
+    app.click(app.button(TRAIN), until=app.pg.get_by_text(re.compile(r"^Trained 300 steps")), timeout=120_000)
     app.assert_healthy()
-    expect(app.pg.get_by_text(re.compile(r"^Trained 300 steps"))).to_be_visible()
     expect(loss_chart(app)).to_have_count(1)
     app.wait_for_charts(7)  # loss, watch-it-learn heatmap, gradient norms, 4 weight heatmaps
     text = card(app)
@@ -42,20 +42,17 @@ def test_sessions_train_different_corpora_at_once(app, second_app, expect):
     second_app.open("/train")
     app.choose("Built-in corpus", re.compile(r"^counting$"))
     second_app.choose("Built-in corpus", re.compile(r"^shared words$"))
-    before = app.runs(), second_app.runs()
     app.button(TRAIN).click()
     second_app.button(TRAIN).click()
-    app.wait_for_rerun(before[0], timeout=120_000)
-    second_app.wait_for_rerun(before[1], timeout=120_000)
     for a, mine, theirs, steps in ((app, "counting", "shared words", 300), (second_app, "shared words", "counting", 400)):
+        a.settle(a.pg.get_by_text(f"Trained {steps} steps"), timeout=120_000)
         a.assert_healthy()
-        expect(a.pg.get_by_text(f"Trained {steps} steps")).to_be_visible()
         text = card(a)
         assert mine in text and theirs not in text, text
     # the model follows its visitor to another page (a sidebar link keeps the session; a reload would not)
-    app.click(app.pg.get_by_test_id("stSidebarNavLink").filter(has_text="Step-Through"))
+    app.click(app.pg.get_by_test_id("stSidebarNavLink").filter(has_text="Step-Through"),
+              until=app.pg.get_by_role("heading", name=re.compile(r"^Step 1: feed 'one'")))
     assert "counting" in card(app)
-    expect(app.pg.get_by_role("heading", name=re.compile(r"^Step 1: feed 'one'"))).to_be_visible()
 
 
 def test_download_gives_a_loadable_model_file(app, expect, tmp_path):
@@ -76,8 +73,7 @@ def test_upload_of_a_cli_model_replaces_the_session_model(app, expect, tmp_path)
     out = tmp_path / "counting.npz"
     subprocess.run([sys.executable, "-m", "rnn_core", "train", "--text", "one two three four",
                     "--steps", "40", "--hidden-size", "4", "--out", str(out)], check=True, cwd=app_root())
-    upload_model(app, out)
-    expect(app.pg.get_by_text("Loaded counting.npz")).to_be_visible()
+    upload_model(app, out, until=app.pg.get_by_text("Loaded counting.npz"))
     text = card(app)
     assert "40 steps trained" in text and "H = 4" in text, text
 
@@ -85,18 +81,18 @@ def test_upload_of_a_cli_model_replaces_the_session_model(app, expect, tmp_path)
 def test_upload_of_a_broken_file_keeps_the_model(app, expect, tmp_path):
     bad = tmp_path / "broken.npz"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
-    upload_model(app, bad)
-    expect(app.pg.get_by_test_id("stAlertContentError")).to_contain_text("Your current model is unchanged")
+    upload_model(app, bad, until=app.pg.get_by_test_id("stAlertContentError").filter(
+        has_text="Your current model is unchanged"))
     assert "seed: I love deep learning" in card(app) and "60 steps trained" in card(app)
 
 
-def upload_model(app, path) -> None:
-    """Open the Train page and give its model uploader the file at ``path``."""
+def upload_model(app, path, until) -> None:
+    """Open the Train page, give its model uploader the file at ``path`` and wait for ``until``
+    (the notice that the upload's rerun draws)."""
     app.open("/train")
     uploader = app.pg.get_by_test_id("stFileUploader").filter(has_text="Load a model file")
-    before = app.runs()
     uploader.locator('input[type="file"]').set_input_files(str(path))
-    app.wait_for_rerun(before)
+    app.settle(until)
     app.assert_healthy()
 
 
@@ -104,3 +100,24 @@ def app_root():
     from pathlib import Path
 
     return Path(__file__).resolve().parents[2]
+
+
+HOSTILE_NAME = "![x](http://127.0.0.1:9/tracker.png) [click](http://evil.example) $x^2$ www.evil.example"
+
+
+def test_a_model_files_name_is_shown_as_text_never_rendered(app, expect, tmp_path):
+    """A file's corpus name is text: no image fetched, no link, no math, in the notice and the card."""
+    from dataclasses import replace
+
+    hostile = tmp_path / "hostile.npz"
+    model = replace(rc.seed_model(), corpus_name=HOSTILE_NAME)
+    rc.save(model, str(hostile))
+    requested = []
+    app.pg.on("request", lambda r: requested.append(r.url))
+    upload_model(app, hostile, until=app.pg.get_by_text("Loaded hostile.npz"))
+    for where in (app.pg.get_by_test_id("stSidebarUserContent"), app.pg.get_by_test_id("stAlertContentSuccess")):
+        assert HOSTILE_NAME in where.inner_text().replace(WORD_JOINER, "")
+        expect(where.locator("img")).to_have_count(0)
+        expect(where.locator("a")).to_have_count(0)
+        expect(where.locator(".katex")).to_have_count(0)
+    assert not [u for u in requested if "tracker.png" in u or "evil.example" in u], requested

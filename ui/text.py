@@ -1,0 +1,25 @@
+"""Text from outside the app (model files, corpora, uploads, file names) shown as text.
+
+Streamlit renders ``st.markdown``, captions, alerts and headings as Markdown with math, colour
+directives and GitHub's link autodetection: a corpus name ``![x](http://host/img.png)`` would make
+every visitor's browser fetch that address, ``[link](...)`` would become a link and ``$x$`` math.
+``md_literal`` turns any string into Markdown source that shows exactly that string.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+WORD_JOINER = "\u2060"  # invisible, and not a line break: splits what link autodetection matches
+_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
+# GitHub Markdown turns http://..., www.x and a@b.c into links *after* parsing, escapes or not
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+
+
+def md_literal(text: str) -> str:
+    """Markdown source that renders as ``text`` itself: every ASCII punctuation mark
+    backslash-escaped (no links, images, emphasis, math, directives, headings or lists), line
+    breaks as spaces, and an invisible word joiner where a link would be autodetected."""
+    flat = " ".join(str(text).splitlines())
+    return _PUNCTUATION.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, flat))
