@@ -37,7 +37,7 @@ POINTS = 10  # live samples and validation losses per run, at most, evenly space
 # training steps, measured on the built-in corpora's small models (where Python's per-call
 # overhead dominates): a greedy generated token up to ~0.22 of a step, a scored held-out token
 # up to ~0.065 (word level, one forward pass per sentence); rounded up.
-OVERHEAD = 0.03
+OVERHEAD = 0.02
 SAMPLE_TOKEN_COST, VALIDATION_TOKEN_COST = 0.25, 0.08
 
 
@@ -134,16 +134,18 @@ class Recorder:
     the held-out text every ``validate_every`` steps and after the last; empty without
     held-out text), and snapshots of the weights at ``snapshot_budget`` evenly spaced steps from
     the start to the end. ``then``, if given, is called after recording each step, and its
-    False stops training as ``train``'s own callback would.
+    False stops training as ``train``'s own callback would. Samples start from ``prompt``
+    (tokens), by default the model's first word.
     """
 
     def __init__(self, model: Model, config: TrainConfig, validation: Corpus | None = None,
                  then: Callable[[StepInfo], bool | None] | None = None, rule: Rule = GREEDY,
-                 sample_every: int | None = None, validate_every: int | None = None):
+                 sample_every: int | None = None, validate_every: int | None = None,
+                 prompt: list[str] | None = None):
         self.start, self.then, self.rule = model, then, rule
         self.offset, self.total = model.steps_trained, config.steps
         self._probe = replace(model, history=None)  # weights swapped in for samples, no history to check
-        self.prompt, self.max_tokens = [model.first_word()], SAMPLE_TOKENS[model.level]
+        self.prompt, self.max_tokens = prompt or [model.first_word()], SAMPLE_TOKENS[model.level]
         self.validation_corpus = validation
         if validation is not None:
             corpus_ids(model, validation)  # VocabularyError now, not in the middle of training
@@ -215,9 +217,11 @@ def record_training(model: Model, corpus: Corpus, config: TrainConfig,
                     **options) -> tuple[Model, TrainReport, Recorder]:
     """``train`` with a Recorder. With ``hold_out`` the end of the corpus is held out for the
     validation loss (``split_corpus``; all of it is trained on when it is too short). ``on_step``
-    is called after each recorded step; ``options`` go to the Recorder. Returns the trained
-    model with its history, the report, and the recorder (samples, validation losses, curves)."""
+    is called after each recorded step; ``options`` go to the Recorder. Samples start from the
+    corpus's first word. Returns the trained model with its history, the report, and the
+    recorder (samples, validation losses, curves)."""
     split = split_corpus(corpus) if hold_out else Split(corpus, None)
+    options.setdefault("prompt", [corpus.first_word()])  # the model's own text would be tokenized again
     recorder = Recorder(model, config, split.validation, then=on_step, **options)
     trained, report = train(model, split.train, config, recorder.on_step)
     return recorder.finish(trained), report, recorder
