@@ -5,8 +5,8 @@ Both sides train the same model on the same text (the part ``split_corpus`` keep
 training), so they do the same updates; the recorder's side is the whole ``record_training``
 call: the split, the sample of the untrained model, every sample, validation and snapshot, and
 attaching the history. Sides alternate and the best of ``--repeats`` timings is kept, so a burst
-of load on the machine hits both. Prints steps/s of each whole call and their ratio, and the
-ratio of the tokens/s that ``train`` itself reports (training speed with the callback's work).
+of load on the machine hits both. Prints steps/s of each whole call and their ratio (by the wall
+clock and by CPU time), and the ratio of the tokens/s that ``train`` itself reports.
 
     .venv/bin/python benchmarks/history_overhead.py [--repeats 5]
 """
@@ -14,6 +14,7 @@ ratio of the tokens/s that ``train`` itself reports (training speed with the cal
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -50,12 +51,19 @@ def cases() -> list[Case]:
     return out
 
 
-def timed(run, n: int) -> tuple[float, float]:
-    """(seconds per call, the best tokens/s ``train`` reported) over n calls of ``run``."""
-    start, best = time.perf_counter(), 0.0
+def timed(run, n: int) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds of this process) per call over n calls of ``run``, and the best
+    tokens/s ``train`` reported."""
+    wall, cpu, best = time.perf_counter(), time.process_time(), 0.0
     for _ in range(n):
         best = max(best, run()[1].tokens_per_s)
-    return (time.perf_counter() - start) / n, best
+    return (time.perf_counter() - wall) / n, (time.process_time() - cpu) / n, best
+
+
+def best_of(run, n: int, sides: list) -> None:
+    """Fold one timing into ``sides`` = [wall, cpu, tokens/s]: least time, most tokens/s so far."""
+    wall, cpu, tok = timed(run, n)
+    sides[:] = [min(sides[0], wall), min(sides[1], cpu), max(sides[2], tok)]
 
 
 def main(argv=None) -> None:
@@ -63,28 +71,27 @@ def main(argv=None) -> None:
     parser.add_argument("--repeats", type=int, default=5, help="best of N timings per side")
     args = parser.parse_args(argv)
     print(limit_numpy_threads())
-    print("whole call: steps/s of the whole train() / record_training() call (the recorder's set-up, "
-          "its sample of the untrained model and attaching the history included)")
-    print("in train: tokens/s as train() reports them (the per-step callback's cost included)")
-    print(f"{'case':52} {'whole call: plain':>17} {'recorded':>9} {'ratio':>6}   {'in train: ratio':>15}  recorded per run")
+    print("wall, cpu: steps/s of the whole train() / record_training() call, by the wall clock and by this "
+          "process's CPU time (steadier when other programs share the cores); the recorder's set-up, its "
+          "sample of the untrained model and attaching the history are included")
+    print("in train: the tokens/s train() itself reports (the per-step callback's work included)")
+    print(f"{'case':52} {'plain wall':>10} {'recorded':>9} {'ratio':>6} {'cpu ratio':>9} {'in train':>9}  "
+          "recorded per run")
     for case in cases():
         train_part = split_corpus(case.corpus).train
         plain = lambda: rc.train(case.model, train_part, case.config)  # noqa: E731
         recorded = lambda: record_training(case.model, case.corpus, case.config)  # noqa: E731
         plain(), recorded()  # warm-up
-        t_plain = t_recorded = float("inf")
-        tok_plain = tok_recorded = 0.0
-        for _ in range(args.repeats):
-            t, tok = timed(plain, case.runs)
-            t_plain, tok_plain = min(t_plain, t), max(tok_plain, tok)
-            t, tok = timed(recorded, case.runs)
-            t_recorded, tok_recorded = min(t_recorded, t), max(tok_recorded, tok)
+        p, r = [math.inf, math.inf, 0.0], [math.inf, math.inf, 0.0]
+        for _ in range(args.repeats):  # alternating, so a burst of load hits both sides
+            best_of(plain, case.runs, p)
+            best_of(recorded, case.runs, r)
         model, _, rec = recorded()
         what = (f"{len(rec.samples)} samples, {len(rec.validation)} validations, "
                 f"{len(model.history.steps)} snapshots")
         steps = case.config.steps
-        print(f"{case.name:52} {steps / t_plain:17,.0f} {steps / t_recorded:9,.0f} {t_plain / t_recorded:6.3f}   "
-              f"{tok_recorded / tok_plain:15.3f}  {what}", flush=True)
+        print(f"{case.name:52} {steps / p[0]:10,.0f} {steps / r[0]:9,.0f} {p[0] / r[0]:6.3f} {p[1] / r[1]:9.3f} "
+              f"{r[2] / p[2]:9.3f}  {what}", flush=True)
 
 
 if __name__ == "__main__":
