@@ -20,14 +20,6 @@ MAX_TOKENS = 500
 MAX_COLORED = 10_000  # coloured tokens drawn at most: past that the HTML slows the browser
 
 
-def default_prompt(model: rc.Model) -> str:
-    """The first token of the training text (the seed's "I"), else the first known token."""
-    corpus = model.corpus()
-    if corpus is not None:
-        return corpus.sentences[0][0]
-    return next(t for t in model.vocab.tokens if t != rc.EOS)
-
-
 def cached(slot: str, key: tuple, make):
     """``make()`` once per ``key``: the last result is kept in session state under ``slot``."""
     held = st.session_state.get(slot)
@@ -42,7 +34,7 @@ def controls(model: rc.Model, version: int):
     the model version so a new model starts from its own first word."""
     c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
     unit = "words" if model.level == "word" else "characters"
-    prompt = c1.text_input(f"Prompt (one or more {unit})", value=default_prompt(model), key=f"gen_prompt_{version}",
+    prompt = c1.text_input(f"Prompt (one or more {unit})", value=model.first_word(), key=f"gen_prompt_{version}",
                            help="Fed in as given; generation continues after its last token.")
     strategy = c2.radio("Rule", ["sample", "greedy"], horizontal=True, key="gen_rule",
                         help="greedy: always the most probable token. sample: draw from y_t reshaped below.")

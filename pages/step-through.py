@@ -26,7 +26,7 @@ WIDGETS = {"word": "st_word", "rule": "st_rule", "temperature": "st_T", "top_k":
 CAMERAS = {"corner": dict(x=1.5, y=1.5, z=1.0), "front (h[0], h[2])": dict(x=0, y=-2.3, z=0.1),
            "side (h[1], h[2])": dict(x=2.3, y=0, z=0.1), "top (h[0], h[1])": dict(x=0, y=0.01, z=2.3)}
 
-defaults = sv.Settings(word=sv.default_word(model))
+defaults = sv.Settings(word=model.first_word())
 if st.session_state.get(FOR) != version:
     # first visit (or a new model): the link's query string decides, else the defaults
     first_visit = SETTINGS not in st.session_state
@@ -235,9 +235,10 @@ def step_view() -> None:
         show_chart(charts.hidden_heatmap(traces, step), "st_heat")
 
     st.subheader("Autoregressive vs teacher forcing")
-    ref = sv.reference(model, traces[0].input)
+    corpus = model.corpus()
+    ref = None if corpus is None else corpus.continuation(traces[0].input)
     if ref is None:
-        why = "this model stores no training text" if model.corpus() is None else \
+        why = "this model stores no training text" if corpus is None else \
             f"the training text never contains {traces[0].input!r}"
         st.info(f"No training sentence to compare with: {why}.")
     else:

@@ -17,13 +17,14 @@ from dataclasses import replace
 from . import limits
 from .config import SETTINGS, Setting, TrainConfig
 from .errors import ConfigError, CorpusError, RnnCoreError
+from .history import record_training
 from .metrics import perplexity
 from .model_file import load, save
 from .params import Model, new_model, seed_corpus, seed_model
 from .sample import Rule, generate, text_of, traces_json
 from .beam import beam_json, beam_search
 from .tokens import MAX_CORPUS_BYTES, Corpus, decode_upload, make_corpus
-from .train import TrainReport, train
+from .train import TrainReport
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3  # the model was written, but training stopped early on a non-finite loss
@@ -209,7 +210,7 @@ def continued_inputs(args, overrides: dict) -> tuple[Model, Corpus, TrainConfig]
         raise ConfigError("the --init model stores no training text; give --text or --corpus.")
     dtype = overrides.get("dtype", "auto")
     if dtype not in ("auto", model.params.W_h.dtype.name):  # continue in the precision asked for
-        model = replace(model, params=model.params.astype(dtype))
+        model = model.in_precision(dtype)
     config = replace(model.config, **{**overrides, "dtype": model.params.W_h.dtype.name})
     return model, corpus, config
 
@@ -218,7 +219,9 @@ def run_train(args) -> int:
     """``train``: build or load the model, train it, write it, report."""
     check_out_path(args.out)
     model, corpus, config = train_inputs(args)
-    trained, report = train(model, corpus, config)
+    # recorded (losses and snapshots go into the file, so the app can replay the training), all
+    # of the text trained on: no validation hold-out here
+    trained, report, _ = record_training(model, corpus, config, hold_out=False)
     trained = replace(trained, corpus_name=corpus.name, corpus_text=corpus.text)
     save(trained, args.out)
     if report.status == "diverged":

@@ -1,21 +1,226 @@
-"""Small built-in corpora, each chosen to show one thing about autoregressive generation."""
+"""Small built-in corpora, each chosen to show one thing about autoregressive generation.
+
+Four of them have a known answer: a periodic pattern that needs k steps of memory, balanced
+brackets, counting, and a tiny grammar. Their text is generated here, their lesson says what a
+model that learned them generates, and ``Builtin.check(generated_text) -> (ok, why)`` says
+whether a text shows it. Their suggested steps and H make greedy generation pass the check
+with the default settings otherwise (tests/test_corpora.py trains each to prove it).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import string
+from dataclasses import dataclass, field
+from typing import Callable
 
-from .params import SEED_SENTENCE
-from .tokens import Corpus, make_corpus
+import numpy as np
+
+from .config import TrainConfig
+from .params import SEED_SENTENCE, Model
+from .sample import GREEDY, Rule, generate, text_of
+from .tokens import EOS, Corpus, make_corpus, quoted
+
+Check = Callable[[str], tuple[bool, str]]  # generated text -> (does it show the pattern, why)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What ``Builtin.verify`` found: does the generated ``text`` pass the check, and why."""
+
+    ok: bool
+    why: str
+    text: str
 
 
 @dataclass(frozen=True)
 class Builtin:
     text: str
     level: str
-    lesson: str  # what this corpus makes visible
+    lesson: str  # what this corpus makes visible (and, with a check, what a trained model writes)
     steps: int  # updates that train it well with the default Adam settings
     hidden_size: int
+    check: Check | None = field(default=None, compare=False)  # generated text -> (ok, why)
+    check_tokens: int = 0  # tokens to generate for the check
 
+    def config(self, **overrides) -> TrainConfig:
+        """The suggested settings: these steps and H, the defaults for the rest."""
+        return TrainConfig(**{"steps": self.steps, "hidden_size": self.hidden_size, **overrides})
+
+    def verify(self, model: Model, rule: Rule = GREEDY, seed: int = 0, sample: int = 0) -> Verdict:
+        """Generate ``check_tokens`` tokens from the model's first word with ``rule`` and check
+        them (ValueError for a corpus without a check)."""
+        if self.check is None:
+            raise ValueError("this corpus has no known answer to check.")
+        traces = generate(model, [model.first_word()], rule, max_tokens=self.check_tokens, seed=seed, sample=sample)
+        text = text_of(model, traces)
+        ok, why = self.check(text)
+        return Verdict(ok, why, text)
+
+
+# ---------------------------------------------------------------- patterns that repeat
+
+
+def follows_cycle(text: str, cycle: str, min_len: int) -> tuple[bool, str]:
+    """Is ``text`` (at least ``min_len`` characters) a piece of ``cycle`` repeated forever,
+    starting anywhere in it? If not, why: where the best-matching start leaves the pattern."""
+    if len(text) < min_len:
+        return False, f"the text has {len(text)} characters; at least {min_len} are needed to show the pattern."
+    endless = cycle * (len(text) // len(cycle) + 2)
+    best, phase = -1, 0
+    for p in range(len(cycle)):
+        n = next((i for i, (a, b) in enumerate(zip(text, endless[p:])) if a != b), len(text))
+        if n > best:
+            best, phase = n, p
+    if best == len(text):
+        return True, f"all {len(text)} characters follow the pattern."
+    return False, (f"the text follows the pattern for {best} characters ({quoted(text[:best], 40)}), then has "
+                   f"{text[best]!r} where the pattern needs {endless[phase + best]!r}.")
+
+
+def periodic_text(k: int, repeats: int) -> str:
+    """k 'a's then a 'b', ``repeats`` times: predicting the 'b' needs k steps of memory."""
+    return ("a" * k + "b") * repeats
+
+
+def check_periodic(k: int) -> Check:
+    cycle = "a" * k + "b"
+    return lambda text: follows_cycle(text, cycle, 3 * len(cycle))
+
+
+COUNTING_LINE = " ".join(string.ascii_lowercase[:i] for i in range(1, 6)) + "\n"  # a ab abc abcd abcde
+
+
+def check_counting(text: str) -> tuple[bool, str]:
+    """Each word one letter longer than the last, from 'a' to 'abcde', then a new line."""
+    return follows_cycle(text, COUNTING_LINE, len(COUNTING_LINE) + 5)
+
+
+# ---------------------------------------------------------------- balanced brackets
+
+
+def dyck_words(pairs: int) -> list[str]:
+    """Every balanced string of exactly ``pairs`` bracket pairs, in lexicographic order."""
+    if pairs == 0:
+        return [""]
+    return sorted({f"({inner}){rest}" for k in range(pairs)
+                   for inner in dyck_words(k) for rest in dyck_words(pairs - 1 - k)})
+
+
+def brackets_text(max_pairs: int = 3, lines: int = 60, seed: int = 0) -> str:
+    """``lines`` balanced lines of 1..max_pairs pairs, drawn uniformly from all of them."""
+    words = [w for n in range(1, max_pairs + 1) for w in dyck_words(n)]
+    rng = np.random.default_rng(seed)
+    return "".join(words[i] + "\n" for i in rng.integers(len(words), size=lines))
+
+
+def check_brackets(text: str) -> tuple[bool, str]:
+    """At least two complete lines after the first newline, each non-empty and balanced. The
+    text before the first newline may end a line begun before the prompt (generation starts
+    from h_0 = 0 without knowing how deep it is), so it must only close what could have been
+    opened; the unfinished last line must never close more than it opened."""
+    first, *complete, partial = text.split("\n") if "\n" in text else (text, "")
+    if len(complete) < 2:
+        return False, f"the text has {len(complete)} complete line(s) after its first newline; at least 2 are needed."
+    mirrored = first[::-1].translate(str.maketrans("()", ")("))  # a line's end, read backwards
+    if bracket_problem(mirrored, finished=False):
+        return False, f"its first line {quoted(first)} cannot be the end of a balanced line."
+    for i, line in enumerate(complete + [partial], start=2):
+        problem = bracket_problem(line, finished=i <= len(complete) + 1)
+        if problem:
+            return False, f"line {i} {quoted(line)} {problem}."
+    return True, f"the first line can end a balanced line, and all {len(complete)} lines after it are balanced."
+
+
+def bracket_problem(line: str, finished: bool) -> str | None:
+    """Why ``line`` is not a balanced line (or, unfinished, the start of one), or None."""
+    if finished and not line:
+        return "is empty"
+    depth = 0
+    for i, c in enumerate(line, start=1):
+        if c not in "()":
+            return f"has {c!r} at character {i}; the lines hold only brackets"
+        depth += 1 if c == "(" else -1
+        if depth < 0:
+            return f"closes a bracket at character {i} that was never opened"
+    if finished and depth:
+        return f"ends with {depth} bracket(s) still open"
+    return None
+
+
+# ---------------------------------------------------------------- a tiny grammar
+
+WORDS = {
+    "determiner": ("the", "a"),
+    "adjective": ("small", "big", "red"),
+    "noun": ("cat", "dog", "bird"),
+    "transitive verb": ("sees", "chases"),
+    "intransitive verb": ("sleeps", "runs"),
+}
+# S -> NP Vt NP | NP Vi;  NP -> Det N | Det Adj N.  State -> {category: next state}; 'end' wants </s>.
+GRAMMAR = {
+    "start": {"determiner": "subject"},
+    "subject": {"adjective": "subject noun", "noun": "verb"},
+    "subject noun": {"noun": "verb"},
+    "verb": {"transitive verb": "object", "intransitive verb": "end"},
+    "object": {"determiner": "object np"},
+    "object np": {"adjective": "object noun", "noun": "end"},
+    "object noun": {"noun": "end"},
+}
+CATEGORY = {w: c for c, words in WORDS.items() for w in words}
+
+
+def grammar_sentence(rng: np.random.Generator) -> str:
+    """One random sentence of GRAMMAR."""
+    words, state = [], "start"
+    while state != "end":
+        category = list(GRAMMAR[state])[rng.integers(len(GRAMMAR[state]))]
+        words.append(WORDS[category][rng.integers(len(WORDS[category]))])
+        state = GRAMMAR[state][category]
+    return " ".join(words)
+
+
+def grammar_text(sentences: int = 80, seed: int = 0) -> str:
+    rng = np.random.default_rng(seed)
+    return "\n".join(grammar_sentence(rng) for _ in range(sentences))
+
+
+def check_grammar(text: str) -> tuple[bool, str]:
+    """At least one complete sentence (ending in </s>); every sentence, the unfinished last one
+    included, follows GRAMMAR."""
+    words = text.split()
+    if EOS not in words:
+        return False, f"the text has no complete sentence: it never reaches {EOS}."
+    sentences, start = [], 0
+    for i, w in enumerate(words):
+        if w == EOS or i == len(words) - 1:
+            sentences.append(words[start : i + 1])
+            start = i + 1
+    for n, sentence in enumerate(sentences, start=1):
+        problem = grammar_problem(sentence)
+        if problem:
+            return False, f"sentence {n} ({' '.join(sentence)}): {problem}."
+    complete = sum(s[-1] == EOS for s in sentences)
+    return True, f"{complete} complete sentence(s), all grammatical."
+
+
+def grammar_problem(words: list[str]) -> str | None:
+    """Why ``words`` (a sentence, possibly unfinished) leaves GRAMMAR, or None."""
+    state, previous = "start", "the start"
+    for w in words:
+        if state == "end":
+            if w != EOS:
+                return f"after {previous!r} the sentence must end ({EOS}), not go on with {w!r}"
+            state = "start"
+            continue
+        category = CATEGORY.get(w)
+        if category not in GRAMMAR[state]:
+            wanted = " or ".join(f"a {c} ({', '.join(WORDS[c])})" for c in GRAMMAR[state])
+            return f"after {previous!r} the grammar wants {wanted}, not {w!r}"
+        state, previous = GRAMMAR[state][category], w
+    return None
+
+
+# ---------------------------------------------------------------- the list
 
 BUILTINS: dict[str, Builtin] = {
     "seed: I love deep learning": Builtin(
@@ -60,6 +265,43 @@ BUILTINS: dict[str, Builtin] = {
         "width 2 keeps 'love' alive and finds it; greedy never can.",
         200,
         6,
+    ),
+    "known answer: aaab, 3 steps of memory (char level)": Builtin(
+        periodic_text(3, 60),
+        "char",
+        "The pattern aaab repeats. After an 'a' the next character depends on how many 'a's came "
+        "just before: only a model that remembers the last 3 characters in h can place the 'b'. "
+        "A model that learned it writes aaabaaabaaab… forever; the check asks that every 'b' "
+        "comes after exactly three 'a's.",
+        300, 8, check_periodic(3), 24,
+    ),
+    "known answer: balanced brackets (char level)": Builtin(
+        brackets_text(),
+        "char",
+        "Lines of balanced brackets, nested up to 3 deep: to close a line the model must count "
+        "how many brackets are still open, a counter kept in h. A model that learned it writes "
+        "lines like (()()) and (()) that always close what they open; the check asks for at "
+        "least two complete lines after the first newline, all balanced (before it, the model "
+        "may be finishing a line it imagines begun before the prompt).",
+        600, 24, check_brackets, 30,
+    ),
+    "known answer: counting a ab abc (char level)": Builtin(
+        COUNTING_LINE * 12,
+        "char",
+        "Counting: each word is one letter longer than the last, a ab abc abcd abcde, then a new "
+        "line. Inside a word the letters follow the alphabet; where it ends depends on how long "
+        "the previous word was, which h must count. A model that learned it writes "
+        "a ab abc abcd abcde and starts over; the check asks that the text follows that line.",
+        400, 16, check_counting, 30,
+    ),
+    "known answer: a tiny grammar (word level)": Builtin(
+        grammar_text(),
+        "word",
+        "Sentences of a tiny grammar: the [small|big|red] cat|dog|bird, then sees|chases and "
+        "another such phrase, or sleeps|runs and the end. After a noun the model must remember "
+        "whether a verb came already (a verb comes next, or the end). A model that learned it "
+        "writes grammatical sentences, also ones not in the text; the check parses them.",
+        300, 16, check_grammar, 12,
     ),
 }
 

@@ -9,12 +9,13 @@ has to be V x H (5 x 3 for "I love deep learning </s>").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .config import TrainConfig, check_param_count, model_dtype
-from .tokens import Corpus, Vocab, build_vocab, make_corpus
+from .record import History, history_problem, joined
+from .tokens import EOS, Corpus, Vocab, build_vocab, make_corpus
 
 NAMES = ("embedding", "W_x", "W_h", "b_h", "W_y", "b_y")
 SEED_SENTENCE = "I love deep learning"
@@ -39,7 +40,7 @@ class Params:
         return V, E, self.W_h.shape[0]
 
     def as_dict(self) -> dict[str, np.ndarray]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in NAMES}  # NAMES: the fields, in order
 
     def copy(self) -> "Params":
         return Params(**{k: v.copy() for k, v in self.as_dict().items()})
@@ -50,6 +51,10 @@ class Params:
     def shapes_text(self) -> dict[str, str]:
         """{'W_y': '5 x 3', 'b_h': '3', ...} for display."""
         return {k: " x ".join(map(str, v.shape)) for k, v in self.as_dict().items()}
+
+    @property
+    def nbytes(self) -> int:
+        return sum(v.nbytes for v in self.as_dict().values())
 
 
 def init_params(V: int, E: int, H: int, rng: np.random.Generator, dtype="float64") -> Params:
@@ -68,7 +73,7 @@ def init_params(V: int, E: int, H: int, rng: np.random.Generator, dtype="float64
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Model:
     """Parameters plus everything needed to read them: vocabulary, level, and history."""
 
@@ -80,15 +85,55 @@ class Model:
     corpus_text: str = ""  # the training text, kept so a loaded model can show its sentences
     steps_trained: int = 0
     last_loss: float = float("nan")  # mean cross-entropy of the last update (nan if untrained)
+    history: History | None = None  # losses and snapshots of training, when they were recorded
+
+    def __post_init__(self):
+        if self.history is not None:
+            problem = history_problem(self.history, self.steps_trained, self.params)
+            if problem:
+                raise ValueError(f"inconsistent training history: {problem}.")
 
     def corpus(self) -> Corpus | None:
         """The training corpus, rebuilt from the stored text (None if the model has none)."""
         return make_corpus(self.corpus_text, self.level, self.corpus_name) if self.corpus_text.strip() else None
 
-    def with_training(self, params: Params, steps: int, last_loss: float) -> "Model":
-        return replace(
-            self, params=params, steps_trained=self.steps_trained + steps, last_loss=last_loss
-        )
+    def first_word(self) -> str:
+        """Where generation starts by default: the first word of the training text ("I" for
+        the seed) when the vocabulary holds it, else the first token that is not ``</s>``."""
+        corpus = self.corpus()
+        if corpus is not None:
+            first = corpus.first_word()
+            if first in self.vocab and first != EOS:
+                return first
+        return next(t for t in self.vocab.tokens if t != EOS)
+
+    def with_training(self, params: Params, steps: int, last_loss: float,
+                      history: History | None = None) -> "Model":
+        """This model after ``steps`` more updates, which ended with ``params`` and ``last_loss``.
+
+        ``history``: the record of those updates (n = steps losses, snapshots from this model's
+        steps_trained on; see ``history.Recorder``). It is appended to this model's history, or
+        starts one if there is none. Without it the result has no history (unless steps = 0):
+        a record that ends before the new weights would show a curve and snapshots that do
+        not lead to them.
+        """
+        end = self.steps_trained + steps
+        if history is None:
+            kept = self.history if steps == 0 else None
+        else:
+            kept = joined(self.history, history, end)
+        return replace(self, params=params, steps_trained=end, last_loss=last_loss, history=kept)
+
+    def in_precision(self, dtype) -> "Model":
+        """This model with its weights, and its history's snapshots, converted to ``dtype``."""
+        history = self.history and replace(self.history, snapshots=tuple(p.astype(dtype) for p in self.history.snapshots))
+        return replace(self, params=self.params.astype(dtype), history=history)
+
+    def checkpoints(self) -> list[tuple[int, Params]]:
+        """(step, weights) through training, oldest first: the history's snapshots, then the
+        current weights at ``steps_trained`` (only those when there is no history)."""
+        kept = list(zip(self.history.steps.tolist(), self.history.snapshots)) if self.history else []
+        return [(s, p) for s, p in kept if s < self.steps_trained] + [(self.steps_trained, self.params)]
 
 
 def new_model(corpus: Corpus, config: TrainConfig) -> Model:

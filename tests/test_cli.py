@@ -339,7 +339,7 @@ def test_running_out_of_memory_is_one_error_line_and_writes_nothing(monkeypatch,
     def exhausted(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(cli_module, "train", exhausted)
+    monkeypatch.setattr(cli_module, "record_training", exhausted)
     status = cli_module.main(["train", "--preset", "seed", "--out", str(tmp_path / "m.npz")])
     out, err = capsys.readouterr()
     assert status == 2 and out == ""
@@ -428,3 +428,14 @@ def test_generate_defaults_come_from_the_limits():
     from rnn_core.cli import build_parser
     args = build_parser().parse_args(["generate", "m.npz", "--prompt", "I"])
     assert (args.max_tokens, args.seed) == (rc.limits.MAX_TOKENS.default, rc.limits.SEED.default)
+
+
+def test_a_trained_model_file_keeps_its_training_history(tmp_path):
+    """The losses of every step and snapshots of the weights go into the file (the app replays them)."""
+    out = tmp_path / "seed.npz"
+    r = cli("train", "--preset", "seed", "--steps", "30", "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    model = rc.load(str(out))
+    assert len(model.history.losses) == 30
+    assert model.history.steps[0] == 0  # the initial weights are the first snapshot
+    np.testing.assert_array_equal(model.history.snapshots[0].embedding[0], [0.1, 0.3, 0.5])

@@ -2,6 +2,8 @@
 it, and 'auto' precision picks float64 for the seed preset and float32 for larger models."""
 
 import dataclasses
+import io
+import json
 import math
 
 import numpy as np
@@ -90,8 +92,17 @@ def test_a_float32_model_file_round_trips_as_float32():
     assert np.array_equal(loaded.params.W_y, model.params.W_y)
 
 
+def test_a_model_built_by_hand_is_saved_with_its_weights_precision(tiny_model):
+    assert tiny_model.config.dtype == "auto"  # built by hand, not by new_model
+    assert rc.from_bytes(rc.to_bytes(tiny_model)).config.dtype == "float64"
+
+
 def test_a_model_file_whose_config_says_auto_is_refused_cleanly(tiny_model):
     """'auto' is a setting, never a model's precision: a file saying so is refused by name."""
-    assert tiny_model.config.dtype == "auto"  # built by hand, not by new_model
+    with np.load(io.BytesIO(rc.to_bytes(tiny_model))) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays["config"] = np.array(json.dumps({**tiny_model.config.as_dict(), "dtype": "auto"}))
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
     with pytest.raises(rc.ModelFileError, match="auto"):
-        rc.from_bytes(rc.to_bytes(tiny_model))
+        rc.from_bytes(buf.getvalue())

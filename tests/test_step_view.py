@@ -126,11 +126,6 @@ def test_bad_query_values_fall_back_to_defaults_with_a_warning(trained_seed, key
     assert s == (replace(defaults, seed=5) if key != "seed" else defaults)
 
 
-def test_default_word_is_the_first_training_word_else_the_first_non_eos_token(trained_seed):
-    assert sv.default_word(trained_seed) == "I"
-    assert sv.default_word(hand_model()) == "a"  # no training text stored
-
-
 def test_check_refuses_unknown_words_with_suggestions(trained_seed):
     with pytest.raises(rc.VocabularyError, match="closest known: love"):
         sv.check(sv.Settings(word="lov"), trained_seed)
@@ -170,13 +165,11 @@ def test_cache_keeps_the_newest_paths(trained_seed):
     assert sv.path_key(1, sv.Settings(word="I", seed=0), {}) not in cache
 
 
-def test_reference_and_teacher_rows_read_y_t_of_the_true_next_token(trained_seed):
-    assert sv.reference(trained_seed, "I") == ("I", "love", "deep", "learning", rc.EOS)
-    assert sv.reference(trained_seed, "deep") == ("deep", "learning", rc.EOS)
-    assert sv.reference(hand_model(), "a") is None
+def test_teacher_rows_read_y_t_of_the_true_next_token(trained_seed):
+    # the reference sentence itself (Corpus.continuation) is tested in tests/test_tokens.py
     love = trained_seed.vocab.id("love")
     traces = rc.generate(trained_seed, "I", rc.Rule("sample"), max_tokens=20, seed=0, forced={3: love})  # I love deep love ...
-    rows = sv.teacher_rows(trained_seed, traces, sv.reference(trained_seed, "I"))
+    rows = sv.teacher_rows(trained_seed, traces, trained_seed.corpus().continuation("I"))
     n = len(traces)
     assert n >= 5  # past the reference sentence
     assert [r["true next"] for r in rows] == ["love", "deep", "learning", rc.EOS] + ["—"] * (n - 4)

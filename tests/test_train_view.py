@@ -197,3 +197,7 @@ def test_figures_serialise_to_json(trained):
             *tv.weight_figures(trained.params, trained.vocab.tokens).values()]
     for fig in figs:
         json.loads(fig.to_json())
+
+
+def test_sentence_choices_fall_back_to_the_whole_text_when_no_line_has_two_tokens():
+    assert tv.sentence_choices(rc.make_corpus("a\nb\n", "char")) == [("a", "\n", "b", "\n")]

@@ -96,31 +96,11 @@ def tokens_of(traces: list[rc.StepTrace]) -> list[str]:
     return [traces[0].input] + [tr.token for tr in traces]
 
 
-def first_unit(traces: list[rc.StepTrace], level: str):
-    """The path's first sentence, in the form ``training_units`` uses: word level its tokens up to
-    and including the first ``</s>``; char level its text up to the first newline."""
-    tokens = tokens_of(traces)
-    if level == "char":
-        return "".join(tokens).split("\n")[0]
-    end = tokens.index(rc.EOS) + 1 if rc.EOS in tokens else len(tokens)
-    return tuple(tokens[:end])
-
-
-def training_units(corpus: rc.Corpus | None) -> set | None:
-    """The corpus's sentences (word level, token tuples ending in ``</s>``) or non-empty lines (char
-    level); None when the model stores no training text."""
-    if corpus is None:
-        return None
-    if corpus.level == "char":
-        return {line for line in corpus.text.splitlines() if line}
-    return set(corpus.sentences)
-
-
 def samples_table(model: rc.Model, paths: list[list[rc.StepTrace]], corpus: rc.Corpus | None) -> pd.DataFrame:
     """One row per sample: its text, how many tokens it generated, whether it ended with ``</s>``,
     whether it reproduces a training sentence (None when no corpus is stored), log p (sum of
     log y_t(chosen) over generated steps) and perplexity exp(-log p / n generated)."""
-    units = training_units(corpus)
+    units = None if corpus is None else set(corpus.lines())
     rows = []
     for i, traces in enumerate(paths, start=1):
         n = sum(tr.how != "prompt" for tr in traces)
@@ -130,7 +110,8 @@ def samples_table(model: rc.Model, paths: list[list[rc.StepTrace]], corpus: rc.C
             "text": rc.text_of(model, traces),
             "tokens generated": n,
             "ends with </s>": rc.ends_with_eos(traces),
-            "training sentence": None if units is None else first_unit(traces, model.level) in units,
+            "training sentence": (None if units is None
+                                  else rc.first_sentence_of(tokens_of(traces), model.level) in units),
             "log p": lp,
             "perplexity": rc.perplexity(-lp / n),
         })

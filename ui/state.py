@@ -26,13 +26,14 @@ def start_page() -> rc.Model:
 
 @st.cache_data(show_spinner=False)
 def seed_model_bytes() -> bytes:
-    """The seed preset trained with its default settings, as model-file bytes.
+    """The seed preset trained with its default settings, as model-file bytes, with its training
+    history (loss per step, snapshots) so its loss curve and earlier weights can be shown.
 
     Cached as bytes: ``cache_data`` gives each caller its own copy, so no visitor can change
     another's model, and only the first visitor of a server waits the fraction of a second.
     """
     model = rc.seed_model()
-    trained, _ = rc.train(model, rc.seed_corpus(), model.config)
+    trained, _, _ = rc.record_training(model, rc.seed_corpus(), model.config)
     return rc.to_bytes(trained)
 
 

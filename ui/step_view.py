@@ -58,16 +58,6 @@ QUERY = {
 }
 
 
-def default_word(model: rc.Model) -> str:
-    """The first word of the training text ("I" for the seed), else the first token that is not </s>."""
-    corpus = model.corpus()
-    if corpus is not None and corpus.sentences and corpus.sentences[0]:
-        first = corpus.sentences[0][0]
-        if first in model.vocab and first != EOS:
-            return first
-    return next(t for t in model.vocab.tokens if t != EOS)
-
-
 def check(s: Settings, model: rc.Model) -> None:
     """ConfigError/VocabularyError naming the first field of ``s`` that is out of range.
 
@@ -131,18 +121,6 @@ def forks_key(forks: Mapping[int, int]) -> tuple[tuple[int, int], ...]:
 def add_fork(forks: Mapping[int, int], t: int, token_id: int) -> dict[int, int]:
     """Forced tokens after forcing ``token_id`` at step t: later forks belonged to the old path."""
     return {**{k: v for k, v in forks.items() if k < t}, t: token_id}
-
-
-def reference(model: rc.Model, first: str) -> tuple[str, ...] | None:
-    """The training text from the first occurrence of ``first`` on (the sentence teacher forcing
-    would feed), or None when the model stores no training text or never saw ``first`` there."""
-    corpus = model.corpus()
-    if corpus is None:
-        return None
-    for sentence in corpus.sentences:
-        if first in sentence:
-            return tuple(sentence[sentence.index(first):])
-    return None
 
 
 def teacher_rows(model: rc.Model, traces: list[StepTrace], ref: tuple[str, ...]) -> list[dict]:

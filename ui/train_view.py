@@ -153,13 +153,11 @@ def grad_norm_figure(norms: np.ndarray, tokens) -> go.Figure:
 
 
 def sentence_choices(corpus: rc.Corpus, n: int = 50) -> list[tuple[str, ...]]:
-    """Sentences worth a teacher-forced look: word level the first n (each ending in </s>),
-    char level the first n non-empty lines as characters; each cut to MAX_ROWS + 1 tokens."""
-    if corpus.level == "word":
-        sentences = corpus.sentences[:n]
-    else:
-        sentences = [tuple(line) for line in corpus.text.splitlines() if line.strip()][:n] or [tuple(corpus.text)]
-    return [tuple(s[: MAX_ROWS + 1]) for s in sentences if len(s) >= 2]
+    """Sentences worth a teacher-forced look: the first n of ``corpus.lines()`` (word level each
+    ending in </s>, char level non-blank lines as characters) with at least two tokens, else the
+    whole text; each cut to MAX_ROWS + 1 tokens."""
+    sentences = [s for s in corpus.lines()[:n] if len(s) >= 2] or [corpus.sentences[0]]
+    return [tuple(s[: MAX_ROWS + 1]) for s in sentences]
 
 
 # ---------------------------------------------------------------- a training run in session state

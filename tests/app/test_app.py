@@ -32,6 +32,14 @@ def test_first_visit_has_the_trained_seed_model(app):
     assert app.session_state["model_check"] == (True, "I love deep learning </s>")
 
 
+def test_the_preloaded_seed_model_keeps_its_training_history(app):
+    model = app.session_state["model"]
+    plain, report = rc.train(rc.seed_model(), rc.seed_corpus(), rc.seed_config())
+    assert model.history.losses.tolist() == report.losses  # one loss per step, as training had them
+    assert model.history.steps[0] == 0 and len(model.checkpoints()) == 20
+    assert model.params.W_h.tolist() == plain.params.W_h.tolist()  # recording changed nothing
+
+
 def test_sidebar_card_describes_the_model(app):
     text = sidebar_text(app)
     assert "seed: I love deep learning" in text
