@@ -1,0 +1,292 @@
+"""A whole class on one server (a benchmark, not a test): Next latency, memory, errors.
+
+    .venv/bin/python benchmarks/class_load.py [--quick] [--students 30] [--trainers 3] ...
+
+Starts `streamlit run app.py` and drives real sessions through Streamlit's websocket protocol
+(benchmarks/st_client.py: no browser, so 30 sessions cost the client a few percent of a core):
+
+1. alone: one session on Step-Through presses Next every ~2 s (Reset when the path has ended);
+   latency from the click to the end of the rerun it started; the server's CPU time per click.
+2. class: TRAINERS sessions train on the Train page (each sets the --train-set widgets, presses
+   Train, and presses it again whenever a run ends), while STUDENTS sessions press Next every
+   ~2 s. Then the trainers press Stop and every session closes.
+3. capacity: N sessions stepping every ~2 s, nobody training, for each N of --ramp.
+
+Prints Next latency p50/p95/max against the session alone, clicks that never produced a rerun
+(none within --click-timeout), clicks whose rerun changed no heading or text, sessions that saw an
+exception element, the server's RSS before and after opening and closing the class, and the
+largest N at which p95 stays under 1 s and under 2x the session alone. Labels, counts and
+durations are options, so the script follows the pages when their labels change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import resource
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
+from conftest import StreamlitServer  # noqa: E402
+from st_client import ClientError, Session, cpu_seconds, rss_mb  # noqa: E402
+
+TRAIN_SET = ["Built-in corpus=alphabet (char level)", "steps=100000"]
+
+
+@dataclass(frozen=True)
+class Click:
+    label: str
+    seconds: float | None  # None: no rerun finished within the timeout (a dropped click)
+    changed: bool  # the rerun changed some heading or text on the page
+
+
+@dataclass
+class Phase:
+    """What one phase measured."""
+
+    name: str
+    clicks: list[Click] = field(default_factory=list)
+    errors: dict[int, list[str]] = field(default_factory=dict)  # session number -> what it saw
+    wall: float = 0.0
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def next_ms(self, label: str) -> list[float]:
+        return sorted(1000 * c.seconds for c in self.clicks if c.label == label and c.seconds is not None)
+
+
+def percentile(sorted_ms: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank) of an ascending list."""
+    if not sorted_ms:
+        return float("nan")
+    return sorted_ms[min(len(sorted_ms) - 1, max(0, round(p / 100 * len(sorted_ms)) - 1))]
+
+
+def client_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def page_text(s: Session) -> tuple:
+    return tuple(s.texts("heading") + s.texts("markdown"))
+
+
+async def step_loop(s: Session, args, until: float, phase: Phase, rng: random.Random) -> None:
+    """Press Next every ~interval s (Reset at the end of the path) until ``until``; a student
+    who clicked waits for the step to show before the next click."""
+    await asyncio.sleep(rng.uniform(0, args.interval))  # students do not click in step
+    while time.perf_counter() < until:
+        due = time.perf_counter() + args.interval * rng.uniform(0.8, 1.2)
+        nxt = s.has(args.next_label, "button") and not s.widget(args.next_label, "button").proto.disabled
+        label = args.next_label if nxt else args.reset_label
+        before = page_text(s)
+        try:
+            seconds = await s.click(label, timeout=args.click_timeout)
+        except asyncio.TimeoutError:
+            phase.clicks.append(Click(label, None, False))
+            continue
+        phase.clicks.append(Click(label, seconds, page_text(s) != before))
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+
+
+async def train_loop(s: Session, args, until: float, phase: Phase) -> None:
+    """Set the --train-set widgets, then keep training until ``until`` (press Train again
+    whenever a run ends); then press Stop (or the front end's stop) and wait for the rerun."""
+    for item in args.train_set:
+        label, _, value = item.partition("=")
+        await s.set(label, read_value(value), timeout=args.click_timeout)
+    runs = 0
+    while time.perf_counter() < until:
+        mark = await s.press(args.train_label)
+        runs += 1
+        try:
+            await s.wait(mark, timeout=max(0.1, until - time.perf_counter()))
+        except asyncio.TimeoutError:
+            break
+    progress = s.texts("progress")
+    if s.has(args.stop_label, "button"):
+        await s.click(args.stop_label, timeout=args.click_timeout)
+    else:
+        await s.stop_script()
+    phase.notes.append(f"trainer: {runs} run(s) started; last progress: {progress[-1] if progress else '-'}")
+
+
+def read_value(value: str) -> str:
+    """``@path`` reads the value from a file (a pasted training text)."""
+    return Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+
+
+async def open_all(url: str, paths: list[str], concurrency: int, timeout: float) -> tuple[list[Session], list[float]]:
+    """Open one session per path, ``concurrency`` at a time (students arriving); returns the
+    sessions and the seconds each first load took."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(path: str) -> tuple[Session, float]:
+        async with gate:
+            s = Session(url)
+            return s, await s.open(path, timeout=timeout)
+
+    pairs = await asyncio.gather(*(one(p) for p in paths))
+    return [s for s, _ in pairs], [t for _, t in pairs]
+
+
+async def close_all(sessions: list[Session]) -> None:
+    await asyncio.gather(*(s.close() for s in sessions))
+
+
+async def run_phase(name: str, server, args, students: int, trainers: int, duration: float,
+                    memory: dict | None = None) -> Phase:
+    """Open the sessions, let them step (and train) for ``duration`` s, close them."""
+    pid, phase = server.proc.pid, Phase(name)
+    print(f"[{name}: {students} stepping, {trainers} training, {duration:g} s]", file=sys.stderr, flush=True)
+    rng = random.Random(f"{name}-{students}-{trainers}")
+    if memory is not None:
+        memory["before"] = rss_mb(pid)
+    tutors, _ = await open_all(server.url, [args.train_page] * trainers, args.open_concurrency, args.open_timeout)
+    class_, loads = await open_all(server.url, [args.step_page] * students, args.open_concurrency, args.open_timeout)
+    if memory is not None:
+        memory["opened"] = rss_mb(pid)
+        memory["first_load_ms"] = sorted(1000 * t for t in loads)
+    cpu0, ccpu0, t0 = cpu_seconds(pid), client_cpu(), time.perf_counter()
+    until = t0 + duration
+    jobs = [train_loop(s, args, until, phase) for s in tutors]
+    jobs += [step_loop(s, args, until, phase, random.Random(rng.random())) for s in class_]
+    results = await asyncio.gather(*jobs, return_exceptions=True)
+    phase.wall, phase.server_cpu = time.perf_counter() - t0, cpu_seconds(pid) - cpu0
+    phase.client_cpu = client_cpu() - ccpu0
+    for i, (s, r) in enumerate(zip(tutors + class_, results)):
+        seen = s.errors + ([f"{type(r).__name__}: {r}"] if isinstance(r, BaseException) else [])
+        if seen:
+            phase.errors[i] = seen
+    await close_all(tutors + class_)
+    if memory is not None:
+        memory["closed"] = await rss_after(pid, args.linger)
+    return phase
+
+
+async def rss_after(pid: int, seconds: float) -> list[tuple[float, float]]:
+    """(seconds since the close, RSS MB) every few seconds for ``seconds`` s."""
+    samples, t0 = [], time.perf_counter()
+    while True:
+        samples.append((time.perf_counter() - t0, rss_mb(pid)))
+        if samples[-1][0] >= seconds:
+            return samples
+        await asyncio.sleep(min(5.0, seconds))
+
+
+def report_phase(phase: Phase, args, idle_p95: float | None = None) -> None:
+    ms = phase.next_ms(args.next_label)
+    dropped = [c for c in phase.clicks if c.seconds is None]
+    unchanged = [c for c in phase.clicks if c.seconds is not None and not c.changed]
+    ratio = f" = {percentile(ms, 95) / idle_p95:.1f}x alone" if idle_p95 else ""
+    print(f"  Next ({len(ms)} clicks): p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms"
+          f"{ratio}, max {ms[-1] if ms else float('nan'):.0f} ms")
+    print(f"  dropped clicks (no rerun within {args.click_timeout:.0f} s): {len(dropped)} of {len(phase.clicks)};"
+          f" reruns that changed nothing on the page: {len(unchanged)}")
+    print(f"  server CPU {phase.server_cpu:.1f} s in {phase.wall:.0f} s ({phase.server_cpu / phase.wall:.2f} cores); "
+          f"this client {phase.client_cpu:.1f} s ({phase.client_cpu / phase.wall:.2f} cores)")
+    for note in phase.notes:
+        print(f"  {note}")
+    print(f"  sessions that saw an error: {len(phase.errors)}")
+    for i, seen in sorted(phase.errors.items()):
+        print(f"    session {i}: {seen[0]}" + (f" (+{len(seen) - 1} more)" if len(seen) > 1 else ""))
+
+
+def report_memory(memory: dict, sessions: int) -> None:
+    before, opened = memory["before"], memory["opened"]
+    print(f"  server RSS: {before:.0f} MB before, {opened:.0f} MB with the class open "
+          f"({(opened - before) / sessions:.1f} MB per session)")
+    print("  after closing: " + ", ".join(f"{mb:.0f} MB at +{t:.0f} s" for t, mb in memory["closed"]))
+    loads = memory["first_load_ms"]
+    print(f"  first load of the stepping page (server side): p50 {percentile(loads, 50):.0f} ms, "
+          f"p95 {percentile(loads, 95):.0f} ms")
+
+
+async def main_async(args) -> None:
+    server = StreamlitServer().start()
+    try:
+        warm = Session(server.url)  # the server's first visitor trains the seed model once
+        await warm.open(args.step_page, timeout=args.open_timeout)
+        await warm.close()
+
+        alone = await run_phase("alone", server, args, 1, 0, args.alone)
+        idle_ms = alone.next_ms(args.next_label)
+        cpu_per_click = alone.server_cpu / max(1, len(alone.clicks))
+        print(f"\n1. One session alone, Next every ~{args.interval:g} s for {args.alone:g} s")
+        report_phase(alone, args)
+        print(f"  server CPU per click: {1000 * cpu_per_click:.0f} ms")
+        idle_p95 = percentile(idle_ms, 95)
+
+        memory: dict = {}
+        klass = await run_phase("class", server, args, args.students, args.trainers, args.duration, memory)
+        print(f"\n2. Class: {args.students} sessions pressing Next every ~{args.interval:g} s, "
+              f"{args.trainers} training, for {args.duration:g} s")
+        report_phase(klass, args, idle_p95)
+        report_memory(memory, args.students + args.trainers)
+
+        print(f"\n3. Capacity: N sessions pressing Next every ~{args.interval:g} s, nobody training")
+        held = 0
+        for n in args.ramp:
+            phase = await run_phase(f"ramp-{n}", server, args, n, 0, args.ramp_duration)
+            ms = phase.next_ms(args.next_label)
+            p95 = percentile(ms, 95)
+            ok = p95 < 1000 and p95 <= 2 * idle_p95 and not any(c.seconds is None for c in phase.clicks)
+            held = n if ok and n > held else held
+            print(f"  N = {n:3d}: Next p50 {percentile(ms, 50):5.0f} ms, p95 {p95:5.0f} ms "
+                  f"({p95 / idle_p95:.1f}x alone), dropped {sum(c.seconds is None for c in phase.clicks)}, "
+                  f"errors {len(phase.errors)}, server {phase.server_cpu / phase.wall:.2f} cores")
+        if args.ramp:
+            print(f"  largest N with Next p95 < 1 s and <= 2x alone ({2 * idle_p95:.0f} ms), no dropped clicks: "
+                  f"{held or 'none of ' + ','.join(map(str, args.ramp))}")
+        print(f"\nCPU time per click alone: {1000 * cpu_per_click:.0f} ms, so one core's worth of script "
+              f"threads (the GIL) serves about {1 / cpu_per_click * args.interval:.0f} sessions clicking "
+              f"every {args.interval:g} s at most.")
+    finally:
+        server.stop()
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="short phases (about 2 minutes in all)")
+    ap.add_argument("--students", type=int, default=30, help="sessions pressing Next in the class phase")
+    ap.add_argument("--trainers", type=int, default=3, help="sessions training in the class phase")
+    ap.add_argument("--interval", type=float, default=2.0, help="seconds between a student's clicks (±20%%)")
+    ap.add_argument("--alone", type=float, default=80, help="seconds of the one-session phase")
+    ap.add_argument("--duration", type=float, default=90, help="seconds of the class phase")
+    ap.add_argument("--ramp", default="5,10,15,20,30", help="session counts of the capacity phase ('' skips it)")
+    ap.add_argument("--ramp-duration", type=float, default=40, help="seconds per capacity step")
+    ap.add_argument("--linger", type=float, default=10, help="seconds to watch RSS after the class closes")
+    ap.add_argument("--click-timeout", type=float, default=30, help="a click with no rerun by then is dropped")
+    ap.add_argument("--open-timeout", type=float, default=120)
+    ap.add_argument("--open-concurrency", type=int, default=4, help="sessions loading their first page at once")
+    ap.add_argument("--step-page", default="step-through", help="URL path of the stepping page")
+    ap.add_argument("--next-label", default="Next ▶")
+    ap.add_argument("--reset-label", default="Reset", help="pressed when Next is disabled (end of the path)")
+    ap.add_argument("--train-page", default="train")
+    ap.add_argument("--train-set", action="append", metavar="LABEL=VALUE",
+                    help="a widget to set before training, in order (repeatable; VALUE @file reads a file); "
+                         f"default: {TRAIN_SET}")
+    ap.add_argument("--train-label", default="▶ Train")
+    ap.add_argument("--stop-label", default="⏹ Stop (keep what was learned)")
+    args = ap.parse_args(argv)
+    args.train_set = args.train_set or TRAIN_SET
+    if args.quick:
+        args.alone, args.duration, args.ramp_duration = 20, 30, 15
+        args.ramp = args.ramp if args.ramp != ap.get_default("ramp") else "10,30"
+    args.ramp = [int(n) for n in args.ramp.split(",") if n.strip()]
+    return args
+
+
+def main(argv=None) -> None:
+    asyncio.run(main_async(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()
