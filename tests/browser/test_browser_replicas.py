@@ -45,12 +45,13 @@ def free_port_pair() -> int:
 
 
 class Deployment:
-    """deploy/start.sh with two replicas on free loopback ports, logs in tests/browser/artifacts/."""
+    """deploy/start.sh with two replicas on free loopback ports; its generated config and logs
+    in ``run_dir``."""
 
-    def __init__(self, haproxy: str) -> None:
+    def __init__(self, haproxy: str, run_dir) -> None:
         self.port, self.first_port = free_port(), free_port_pair()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.run_dir = ARTIFACTS / f"deploy-{self.port}"
+        self.run_dir = run_dir
         self.haproxy = haproxy
         self.proc: subprocess.Popen | None = None
 
@@ -75,6 +76,11 @@ class Deployment:
         return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}"
                          for p in sorted(self.run_dir.glob("*.log")))
 
+    def keep_logs(self) -> None:
+        """Copy the logs to tests/browser/artifacts/ (flat files: the browser fixture empties it)."""
+        for p in self.run_dir.glob("*.log"):
+            shutil.copy(p, ARTIFACTS / f"deploy-{self.port}-{p.name}")
+
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
@@ -87,10 +93,12 @@ class Deployment:
 
 
 @pytest.fixture
-def deployment(browser):
-    d = Deployment(haproxy_path()).start()
+def deployment(browser, request, tmp_path_factory):
+    d = Deployment(haproxy_path(), tmp_path_factory.mktemp("deploy")).start()
     yield d
     d.stop()
+    if getattr(request.node, "call_failed", False):
+        d.keep_logs()
 
 
 def replica(app: AppPage) -> str:
