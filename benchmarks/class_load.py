@@ -25,16 +25,13 @@ import argparse
 import asyncio
 import random
 import resource
-import statistics
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
-from conftest import StreamlitServer  # noqa: E402
-from st_client import ClientError, Session, cpu_seconds, rss_mb  # noqa: E402
+from st_client import Session, apply_settings, close_all, cpu_seconds, open_all, rss_mb, rss_after, start_server  # noqa: E402
 
 TRAIN_SET = ["Built-in corpus=alphabet (char level)", "steps=100000"]
 
@@ -99,9 +96,7 @@ async def step_loop(s: Session, args, until: float, phase: Phase, rng: random.Ra
 async def train_loop(s: Session, args, until: float, phase: Phase) -> None:
     """Set the --train-set widgets, then keep training until ``until`` (press Train again
     whenever a run ends); then press Stop (or the front end's stop) and wait for the rerun."""
-    for item in args.train_set:
-        label, _, value = item.partition("=")
-        await s.set(label, read_value(value), timeout=args.click_timeout)
+    await apply_settings(s, args.train_set, timeout=args.click_timeout)
     runs = 0
     while time.perf_counter() < until:
         mark = await s.press(args.train_label)
@@ -116,29 +111,6 @@ async def train_loop(s: Session, args, until: float, phase: Phase) -> None:
     else:
         await s.stop_script()
     phase.notes.append(f"trainer: {runs} run(s) started; last progress: {progress[-1] if progress else '-'}")
-
-
-def read_value(value: str) -> str:
-    """``@path`` reads the value from a file (a pasted training text)."""
-    return Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
-
-
-async def open_all(url: str, paths: list[str], concurrency: int, timeout: float) -> tuple[list[Session], list[float]]:
-    """Open one session per path, ``concurrency`` at a time (students arriving); returns the
-    sessions and the seconds each first load took."""
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(path: str) -> tuple[Session, float]:
-        async with gate:
-            s = Session(url)
-            return s, await s.open(path, timeout=timeout)
-
-    pairs = await asyncio.gather(*(one(p) for p in paths))
-    return [s for s, _ in pairs], [t for _, t in pairs]
-
-
-async def close_all(sessions: list[Session]) -> None:
-    await asyncio.gather(*(s.close() for s in sessions))
 
 
 async def run_phase(name: str, server, args, students: int, trainers: int, duration: float,
@@ -171,16 +143,6 @@ async def run_phase(name: str, server, args, students: int, trainers: int, durat
     return phase
 
 
-async def rss_after(pid: int, seconds: float) -> list[tuple[float, float]]:
-    """(seconds since the close, RSS MB) every few seconds for ``seconds`` s."""
-    samples, t0 = [], time.perf_counter()
-    while True:
-        samples.append((time.perf_counter() - t0, rss_mb(pid)))
-        if samples[-1][0] >= seconds:
-            return samples
-        await asyncio.sleep(min(5.0, seconds))
-
-
 def report_phase(phase: Phase, args, idle_p95: float | None = None) -> None:
     ms = phase.next_ms(args.next_label)
     dropped = [c for c in phase.clicks if c.seconds is None]
@@ -210,7 +172,7 @@ def report_memory(memory: dict, sessions: int) -> None:
 
 
 async def main_async(args) -> None:
-    server = StreamlitServer().start()
+    server = start_server()
     try:
         warm = Session(server.url)  # the server's first visitor trains the seed model once
         await warm.open(args.step_page, timeout=args.open_timeout)

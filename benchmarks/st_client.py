@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))  # StreamlitServer
 
 EARLY = ForwardMsg.FINISHED_EARLY_FOR_RERUN  # a run stopped for the next one: not an answer
 VALUE_WIDGETS = ("selectbox", "radio", "number_input", "text_area", "text_input", "checkbox", "slider")
@@ -55,6 +58,7 @@ class Session:
     runs_started: int = 0  # new_session messages: one per run, fragment runs included
     runs_finished: int = 0  # script_finished for the run in progress, unless cut short
     page_hash: str = ""  # the page the next rerun asks for
+    pages: dict[str, str] = field(default_factory=dict)  # URL path -> page script hash (st.navigation)
     query_string: str = ""
     values: dict[str, WidgetState] = field(default_factory=dict)  # widget values this client set
     _ws: object = None
@@ -72,6 +76,16 @@ class Session:
         self.query_string = query
         t0 = time.perf_counter()
         await self.wait(await self._send(page_name=page), timeout)
+        return time.perf_counter() - t0
+
+    async def goto(self, path: str, timeout: float = 60) -> float:
+        """Go to the page at URL path ``path`` ("" is the default page), as a sidebar link does;
+        seconds until its run finished."""
+        if path not in self.pages:
+            raise ClientError(f"no page at /{path}; the app has {sorted(self.pages)}")
+        self.page_hash, self.values, self.query_string = self.pages[path], {}, ""
+        t0 = time.perf_counter()
+        await self.wait(await self._send(), timeout)
         return time.perf_counter() - t0
 
     async def click(self, label: str, timeout: float = 60) -> float:
@@ -177,6 +191,7 @@ class Session:
             self._apply_delta(msg)
         elif kind == "navigation":  # st.navigation names the page this session is on
             self.page_hash = msg.navigation.page_script_hash
+            self.pages = {p.url_pathname: p.page_script_hash for p in msg.navigation.app_pages}
         elif kind == "page_info_changed":
             self.query_string = msg.page_info_changed.query_string
         elif kind == "page_not_found":
@@ -237,7 +252,51 @@ def text_of(node: Node) -> str:
     return getattr(proto, "body", None) or getattr(proto, "text", "")
 
 
+async def apply_settings(session: Session, items: list[str], timeout: float = 60) -> None:
+    """Set widgets in order from ``LABEL=VALUE`` items (VALUE ``@path``: the text of that file),
+    one rerun each, as a user changing them one after the other."""
+    for item in items:
+        label, _, value = item.partition("=")
+        if value.startswith("@"):
+            value = Path(value[1:]).read_text(encoding="utf-8")
+        await session.set(label, value, timeout=timeout)
+
+
+async def open_all(url: str, paths: list[str], concurrency: int, timeout: float) -> tuple[list[Session], list[float]]:
+    """Open one session per path, ``concurrency`` at a time (students arriving); returns the
+    sessions and the seconds each first load took."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(path: str) -> tuple[Session, float]:
+        async with gate:
+            s = Session(url)
+            return s, await s.open(path, timeout=timeout)
+
+    pairs = await asyncio.gather(*(one(p) for p in paths))
+    return [s for s, _ in pairs], [t for _, t in pairs]
+
+
+async def close_all(sessions: list[Session]) -> None:
+    await asyncio.gather(*(s.close() for s in sessions))
+
+
 # ---------------------------------------------------------------- the server process
+
+
+def start_server(ttl: int | None = None):
+    """`streamlit run app.py` on a free port (the browser tests' StreamlitServer, log in
+    tests/browser/artifacts/); ``ttl``: its server.disconnectedSessionTTL (Streamlit reads
+    STREAMLIT_* environment variables), None for Streamlit's default."""
+    from conftest import StreamlitServer
+
+    if ttl is None:
+        return StreamlitServer().start()
+    os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(ttl)
+    try:
+        return StreamlitServer().start()
+    finally:
+        del os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"]
+
 
 
 def rss_mb(pid: int) -> float:
@@ -252,3 +311,13 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time process ``pid`` has used so far (from /proc/PID/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def rss_after(pid: int, seconds: float, every: float = 5.0) -> list[tuple[float, float]]:
+    """(seconds since the call, RSS MB of ``pid``) every ``every`` s for ``seconds`` s."""
+    samples, t0 = [], time.perf_counter()
+    while True:
+        samples.append((time.perf_counter() - t0, rss_mb(pid)))
+        if samples[-1][0] >= seconds:
+            return samples
+        await asyncio.sleep(min(every, seconds))
