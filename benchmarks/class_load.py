@@ -11,6 +11,10 @@ Starts `streamlit run app.py` and drives real sessions through Streamlit's webso
    Train, and presses it again whenever a run ends), while STUDENTS sessions press Next every
    ~2 s. Then the trainers press Stop and every session closes.
 3. capacity: N sessions stepping every ~2 s, nobody training, for each N of --ramp.
+4. browser cross-check: --browsers headless Chromium tabs (Playwright) step beside as many
+   protocol sessions; each tab's latency is read from its own websocket frames as Chromium
+   stamped them (the click's rerun request sent -> its script_finished received), the same span
+   the client measures.
 
 Prints Next latency p50/p95/max against the session alone, clicks that never produced a rerun
 (none within --click-timeout), clicks whose rerun changed no heading or text, sessions that saw an
@@ -23,12 +27,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import random
 import resource
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from st_client import Session, apply_settings, close_all, cpu_seconds, open_all, rss_mb, rss_after, start_server  # noqa: E402
@@ -111,6 +119,99 @@ async def train_loop(s: Session, args, until: float, phase: Phase) -> None:
     else:
         await s.stop_script()
     phase.notes.append(f"trainer: {runs} run(s) started; last progress: {progress[-1] if progress else '-'}")
+
+
+async def browser_step_loop(browser, url: str, args, until: float, phase: Phase, rng: random.Random) -> None:
+    """One Chromium tab pressing Next every ~interval s; each click timed by the browser's own
+    network clock (CDP websocket frame events), from the rerun request to its script_finished."""
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = await ctx.new_page()
+    frames = FrameClock()
+    cdp = await ctx.new_cdp_session(pg)
+    cdp.on("Network.webSocketFrameSent", frames.sent)
+    cdp.on("Network.webSocketFrameReceived", frames.received)
+    await cdp.send("Network.enable")
+    try:
+        await pg.goto(f"{url}/{args.step_page}")
+        await pg.get_by_role("button", name=args.next_label, exact=True).wait_for(timeout=120_000)
+        await asyncio.sleep(rng.uniform(0, args.interval))
+        while time.perf_counter() < until:
+            due = time.perf_counter() + args.interval * rng.uniform(0.8, 1.2)
+            nxt = pg.get_by_role("button", name=args.next_label, exact=True)
+            label = args.next_label if await nxt.is_enabled() else args.reset_label
+            frames.arm()
+            await pg.get_by_role("button", name=label, exact=True).click()
+            try:
+                seconds = await asyncio.wait_for(frames.answer(), args.click_timeout)
+            except asyncio.TimeoutError:
+                seconds = None
+            phase.clicks.append(Click(label, seconds, True))
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+    finally:
+        await ctx.close()
+
+
+class FrameClock:
+    """Times one click from a tab's websocket frames as Chromium's network stack stamped them:
+    the rerun request sent, to the first script_finished after it that is not a run cut short
+    for the next one."""
+
+    def __init__(self) -> None:
+        self.t0: float | None = None
+        self.done = asyncio.Event()
+        self.seconds = 0.0
+
+    def arm(self) -> None:
+        self.t0, self.seconds = None, 0.0
+        self.done.clear()
+
+    def sent(self, event: dict) -> None:
+        msg = BackMsg()
+        msg.ParseFromString(frame_bytes(event))
+        if msg.WhichOneof("type") == "rerun_script" and self.t0 is None:
+            self.t0 = event["timestamp"]
+
+    def received(self, event: dict) -> None:
+        if self.t0 is None or self.done.is_set():
+            return
+        msg = ForwardMsg()
+        msg.ParseFromString(frame_bytes(event))
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            self.seconds = event["timestamp"] - self.t0
+            self.done.set()
+
+    async def answer(self) -> float:
+        await self.done.wait()
+        return self.seconds
+
+
+def frame_bytes(event: dict) -> bytes:
+    """The payload of a CDP websocket frame event (binary frames come base64-encoded)."""
+    response = event["response"]
+    data = response["payloadData"]
+    return base64.b64decode(data) if response.get("opcode") == 2 else data.encode()
+
+
+async def browser_check(server, args) -> tuple[Phase, Phase]:
+    """--browsers Chromium tabs and as many protocol sessions stepping side by side."""
+    from playwright.async_api import async_playwright
+
+    from conftest import CHROMIUM_ARGS, chromium_path
+
+    tabs, protocol = Phase("browser"), Phase("protocol")
+    rng = random.Random("browser-check")
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        sessions, _ = await open_all(server.url, [args.step_page] * args.browsers, args.open_concurrency,
+                                     args.open_timeout)
+        until = time.perf_counter() + args.browser_duration
+        await asyncio.gather(
+            *(browser_step_loop(browser, server.url, args, until, tabs, random.Random(rng.random()))
+              for _ in range(args.browsers)),
+            *(step_loop(s, args, until, protocol, random.Random(rng.random())) for s in sessions))
+        await close_all(sessions)
+        await browser.close()
+    return tabs, protocol
 
 
 async def run_phase(name: str, server, args, students: int, trainers: int, duration: float,
@@ -207,6 +308,14 @@ async def main_async(args) -> None:
         if args.ramp:
             print(f"  largest N with Next p95 < 1 s and <= 2x alone ({2 * idle_p95:.0f} ms), no dropped clicks: "
                   f"{held or 'none of ' + ','.join(map(str, args.ramp))}")
+        if args.browsers:
+            print(f"\n4. Cross-check: {args.browsers} Chromium tab(s) and {args.browsers} protocol session(s) "
+                  f"pressing Next every ~{args.interval:g} s for {args.browser_duration:g} s")
+            tabs, protocol = await browser_check(server, args)
+            for name, phase in (("Chromium (its websocket frames' timestamps)", tabs), ("protocol client", protocol)):
+                ms = phase.next_ms(args.next_label)
+                print(f"  {name}: Next p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms "
+                      f"({len(ms)} clicks, {sum(c.seconds is None for c in phase.clicks)} dropped)")
         print(f"\nCPU time per click alone: {1000 * cpu_per_click:.0f} ms, so one core's worth of script "
               f"threads (the GIL) serves about {1 / cpu_per_click * args.interval:.0f} sessions clicking "
               f"every {args.interval:g} s at most.")
@@ -224,6 +333,8 @@ def parse_args(argv=None):
     ap.add_argument("--duration", type=float, default=90, help="seconds of the class phase")
     ap.add_argument("--ramp", default="5,10,15,20,30", help="session counts of the capacity phase ('' skips it)")
     ap.add_argument("--ramp-duration", type=float, default=40, help="seconds per capacity step")
+    ap.add_argument("--browsers", type=int, default=2, help="Chromium tabs of the cross-check (0 skips it)")
+    ap.add_argument("--browser-duration", type=float, default=40, help="seconds of the cross-check")
     ap.add_argument("--linger", type=float, default=10, help="seconds to watch RSS after the class closes")
     ap.add_argument("--click-timeout", type=float, default=30, help="a click with no rerun by then is dropped")
     ap.add_argument("--open-timeout", type=float, default=120)
@@ -240,7 +351,7 @@ def parse_args(argv=None):
     args = ap.parse_args(argv)
     args.train_set = args.train_set or TRAIN_SET
     if args.quick:
-        args.alone, args.duration, args.ramp_duration = 20, 30, 15
+        args.alone, args.duration, args.ramp_duration, args.browser_duration = 20, 30, 15, 20
         args.ramp = args.ramp if args.ramp != ap.get_default("ramp") else "10,30"
     args.ramp = [int(n) for n in args.ramp.split(",") if n.strip()]
     return args
