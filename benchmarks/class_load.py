@@ -39,7 +39,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from st_client import Session, apply_settings, close_all, cpu_seconds, open_all, rss_mb, rss_after, start_server  # noqa: E402
+from st_client import (  # noqa: E402
+    Session, apply_settings, close_all, cpu_seconds, open_all, rss_after, rss_mb, start_server)
 
 TRAIN_SET = ["Built-in corpus=alphabet (char level)", "steps=100000"]
 
@@ -272,53 +273,65 @@ def report_memory(memory: dict, sessions: int) -> None:
           f"p95 {percentile(loads, 95):.0f} ms")
 
 
+async def alone_section(server, args) -> tuple[float, float]:
+    """Phase 1; returns (Next p95 in ms, server CPU seconds per click) of the session alone."""
+    alone = await run_phase("alone", server, args, 1, 0, args.alone)
+    cpu_per_click = alone.server_cpu / max(1, len(alone.clicks))
+    print(f"\n1. One session alone, Next every ~{args.interval:g} s for {args.alone:g} s")
+    report_phase(alone, args)
+    print(f"  server CPU per click: {1000 * cpu_per_click:.0f} ms")
+    return percentile(alone.next_ms(args.next_label), 95), cpu_per_click
+
+
+async def class_section(server, args, idle_p95: float) -> None:
+    memory: dict = {}
+    klass = await run_phase("class", server, args, args.students, args.trainers, args.duration, memory)
+    print(f"\n2. Class: {args.students} sessions pressing Next every ~{args.interval:g} s, "
+          f"{args.trainers} training, for {args.duration:g} s")
+    report_phase(klass, args, idle_p95)
+    report_memory(memory, args.students + args.trainers)
+
+
+async def capacity_section(server, args, idle_p95: float) -> None:
+    print(f"\n3. Capacity: N sessions pressing Next every ~{args.interval:g} s, nobody training")
+    held = 0
+    for n in args.ramp:
+        phase = await run_phase(f"ramp-{n}", server, args, n, 0, args.ramp_duration)
+        ms, dropped = phase.next_ms(args.next_label), sum(c.seconds is None for c in phase.clicks)
+        p95 = percentile(ms, 95)
+        if p95 < 1000 and p95 <= 2 * idle_p95 and not dropped:
+            held = max(held, n)
+        print(f"  N = {n:3d}: Next p50 {percentile(ms, 50):5.0f} ms, p95 {p95:5.0f} ms ({p95 / idle_p95:.1f}x alone), "
+              f"dropped {dropped}, errors {len(phase.errors)}, server {phase.server_cpu / phase.wall:.2f} cores")
+    print(f"  largest N with Next p95 < 1 s and <= 2x alone ({2 * idle_p95:.0f} ms), no dropped clicks: "
+          f"{held or 'none of ' + ','.join(map(str, args.ramp))}")
+
+
+async def browser_section(server, args) -> None:
+    print(f"\n4. Cross-check: {args.browsers} Chromium tab(s) and {args.browsers} protocol session(s) "
+          f"pressing Next every ~{args.interval:g} s for {args.browser_duration:g} s")
+    tabs, protocol = await browser_check(server, args)
+    for name, phase in (("Chromium (its websocket frames' timestamps)", tabs), ("protocol client", protocol)):
+        ms = phase.next_ms(args.next_label)
+        print(f"  {name}: Next p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms "
+              f"({len(ms)} clicks, {sum(c.seconds is None for c in phase.clicks)} dropped)")
+
+
 async def main_async(args) -> None:
     server = start_server()
     try:
         warm = Session(server.url)  # the server's first visitor trains the seed model once
         await warm.open(args.step_page, timeout=args.open_timeout)
         await warm.close()
-
-        alone = await run_phase("alone", server, args, 1, 0, args.alone)
-        idle_ms = alone.next_ms(args.next_label)
-        cpu_per_click = alone.server_cpu / max(1, len(alone.clicks))
-        print(f"\n1. One session alone, Next every ~{args.interval:g} s for {args.alone:g} s")
-        report_phase(alone, args)
-        print(f"  server CPU per click: {1000 * cpu_per_click:.0f} ms")
-        idle_p95 = percentile(idle_ms, 95)
-
-        memory: dict = {}
-        klass = await run_phase("class", server, args, args.students, args.trainers, args.duration, memory)
-        print(f"\n2. Class: {args.students} sessions pressing Next every ~{args.interval:g} s, "
-              f"{args.trainers} training, for {args.duration:g} s")
-        report_phase(klass, args, idle_p95)
-        report_memory(memory, args.students + args.trainers)
-
-        print(f"\n3. Capacity: N sessions pressing Next every ~{args.interval:g} s, nobody training")
-        held = 0
-        for n in args.ramp:
-            phase = await run_phase(f"ramp-{n}", server, args, n, 0, args.ramp_duration)
-            ms = phase.next_ms(args.next_label)
-            p95 = percentile(ms, 95)
-            ok = p95 < 1000 and p95 <= 2 * idle_p95 and not any(c.seconds is None for c in phase.clicks)
-            held = n if ok and n > held else held
-            print(f"  N = {n:3d}: Next p50 {percentile(ms, 50):5.0f} ms, p95 {p95:5.0f} ms "
-                  f"({p95 / idle_p95:.1f}x alone), dropped {sum(c.seconds is None for c in phase.clicks)}, "
-                  f"errors {len(phase.errors)}, server {phase.server_cpu / phase.wall:.2f} cores")
+        idle_p95, cpu_per_click = await alone_section(server, args)
+        await class_section(server, args, idle_p95)
         if args.ramp:
-            print(f"  largest N with Next p95 < 1 s and <= 2x alone ({2 * idle_p95:.0f} ms), no dropped clicks: "
-                  f"{held or 'none of ' + ','.join(map(str, args.ramp))}")
+            await capacity_section(server, args, idle_p95)
         if args.browsers:
-            print(f"\n4. Cross-check: {args.browsers} Chromium tab(s) and {args.browsers} protocol session(s) "
-                  f"pressing Next every ~{args.interval:g} s for {args.browser_duration:g} s")
-            tabs, protocol = await browser_check(server, args)
-            for name, phase in (("Chromium (its websocket frames' timestamps)", tabs), ("protocol client", protocol)):
-                ms = phase.next_ms(args.next_label)
-                print(f"  {name}: Next p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms "
-                      f"({len(ms)} clicks, {sum(c.seconds is None for c in phase.clicks)} dropped)")
-        print(f"\nCPU time per click alone: {1000 * cpu_per_click:.0f} ms, so one core's worth of script "
-              f"threads (the GIL) serves about {1 / cpu_per_click * args.interval:.0f} sessions clicking "
-              f"every {args.interval:g} s at most.")
+            await browser_section(server, args)
+        print(f"\nServer CPU per click alone: {1000 * cpu_per_click:.0f} ms. Script threads share one core "
+              f"(the GIL), so one process serves at most about {args.interval / cpu_per_click:.0f} sessions "
+              f"clicking every {args.interval:g} s.")
     finally:
         server.stop()
 

@@ -130,6 +130,8 @@ def report_models(args) -> None:
 
 
 # ---------------------------------------------------------------- 2. idle sessions on a server
+# (st_client is imported inside the functions: the model cases' child processes never load
+# Streamlit, so their RSS is rnn_core's alone)
 
 
 async def wave(url: str, n: int, args) -> list:
@@ -166,31 +168,35 @@ async def activity(url: str) -> None:
 
 
 async def sessions_case(ttl: int | None, args) -> None:
-    from st_client import close_all, rss_after, rss_mb, start_server
+    from st_client import start_server
 
     server = start_server(ttl)
-    pid, shown_ttl = server.proc.pid, ttl if ttl is not None else "120 (default)"
     try:
         await activity(server.url)  # the server's first visitor trains the seed model once
-        lines = [f"disconnectedSessionTTL = {shown_ttl} s:"]
-        before = rss_mb(pid)
+        print(f"   disconnectedSessionTTL = {ttl if ttl is not None else '120 (default)'} s:")
         for k in (1, 2):
-            sessions = await wave(server.url, args.sessions, args)
-            opened = rss_mb(pid)
-            lines.append(f"  wave {k}: {before if k == 1 else after_reap:.0f} MB before, {opened:.0f} MB with "
-                         f"{args.sessions} open (+{(opened - (before if k == 1 else after_reap)) / args.sessions:.2f} "
-                         "MB per session)")
-            await close_all(sessions)
-            ttl_s = ttl if ttl is not None else 120
-            samples = await rss_after(pid, ttl_s + 5, every=max(5.0, (ttl_s + 5) / 6))
-            lines.append("    closed: " + ", ".join(f"+{t:.0f} s {mb:.0f} MB" for t, mb in samples))
-            await activity(server.url)
-            await asyncio.sleep(2)
-            after_reap = rss_mb(pid)
-            lines.append(f"    after the TTL and one session's activity: {after_reap:.0f} MB")
-        print("\n".join("   " + ln for ln in lines))
+            for line in await one_wave(server, k, ttl if ttl is not None else 120, args):
+                print("     " + line)
     finally:
         server.stop()
+
+
+async def one_wave(server, k: int, ttl: int, args) -> list[str]:
+    """Open the sessions, close them, watch RSS until past the TTL, then one session's activity."""
+    from st_client import close_all, rss_after, rss_mb
+
+    pid = server.proc.pid
+    before = rss_mb(pid)
+    sessions = await wave(server.url, args.sessions, args)
+    opened = rss_mb(pid)
+    await close_all(sessions)
+    samples = await rss_after(pid, ttl + 5, every=max(5.0, (ttl + 5) / 6))
+    await activity(server.url)
+    await asyncio.sleep(2)
+    return [f"wave {k}: {before:.0f} MB before, {opened:.0f} MB with {args.sessions} open "
+            f"(+{(opened - before) / args.sessions:.2f} MB per session)",
+            "  closed: " + ", ".join(f"+{t:.0f} s {mb:.0f} MB" for t, mb in samples),
+            f"  after the TTL and one session's activity: {rss_mb(pid):.0f} MB"]
 
 
 def report_sessions(args) -> None:
@@ -225,7 +231,8 @@ def parse_args(argv=None):
     ap.add_argument("--vocab", type=int, default=0,
                     help="sessions train a word model with this V first (0: they keep the seed model)")
     ap.add_argument("--heavy-set", action="append", metavar="LABEL=VALUE",
-                    help=f"Train page widgets set for --vocab ({{text}}: the synthetic text's file); default {HEAVY_SET}")
+                    help=f"Train page widgets set for --vocab ({{text}}: the synthetic text's file); "
+                         f"default {HEAVY_SET}")
     ap.add_argument("--train-label", default="▶ Train")
     ap.add_argument("--child", choices=("train", "generate"), help=argparse.SUPPRESS)
     ap.add_argument("--V", type=int, help=argparse.SUPPRESS)
