@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/class_load.py [--quick] [--students 30] [--trainers 3] ...
 
-Starts `streamlit run app.py` and drives real sessions through Streamlit's websocket protocol
+Starts `streamlit run app.py` (--replicas N: N of them behind HAProxy, deploy/start.sh; RSS and
+CPU are then summed over the processes) and drives real sessions through Streamlit's websocket protocol
 (benchmarks/st_client.py: no browser, so 30 sessions cost the client a few percent of a core):
 
 1. alone: one session on Step-Through presses Next every ~2 s (Reset when the path has ended);
@@ -318,7 +319,7 @@ async def browser_section(server, args) -> None:
 
 
 async def main_async(args) -> None:
-    server = start_server()
+    server = start_server(replicas=args.replicas)
     try:
         warm = Session(server.url)  # the server's first visitor trains the seed model once
         await warm.open(args.step_page, timeout=args.open_timeout)
@@ -339,6 +340,8 @@ async def main_async(args) -> None:
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="short phases (about 2 minutes in all)")
+    ap.add_argument("--replicas", type=int, default=1,
+                    help="streamlit processes; more than 1: behind HAProxy, started by deploy/start.sh")
     ap.add_argument("--students", type=int, default=30, help="sessions pressing Next in the class phase")
     ap.add_argument("--trainers", type=int, default=3, help="sessions training in the class phase")
     ap.add_argument("--interval", type=float, default=2.0, help="seconds between a student's clicks (±20%%)")

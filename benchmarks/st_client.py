@@ -26,7 +26,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))  # StreamlitServer
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "tests" / "browser")]  # the browser tests' server helpers
 
 EARLY = ForwardMsg.FINISHED_EARLY_FOR_RERUN  # a run stopped for the next one: not an answer
 VALUE_WIDGETS = ("selectbox", "radio", "number_input", "text_area", "text_input", "checkbox", "slider")
@@ -283,34 +284,59 @@ async def close_all(sessions: list[Session]) -> None:
 # ---------------------------------------------------------------- the server process
 
 
-def start_server(ttl: int | None = None):
+def start_server(ttl: int | None = None, replicas: int = 1):
     """`streamlit run app.py` on a free port (the browser tests' StreamlitServer, log in
-    tests/browser/artifacts/); ``ttl``: its server.disconnectedSessionTTL (Streamlit reads
-    STREAMLIT_* environment variables), None for Streamlit's default."""
+    tests/browser/artifacts/), or with ``replicas`` > 1 that many behind HAProxy started by
+    deploy/start.sh (the replica test's Deployment). ``ttl``: server.disconnectedSessionTTL
+    (Streamlit reads STREAMLIT_* environment variables), None for Streamlit's default. The
+    result has ``url``, ``proc`` (the root of the processes serving) and ``stop()``."""
     from conftest import StreamlitServer
 
-    if ttl is None:
-        return StreamlitServer().start()
-    os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(ttl)
+    if ttl is not None:
+        os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"] = str(ttl)
     try:
-        return StreamlitServer().start()
-    finally:
-        del os.environ["STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"]
+        if replicas == 1:
+            return StreamlitServer().start()
+        import shutil
+        import tempfile
 
+        from test_browser_replicas import Deployment
+
+        haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
+        return Deployment(haproxy, Path(tempfile.mkdtemp(prefix="class-load-")), replicas=replicas).start()
+    finally:
+        os.environ.pop("STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL", None)
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (deploy/start.sh's replicas and HAProxy)."""
+    pids, i = [pid], 0
+    while i < len(pids):
+        for task in Path(f"/proc/{pids[i]}/task").iterdir():
+            pids += [int(c) for c in (task / "children").read_text().split()]
+        i += 1
+    return pids
 
 
 def rss_mb(pid: int) -> float:
-    """Resident set size of process ``pid`` in MB (VmRSS from /proc)."""
+    """Resident set size of process ``pid`` and its descendants in MB (VmRSS from /proc)."""
+    return sum(_rss_kb(p) for p in process_tree(pid)) / 1024
+
+
+def _rss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+            return int(line.split()[1])
     raise RuntimeError(f"no VmRSS for process {pid}")
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time process ``pid`` has used so far (from /proc/PID/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time that process ``pid`` and its descendants have used so far."""
+    ticks = 0
+    for p in process_tree(pid):
+        fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 async def rss_after(pid: int, seconds: float, every: float = 5.0) -> list[tuple[float, float]]:

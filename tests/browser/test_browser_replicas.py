@@ -31,25 +31,30 @@ def haproxy_path() -> str:
     return path
 
 
-def free_port_pair() -> int:
-    """A port P such that P and P + 1 are both free (the replicas' ports)."""
+def free_port_run(n: int) -> int:
+    """A port P such that P .. P + n - 1 are all free (the replicas' ports)."""
     for _ in range(50):
         port = free_port()
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no two consecutive free ports")
+        if all(bindable(port + i) for i in range(1, n)):
+            return port
+    raise RuntimeError(f"no {n} consecutive free ports")
+
+
+def bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 class Deployment:
-    """deploy/start.sh with two replicas on free loopback ports; its generated config and logs
-    in ``run_dir``."""
+    """deploy/start.sh with ``replicas`` replicas on free loopback ports; its generated config
+    and logs in ``run_dir``. (benchmarks/class_load.py --replicas starts it too.)"""
 
-    def __init__(self, haproxy: str, run_dir) -> None:
-        self.port, self.first_port = free_port(), free_port_pair()
+    def __init__(self, haproxy: str, run_dir, replicas: int = 2) -> None:
+        self.port, self.first_port, self.replicas = free_port(), free_port_run(replicas), replicas
         self.url = f"http://127.0.0.1:{self.port}"
         self.run_dir = run_dir
         self.haproxy = haproxy
@@ -57,8 +62,8 @@ class Deployment:
 
     def start(self) -> "Deployment":
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        cmd = ["bash", "deploy/start.sh", "--replicas", "2", "--port", str(self.port), "--address", "127.0.0.1",
-               "--first-port", str(self.first_port), "--run-dir", str(self.run_dir)]
+        cmd = ["bash", "deploy/start.sh", "--replicas", str(self.replicas), "--port", str(self.port),
+               "--address", "127.0.0.1", "--first-port", str(self.first_port), "--run-dir", str(self.run_dir)]
         env = {**os.environ, "PYTHON": sys.executable, "HAPROXY": self.haproxy}
         with open(self.run_dir / "start.log", "wb") as log:
             # its own process group: stop() ends the script and every process it started
