@@ -1,0 +1,381 @@
+"""A whole class on one server (a benchmark, not a test): Next latency, memory, errors.
+
+    .venv/bin/python benchmarks/class_load.py [--quick] [--students 30] [--trainers 3] ...
+
+Starts `streamlit run app.py` (--replicas N: N of them behind HAProxy, deploy/start.sh; RSS and
+CPU are then summed over the processes) and drives real sessions through Streamlit's websocket protocol
+(benchmarks/st_client.py: no browser, so 30 sessions cost the client a few percent of a core):
+
+1. alone: one session on Step-Through presses Next every ~2 s (Reset when the path has ended);
+   latency from the click to the end of the rerun it started; the server's CPU time per click.
+2. class: TRAINERS sessions train on the Train page (each sets the --train-set widgets, presses
+   Train, and presses it again whenever a run ends), while STUDENTS sessions press Next every
+   ~2 s. Then the trainers press Stop and every session closes.
+3. capacity: N sessions stepping every ~2 s, nobody training, for each N of --ramp.
+4. browser cross-check: --browsers headless Chromium tabs (Playwright) step beside as many
+   protocol sessions; each tab's latency is read from its own websocket frames as Chromium
+   stamped them (the click's rerun request sent -> its script_finished received), the same span
+   the client measures.
+
+Prints Next latency p50/p95/max against the session alone, clicks that never produced a rerun
+(none within --click-timeout), clicks whose rerun changed no heading or text, sessions that saw an
+exception element, the server's RSS before and after opening and closing the class, and the
+largest N at which p95 stays under 1 s and under 2x the session alone. Labels, counts and
+durations are options, so the script follows the pages when their labels change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import random
+import resource
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from st_client import (  # noqa: E402
+    Session, apply_settings, close_all, cpu_seconds, open_all, rss_after, rss_mb, start_server)
+
+TRAIN_SET = ["Built-in corpus=alphabet (char level)", "steps=100000"]
+
+
+@dataclass(frozen=True)
+class Click:
+    label: str
+    seconds: float | None  # None: no rerun finished within the timeout (a dropped click)
+    changed: bool  # the rerun changed some heading or text on the page
+
+
+@dataclass
+class Phase:
+    """What one phase measured."""
+
+    name: str
+    clicks: list[Click] = field(default_factory=list)
+    errors: dict[int, list[str]] = field(default_factory=dict)  # session number -> what it saw
+    wall: float = 0.0
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def next_ms(self, label: str) -> list[float]:
+        return sorted(1000 * c.seconds for c in self.clicks if c.label == label and c.seconds is not None)
+
+
+def percentile(sorted_ms: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank) of an ascending list."""
+    if not sorted_ms:
+        return float("nan")
+    return sorted_ms[min(len(sorted_ms) - 1, max(0, round(p / 100 * len(sorted_ms)) - 1))]
+
+
+def client_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def page_text(s: Session) -> tuple:
+    return tuple(s.texts("heading") + s.texts("markdown"))
+
+
+async def step_loop(s: Session, args, until: float, phase: Phase, rng: random.Random) -> None:
+    """Press Next every ~interval s (Reset at the end of the path) until ``until``; a student
+    who clicked waits for the step to show before the next click."""
+    await asyncio.sleep(rng.uniform(0, args.interval))  # students do not click in step
+    while time.perf_counter() < until:
+        due = time.perf_counter() + args.interval * rng.uniform(0.8, 1.2)
+        nxt = s.has(args.next_label, "button") and not s.widget(args.next_label, "button").proto.disabled
+        label = args.next_label if nxt else args.reset_label
+        before = page_text(s)
+        try:
+            seconds = await s.click(label, timeout=args.click_timeout)
+        except asyncio.TimeoutError:
+            phase.clicks.append(Click(label, None, False))
+            continue
+        phase.clicks.append(Click(label, seconds, page_text(s) != before))
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+
+
+async def train_loop(s: Session, args, until: float, phase: Phase) -> None:
+    """Set the --train-set widgets, then keep training until ``until`` (press Train again
+    whenever a run ends); then press Stop (or the front end's stop) and wait for the rerun."""
+    await apply_settings(s, args.train_set, timeout=args.click_timeout)
+    runs = 0
+    while time.perf_counter() < until:
+        mark = await s.press(args.train_label)
+        runs += 1
+        try:
+            await s.wait(mark, timeout=max(0.1, until - time.perf_counter()))
+        except asyncio.TimeoutError:
+            break
+    progress = s.texts("progress")
+    if s.has(args.stop_label, "button"):
+        await s.click(args.stop_label, timeout=args.click_timeout)
+    else:
+        await s.stop_script()
+    phase.notes.append(f"trainer: {runs} run(s) started; last progress: {progress[-1] if progress else '-'}")
+
+
+async def browser_step_loop(browser, url: str, args, until: float, phase: Phase, rng: random.Random) -> None:
+    """One Chromium tab pressing Next every ~interval s; each click timed by the browser's own
+    network clock (CDP websocket frame events), from the rerun request to its script_finished."""
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = await ctx.new_page()
+    frames = FrameClock()
+    cdp = await ctx.new_cdp_session(pg)
+    cdp.on("Network.webSocketFrameSent", frames.sent)
+    cdp.on("Network.webSocketFrameReceived", frames.received)
+    await cdp.send("Network.enable")
+    try:
+        await pg.goto(f"{url}/{args.step_page}")
+        await pg.get_by_role("button", name=args.next_label, exact=True).wait_for(timeout=120_000)
+        await asyncio.sleep(rng.uniform(0, args.interval))
+        while time.perf_counter() < until:
+            due = time.perf_counter() + args.interval * rng.uniform(0.8, 1.2)
+            nxt = pg.get_by_role("button", name=args.next_label, exact=True)
+            label = args.next_label if await nxt.is_enabled() else args.reset_label
+            frames.arm()
+            await pg.get_by_role("button", name=label, exact=True).click()
+            try:
+                seconds = await asyncio.wait_for(frames.answer(), args.click_timeout)
+            except asyncio.TimeoutError:
+                seconds = None
+            phase.clicks.append(Click(label, seconds, True))
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+    finally:
+        await ctx.close()
+
+
+class FrameClock:
+    """Times one click from a tab's websocket frames as Chromium's network stack stamped them:
+    the rerun request sent, to the first script_finished after it that is not a run cut short
+    for the next one."""
+
+    def __init__(self) -> None:
+        self.t0: float | None = None
+        self.done = asyncio.Event()
+        self.seconds = 0.0
+
+    def arm(self) -> None:
+        self.t0, self.seconds = None, 0.0
+        self.done.clear()
+
+    def sent(self, event: dict) -> None:
+        msg = BackMsg()
+        msg.ParseFromString(frame_bytes(event))
+        if msg.WhichOneof("type") == "rerun_script" and self.t0 is None:
+            self.t0 = event["timestamp"]
+
+    def received(self, event: dict) -> None:
+        if self.t0 is None or self.done.is_set():
+            return
+        msg = ForwardMsg()
+        msg.ParseFromString(frame_bytes(event))
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            self.seconds = event["timestamp"] - self.t0
+            self.done.set()
+
+    async def answer(self) -> float:
+        await self.done.wait()
+        return self.seconds
+
+
+def frame_bytes(event: dict) -> bytes:
+    """The payload of a CDP websocket frame event (binary frames come base64-encoded)."""
+    response = event["response"]
+    data = response["payloadData"]
+    return base64.b64decode(data) if response.get("opcode") == 2 else data.encode()
+
+
+async def browser_check(server, args) -> tuple[Phase, Phase]:
+    """--browsers Chromium tabs and as many protocol sessions stepping side by side."""
+    from playwright.async_api import async_playwright
+
+    from conftest import CHROMIUM_ARGS, chromium_path
+
+    tabs, protocol = Phase("browser"), Phase("protocol")
+    rng = random.Random("browser-check")
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        sessions, _ = await open_all(server.url, [args.step_page] * args.browsers, args.open_concurrency,
+                                     args.open_timeout)
+        until = time.perf_counter() + args.browser_duration
+        await asyncio.gather(
+            *(browser_step_loop(browser, server.url, args, until, tabs, random.Random(rng.random()))
+              for _ in range(args.browsers)),
+            *(step_loop(s, args, until, protocol, random.Random(rng.random())) for s in sessions))
+        await close_all(sessions)
+        await browser.close()
+    return tabs, protocol
+
+
+async def run_phase(name: str, server, args, students: int, trainers: int, duration: float,
+                    memory: dict | None = None) -> Phase:
+    """Open the sessions, let them step (and train) for ``duration`` s, close them."""
+    pid, phase = server.proc.pid, Phase(name)
+    print(f"[{name}: {students} stepping, {trainers} training, {duration:g} s]", file=sys.stderr, flush=True)
+    rng = random.Random(f"{name}-{students}-{trainers}")
+    if memory is not None:
+        memory["before"] = rss_mb(pid)
+    tutors, _ = await open_all(server.url, [args.train_page] * trainers, args.open_concurrency, args.open_timeout)
+    class_, loads = await open_all(server.url, [args.step_page] * students, args.open_concurrency, args.open_timeout)
+    if memory is not None:
+        memory["opened"] = rss_mb(pid)
+        memory["first_load_ms"] = sorted(1000 * t for t in loads)
+    cpu0, ccpu0, t0 = cpu_seconds(pid), client_cpu(), time.perf_counter()
+    until = t0 + duration
+    jobs = [train_loop(s, args, until, phase) for s in tutors]
+    jobs += [step_loop(s, args, until, phase, random.Random(rng.random())) for s in class_]
+    results = await asyncio.gather(*jobs, return_exceptions=True)
+    phase.wall, phase.server_cpu = time.perf_counter() - t0, cpu_seconds(pid) - cpu0
+    phase.client_cpu = client_cpu() - ccpu0
+    for i, (s, r) in enumerate(zip(tutors + class_, results)):
+        seen = s.errors + ([f"{type(r).__name__}: {r}"] if isinstance(r, BaseException) else [])
+        if seen:
+            phase.errors[i] = seen
+    await close_all(tutors + class_)
+    if memory is not None:
+        memory["closed"] = await rss_after(pid, args.linger)
+    return phase
+
+
+def report_phase(phase: Phase, args, idle_p95: float | None = None) -> None:
+    ms = phase.next_ms(args.next_label)
+    dropped = [c for c in phase.clicks if c.seconds is None]
+    unchanged = [c for c in phase.clicks if c.seconds is not None and not c.changed]
+    ratio = f" = {percentile(ms, 95) / idle_p95:.1f}x alone" if idle_p95 else ""
+    print(f"  Next ({len(ms)} clicks): p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms"
+          f"{ratio}, max {ms[-1] if ms else float('nan'):.0f} ms")
+    print(f"  dropped clicks (no rerun within {args.click_timeout:.0f} s): {len(dropped)} of {len(phase.clicks)};"
+          f" reruns that changed nothing on the page: {len(unchanged)}")
+    print(f"  server CPU {phase.server_cpu:.1f} s in {phase.wall:.0f} s ({phase.server_cpu / phase.wall:.2f} cores); "
+          f"this client {phase.client_cpu:.1f} s ({phase.client_cpu / phase.wall:.2f} cores)")
+    for note in phase.notes:
+        print(f"  {note}")
+    print(f"  sessions that saw an error: {len(phase.errors)}")
+    for i, seen in sorted(phase.errors.items()):
+        print(f"    session {i}: {seen[0]}" + (f" (+{len(seen) - 1} more)" if len(seen) > 1 else ""))
+
+
+def report_memory(memory: dict, sessions: int) -> None:
+    before, opened = memory["before"], memory["opened"]
+    print(f"  server RSS: {before:.0f} MB before, {opened:.0f} MB with the class open "
+          f"({(opened - before) / sessions:.1f} MB per session)")
+    print("  after closing: " + ", ".join(f"{mb:.0f} MB at +{t:.0f} s" for t, mb in memory["closed"]))
+    loads = memory["first_load_ms"]
+    print(f"  first load of the stepping page (server side): p50 {percentile(loads, 50):.0f} ms, "
+          f"p95 {percentile(loads, 95):.0f} ms")
+
+
+async def alone_section(server, args) -> tuple[float, float]:
+    """Phase 1; returns (Next p95 in ms, server CPU seconds per click) of the session alone."""
+    alone = await run_phase("alone", server, args, 1, 0, args.alone)
+    cpu_per_click = alone.server_cpu / max(1, len(alone.clicks))
+    print(f"\n1. One session alone, Next every ~{args.interval:g} s for {args.alone:g} s")
+    report_phase(alone, args)
+    print(f"  server CPU per click: {1000 * cpu_per_click:.0f} ms")
+    return percentile(alone.next_ms(args.next_label), 95), cpu_per_click
+
+
+async def class_section(server, args, idle_p95: float) -> None:
+    memory: dict = {}
+    klass = await run_phase("class", server, args, args.students, args.trainers, args.duration, memory)
+    print(f"\n2. Class: {args.students} sessions pressing Next every ~{args.interval:g} s, "
+          f"{args.trainers} training, for {args.duration:g} s")
+    report_phase(klass, args, idle_p95)
+    report_memory(memory, args.students + args.trainers)
+
+
+async def capacity_section(server, args, idle_p95: float) -> None:
+    print(f"\n3. Capacity: N sessions pressing Next every ~{args.interval:g} s, nobody training")
+    held = 0
+    for n in args.ramp:
+        phase = await run_phase(f"ramp-{n}", server, args, n, 0, args.ramp_duration)
+        ms, dropped = phase.next_ms(args.next_label), sum(c.seconds is None for c in phase.clicks)
+        p95 = percentile(ms, 95)
+        if p95 < 1000 and p95 <= 2 * idle_p95 and not dropped:
+            held = max(held, n)
+        print(f"  N = {n:3d}: Next p50 {percentile(ms, 50):5.0f} ms, p95 {p95:5.0f} ms ({p95 / idle_p95:.1f}x alone), "
+              f"dropped {dropped}, errors {len(phase.errors)}, server {phase.server_cpu / phase.wall:.2f} cores")
+    print(f"  largest N with Next p95 < 1 s and <= 2x alone ({2 * idle_p95:.0f} ms), no dropped clicks: "
+          f"{held or 'none of ' + ','.join(map(str, args.ramp))}")
+
+
+async def browser_section(server, args) -> None:
+    print(f"\n4. Cross-check: {args.browsers} Chromium tab(s) and {args.browsers} protocol session(s) "
+          f"pressing Next every ~{args.interval:g} s for {args.browser_duration:g} s")
+    tabs, protocol = await browser_check(server, args)
+    for name, phase in (("Chromium (its websocket frames' timestamps)", tabs), ("protocol client", protocol)):
+        ms = phase.next_ms(args.next_label)
+        print(f"  {name}: Next p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms "
+              f"({len(ms)} clicks, {sum(c.seconds is None for c in phase.clicks)} dropped)")
+
+
+async def main_async(args) -> None:
+    server = start_server(replicas=args.replicas)
+    try:
+        warm = Session(server.url)  # the server's first visitor trains the seed model once
+        await warm.open(args.step_page, timeout=args.open_timeout)
+        await warm.close()
+        idle_p95, cpu_per_click = await alone_section(server, args)
+        await class_section(server, args, idle_p95)
+        if args.ramp:
+            await capacity_section(server, args, idle_p95)
+        if args.browsers:
+            await browser_section(server, args)
+        print(f"\nServer CPU per click alone: {1000 * cpu_per_click:.0f} ms. Script threads share one core "
+              f"(the GIL), so one process serves at most about {args.interval / cpu_per_click:.0f} sessions "
+              f"clicking every {args.interval:g} s.")
+    finally:
+        server.stop()
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="short phases (about 2 minutes in all)")
+    ap.add_argument("--replicas", type=int, default=1,
+                    help="streamlit processes; more than 1: behind HAProxy, started by deploy/start.sh")
+    ap.add_argument("--students", type=int, default=30, help="sessions pressing Next in the class phase")
+    ap.add_argument("--trainers", type=int, default=3, help="sessions training in the class phase")
+    ap.add_argument("--interval", type=float, default=2.0, help="seconds between a student's clicks (±20%%)")
+    ap.add_argument("--alone", type=float, default=80, help="seconds of the one-session phase")
+    ap.add_argument("--duration", type=float, default=90, help="seconds of the class phase")
+    ap.add_argument("--ramp", default="5,10,15,20,30", help="session counts of the capacity phase ('' skips it)")
+    ap.add_argument("--ramp-duration", type=float, default=40, help="seconds per capacity step")
+    ap.add_argument("--browsers", type=int, default=2, help="Chromium tabs of the cross-check (0 skips it)")
+    ap.add_argument("--browser-duration", type=float, default=40, help="seconds of the cross-check")
+    ap.add_argument("--linger", type=float, default=10, help="seconds to watch RSS after the class closes")
+    ap.add_argument("--click-timeout", type=float, default=30, help="a click with no rerun by then is dropped")
+    ap.add_argument("--open-timeout", type=float, default=120)
+    ap.add_argument("--open-concurrency", type=int, default=4, help="sessions loading their first page at once")
+    ap.add_argument("--step-page", default="step-through", help="URL path of the stepping page")
+    ap.add_argument("--next-label", default="Next ▶")
+    ap.add_argument("--reset-label", default="Reset", help="pressed when Next is disabled (end of the path)")
+    ap.add_argument("--train-page", default="train")
+    ap.add_argument("--train-set", action="append", metavar="LABEL=VALUE",
+                    help="a widget to set before training, in order (repeatable; VALUE @file reads a file); "
+                         f"default: {TRAIN_SET}")
+    ap.add_argument("--train-label", default="▶ Train")
+    ap.add_argument("--stop-label", default="⏹ Stop (keep what was learned)")
+    args = ap.parse_args(argv)
+    args.train_set = args.train_set or TRAIN_SET
+    if args.quick:
+        args.alone, args.duration, args.ramp_duration, args.browser_duration = 20, 30, 15, 20
+        args.ramp = args.ramp if args.ramp != ap.get_default("ramp") else "10,30"
+    args.ramp = [int(n) for n in args.ramp.split(",") if n.strip()]
+    return args
+
+
+def main(argv=None) -> None:
+    asyncio.run(main_async(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()
