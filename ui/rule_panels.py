@@ -48,7 +48,7 @@ def panels_figure(panels: Sequence[rc.Panel], vocab: tuple[str, ...]) -> go.Figu
     labels = [axis_label(vocab[v]) for v in ids]
     before = panels[1].q[ids]  # softmax(o / T): what every filter starts from
     fig = make_subplots(rows=2, cols=3, subplot_titles=[panel_title(p, len(vocab)) for p in panels],
-                        vertical_spacing=0.22, horizontal_spacing=0.05, shared_yaxes=True)
+                        vertical_spacing=0.24, horizontal_spacing=0.05, shared_yaxes=True)
     for n, panel in enumerate(panels):
         row, col = divmod(n, 3)
         kept = np.isin(ids, panel.kept)
@@ -62,7 +62,7 @@ def panels_figure(panels: Sequence[rc.Panel], vocab: tuple[str, ...]) -> go.Figu
                              if len(ids) <= 12 else None, textposition="outside",
                              hovertemplate="%{x}: q = %{y:.4f}<extra>" + panel.name + "</extra>"),
                       row=row + 1, col=col + 1)
-    fig.update_layout(barmode="overlay", height=560, margin=dict(l=10, r=10, t=70, b=10), showlegend=False)
+    fig.update_layout(barmode="overlay", height=500, margin=dict(l=10, r=10, t=60, b=10), showlegend=False)
     fig.update_annotations(font=dict(size=14, color="#111827"))
     fig.update_yaxes(range=[0, 1.15])
     fig.update_yaxes(title="q", col=1)
