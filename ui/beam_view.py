@@ -28,9 +28,12 @@ BEST_COLOR, DONE_COLOR, GREEDY_COLOR = "#e4572e", "#2a9d55", "#7c3aed"
 
 @dataclass(frozen=True)
 class BeamDrawing:
-    """What the view needs of a ``BeamResult``, without its paths' V-long arrays (kept in session)."""
+    """What the view needs of a ``BeamResult`` (kept in session): the first DRAWN_STEPS steps and
+    the sentences, without the paths' V-long arrays (a beam 500 tokens long holds hypotheses with
+    up to 500 ids at every step: megabytes nobody draws)."""
 
-    steps: tuple[rc.BeamStep, ...]
+    steps: tuple[rc.BeamStep, ...]  # the first DRAWN_STEPS steps
+    n_steps: int  # steps the search took
     best: rc.Hypothesis
     complete: tuple[rc.Hypothesis, ...]
     greedy_ids: tuple[int, ...]  # greedy's generated tokens
@@ -41,8 +44,8 @@ class BeamDrawing:
     @classmethod
     def of(cls, result: rc.BeamResult) -> "BeamDrawing":
         greedy = tuple(tr.token_id for tr in result.greedy if tr.how != "prompt")
-        return cls(result.steps, result.best, result.complete, greedy, result.greedy_log_p, result.width,
-                   result.length_norm)
+        return cls(result.steps[:DRAWN_STEPS], len(result.steps), result.best, result.complete, greedy,
+                   result.greedy_log_p, result.width, result.length_norm)
 
 
 def search(model: rc.Model, s: gs.Settings, width: int, length_norm: bool) -> BeamDrawing:
@@ -72,7 +75,7 @@ def beam_figure(d: BeamDrawing, vocab: tuple[str, ...], prompt_text: str) -> go.
     """The beam as a tree: the prompt at column 0, kept hypotheses as blue dots (green squares
     when they end with </s>), pruned ones as grey rings, the best sentence's edges in red and
     greedy's tokens ringed in purple where the beam holds them. Labels: token and log p."""
-    steps = d.steps[:DRAWN_STEPS]
+    steps = d.steps
     where = {(): (0, 0), **positions(steps)}
     drawn = [(h, h in step.kept) for step in steps for h in step.kept + step.pruned[:PRUNED_DRAWN]]
     best = {d.best.ids[:i] for i in range(len(d.best.ids) + 1)}
@@ -100,7 +103,8 @@ def beam_figure(d: BeamDrawing, vocab: tuple[str, ...], prompt_text: str) -> go.
                       title=dict(text=f"beam of width {d.width}, step by step · each label: token, cumulative log p",
                                  x=0, font=dict(size=16)))
     fig.update_xaxes(tickmode="array", tickvals=list(range(len(steps) + 1)),
-                     ticktext=["prompt"] + [f"token {k}" for k in range(1, len(steps) + 1)], range=[-0.5, len(steps) + 0.6])
+                     ticktext=["prompt"] + [f"token {k}" for k in range(1, len(steps) + 1)],
+                     range=[-0.5, len(steps) + 0.6])
     fig.update_yaxes(visible=False, range=[rows - 0.4, -0.6])  # high first: row 0 (the best) on top
     return fig
 
@@ -126,7 +130,8 @@ def verdict(d: BeamDrawing) -> str:
     if gain < -1e-9:
         return (f"Greedy's continuation is the more probable here (log p {d.greedy_log_p:.3f} against "
                 f"{d.best.log_p:.3f}): with length normalisation the beam ranks by log p per token, not by P.")
-    return "Beam search and greedy agree here: the most probable token at every step also makes the most probable sentence."
+    return ("Beam search and greedy agree here: the most probable token at every step also makes the most "
+            "probable sentence.")
 
 
 def show_beam(model: rc.Model, version: int, s: gs.Settings, *, key: str) -> BeamDrawing:
@@ -150,8 +155,8 @@ def show_beam(model: rc.Model, version: int, s: gs.Settings, *, key: str) -> Bea
     st.caption("Blue dots: hypotheses kept at that step (green squares: finished with </s>); grey rings: the best "
                "pruned ones; red: the path of the best sentence; purple rings: greedy's tokens where the beam "
                "holds them.")
-    if len(d.steps) > DRAWN_STEPS:
-        st.caption(f"The first {DRAWN_STEPS} of {len(d.steps)} steps are drawn; the table has every sentence.")
+    if d.n_steps > len(d.steps):
+        st.caption(f"The first {len(d.steps)} of {d.n_steps} steps are drawn; the table has every sentence.")
     st.markdown(verdict(d))
     st.dataframe(complete_table(d, model), hide_index=True, width="stretch", column_config={
         "log p": st.column_config.NumberColumn(format="%.4f"), "P": st.column_config.NumberColumn(format="%.4f"),

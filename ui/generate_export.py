@@ -81,6 +81,6 @@ def file_name(settings: dict, ext: str) -> str:
     """'seed-I-love-deep-learning_step60_sample-T=1_seed0_sample3.csv': model, weights, rule,
     seed and sample, so downloads from different runs get different names."""
     m = settings["model"]
-    parts = [slug(m["corpus"][:MAX_CORPUS]) or "model", f"step{m['weights_after_step']}", slug(settings["rule"]["describe"]),
-             f"seed{settings['seed']}", f"sample{settings['sample']}"]
+    parts = [slug(m["corpus"][:MAX_CORPUS]) or "model", f"step{m['weights_after_step']}",
+             slug(settings["rule"]["describe"]), f"seed{settings['seed']}", f"sample{settings['sample']}"]
     return "_".join(parts) + f".{ext}"

@@ -46,7 +46,8 @@ def step_line(trace: rc.StepTrace, sample: int) -> str:
     """'Sample #2, step 3: fed “deep”, chose “learning” (sampled with u = 0.412) · y = 0.87 · q = 0.91'."""
     u = f" with u = {trace.draw:.3f}" if trace.draw is not None else ""
     return (f"**Sample #{sample}, step {trace.t}**: fed “{md_literal(trace.input)}”, chose "
-            f"“{md_literal(trace.token)}” ({HOW[trace.how]}{u}) · y = {trace.p_token:.4f} · q = {trace.q_token:.4f}")
+            f"“{md_literal(trace.token)}” ({HOW[trace.how]}{u}) · y = {trace.p_token:.4f} · "
+            f"q = {trace.q_token:.4f}")
 
 
 def reshaped(trace: rc.StepTrace) -> bool:
@@ -59,7 +60,8 @@ def distribution_with_q(trace: rc.StepTrace, vocab: tuple[str, ...], rule: rc.Ru
     distribution u_t picked from. (If the shared figure draws q_t itself, it is not added twice.)"""
     t, token = trace.t, axis_label(trace.token)
     if not reshaped(trace):
-        return distribution_figure(trace, vocab, title=f"y_{t} = softmax(o_{t}) · chose “{token}” ({HOW[trace.how]})")
+        return distribution_figure(trace, vocab,
+                                   title=f"y_{t} = softmax(o_{t}) · chose “{token}” ({HOW[trace.how]})")
     fig = distribution_figure(trace, vocab, title=f"y_{t} (bars) and q_{t} = y_{t} reshaped by {rule.describe()} "
                                                   f"(red) · chose “{token}” ({HOW[trace.how]})")
     if len(fig.data) == 1:
@@ -114,7 +116,8 @@ def show_all_steps(traces: list[rc.StepTrace], vocab: tuple[str, ...]) -> None:
     """y_t and h_t at every step as heatmaps (y_t only while steps x V stays drawable)."""
     c1, c2 = st.columns([3, 2])
     if len(traces) * len(vocab) <= MAX_HEATMAP_CELLS:
-        c1.plotly_chart(distributions_heatmap(traces, vocab), width="stretch", key=f"{gs.INSPECT_PREFIX}_dist_heatmap")
+        c1.plotly_chart(distributions_heatmap(traces, vocab), width="stretch",
+                        key=f"{gs.INSPECT_PREFIX}_dist_heatmap")
     else:
         c1.caption(f"y_t at every step is not drawn: {len(traces):,} steps x {len(vocab):,} tokens is more than "
                    f"{MAX_HEATMAP_CELLS:,} cells. Download the trace for every number.")
@@ -129,4 +132,5 @@ def show_downloads(model: rc.Model, traces: list[rc.StepTrace], s: gs.Settings, 
     c1.download_button("Download trace (CSV)", partial(gx.trace_csv, traces, vocab, settings),
                        gx.file_name(settings, "csv"), "text/csv", key=f"{gs.INSPECT_PREFIX}_csv", on_click="ignore")
     c2.download_button("Download trace (JSON)", partial(gx.trace_json, model, traces, settings),
-                       gx.file_name(settings, "json"), "application/json", key=f"{gs.INSPECT_PREFIX}_json", on_click="ignore")
+                       gx.file_name(settings, "json"), "application/json", key=f"{gs.INSPECT_PREFIX}_json",
+                       on_click="ignore")

@@ -91,7 +91,8 @@ def panel_knobs(start: rc.Rule, vocab_size: int, *, key: str) -> rc.Rule:
     first = {name: getattr(start, name) if getattr(start, name) != getattr(limits, name.upper()).default
              else DEMO.get(name) for name in ("top_p", "min_p", "typical_p")}
     cols = st.columns(5)
-    T = knob_slider(cols[0], limits.TEMPERATURE, key=f"{key}_T", default=1.0 if start.is_greedy else start.temperature)
+    T = knob_slider(cols[0], limits.TEMPERATURE, key=f"{key}_T",
+                    default=1.0 if start.is_greedy else start.temperature)
     k = top_k_box(cols[1], vocab_size, key=f"{key}_k", default=start.top_k or min(3, vocab_size))
     values = {limit.key: knob_slider(col, limit, key=f"{key}_{limit.key}", default=first[limit.key])
               for col, limit in zip(cols[2:], (limits.TOP_P, limits.MIN_P, limits.TYPICAL_P))}

@@ -98,8 +98,8 @@ def test_clicking_a_tree_node_opens_its_prefix_in_step_through(app, expect):
     node = app.charts().locator("g.slice").filter(has_text=re.compile(r"^love")).first
     node.wait_for(state="visible")
     heading = app.pg.locator('[data-testid="stMain"] h1').filter(has_text="Step-Through")
-    app.click(node, until=lambda: (expect(heading).to_be_visible(),
-                                   expect(app.pg).to_have_url(re.compile(r"/step-through\?.*word=I(\+|%20)love(&|$)"))))
+    url = re.compile(r"/step-through\?.*word=I(\+|%20)love(&|$)")
+    app.click(node, until=lambda: (expect(heading).to_be_visible(), expect(app.pg).to_have_url(url)))
     app.assert_healthy()
     query = urllib.parse.parse_qs(urllib.parse.urlparse(app.pg.url).query)
     assert query["word"] == ["I love"]
