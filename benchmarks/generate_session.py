@@ -45,7 +45,7 @@ def session_bytes(at: AppTest, model: rc.Model) -> dict[str, int]:
             if key != "model"}
 
 
-def visit(model: rc.Model, max_tokens: int, n: int) -> None:
+def visit(model: rc.Model, max_tokens: int, n: int, views=VIEWS) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     for key, value in {"model": model, "model_check": (False, ""), "model_version": 1}.items():
         at.session_state[key] = value
@@ -55,7 +55,7 @@ def visit(model: rc.Model, max_tokens: int, n: int) -> None:
     at.slider(key=gs.N).set_value(n).run()
     print(f"\nmax tokens {max_tokens}, {n} samples: bytes kept in the session after each view")
     print(f"  {'view':<20}{'total':>14}  " + "  ".join(f"{s:>16}" for s in SLOTS) + "   seconds")
-    for view in VIEWS:
+    for view in views:
         t0 = time.perf_counter()
         at.segmented_control(key=gs.VIEW).set_value(view).run()
         seconds = time.perf_counter() - t0
@@ -68,13 +68,17 @@ def visit(model: rc.Model, max_tokens: int, n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vocab", type=int, default=20_000, help="V, tokens in the vocabulary (</s> included)")
+    parser.add_argument("--long-tree", action="store_true",
+                        help="also sample the tree at max tokens 500 (200 x 500 steps: minutes at V = 20,000; "
+                             "what it keeps is capped at 12 tokens deep anyway)")
     args = parser.parse_args()
     app_test_module.PagesManager = RunningServerPages  # as tests/app/conftest.py does
     model = big_model(args.vocab)
     print(f"V = {len(model.vocab):,}, H = 16, {model.params.W_y.dtype}")
     visit(model, rc.limits.MAX_TOKENS.default, 10)
-    visit(model, rc.limits.MAX_TOKENS.high, 10)
-    visit(model, rc.limits.MAX_TOKENS.high, gs.MAX_SAMPLES)
+    long_views = VIEWS if args.long_tree else tuple(v for v in VIEWS if v != "Tree")
+    visit(model, rc.limits.MAX_TOKENS.high, 10, long_views)
+    visit(model, rc.limits.MAX_TOKENS.high, gs.MAX_SAMPLES, long_views)
 
 
 if __name__ == "__main__":

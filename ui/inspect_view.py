@@ -62,13 +62,13 @@ def distribution_with_q(trace: rc.StepTrace, vocab: tuple[str, ...], rule: rc.Ru
     if not reshaped(trace):
         return distribution_figure(trace, vocab,
                                    title=f"y_{t} = softmax(o_{t}) · chose “{token}” ({HOW[trace.how]})")
-    fig = distribution_figure(trace, vocab, title=f"y_{t} (bars) and q_{t} = y_{t} reshaped by {rule.describe()} "
-                                                  f"(red) · chose “{token}” ({HOW[trace.how]})")
+    fig = distribution_figure(trace, vocab, title=f"y_{t} (filled) and q_{t} (red) · chose “{token}” "
+                                                  f"({HOW[trace.how]})")
     if len(fig.data) == 1:
         ids = shown_ids(trace)
         fig.add_trace(go.Bar(name=f"q_{t}", x=[axis_label(vocab[v]) for v in ids], y=trace.q[ids],
                              marker=dict(color="rgba(0,0,0,0)", line=dict(color=Q_COLOR, width=2.5)),
-                             text=[f"{p:.3f}" for p in trace.q[ids]], textposition="outside",
+                             text=[f"{p:.3f}" if p > 0 else "" for p in trace.q[ids]], textposition="outside",
                              textfont=dict(color=Q_COLOR), hovertemplate="%{x}: q = %{y:.4f}<extra></extra>"))
         fig.update_layout(barmode="group", showlegend=False)
     return fig
@@ -100,6 +100,10 @@ def show_step(trace: rc.StepTrace, vocab: tuple[str, ...], rule: rc.Rule) -> Non
     """y_t (and q_t), h_{t-1} -> h_t, and the temperature explorer starting at the run's T."""
     c1, c2 = st.columns(2)
     c1.plotly_chart(distribution_with_q(trace, vocab, rule), width="stretch", key=f"{gs.INSPECT_PREFIX}_dist")
+    if reshaped(trace):
+        c1.caption(f"q_{trace.t} is what u_{trace.t} was drawn from: o_{trace.t} through {rule.describe()}, "
+                   f"{len(trace.kept):,} of {len(vocab):,} tokens kept and renormalised. Tokens without a red bar "
+                   "were cut.")
     c2.plotly_chart(hidden_figure(trace), width="stretch", key=f"{gs.INSPECT_PREFIX}_hidden")
     c1, c2 = st.columns([1, 3], vertical_alignment="center")
     c1.markdown("**Temperature explorer**")

@@ -171,6 +171,18 @@ def test_widget_bounds_defaults_and_steps_come_from_rnn_core_limits():
                        (gs.MAX_TOKENS, rc.limits.MAX_TOKENS)]:
         box = at.number_input(key=key)
         assert (box.step, box.value) == (limit.step, limit.default), key
+    boxes = {"Draws vs theory": [("gen_draws_n", rc.limits.DRAWS), ("gen_draws_seed", rc.limits.SEED)],
+             "Tree": [("gen_tree_n", rc.limits.TREE_SAMPLES)], "Beam": [("gen_beam_width", rc.limits.BEAM_WIDTH)]}
+    for view, pairs in boxes.items():
+        at.segmented_control(key=gs.VIEW).set_value(view).run()
+        for key, limit in pairs:
+            box = at.number_input(key=key)
+            assert (box.step, box.value) == (limit.step, limit.default), key
+    at.segmented_control(key=gs.VIEW).set_value("Rules side by side").run()
+    for name in ("top_p", "min_p", "typical_p"):
+        limit = getattr(rc.limits, name.upper())
+        s = at.slider(key=f"gen_panel_{name}")
+        assert (s.min, s.max, s.step) == (limit.low, limit.high, limit.step), name
 
 
 @pytest.mark.parametrize("key, value, message", [
