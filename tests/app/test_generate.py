@@ -41,7 +41,7 @@ def shown_texts(at: AppTest, level: str = "word") -> list[str]:
     """The texts of the main sample list, read back from its coloured HTML."""
     block = next(m.value for m in at.markdown if 'class="n">#1<' in m.value)
     texts = []
-    for div in block.split('<div class="gen-text">')[2:]:  # [0] is the CSS, [1] the colour key
+    for div in re.split(r'<div class="gen-text[^"]*">', block)[2:]:  # [0] is the CSS, [1] the colour key
         tokens = re.findall(r'<span class="(?:pr|p\d)"[^>]*>(.*?)</span>', div)
         texts.append(("" if level == "char" else " ").join(html.unescape(t) for t in tokens))
     return texts
@@ -441,3 +441,39 @@ def test_a_model_without_history_says_why_there_is_no_weights_slider():
     at = open_page(bare)
     assert not at.select_slider
     assert any("carries no training history" in c.value for c in at.caption)
+
+
+# ---------------------------------------------------------------- any model, any view
+
+
+ENTITY = re.compile(r"&(lt|gt|amp);")
+MARKUP = re.compile(r"</?b>|<br>")  # the page's own markup in titles and labels
+
+
+def unescaped_markup(spec: dict) -> list[str]:
+    """Strings a chart hands Plotly as labels or text that still hold a bare '<', '>' or '&'."""
+    bad = []
+    for trace in spec["data"]:
+        for field in ("x", "labels", "text"):
+            values = trace.get(field)
+            strings = [values] if isinstance(values, str) else values if isinstance(values, list) else []
+            bad += [s for s in strings if isinstance(s, str) and re.search("[<>&]", MARKUP.sub("", ENTITY.sub("", s)))]
+    return bad
+
+
+@pytest.mark.parametrize("view", ["Samples", "Inside one sample", "Rules side by side", "Draws vs theory", "Influence",
+                                  "Tree", "Beam"])
+def test_every_view_of_a_char_model_with_markup_tokens_escapes_them(view):
+    corpus = rc.make_corpus("a<b>&c $x$ **y**_\n" * 3, "char")
+    model = rc.new_model(corpus, rc.TrainConfig(hidden_size=8, embed_dim=4, seed=1))
+    at = open_page(model)
+    at.text_input[0].set_value("<").run()
+    at.slider(key="gen_temperature").set_value(2.0).run()
+    at.segmented_control(key=gs.VIEW).set_value(view).run()
+    assert not at.exception and not at.error
+    for spec in charts(at):
+        assert unescaped_markup(spec) == []
+    if view == "Samples":
+        path = rc.generate(model, "<", rc.Rule("sample", 2.0), max_tokens=20, seed=0)
+        visible = {" ": "␣", "\n": "⏎"}  # whitespace tokens are shown as marks
+        assert shown_texts(at, "char")[0] == "".join(visible.get(c, c) for c in rc.text_of(model, path))
