@@ -28,17 +28,24 @@ SMALL_INTS = range(-5, 257)  # CPython shares these: a tuple of them costs only 
 
 
 def reachable_bytes(obj, seen: set[int]) -> int:
-    """sys.getsizeof of ``obj`` and of everything it holds, each object once (ids in ``seen``)."""
-    if id(obj) in seen or (isinstance(obj, int) and not isinstance(obj, bool) and obj in SMALL_INTS):
-        return 0
-    seen.add(id(obj))
-    size = sys.getsizeof(obj)  # an array that owns its buffer includes it; a view does not
-    if isinstance(obj, np.ndarray) and obj.base is not None:
-        size += reachable_bytes(obj.base, seen)
-    elif isinstance(obj, (tuple, list)):
-        size += sum(reachable_bytes(item, seen) for item in obj)
-    elif dataclasses.is_dataclass(obj):
-        size += sum(reachable_bytes(v, seen) for v in vars(obj).values())
+    """sys.getsizeof of ``obj`` and of everything it holds, each object once (ids in ``seen``).
+    Iterative, so a deep structure (a tree of continuations 500 tokens deep) needs no deep stack."""
+    size, stack = 0, [obj]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or (isinstance(obj, int) and not isinstance(obj, bool) and obj in SMALL_INTS):
+            continue
+        seen.add(id(obj))
+        size += sys.getsizeof(obj)  # an array that owns its buffer includes it; a view does not
+        if isinstance(obj, np.ndarray) and obj.base is not None:
+            stack.append(obj.base)
+        elif isinstance(obj, (tuple, list, set, frozenset)):
+            stack.extend(obj)
+        elif isinstance(obj, dict):
+            stack.extend(obj.keys())
+            stack.extend(obj.values())
+        elif dataclasses.is_dataclass(obj):
+            stack.extend(vars(obj).values())
     return size
 
 

@@ -148,6 +148,11 @@ class StepTrace:
         return float(self.probs[self.token_id])
 
     @property
+    def q_token(self) -> float:
+        """q_t of the chosen token: the probability it was drawn with (``StepSummary.q_token``)."""
+        return float(self.q[self.token_id])
+
+    @property
     def rank(self) -> int:
         """1 for the most probable token, 2 for the next, ..."""
         return rank_of(self.probs, self.token_id)

@@ -16,7 +16,7 @@ from typing import Iterator, Sequence
 from .limits import TREE_SAMPLES
 from .errors import ConfigError
 from .params import Model
-from .sample import generate
+from .sample import StepSummary, generate_summary
 from .step import StepTrace
 from .tokens import decode
 
@@ -103,13 +103,14 @@ class ContinuationTree:
                         [n.cum_p for n in nodes], [n.cum_q for n in nodes])
 
 
-def prompt_tokens(path: list[StepTrace]) -> tuple[str, ...]:
+def prompt_tokens(path: Sequence[StepTrace | StepSummary]) -> tuple[str, ...]:
     """The prompt a path was generated from: its first input and every token fed as prompt."""
     return (path[0].input,) + tuple(tr.token for tr in path if tr.how == "prompt")
 
 
-def merge_paths(paths: Sequence[list[StepTrace]], level: str = "word") -> ContinuationTree:
-    """Merge paths (lists of ``StepTrace``, as ``generate`` returns them) from one prompt;
+def merge_paths(paths: Sequence[Sequence[StepTrace | StepSummary]], level: str = "word") -> ContinuationTree:
+    """Merge paths (lists of ``StepTrace`` or ``StepSummary``, as ``generate`` and
+    ``generate_summary`` return them) from one prompt;
     ``level`` (the model's: 'word' or 'char') only says how to write the prompt as text.
 
     ConfigError if there are none, if their prompts differ, or if two paths give the same
@@ -139,7 +140,7 @@ class _Entry:
     children: list = field(default_factory=list)  # keys of the child prefixes, in order of arrival
 
 
-def _add_path(trie: dict[tuple[int, ...], _Entry], path: list[StepTrace]) -> None:
+def _add_path(trie: dict[tuple[int, ...], _Entry], path: Sequence[StepTrace | StepSummary]) -> None:
     """Count one path into the trie, one entry per generated prefix."""
     key: tuple[int, ...] = ()
     trie[key].count += 1
@@ -147,7 +148,7 @@ def _add_path(trie: dict[tuple[int, ...], _Entry], path: list[StepTrace]) -> Non
         if tr.how == "prompt":
             continue
         parent, key = key, key + (tr.token_id,)
-        p, q = float(tr.probs[tr.token_id]), float(tr.q[tr.token_id])
+        p, q = tr.p_token, tr.q_token
         entry = trie.get(key)
         if entry is None:
             entry = trie[key] = _Entry(tr.token, tr.token_id, p, q)
@@ -177,10 +178,13 @@ def _freeze(trie: dict[tuple[int, ...], _Entry]) -> Node:
 
 def sample_tree(model: Model, prompt, rule, n: int, max_tokens: int = 20, seed: int = 0) -> ContinuationTree:
     """n continuations of ``prompt`` under ``rule`` (``generate`` with samples 0..n-1 of
-    ``seed``), merged into a tree. n inside ``limits.TREE_SAMPLES`` and n x max_tokens <= MAX_TREE_TOKENS."""
+    ``seed``), merged into a tree. n inside ``limits.TREE_SAMPLES`` and n x max_tokens <= MAX_TREE_TOKENS.
+
+    The paths are generated as summaries (``generate_summary``: the same picks, no V-long
+    arrays), so a large vocabulary costs the tree no more memory than a small one."""
     TREE_SAMPLES.check(n)
     if isinstance(max_tokens, int) and n * max_tokens > MAX_TREE_TOKENS:  # a bad max_tokens: generate says why
         raise ConfigError(f"{n} samples x {max_tokens} tokens is more than the tree's limit of "
                           f"{MAX_TREE_TOKENS:,} tokens; take fewer samples or fewer tokens.")
-    paths = [generate(model, prompt, rule, max_tokens=max_tokens, seed=seed, sample=s) for s in range(n)]
+    paths = [generate_summary(model, prompt, rule, max_tokens=max_tokens, seed=seed, sample=s) for s in range(n)]
     return merge_paths(paths, model.level)

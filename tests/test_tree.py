@@ -141,3 +141,32 @@ def test_a_greedy_tree_is_a_single_chain(random_model):
 def test_bad_sample_numbers_are_refused(random_model, n, max_tokens):
     with pytest.raises(rc.ConfigError):
         sample_tree(random_model, "one", rc.GREEDY, n, max_tokens=max_tokens)
+
+
+def nodes_of(tree) -> list[tuple]:
+    return [(n.id, n.token, n.count, n.p, n.q, n.cum_p, n.cum_q) for n in tree.nodes()]
+
+
+def test_sampled_tree_is_the_merge_of_the_full_traces(random_model):
+    rule = rc.Rule("sample", temperature=1.3, top_k=5)
+    tree = sample_tree(random_model, "one two", rule, 40, max_tokens=5, seed=4)
+    full = [rc.generate(random_model, "one two", rule, max_tokens=5, seed=4, sample=s) for s in range(40)]
+    assert nodes_of(tree) == nodes_of(merge_paths(full))
+    assert any(n.q != n.p for n in tree.nodes())  # top-k and T reshaped y: q is not p
+
+
+def test_sampled_tree_holds_no_v_long_array_per_step():
+    """Summaries, not full traces: with V = 5,000 the 1,000 steps of 100 paths would keep
+    about 80 MB of y_t and o_t; merging summaries peaks near a few V-long arrays."""
+    import tracemalloc
+
+    corpus = rc.make_corpus(" ".join(f"w{i}" for i in range(4999)), "word")
+    model = rc.new_model(corpus, rc.TrainConfig(hidden_size=4, embed_dim=4, seed=0, dtype="float64"))
+    V = len(model.vocab)
+    tracemalloc.start()
+    try:
+        sample_tree(model, "w0", rc.Rule("sample", temperature=2.0), 100, max_tokens=10)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * V * 8, f"{peak:,} bytes at peak"

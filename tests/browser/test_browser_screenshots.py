@@ -47,8 +47,8 @@ def test_screenshot_every_page(app, expect):
     app.open("/step-through?step=3")
     app.wait_for_charts(3)
     shots.append(shoot(app, "step-through"))
-    app.open("/generate")
-    app.wait_for_charts(5)
+    app.open("/generate")  # its first view, Samples: coloured texts, the table, rules compared (no chart)
+    app.settle(app.pg.get_by_role("heading", name="Compare rules"))
     shots.append(shoot(app, "generate"))
     for path in shots:
         width, height = png_size(path)

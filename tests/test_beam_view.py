@@ -1,0 +1,62 @@
+"""Beam search drawn: what the view keeps of a BeamResult, the node positions, the table and
+the verdict, on the built-in corpus where beam search beats greedy."""
+
+import math
+
+import pytest
+
+import rnn_core as rc
+from rnn_core.corpora import BUILTINS, builtin_corpus
+from ui import beam_view as bv
+from ui.generate_state import Settings
+
+
+@pytest.fixture(scope="module")
+def like_love():
+    corpus = builtin_corpus(bv.BEAM_EXAMPLE)
+    model = rc.new_model(corpus, BUILTINS[bv.BEAM_EXAMPLE].config())
+    return rc.train(model, corpus, model.config)[0]
+
+
+@pytest.fixture(scope="module")
+def drawing(like_love):
+    return bv.search(like_love, Settings("I", rc.GREEDY, max_tokens=20, n=1, seed=0, weights=0), 2, False)
+
+
+def test_the_drawing_keeps_no_traces_and_beam_beats_greedy(like_love, drawing):
+    vocab = like_love.vocab.tokens
+    assert not hasattr(drawing, "traces") and not hasattr(drawing, "greedy")
+    assert [vocab[i] for i in drawing.best.ids] == ["love", "music", "</s>"]
+    assert [vocab[i] for i in drawing.greedy_ids][0] == "like"
+    # by hand from the trained model's own steps: log P of each continuation
+    greedy = rc.generate(like_love, "I", rc.GREEDY, max_tokens=20)
+    assert drawing.greedy_log_p == pytest.approx(sum(math.log(tr.probs[tr.token_id]) for tr in greedy), rel=1e-12)
+    best = rc.generate(like_love, "I love music", rc.GREEDY, max_tokens=1)
+    log_p = sum(math.log(tr.probs[tr.token_id]) for tr in best)  # I->love, love->music, music->?
+    assert best[-1].token == "</s>" and drawing.best.log_p == pytest.approx(log_p, rel=1e-12)
+    assert "times as probable as greedy's" in bv.verdict(drawing)
+    assert f"{math.exp(drawing.best.log_p - drawing.greedy_log_p):.2f} times" in bv.verdict(drawing)
+
+
+def test_positions_put_kept_first_then_the_best_pruned(drawing):
+    where = bv.positions(drawing.steps)
+    for k, step in enumerate(drawing.steps, start=1):
+        for row, h in enumerate(step.kept + step.pruned[: bv.PRUNED_DRAWN]):
+            assert where[h.ids] == (k, row)
+            assert h.ids[:-1] in where or k == 1  # every drawn node's parent is drawn
+
+
+def test_figure_labels_are_escaped_and_carry_log_p(like_love, drawing):
+    fig = bv.beam_figure(drawing, like_love.vocab.tokens, "I <b>")
+    nodes = fig.data[-1]
+    assert nodes.text[-1] == "I &lt;b&gt;"  # the prompt, as text
+    assert all("</s>" not in t for t in nodes.text)
+    first = drawing.steps[0].kept[0]
+    assert nodes.text[0] == f"{like_love.vocab.tokens[first.ids[-1]]}<br>{first.log_p:.2f}"
+
+
+def test_table_ranks_complete_sentences_and_ends_with_greedy(like_love, drawing):
+    table = bv.complete_table(drawing, like_love)
+    assert table["continuation"].tolist()[0] == "love music </s>"
+    assert table["found by"].tolist()[-1] == "greedy"
+    assert table["P"].tolist() == pytest.approx([math.exp(x) for x in table["log p"]])

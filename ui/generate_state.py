@@ -1,0 +1,82 @@
+"""The Generate page's session state: every key it uses, its settings record, and what it keeps.
+
+A session keeps, per slot, only the last result (keyed to the model version and the settings,
+so moving a slider never regenerates and changing a setting does):
+
+- ``RUN``: the samples as ``rnn_core.StepSummary`` lists (under 200 bytes a step, no V-long array);
+- ``COMPARE``: the summaries of the three rules compared side by side;
+- ``INSPECTED``: the full traces (``StepTrace``, about 8 to 16 V bytes a step) of the one sample
+  being inspected, regenerated with the same seed and sample number, so the same picks;
+- ``VIEW_RESULT``: the result of the heavier view shown last (tree, beam or influence), one at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import streamlit as st
+
+import rnn_core as rc
+
+# Results kept across reruns (see the module docstring).
+RUN, COMPARE, INSPECTED, VIEW_RESULT = "gen_run", "gen_compare", "gen_inspected", "gen_view_result"
+# Widgets. The prompt's key carries the model version, so a new model starts from its own first word.
+VIEW = "view"  # bound to the URL's query string: /generate?view=Tree
+PROMPT, RULE, N, SEED, MAX_TOKENS = "gen_prompt_{version}", "gen_rule", "gen_n", "gen_seed", "gen_max_tokens"
+KNOBS = {"temperature": "gen_temperature", "top_k": "gen_top_k", "top_p": "gen_top_p", "min_p": "gen_min_p",
+         "typical_p": "gen_typical_p", "repetition_penalty": "gen_penalty"}
+WEIGHTS = "gen_weights_{version}"
+SAMPLE, STEP = "gen_sample", "gen_step"  # the inspected sample and step, shared by four views
+EXPLORE_T = "gen_explore_T_{T:g}"  # the temperature explorer, starting at the run's T
+PANEL_PREFIX, DRAWS_PREFIX, TREE_PREFIX, BEAM_PREFIX = "gen_panel", "gen_draws", "gen_tree", "gen_beam"
+INFLUENCE_PREFIX, INSPECT_PREFIX = "gen_influence", "gen_inspect"
+SETTINGS_OPEN = "gen_settings_open"  # the settings expander, folded or not
+LOW_T, HIGH_T = "gen_low_T", "gen_high_T"
+
+MAX_SAMPLES = 50  # samples per run: their summaries are what the sample list keeps
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the samples depend on, besides the model."""
+
+    prompt: str
+    rule: rc.Rule
+    max_tokens: int
+    n: int  # samples 0..n-1 of ``seed``
+    seed: int
+    weights: int  # the training step whose weights generate (the model's steps_trained: its own)
+
+    def key(self, version: int) -> tuple:
+        return (version, self.prompt, self.rule, self.max_tokens, self.n, self.seed, self.weights)
+
+
+def cached(slot: str, key: tuple, make: Callable):
+    """``make()`` once per ``key``; only the last result is kept, in session state under ``slot``."""
+    held = st.session_state.get(slot)
+    if held is None or held["key"] != key:
+        held = {"key": key, "value": make()}
+        st.session_state[slot] = held
+    return held["value"]
+
+
+def run(model: rc.Model, version: int, s: Settings) -> list[list[rc.StepSummary]]:
+    """The n samples as summaries: sample i is ``rc.generate_summary(..., seed, sample=i)``."""
+    return cached(RUN, s.key(version), lambda: [
+        rc.generate_summary(model, s.prompt, s.rule, max_tokens=s.max_tokens, seed=s.seed, sample=i)
+        for i in range(s.n)])
+
+
+def inspected(model: rc.Model, version: int, s: Settings, sample: int) -> list[rc.StepTrace]:
+    """Full traces of sample number ``sample`` (1-based, as the list shows it): ``rc.generate``
+    with the same seed and sample index as its summary, so the same tokens."""
+    return cached(INSPECTED, (s.key(version), sample), lambda: rc.generate(
+        model, s.prompt, s.rule, max_tokens=s.max_tokens, seed=s.seed, sample=sample - 1))
+
+
+def set_in_range(key: str, low: int, high: int, default: int) -> None:
+    """Before a slider over [low, high] is drawn: its kept value moved inside the range (a new run
+    may have fewer samples or steps than the one it was set on)."""
+    value = st.session_state.get(key, default)
+    st.session_state[key] = min(max(value, low), high)

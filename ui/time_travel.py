@@ -1,0 +1,53 @@
+"""Training time-travel: generate with the weights the model had after training step k.
+
+The model's history (``Model.checkpoints``) keeps a few snapshots of its weights through
+training. Replaying the same samples (same seed, same sample numbers, so the same random numbers
+u_t) with an earlier snapshot shows what training changed: at step 0 y_t is nearly flat and the
+samples are noise; later they sharpen into the training text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+import rnn_core as rc
+
+
+def why_no_slider(model: rc.Model) -> str:
+    """Why a model offers no earlier weights to replay."""
+    if model.steps_trained == 0:
+        return ("This model is untrained: its weights are the random initial ones, so there is no training "
+                "to replay.")
+    if model.history is None:
+        return ("This model carries no training history (it was trained without recording one, or loaded from "
+                "a file without snapshots), so there are no earlier weights to replay. Models trained on the "
+                "Train page keep theirs.")
+    return ("This model's history keeps no earlier weights: a model this large keeps no snapshots, "
+            "so there is nothing to replay.")
+
+
+def at_step(model: rc.Model, step: int) -> rc.Model:
+    """The model with the weights it had after training step ``step`` (one of its checkpoints)."""
+    params = dict(model.checkpoints())[step]
+    return model if params is model.params else replace(model, params=params)
+
+
+def weights_slider(model: rc.Model, *, key: str) -> tuple[rc.Model, int]:
+    """A "weights after training step k" slider over the model's checkpoints (its current weights
+    last, chosen at first); returns the model with those weights and k. Without earlier weights,
+    a caption says why and the model is returned as it is."""
+    steps = [step for step, _ in model.checkpoints()]
+    if len(steps) < 2:
+        st.caption(f"Training time-travel: {why_no_slider(model)}")
+        return model, model.steps_trained
+    c1, c2 = st.columns([2, 3], vertical_alignment="center")
+    step = c1.select_slider("Weights after training step", steps, value=steps[-1], key=key,
+                            persist_state="session",
+                            help="Replay the same samples with the weights the model had after this many "
+                                 "training steps (step 0: the random initial weights).")
+    c2.caption(f"Training time-travel: {len(steps)} snapshots of the weights, from step {steps[0]:,} to "
+               f"{steps[-1]:,}. Every sample meets the same random numbers u_t at every step, so what "
+               "changes is the weights alone: at step 0 y_t is nearly flat, then it sharpens.")
+    return at_step(model, step), step
