@@ -18,7 +18,8 @@ import plotly.graph_objects as go
 
 import rnn_core as rc
 from rnn_core.sample import traces_json
-from ui.charts import H_COLOR, H_PREV_COLOR, axis_label, show_token, shown_ids
+from ui.charts import H_COLOR, H_PREV_COLOR, axis_label, shown_ids
+from ui.token_text import html_token
 
 # Light backgrounds (dark text stays readable on a projector): unlikely picks warm, likely green.
 P_BINS = ("#f8b4b4", "#f9c9a8", "#fbdca0", "#fcea9c", "#f4f1a0", "#e2f0a4", "#cdeaa9", "#b8e3ae",
@@ -56,23 +57,18 @@ def p_bin(p: float) -> int:
     return min(int(p * len(P_BINS)), len(P_BINS) - 1)
 
 
-def _shown(token: str) -> str:
-    """A token as text on the page: whitespace made visible, everything else escaped."""
-    return html.escape(show_token(token))
-
-
 def colored_html(traces: list[rc.StepTrace], level: str, head: str = "", small: bool = False) -> str:
     """One sample as HTML: the first input and the prompt's tokens bold, each generated token on a
     background coloured by the probability y_t gave it when chosen; hovering shows p and rank.
     ``head`` (e.g. '#3') is shown before it. Needs ``TOKEN_CSS`` once on the page."""
     sep = "" if level == "char" else " "
-    spans = [f'<span class="pr" title="prompt">{_shown(traces[0].input)}</span>']
+    spans = [f'<span class="pr" title="prompt">{html_token(traces[0].input)}</span>']
     for tr in traces:
         if tr.how == "prompt":
-            spans.append(f'<span class="pr" title="prompt">{_shown(tr.token)}</span>')
+            spans.append(f'<span class="pr" title="prompt">{html_token(tr.token)}</span>')
         else:
             tip = html.escape(f"step {tr.t} ({tr.how}): p = {tr.p_token:.4f}, rank {tr.rank}", quote=True)
-            spans.append(f'<span class="p{p_bin(tr.p_token)}" title="{tip}">{_shown(tr.token)}</span>')
+            spans.append(f'<span class="p{p_bin(tr.p_token)}" title="{tip}">{html_token(tr.token)}</span>')
     classes = " ".join(["gen-text"] + ["char"] * (level == "char") + ["small"] * small)
     head = f'<span class="n">{html.escape(head)}</span>' if head else ""
     return f'<div class="{classes}">{head}{sep.join(spans)}</div>'
