@@ -14,7 +14,13 @@ from plotly.colors import hex_to_rgb, qualitative, unlabel_rgb
 from rnn_core import StepTrace
 from ui.token_text import axis_label, show_token  # noqa: F401  (show_token: Train's import)
 
-PALETTE = qualitative.D3 + qualitative.Set2
+
+def _is_grey(color: str) -> bool:
+    r, g, b = unlabel_rgb(color) if color.startswith("rgb") else hex_to_rgb(color)
+    return r == g == b
+
+
+PALETTE = [c for c in qualitative.D3 + qualitative.Set2 if not _is_grey(c)]  # grey means "cut by top-k/top-p"
 GREY = "#c7ccd4"
 H_PREV_COLOR = "#9aa5b1"
 H_COLOR = "#1f5fbf"
@@ -81,12 +87,10 @@ def distribution_figure(trace: StepTrace, vocab: tuple[str, ...], title: str | N
     y, q = with_rest(trace.probs), with_rest(trace.q)
     fill = q if reshaped else y
     kept = set(trace.kept)
-    colors, lines = [], []
-    for v in custom:
-        chosen = v == trace.token_id
-        # Paleness goes into rgba colours: a per-bar opacity list stops Plotly reporting bar clicks.
-        colors.append(rgba(token_color(v), 1.0 if chosen else 0.45) if v in kept else rgba(GREY, 0.6))
-        lines.append(2.5 if chosen else 0)
+    # Paleness goes into rgba colours: a per-bar opacity list stops Plotly reporting bar clicks.
+    colors = [rgba(token_color(v), 1.0 if v == trace.token_id else 0.45) if v in kept else rgba(GREY, 0.6)
+              for v in custom]
+    lines = [2.5 if v == trace.token_id else 0 for v in custom]
     digits = 3 if len(custom) <= 8 else 2  # many bars: shorter labels that still fit above them
     name = f"q_{trace.t}" if reshaped else f"y_{trace.t}"
     bars = [go.Bar(
@@ -106,11 +110,14 @@ def distribution_figure(trace: StepTrace, vocab: tuple[str, ...], title: str | N
     fig.update_layout(barmode="overlay")
     fig.update_yaxes(range=[0, 1.12], title="probability")
     fig.update_xaxes(type="category")
+    return _layout(fig, title or _distribution_title(trace, reshaped))
+
+
+def _distribution_title(trace: StepTrace, reshaped: bool) -> str:
+    """What the bars are and what was chosen, e.g. 'y_4 = softmax(o_4) · chose “&lt;/s&gt;” (sampled)'."""
     how = {"sampled": "sampled", "greedy": "greedy", "forced": "forced by you", "prompt": "from the prompt"}
-    chose = f"chose “{axis_label(trace.token)}” ({how[trace.how]})"
-    shown = (f"q_{trace.t} (filled) and y_{trace.t} (outline)" if reshaped
-             else f"y_{trace.t} = softmax(o_{trace.t})")
-    return _layout(fig, title or f"{shown} · {chose}")
+    shown = f"q_{trace.t} (filled) and y_{trace.t} (outline)" if reshaped else f"y_{trace.t} = softmax(o_{trace.t})"
+    return f"{shown} · chose “{axis_label(trace.token)}” ({how[trace.how]})"
 
 
 def hidden_figure(trace: StepTrace, title: str | None = None) -> go.Figure:
