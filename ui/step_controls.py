@@ -20,25 +20,29 @@ from ui.token_text import md_token, show_token
 
 
 def settings_box(model: rc.Model) -> None:
-    """Every setting, in a popover: out of the way and one click away."""
-    w, ss = state.WIDGETS, st.session_state
+    """Every setting, in a popover: out of the way and one click away. Each widget's value is the
+    canonical setting (not one written into session state: a popover's widgets mount when it
+    opens, and after a fragment rerun they would mount at their default)."""
+    w, s = state.WIDGETS, state.settings()
+    word = st.session_state.get(w["word"], s.word)
     words = [t for t in model.vocab.tokens if t != rc.EOS]
-    words = words if ss[w["word"]] in words else [ss[w["word"]], *words]  # a typed prompt stays selectable
-    st.selectbox("Seed word", words, key=w["word"], accept_new_options=True, format_func=show_token,
-                 help="A word of the vocabulary, or type one (or several) and press Enter.")
-    st.radio("Picking rule", RULES, key=w["rule"], horizontal=True,
-             help="sample: draw the next word from y_t (the seed's Step 4). greedy: take the most probable.")
-    off = ss[w["rule"]] != "sample"
-    st.slider("Temperature T", *T_RANGE, key=w["temperature"], step=0.05, disabled=off,
+    words = words if word in words and s.word in words else list(dict.fromkeys([s.word, word, *words]))
+    st.selectbox("Seed word", words, index=words.index(s.word), key=w["word"], accept_new_options=True,
+                 format_func=show_token, help="A word of the vocabulary, or type one (or several) and press Enter.")
+    rule = st.radio("Picking rule", RULES, index=RULES.index(s.rule), key=w["rule"], horizontal=True,
+                    help="sample: draw the next word from y_t (the seed's Step 4). greedy: take the most probable.")
+    off = rule != "sample"
+    st.slider("Temperature T", *T_RANGE, value=s.temperature, key=w["temperature"], step=0.05, disabled=off,
               help="Divides o_t before the softmax: below 1 sharper, above 1 flatter.")
     k, p = st.columns(2)
-    k.number_input("top-k (0 = off)", 0, len(model.vocab), key=w["top_k"], disabled=off)
-    p.number_input("top-p", P_MIN, 1.0, key=w["top_p"], step=0.05, disabled=off)
+    k.number_input("top-k (0 = off)", 0, len(model.vocab), value=s.top_k, key=w["top_k"], disabled=off)
+    p.number_input("top-p", P_MIN, 1.0, value=s.top_p, key=w["top_p"], step=0.05, disabled=off)
     seed, length = st.columns(2)
-    seed.number_input("RNG seed", 0, 2**32 - 1, key=w["seed"], disabled=off, help="Seeds the draws u_t.")
-    length.number_input("Max length", 1, MAX_LEN, key=w["max_len"], help="Tokens generated at most.")
+    seed.number_input("RNG seed", 0, 2**32 - 1, value=s.seed, key=w["seed"], disabled=off,
+                      help="Seeds the draws u_t.")
+    length.number_input("Max length", 1, MAX_LEN, value=s.max_len, key=w["max_len"], help="Tokens generated at most.")
     st.select_slider("Decimals", list(range(1, 7)), value=3, key=state.DECIMALS, persist_state="session")
-    st.toggle("Guess first", key=w["guess"], help="The class guesses each pick before Next reveals it.")
+    st.toggle("Guess first", value=s.guess, key=w["guess"], help="The class guesses each pick before Next reveals it.")
     st.select_slider("Autoplay: seconds per step", state.SPEEDS, value=1.0, key=state.SPEED,
                      persist_state="session")
     st.button("↺ Start again", on_click=state.reset, key=state.RESET, width="stretch",
@@ -53,7 +57,6 @@ def top_row(model: rc.Model):
     title = st.container() if big else None
     widths = [1.8, 1.4, 1.3, 1.2, 1.6] if big else [1.35, 1.2, 1.1, 4.2, 1.25]
     prev, nxt, play, heading, gear = st.columns(widths, vertical_alignment="center")
-    state.seed_widgets()
     with gear.popover("⚙ Settings", width="stretch"):
         settings_box(model)
     return (prev, nxt, play), title or heading

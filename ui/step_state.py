@@ -6,7 +6,8 @@ Keys (prefix ``step_``): ``SETTINGS`` (the canonical ``Settings``, step included
 to), ``GUESSES`` ({step: guessed token id or None}), ``REVEALED`` (steps whose pick the class has
 seen in guess mode), ``PLAYING`` (autoplay on), ``NOTICE`` (a message for the next run). The
 settings widgets' keys are ``WIDGETS``: Streamlit drops a widget's key when the visitor leaves
-the page, so the canonical values live under ``SETTINGS`` and the widgets are seeded from it.
+the page, so the canonical values live under ``SETTINGS`` and each widget takes its value from
+there (``ui.step_controls.settings_box``).
 
 Callbacks take what they need as arguments (the model, its version, the step); none reads a
 page's globals.
@@ -76,13 +77,6 @@ def forks() -> dict[int, int]:
 def path(model: rc.Model, version: int, forced: dict[int, int] | None = None) -> list[StepTrace]:
     """The current path (or, with ``forced``, the path with those forced tokens instead)."""
     return step_path.get_path(ss[PATHS], model, version, settings(), ss[FORKS] if forced is None else forced)
-
-
-def seed_widgets() -> None:
-    """Give each settings widget its canonical value (before the widgets are drawn)."""
-    s = settings()
-    for field, key in WIDGETS.items():
-        ss.setdefault(key, getattr(s, field))
 
 
 def apply_widgets(model: rc.Model) -> str | None:
