@@ -27,26 +27,29 @@ def settings_box(model: rc.Model) -> None:
     word = st.session_state.get(w["word"], s.word)
     words = [t for t in model.vocab.tokens if t != rc.EOS]
     words = words if word in words and s.word in words else list(dict.fromkeys([s.word, word, *words]))
-    st.selectbox("Seed word", words, index=words.index(s.word), key=w["word"], accept_new_options=True,
-                 format_func=show_token, help="A word of the vocabulary, or type one (or several) and press Enter.")
-    rule = st.radio("Picking rule", RULES, index=RULES.index(s.rule), key=w["rule"], horizontal=True,
-                    help="sample: draw the next word from y_t (the seed's Step 4). greedy: take the most probable.")
+    left, right = st.columns(2)
+    left.selectbox("Seed word", words, index=words.index(s.word), key=w["word"], accept_new_options=True,
+                   format_func=show_token, help="A word of the vocabulary, or type one (or several) and press Enter.")
+    rule = right.radio("Picking rule", RULES, index=RULES.index(s.rule), key=w["rule"], horizontal=True,
+                       help="sample: draw the next word from y_t (the seed's Step 4). greedy: the most probable.")
     off = rule != "sample"
     st.slider("Temperature T", *T_RANGE, value=s.temperature, key=w["temperature"], step=0.05, disabled=off,
               help="Divides o_t before the softmax: below 1 sharper, above 1 flatter.")
-    k, p = st.columns(2)
-    k.number_input("top-k (0 = off)", 0, len(model.vocab), value=s.top_k, key=w["top_k"], disabled=off)
-    p.number_input("top-p", P_MIN, 1.0, value=s.top_p, key=w["top_p"], step=0.05, disabled=off)
-    seed, length = st.columns(2)
-    seed.number_input("RNG seed", 0, 2**32 - 1, value=s.seed, key=w["seed"], disabled=off,
+    left, right = st.columns(2)
+    left.number_input("top-k (0 = off)", 0, len(model.vocab), value=s.top_k, key=w["top_k"], disabled=off)
+    right.number_input("top-p", P_MIN, 1.0, value=s.top_p, key=w["top_p"], step=0.05, disabled=off)
+    left, right = st.columns(2)
+    left.number_input("RNG seed", 0, 2**32 - 1, value=s.seed, key=w["seed"], disabled=off,
                       help="Seeds the draws u_t.")
-    length.number_input("Max length", 1, MAX_LEN, value=s.max_len, key=w["max_len"], help="Tokens generated at most.")
-    st.select_slider("Decimals", list(range(1, 7)), value=3, key=state.DECIMALS, persist_state="session")
-    st.toggle("Guess first", value=s.guess, key=w["guess"], help="The class guesses each pick before Next reveals it.")
-    st.select_slider("Autoplay: seconds per step", state.SPEEDS, value=1.0, key=state.SPEED,
-                     persist_state="session")
-    st.button("↺ Start again", on_click=state.reset, key=state.RESET, width="stretch",
-              help="Back to step 1 of the path these settings give: no forced tokens, no guesses.")
+    right.number_input("Max length", 1, MAX_LEN, value=s.max_len, key=w["max_len"], help="Tokens generated at most.")
+    left, right = st.columns(2)
+    left.select_slider("Decimals", list(range(1, 7)), value=3, key=state.DECIMALS, persist_state="session")
+    right.select_slider("Autoplay: seconds per step", state.SPEEDS, value=1.0, key=state.SPEED,
+                        persist_state="session")
+    left, right = st.columns(2, vertical_alignment="center")
+    left.toggle("Guess first", value=s.guess, key=w["guess"], help="The class guesses each pick before Next reveals it.")
+    right.button("↺ Start again", on_click=state.reset, key=state.RESET, width="stretch",
+                 help="Back to step 1 of the path these settings give: no forced tokens, no guesses.")
 
 
 def top_row(model: rc.Model):

@@ -25,6 +25,8 @@ PAGE_CSS = """<style>
 .st-key-step_title h1 { font-size: 1.3rem; padding: 0 0 0.2rem 0; line-height: 1.3; }
 .st-key-step_math .katex-display { margin: 0.1em 0; }
 .st-key-step_loop [data-testid="stMarkdownContainer"] { margin-bottom: 0; }
+[data-testid="stPopoverBody"] { width: 27rem; max-width: 95vw; }
+[data-testid="stPopoverBody"] [data-testid="stVerticalBlock"] { gap: 0.3rem; }
 </style>""".replace("</style>", ", ".join(f".st-key-{key}" for key in HIDDEN_TWINS) + " { display: none; }\n</style>")
 
 

@@ -14,8 +14,8 @@ import rnn_core as rc
 
 # what one step needs on screen: the controls, the step number, the equations, the two charts
 FIRST_SCREEN = {
-    "Previous": ".st-key-step_prev button",
-    "Next": ".st-key-step_next button",
+    "Previous": ".st-key-step_prev [data-testid=stTooltipHoverTarget] button",
+    "Next": ".st-key-step_next [data-testid=stTooltipHoverTarget] button",
     "step number": ".st-key-step_title h1",
     "x_t": ".st-key-eq_x .katex-display",
     "a_t": ".st-key-eq_a .katex-display",
@@ -58,7 +58,7 @@ def sized_app(browser, base_url: str, width: int, height: int, name: str):
     try:
         yield AppPage(pg, base_url)
     except BaseException:
-        shoot_failure(pg, f"{name}-{width}x{height}")
+        shoot_failure(pg, re.sub(r"[^\w.-]+", "_", f"{name}-{width}x{height}"))
         raise
     finally:
         context.close()
@@ -96,10 +96,10 @@ def wait_for_step(app: AppPage, expect, step: int) -> None:
 
 
 def open_settings(app: AppPage):
-    """Open the settings popover; returns its content."""
+    """Open the settings popover and wait until its widgets are drawn; returns its content."""
     app.pg.get_by_role("button", name="⚙ Settings").click()
     content = app.pg.get_by_test_id("stPopoverBody")
-    content.wait_for(state="visible")
+    content.get_by_role("button", name="↺ Start again").wait_for(state="visible")  # the last widget
     return content
 
 
