@@ -13,7 +13,7 @@ import rnn_core as rc
 from ui import charts, step_latex as tex, step_state as state, step_teacher as teacher
 from ui.state import model_version, start_page
 from ui.step_controls import controls, guess_feedback, title, top_row, what_if
-from ui.step_layout import fitted_latex, page_css
+from ui.step_layout import fit_style, fitted_latex, keyed_latex, page_css
 from ui.step_loop import loop_svg
 from ui.step_path import finished_reason
 from ui.text import md_literal
@@ -23,22 +23,20 @@ from ui.token_text import md_token, show_token
 
 def math_column(tr: rc.StepTrace, rule: rc.Rule, vocab: tuple[str, ...], prec: int, revealed: bool) -> None:
     """The step's equations with their numbers; in guess mode o_t, y_t and the pick wait."""
+    pieces = {"eq_x": tex.input_tex(tr, prec), "eq_a": tex.preactivation_tex(tr, prec), "eq_h": tex.hidden_tex(tr, prec)}
+    if revealed:
+        q = tex.q_tex(tr, rule, prec)
+        pieces |= {"eq_oy": tex.output_equations_tex(tr), **({"eq_q": q} if q else {}),
+                   "eq_table": tex.output_table_tex(tr, vocab, prec), "eq_pick": tex.pick_tex(tr, prec)}
+    fit_style(pieces)
     with st.container(key="step_math"):
-        fitted_latex(tex.input_tex(tr, prec), "eq_x")
-        fitted_latex(tex.preactivation_tex(tr, prec), "eq_a")
-        fitted_latex(tex.hidden_tex(tr, prec), "eq_h")
+        for key, piece in pieces.items():
+            keyed_latex(key, piece)
+            if key == "eq_q" and tex.kept_note(tr, rule):
+                st.caption(tex.kept_note(tr, rule))
         if not revealed:
             st.info("**Guess first**: which token comes next? Choose it on the right, then **Reveal** (PageDown).")
-            return
-        fitted_latex(tex.output_equations_tex(tr), "eq_oy")
-        q, kept = tex.q_tex(tr, rule, prec), tex.kept_note(tr, rule)
-        if q is not None:
-            fitted_latex(q, "eq_q")
-        if kept is not None:
-            st.caption(kept)
-        fitted_latex(tex.output_table_tex(tr, vocab, prec), "eq_table")
-        fitted_latex(tex.pick_tex(tr, prec), "eq_pick")
-        if tr.how == "sampled":
+        elif tr.how == "sampled":
             st.caption(f"u's slice: the tokens stacked on [0, 1) most probable first, each as wide as its "
                        f"{'q' if charts.is_reshaped(tr) else 'y'}_t. The pick is fed back as the next input.")
 
@@ -59,12 +57,16 @@ def charts_column(model: rc.Model, version: int, tr: rc.StepTrace, revealed: boo
 
 
 def hidden_path(traces: list[rc.StepTrace], step: int) -> None:
-    """H = 3: the path of h in the cube (camera kept while stepping); else h over the steps."""
+    """H = 3: the path of h in the cube, on request (a WebGL chart redrawn at every step costs a
+    Next more than all the rest; the camera is kept while stepping); else h over the steps."""
     if len(traces[0].h) != 3:
         plotly_chart(charts.hidden_heatmap(traces, step), 300, key="step_heat")
         return
-    camera = st.selectbox("3-D view", list(charts.CAMERAS), key=state.CAMERA,
-                          help="Kept while you step (a rotated view resets when the chart redraws).")
+    show, view = st.columns([2, 1], vertical_alignment="bottom")
+    if not show.toggle("Show the path of h in 3-D", key=state.SHOW_3D, persist_state="session"):
+        return
+    camera = view.selectbox("3-D view", list(charts.CAMERAS), key=state.CAMERA,
+                            help="Kept while you step (a rotated view resets when the chart redraws).")
     plotly_chart(charts.trajectory_figure(traces, step, camera=camera), 420, key="step_traj")
 
 
@@ -122,6 +124,6 @@ for kind, message in state.start(model, version):
 st.fragment(step_section, run_every=state.autoplay_interval())(model, version)
 with st.expander("Shapes of the parameters"):
     V, E, H = model.params.sizes
-    fitted_latex(tex.shapes_tex(model.params), "eq_shapes")
+    fitted_latex({"eq_shapes": tex.shapes_tex(model.params)})
     st.markdown(f"The seed document writes $W_y$ as $3\\times3$. It turns $h_t$ ($H = {H}$ numbers) into one score "
                 f"per vocabulary token, so here it is $V \\times H$ = **{V} × {H}**.")

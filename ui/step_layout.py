@@ -10,6 +10,8 @@ KaTeX font size is ``min(normal, 100cqw / estimated width in em)`` with the widt
 
 from __future__ import annotations
 
+from typing import Mapping
+
 import streamlit as st
 
 from ui.step_latex import Tex
@@ -46,11 +48,25 @@ def page_css(presenter: bool) -> None:
     st.html(PAGE_CSS + (PRESENTER_CSS if presenter else ""))
 
 
-def fitted_latex(tex: Tex, key: str) -> None:
-    """``tex`` in a container of its own, at ``MATH_EM`` or smaller so that it fits the box."""
-    width = tex.em * SAFETY
-    st.html(f"<style>.st-key-{key} {{ container-type: inline-size; }} "
-            f".st-key-{key} .katex-display > .katex {{ font-size: min({MATH_EM}em, calc(100cqw / {width:.2f})); }}"
-            "</style>")
+def fit_style(pieces: Mapping[str, Tex]) -> None:
+    """One style element that shrinks each piece of LaTeX (by its container's key) to its box, or
+    leaves it at ``MATH_EM``: one for all, since each style element sent restyles the page."""
+    rules = []
+    for key, tex in pieces.items():
+        width = tex.em * SAFETY
+        rules.append(f".st-key-{key} {{ container-type: inline-size; }} .st-key-{key} .katex-display > .katex "
+                     f"{{ font-size: min({MATH_EM}em, calc(100cqw / {width:.2f})); }}")
+    st.html("<style>" + "\n".join(rules) + "</style>")
+
+
+def keyed_latex(key: str, tex: Tex) -> None:
+    """``tex`` in a container with ``key``, the name its rule in ``fit_style`` uses."""
     with st.container(key=key):
         st.latex(tex.source)
+
+
+def fitted_latex(pieces: Mapping[str, Tex]) -> None:
+    """Each piece in its container, shrunk to fit (``fit_style`` and ``keyed_latex``)."""
+    fit_style(pieces)
+    for key, tex in pieces.items():
+        keyed_latex(key, tex)

@@ -29,7 +29,7 @@ SETTINGS, FORKS, PATHS, FOR_VERSION = "step_settings", "step_forks", "step_paths
 GUESSES, REVEALED, PLAYING, NOTICE = "step_guesses", "step_revealed", "step_playing", "step_notice"
 WIDGETS = {"word": "step_word", "rule": "step_rule", "temperature": "step_T", "top_k": "step_k",
            "top_p": "step_p", "seed": "step_seed", "max_len": "step_max", "guess": "step_guess"}
-DECIMALS, SPEED, CAMERA = "step_decimals", "step_speed", "step_camera"
+DECIMALS, SPEED, CAMERA, SHOW_3D = "step_decimals", "step_speed", "step_camera", "step_show_3d"
 GUESS_BOX, FORCE_BOX, DIST_CHART = "step_guess_box", "step_force_box", "step_dist"
 NEXT, PREV, NEXT_TWIN, PREV_TWIN, PLAY = "step_next", "step_prev", "step_next_twin", "step_prev_twin", "step_play"
 RESET = "step_reset"

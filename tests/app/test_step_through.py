@@ -81,14 +81,16 @@ def assert_step_matches(at: AppTest, tr: rc.StepTrace, prec: int = 3) -> None:
     hidden = chart(at, "hidden state")
     np.testing.assert_allclose(array_of(hidden["data"][0]["y"]), tr.h_prev, atol=1e-12)
     np.testing.assert_allclose(array_of(hidden["data"][1]["y"]), tr.h, atol=1e-12)
-    traj = chart(at, "trajectory")["data"][0]
-    points = np.stack([array_of(traj[c]) for c in "xyz"], axis=1)
-    assert points.shape == (tr.t + 1, 3)
-    np.testing.assert_allclose(points[-1], tr.h, atol=1e-12)
+    if at.toggle(key="step_show_3d").value:
+        traj = chart(at, "trajectory")["data"][0]
+        points = np.stack([array_of(traj[c]) for c in "xyz"], axis=1)
+        assert points.shape == (tr.t + 1, 3)
+        np.testing.assert_allclose(points[-1], tr.h, atol=1e-12)
 
 
 def test_next_walks_to_the_end_and_every_number_equals_the_trace():
     at = open_page()
+    at.toggle(key="step_show_3d").set_value(True).run()  # the path of h in 3-D too
     expected = rc.generate(seed_model(), "I", rc.Rule("sample"), max_tokens=20, seed=0)
     assert expected[-1].token == rc.EOS
     for tr in expected:
@@ -317,6 +319,16 @@ def test_model_without_training_text_says_so():
     bare = rc.Model(model.params, model.vocab, model.level, model.config, "uploaded", "", 60, 0.1)
     at = open_page(model=bare)
     assert any("stores no training text" in shown(i.value) for i in at.info)
+
+
+def test_the_3d_path_of_h_is_drawn_on_request_only():
+    """A WebGL chart redrawn at every Next cost more than the rest of the step together."""
+    at = open_page()
+    assert not [c for c in charts(at) if c["layout"]["title"]["text"].startswith("trajectory")]
+    at.toggle(key="step_show_3d").set_value(True).run()
+    click(at, "step_next")
+    (traj,) = [c for c in charts(at) if c["layout"]["title"]["text"].startswith("trajectory")]
+    assert len(array_of(traj["data"][0]["x"])) == 3  # h_0, h_1, h_2
 
 
 def test_a_larger_char_level_model_gets_the_heatmap_and_visible_spaces():

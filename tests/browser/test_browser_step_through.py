@@ -27,9 +27,11 @@ def test_step_through_draws_the_seed_walk_through(app, expect):
     app.open("/step-through")
     app.assert_healthy()
     expect(title(app)).to_have_text("Step-Through · step 1 of 4: feed “I”")
-    # y_1 over the vocabulary, h_1 beside h_0, and the 3-D trajectory (the seed model has H = 3)
+    # y_1 over the vocabulary, h_1 beside h_0; on request the 3-D path of h (the seed model has H = 3)
+    app.wait_for_charts(2)
+    expect(app.charts()).to_have_count(2)
+    app.click(app.pg.get_by_text("Show the path of h in 3-D"), until=app.pg.locator(".st-key-step_traj"))
     app.wait_for_charts(3)
-    expect(app.charts()).to_have_count(3)
     expect(app.pg.locator('[data-testid="stPlotlyChart"] #scene canvas')).to_have_count(1)  # the 3-D one (WebGL)
     assert app.pg.locator(".katex").count() >= 6  # x_t, a_t, h_t, o_t and y_t, their table, the pick
     expect(app.pg.locator(".katex-error")).to_have_count(0)
@@ -47,7 +49,7 @@ def test_next_walks_to_end_of_sentence(app, expect):
         assert step < 25, "Next never reached the end"
     expect(title(app)).to_have_text(re.compile(rf"step {step} of {step}: .* · done$"))
     expect(app.pg.get_by_test_id("stAlertContentSuccess")).to_contain_text("Generation finished: it picked </s>")
-    app.wait_for_charts(3)  # the last step's distribution is still drawn
+    app.wait_for_charts(2)  # the last step's distribution is still drawn
 
 
 def test_the_keys_step_and_the_loop_never_shows_a_later_token(app, expect):
@@ -76,7 +78,7 @@ def test_forcing_a_token_forks_the_path_and_the_link_keeps_it(app, expect):
 
 def test_clicking_a_bar_forces_its_token(app, expect):
     app.open("/step-through")
-    app.wait_for_charts(3)
+    app.wait_for_charts(2)
     bars = app.pg.locator(".st-key-step_dist .trace.bars").first.locator(".point path")
     expect(bars).to_have_count(5)
     bars.nth(3).click(force=True)  # 'learning' (Plotly's drag layer lies over the bars)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 def test_the_end_token_stays_in_the_distributions_title(app, expect):
     """The seed walk's last step picks </s>: the title read 'chose “”', exactly when the model stops."""
     app.open("/step-through?step=4")
-    app.wait_for_charts(3)
+    app.wait_for_charts(2)
     expect(app.pg.locator(".st-key-step_dist .gtitle")).to_have_text(
         re.compile(r"softmax\(o_4\) · chose “</s>” \(sampled\)$"))
 
