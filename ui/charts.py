@@ -166,7 +166,7 @@ CAMERAS = {  # eye positions of the 3-D view; None: computed from the path (``fa
 }
 
 
-def facing_eye(points: np.ndarray, distance: float = 2.2) -> dict:
+def facing_eye(points: np.ndarray, distance: float = 2.6) -> dict:
     """A camera eye looking along the direction in which ``points`` (n, 3) vary least, from above.
 
     The plane that fits the path best then faces the viewer, so each move is seen close to its
