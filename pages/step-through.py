@@ -12,13 +12,13 @@ import streamlit as st
 import rnn_core as rc
 from ui import charts, step_latex as tex, step_state as state, step_teacher as teacher
 from ui.state import model_version, start_page
-from ui.step_controls import controls, guess_feedback, title, top_row, what_if
+from ui.step_controls import controls, guess_box, guess_feedback, title, top_row, what_if
 from ui.step_layout import fit_style, fitted_latex, keyed_latex, page_css
 from ui.step_loop import loop_svg
 from ui.step_path import finished_reason
 from ui.text import md_literal
 from ui.theme import is_presenter, plotly_chart
-from ui.token_text import md_token, show_token
+from ui.token_text import md_token
 
 
 def math_column(tr: rc.StepTrace, rule: rc.Rule, vocab: tuple[str, ...], prec: int, revealed: bool) -> None:
@@ -50,9 +50,7 @@ def charts_column(model: rc.Model, version: int, tr: rc.StepTrace, revealed: boo
         plotly_chart(dist, 245, key=state.DIST_CHART, selection_mode="points", config={"displayModeBar": False},
                      on_select=partial(state.force_from_chart, model, version, tr.t) if clickable else "ignore")
     else:
-        st.selectbox(f"Your guess: the token after “{show_token(tr.input)}”", range(len(vocab)), index=None,
-                     key=state.guess_key(tr.t), format_func=lambda v: show_token(vocab[v]),
-                     placeholder="choose a token")
+        guess_box(tr, vocab)
     plotly_chart(charts.hidden_figure(tr), 200, key="step_hidden", config={"displayModeBar": False})
 
 
@@ -99,13 +97,13 @@ def step_section(model: rc.Model, version: int) -> None:
     state.write_query(vocab)
     controls(buttons, len(traces), step, revealed)
     title(title_slot, len(traces), step, tr, revealed)
-    if s.guess:
-        guess_feedback(st.container(), traces, step, vocab)
     with st.container(key="step_loop"):
         st.markdown(loop_svg(traces, step, vocab, revealed, state.forks()), unsafe_allow_html=True)
     left, right = st.container(key="step_columns").columns([1.12, 1], gap="medium")
     with left:
         math_column(tr, s.rule_obj(), vocab, prec, revealed)
+        if s.guess:
+            guess_feedback(traces, step, vocab)
     with right:
         charts_column(model, version, tr, revealed)
     st.divider()

@@ -18,6 +18,8 @@ from ui.step_settings import MAX_LEN, P_MIN, RULES, T_RANGE
 from ui.theme import is_presenter
 from ui.token_text import md_token, show_token
 
+MAX_GUESS_BUTTONS = 20  # a larger vocabulary guesses with a select box
+
 
 def settings_box(model: rc.Model) -> None:
     """Every setting, in a popover: out of the way and one click away. Each widget's value is the
@@ -89,14 +91,26 @@ def title(slot, n: int, step: int, tr: rc.StepTrace, revealed: bool) -> None:
         st.title(f"Step-Through · step {step} of {n}: feed “{md_token(tr.input)}”{done}", anchor=False)
 
 
-def guess_feedback(slot, traces: list[rc.StepTrace], step: int, vocab: tuple[str, ...]) -> None:
+def guess_box(tr: rc.StepTrace, vocab: tuple[str, ...]) -> None:
+    """The class's guess of step t's pick: a button per token (a clicker's PageDown then reveals:
+    keys reach the page from a button, not from a text box), or a select for a large vocabulary."""
+    label, key = f"Your guess: the token after “{show_token(tr.input)}”", state.guess_key(tr.t)
+    if len(vocab) <= MAX_GUESS_BUTTONS:
+        st.pills(label, range(len(vocab)), key=key, format_func=lambda v: show_token(vocab[v]))
+    else:
+        st.selectbox(label, range(len(vocab)), index=None, key=key, format_func=lambda v: show_token(vocab[v]),
+                     placeholder="choose a token")
+
+
+def guess_feedback(traces: list[rc.StepTrace], step: int, vocab: tuple[str, ...]) -> None:
     """In guess mode: how the class's guess for this step fared, and the running score."""
     guesses = st.session_state[state.GUESSES]
     guess = guesses.get(step)
     if guess is not None:
-        slot.markdown(step_guess.verdict_markdown(step_guess.judge(traces[step - 1], guess), vocab,
-                                                  traces[step - 1].token))
-    slot.caption("Score: " + step_guess.score(traces, guesses).text())
+        st.markdown(step_guess.verdict_markdown(step_guess.judge(traces[step - 1], guess), vocab,
+                                                traces[step - 1].token))
+    score = step_guess.score(traces, guesses)
+    st.caption("Score: " + (score.text() if score.guessed else "no guesses yet"))
 
 
 def what_if(model: rc.Model, version: int, traces: list[rc.StepTrace], step: int, revealed: bool) -> None:

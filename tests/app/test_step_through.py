@@ -257,7 +257,7 @@ def test_guess_first_hides_the_pick_until_reveal_then_scores_the_guess():
     assert r"y_{1}" not in latex_text(at) and r"w_{1}" not in latex_text(at)
     assert button(at, "step_next").label == "Reveal ▶"
     assert not at.dataframe and not [t for t in at.table if "love" in str(t.value)]  # teacher forcing waits too
-    at.selectbox(key="step_guess_box_1").set_value(model.vocab.id("love")).run()
+    at.button_group(key="step_guess_box_1").set_value(model.vocab.id("love")).run()
     click(at, "step_next")  # reveals step 1
     assert title_step(at) == 1 and button(at, "step_next").label == "Next ▶"
     assert_step_matches(at, expected[0])

@@ -115,3 +115,17 @@ def test_deep_link_past_the_end_shows_the_last_step(app, expect):
     app.assert_healthy()
     expect(title(app)).to_have_text("Step-Through · step 4 of 4: feed “learning” · done")
     expect(app.pg.get_by_text("The link asks for step 9, but this path has 4 steps")).to_be_visible()
+
+
+def test_guess_first_with_a_click_on_a_token_then_the_clickers_key(app, expect):
+    """The guess is a button per token, so the clicker's PageDown that follows reaches the page."""
+    app.open("/step-through?guess=1&rule=greedy")
+    expect(app.pg.get_by_role("button", name=re.compile(r"^Reveal ▶"))).to_be_visible()
+    assert "?" in loop_text(app) and "love" not in loop_text(app)  # the pick is not shown yet
+    app.click(app.pg.get_by_test_id("stButtonGroup").get_by_role("radio", name="love", exact=True),
+              until=lambda: expect(app.pg.get_by_test_id("stButtonGroup").get_by_role("radio", name="love", exact=True))
+              .to_be_checked())
+    app.pg.keyboard.press("PageDown")
+    app.settle(app.pg.get_by_text("Your guess “love” was the pick."))
+    expect(app.pg.get_by_text("Score: 1 of 1 guesses were the pick")).to_be_visible()
+    assert "“love” 0." in loop_text(app)  # y_1's top choice, now shown
