@@ -96,6 +96,7 @@ def distribution_figure(trace: StepTrace, vocab: tuple[str, ...], title: str | N
     bars = [go.Bar(
         name=name, x=labels, y=fill, customdata=custom, cliponaxis=False,
         text=[f"{p:.{digits}f}" if p > 0 else "" for p in fill], textposition="outside",
+        constraintext="none",  # Plotly would shrink a label to its bar's width: unreadable
         marker=dict(color=colors, line=dict(width=lines, color="#111827")),
         hovertemplate="%{x}: " + name + " = %{y:.4f}<extra></extra>",
     )]
@@ -139,6 +140,7 @@ def hidden_figure(trace: StepTrace, title: str | None = None) -> go.Figure:
             # cliponaxis off and room beyond ±1: a label of a value near ±1 sits past the bar's end
             go.Bar(name=f"h_{t}", x=units, y=trace.h, marker_color=H_COLOR, cliponaxis=False,
                    text=[f"{v:.3f}" for v in trace.h] if labelled else None, textposition="outside",
+                   constraintext="none",
                    hovertemplate="%{x}: %{y:.4f}<extra>h_" + str(t) + "</extra>"),
         ]
     )

@@ -165,8 +165,7 @@ def kept_note(tr: StepTrace, rule: rc.Rule) -> str | None:
         return None
     cut = " and ".join(part for part in (f"top-k = {rule.top_k}" * bool(rule.top_k),
                                          f"top-p = {rule.top_p:g}" * (rule.top_p < 1)) if part)
-    return (f"q_{tr.t}[v] for the {len(tr.kept)} tokens kept by {cut}; 0 for the others. The divisor is "
-            "their share of softmax(o_t / T).")
+    return f"q_{tr.t}: the {len(tr.kept)} tokens kept by {cut}; 0 for the others."
 
 
 def max_tokens(V: int) -> int:

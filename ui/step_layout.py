@@ -25,7 +25,7 @@ PAGE_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding: 3.7rem 1.5rem 4rem 1.5rem; max-width: none; }
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.55rem; }
 .st-key-step_title h1 { font-size: 1.3rem; padding: 0 0 0.2rem 0; line-height: 1.3; }
-.st-key-step_math .katex-display { margin: 0.1em 0; }
+.st-key-step_math .katex-display { margin: 0.22em 0; }
 .st-key-step_loop [data-testid="stMarkdownContainer"] { margin-bottom: 0; }
 [data-testid="stPopoverBody"] { width: 27rem; max-width: 95vw; }
 [data-testid="stPopoverBody"] [data-testid="stVerticalBlock"] { gap: 0.3rem; }
