@@ -42,6 +42,14 @@ def test_on_the_training_path_is_a_prefix_property():
     assert a != b
 
 
+def test_display_rows_are_markdown_that_shows_the_tokens():
+    corpus = rc.make_corpus("__ * __", "word")  # st.table reads its cells as Markdown
+    model = rc.new_model(corpus, rc.TrainConfig(hidden_size=3, embed_dim=2))
+    traces = rc.generate(model, "__", rc.GREEDY, 1, forced={1: model.vocab.id("*")})
+    (row,) = teacher.display_rows(teacher.teacher_rows(model, traces, teacher.reference(model, "__")), 3)
+    assert row["fed in (x_t)"] == "\\_\\_" and row["model picked"] == "\\*" and row["true next"] == "\\*"
+
+
 def test_display_rows_show_spaces_and_rounded_probabilities():
     corpus = rc.make_corpus("a b", "char")
     model = rc.new_model(corpus, rc.TrainConfig(hidden_size=3, embed_dim=2))

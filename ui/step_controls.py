@@ -94,9 +94,9 @@ def title(slot, n: int, step: int, tr: rc.StepTrace, revealed: bool) -> None:
 def guess_box(tr: rc.StepTrace, vocab: tuple[str, ...]) -> None:
     """The class's guess of step t's pick: a button per token (a clicker's PageDown then reveals:
     keys reach the page from a button, not from a text box), or a select for a large vocabulary."""
-    label, key = f"Your guess: the token after “{show_token(tr.input)}”", state.guess_key(tr.t)
+    label, key = f"Your guess: the token after “{md_token(tr.input)}”", state.guess_key(tr.t)  # labels are Markdown
     if len(vocab) <= MAX_GUESS_BUTTONS:
-        st.pills(label, range(len(vocab)), key=key, format_func=lambda v: show_token(vocab[v]))
+        st.pills(label, range(len(vocab)), key=key, format_func=lambda v: md_token(vocab[v]))
     else:
         st.selectbox(label, range(len(vocab)), index=None, key=key, format_func=lambda v: show_token(vocab[v]),
                      placeholder="choose a token")

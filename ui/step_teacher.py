@@ -12,7 +12,7 @@ import numpy as np
 import rnn_core as rc
 from rnn_core import StepTrace
 from ui.step_latex import num
-from ui.token_text import show_token
+from ui.token_text import md_token
 
 MISSING = "—"  # past the end of the training sentence
 
@@ -55,8 +55,9 @@ def teacher_rows(model: rc.Model, traces: list[StepTrace], ref: tuple[str, ...])
 
 
 def display_rows(rows: list[dict], prec: int) -> list[dict[str, str]]:
-    """``teacher_rows`` as text: tokens with visible whitespace (a space is ␣), probabilities to
-    ``prec`` decimals, ✓ / ✗ for the training path, — past the sentence's end."""
+    """``teacher_rows`` for ``st.table``, which reads cells as Markdown: tokens as Markdown that
+    shows them (a space as ␣, ``**`` as two stars), probabilities to ``prec`` decimals, ✓ / ✗ for
+    the training path, — past the sentence's end."""
     def cell(key: str, value) -> str:
         if key == "on the training path":
             return "✓" if value else "✗"
@@ -64,6 +65,6 @@ def display_rows(rows: list[dict], prec: int) -> list[dict[str, str]]:
             return str(value)
         if value is None or (isinstance(value, float) and np.isnan(value)):
             return MISSING
-        return num(value, prec) if isinstance(value, float) else show_token(value)
+        return num(value, prec) if isinstance(value, float) else md_token(value)
 
     return [{key: cell(key, value) for key, value in row.items()} for row in rows]

@@ -309,7 +309,7 @@ def test_teacher_forcing_column_reads_y_t_of_the_true_next_token():
     (table,) = at.table
     df = table.value
     truth = ["love", "deep", "learning", rc.EOS]
-    assert list(df["true next"]) == truth
+    assert [shown(cell) for cell in df["true next"]] == truth  # Markdown that reads as the tokens
     want = [num(expected[t].probs[model.vocab.id(w)], 3) for t, w in enumerate(truth)]
     assert list(df["p(true next)"]) == want
 

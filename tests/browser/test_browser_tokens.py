@@ -13,12 +13,15 @@ from ui.token_text import show_token
 pytestmark = pytest.mark.browser
 
 
-def test_the_end_token_stays_in_the_distributions_title(app, expect):
-    """The seed walk's last step picks </s>: the title read 'chose “”', exactly when the model stops."""
+def test_the_end_token_stays_in_the_distributions_title_and_the_tables(app, expect):
+    """The seed walk's last step picks </s>: the title read 'chose “”', exactly when the model stops.
+    st.table reads cells as Markdown: the teacher-forcing table must show the token too."""
     app.open("/step-through?step=4")
     app.wait_for_charts(2)
     expect(app.pg.locator(".st-key-step_dist .gtitle")).to_have_text(
         re.compile(r"softmax\(o_4\) · chose “</s>” \(sampled\)$"))
+    last_row = app.pg.get_by_test_id("stTable").locator("tbody tr").last
+    expect(last_row).to_contain_text("</s>")
 
 
 def test_every_token_is_shown_as_text(browser, server, request, expect, tmp_path):
