@@ -81,14 +81,16 @@ def click_ms(app: AppPage, selector: str, heading, step: int) -> float:
     return app.pg.evaluate("window.__lastChange - window.__t0")
 
 
-def walk(browser, url: str, path: str, selector: str, heading: str, clicks: int, with_3d: bool = False) -> list[float]:
+def walk(browser, url: str, path: str, selector: str, heading: str, clicks: int,
+         with_3d: bool = False) -> list[float]:
     """Open ``path`` in a new session and click ``clicks`` times; the time of each click. With
     ``with_3d``, Step-Through's 3-D view of h is switched on first."""
     pg = new_page(browser)
     try:
         app = AppPage(pg, url).open(path)
         if with_3d:
-            app.click(pg.get_by_text("Show the path of h in 3-D"), until=pg.locator(".st-key-step_traj .main-svg").first)
+            app.click(pg.get_by_text("Show the path of h in 3-D"),
+                      until=pg.locator(".st-key-step_traj .main-svg").first)
         app.pg.wait_for_function(QUIET_JS, timeout=60_000, polling=50)
         return [click_ms(app, selector, pg.locator(heading), step) for step in range(2, clicks + 2)]
     finally:

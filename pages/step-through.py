@@ -23,7 +23,8 @@ from ui.token_text import md_token
 
 def math_column(tr: rc.StepTrace, rule: rc.Rule, vocab: tuple[str, ...], prec: int, revealed: bool) -> None:
     """The step's equations with their numbers; in guess mode o_t, y_t and the pick wait."""
-    pieces = {"eq_x": tex.input_tex(tr, prec), "eq_a": tex.preactivation_tex(tr, prec), "eq_h": tex.hidden_tex(tr, prec)}
+    pieces = {"eq_x": tex.input_tex(tr, prec), "eq_a": tex.preactivation_tex(tr, prec),
+              "eq_h": tex.hidden_tex(tr, prec)}
     if revealed:
         q = tex.q_tex(tr, rule, prec)
         pieces |= {"eq_oy": tex.output_equations_tex(tr), **({"eq_q": q} if q else {}),

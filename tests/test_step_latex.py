@@ -96,14 +96,16 @@ def test_the_pick_prints_q_next_to_u_and_its_slice_of_q():
         pick = tex.pick_tex(tr, 6).source
         lo, hi = map(float, re.search(r"\\in \[([\d.]+),\\ ([\d.]+)\)", pick).groups())
         k = tr.token_id
-        assert (lo, hi) == (pytest.approx(0 if k == 0 else q[0], abs=1e-6), pytest.approx(q[0] if k == 0 else 1, abs=1e-6))
+        expected = (0, q[0]) if k == 0 else (q[0], 1)  # 'a' (most probable) stacked first, then 'b'
+        assert (lo, hi) == (pytest.approx(expected[0], abs=1e-6), pytest.approx(expected[1], abs=1e-6))
         assert lo <= tr.draw < hi
         assert f"(q_{{1}} = {q[k]:.6f})" in pick and f"u_{{1}} = {tr.draw:.6f}" in pick
 
 
 def test_greedy_forced_and_prompt_picks_say_how():
     y = softmax_by_hand([3, -4, 0])
-    assert tex.pick_tex(step_one(), 3).source == rf"w_{{1}} = \arg\max_v\, y_{{1}}[v] = \text{{``a''}} \quad (y = {y[0]:.3f})"
+    assert tex.pick_tex(step_one(), 3).source == (rf"w_{{1}} = \arg\max_v\, y_{{1}}[v] = \text{{``a''}} "
+                                                  rf"\quad (y = {y[0]:.3f})")
     forced = step_one(forced={1: 1})
     assert r"\text{(forced by you)}" in tex.pick_tex(forced, 3).source
     prompt = rc.generate(hand_model(), ["a", "b"], rc.GREEDY, 1)[0]
@@ -154,7 +156,8 @@ def test_widths_grow_with_the_decimals_and_the_vocabulary():
     tr_small = rc.generate(small, "w0", rc.GREEDY, 1)[0]
     tr_large = rc.generate(large, "w0", rc.GREEDY, 1)[0]
     assert tex.preactivation_tex(tr_small, 6).em > tex.preactivation_tex(tr_small, 1).em
-    assert tex.output_table_tex(tr_large, large.vocab.tokens, 3).em > tex.output_table_tex(tr_small, small.vocab.tokens, 3).em
+    wide = tex.output_table_tex(tr_large, large.vocab.tokens, 3)
+    assert wide.em > tex.output_table_tex(tr_small, small.vocab.tokens, 3).em
 
 
 def test_shapes_write_W_y_as_V_by_H(trained_seed):

@@ -49,7 +49,8 @@ def settings_box(model: rc.Model) -> None:
     right.select_slider("Autoplay: seconds per step", state.SPEEDS, value=1.0, key=state.SPEED,
                         persist_state="session")
     left, right = st.columns(2, vertical_alignment="center")
-    left.toggle("Guess first", value=s.guess, key=w["guess"], help="The class guesses each pick before Next reveals it.")
+    left.toggle("Guess first", value=s.guess, key=w["guess"],
+                help="The class guesses each pick before Next reveals it.")
     right.button("↺ Start again", on_click=state.reset, key=state.RESET, width="stretch",
                  help="Back to step 1 of the path these settings give: no forced tokens, no guesses.")
 
@@ -94,7 +95,7 @@ def title(slot, n: int, step: int, tr: rc.StepTrace, revealed: bool) -> None:
 def guess_box(tr: rc.StepTrace, vocab: tuple[str, ...]) -> None:
     """The class's guess of step t's pick: a button per token (a clicker's PageDown then reveals:
     keys reach the page from a button, not from a text box), or a select for a large vocabulary."""
-    label, key = f"Your guess: the token after “{md_token(tr.input)}”", state.guess_key(tr.t)  # labels are Markdown
+    label, key = f"Your guess: the token after “{md_token(tr.input)}”", state.guess_key(tr.t)  # a Markdown label
     if len(vocab) <= MAX_GUESS_BUTTONS:
         st.pills(label, range(len(vocab)), key=key, format_func=lambda v: md_token(vocab[v]))
     else:

@@ -39,12 +39,14 @@ OUT_OF_VIEW_JS = """(selectors) => {
   return out;
 }"""
 
-CUT_JS = """() => [...document.querySelectorAll('[data-testid=stMain] .katex-display, [data-testid=stMain] [data-testid=stTable]')]
+CUT_JS = """() => [...document.querySelectorAll(
+    '[data-testid=stMain] .katex-display, [data-testid=stMain] [data-testid=stTable]')]
   .filter(e => e.scrollWidth > e.clientWidth)
   .map(e => `${e.scrollWidth} > ${e.clientWidth}: ${e.textContent.slice(0, 40)}`)"""
 
 SCROLLED_JS = """() => Math.max(window.scrollY, ...[...document.querySelectorAll(
-  '[data-testid=stMain], [data-testid=stAppViewContainer], [data-testid=stMainBlockContainer]')].map(e => e.scrollTop))"""
+  '[data-testid=stMain], [data-testid=stAppViewContainer], [data-testid=stMainBlockContainer]')]
+  .map(e => e.scrollTop))"""
 
 
 @contextmanager

@@ -24,7 +24,8 @@ CLIPPED_JS = """() => {
     if (!box) continue;
     for (const t of chart.querySelectorAll('.xtick text, .ytick text, .g-xtitle text, .g-ytitle text, .gtitle')) {
       const r = t.getBoundingClientRect();
-      if (r.width && (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1))
+      const out = r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1;
+      if (r.width && out)
         cut.push('tick: ' + t.textContent);
     }
   }

@@ -89,7 +89,8 @@ def test_clicking_a_bar_forces_its_token(app, expect):
 
 def test_autoplay_runs_to_the_end_of_sentence_and_stops(app, expect):
     app.open("/step-through?rule=greedy")
-    app.click(app.pg.get_by_role("button", name="▶▶ Play"), until=lambda: expect(title(app)).to_contain_text("step 2 of 4"))
+    app.click(app.pg.get_by_role("button", name="▶▶ Play"),
+              until=lambda: expect(title(app)).to_contain_text("step 2 of 4"))
     app.settle(lambda: expect(title(app)).to_have_text(re.compile(r"step 4 of 4: feed “learning” · done$")),
                timeout=30_000)
     expect(app.pg.get_by_role("button", name="▶▶ Play")).to_be_visible()  # autoplay is off
@@ -106,7 +107,8 @@ def test_deep_link_with_query_lands_on_that_step(fresh_app, expect):
     # greedy from "I" on the trained seed model follows the seed sentence I love deep learning </s>:
     # step t feeds its t-th word
     expect(title(fresh_app)).to_have_text("Step-Through · step 3 of 4: feed “deep”")
-    expect(fresh_app.pg.locator(".st-key-eq_pick .katex-html")).to_contain_text(re.compile(r"arg.{0,3}max"))  # "arg v max": v set under it
+    pick = fresh_app.pg.locator(".st-key-eq_pick .katex-html")
+    expect(pick).to_contain_text(re.compile(r"arg.{0,3}max"))  # KaTeX reads "arg v max": v is set under it
     expect(fresh_app.pg).to_have_url(re.compile(r"step=3"))
 
 
