@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui.pages_mode import leave_legacy_pages_mode
 from ui.state import current_model, sidebar_card
+from ui.theme import presenter_theme
 from ui.train_state import finish_interrupted
 
 leave_legacy_pages_mode()  # a fresh server starts in Streamlit's v1 pages mode: see ui/pages_mode.py
@@ -25,5 +26,6 @@ page = st.navigation(
 )
 card = st.sidebar.empty()
 sidebar_card(card)  # shown even when the page stops early (st.stop on bad input)
+presenter_theme()  # large text on every page, for projectors (sidebar toggle, ?big=1)
 page.run()
 sidebar_card(card)  # the page may have changed the model (Train)

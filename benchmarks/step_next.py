@@ -1,9 +1,9 @@
 """Server-side time of one `Next` rerun on the Step-Through page (a benchmark, not a test).
 
-Drives the page with Streamlit's AppTest: each sample clicks Next (Reset when the path has
+Drives the page with Streamlit's AppTest: each sample clicks Next (Start again when the path has
 ended) and times the whole rerun of the script, which is what the server does for a click.
-The path is computed once per settings, so a Next only re-renders: LaTeX, three Plotly figures
-and a small table. AppTest reruns the whole script (the page's fragment would rerun only the
+The path is computed once per settings, so a Next only re-renders: LaTeX, the loop's SVG, three
+Plotly figures and a small table. AppTest reruns the whole script (the page's fragment would rerun only the
 step view in a browser), so this is an upper bound. Prints the median.
 
     .venv/bin/python benchmarks/step_next.py [--runs 40]
@@ -21,8 +21,8 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-def button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label == label)
+def button(at: AppTest, key: str):
+    return next(b for b in at.button if b.key == key)
 
 
 def main() -> None:
@@ -34,10 +34,10 @@ def main() -> None:
     assert not at.exception, at.exception
     times = []
     for _ in range(args.runs):
-        nxt = button(at, "Next ▶")
+        nxt = button(at, "step_next")
         if nxt.disabled:
-            button(at, "Reset").click().run()
-            nxt = button(at, "Next ▶")
+            button(at, "step_reset").click().run()
+            nxt = button(at, "step_next")
         t0 = time.perf_counter()
         nxt.click().run()
         times.append(time.perf_counter() - t0)

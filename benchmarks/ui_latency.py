@@ -1,29 +1,100 @@
-"""UI latency in a real browser (Playwright + Debian's chromium against `streamlit run app.py`).
+"""UI latency in a real browser (Playwright + Debian's chromium against `streamlit run`).
 
-    .venv/bin/python benchmarks/ui_latency.py [--repeats N]
+    .venv/bin/python benchmarks/ui_latency.py [--walks N] [--loads]
 
-Prints medians of
-- Step-Through `Next`: from the click to the end of the rerun it starts (the app's script state
-  back to notRunning), over the steps of the seed sentence, N walks;
-- first load of each page in a fresh browser context (a new session): from navigation start to
-  the first finished run with its Plotly charts drawn.
-A benchmark, not a test: nothing here asserts a time. Reuses the browser tests' server fixture code.
+One `Next` on Step-Through (as it opens, and with its 3-D view of h switched on) against a bare
+Streamlit page showing the same kinds of charts (two bar charts and one 3-D line; the script is
+written to a temporary file and served by a second server), measured the same way in the same
+run, walks alternating between them:
+from the click to the last change the click makes to the page (a MutationObserver notes each
+DOM change; the page counts as done once it has been quiet for QUIET_MS). Prints the medians
+and the ratios; with --loads also the first load of each page. A benchmark, not a test: nothing
+here asserts a time. Reuses the browser tests' server code (tests/browser/conftest.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import statistics
 import sys
+import tempfile
+import textwrap
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
-from conftest import CHROMIUM_ARGS, AppPage, StreamlitServer, new_page  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "browser"))
+from conftest import CHROMIUM_ARGS, STATE_WATCH_JS, AppPage, StreamlitServer  # noqa: E402
 
-PAGES = {"/": 0, "/train": 5, "/step-through": 3, "/generate": 0}  # path -> Plotly charts it draws
+QUIET_MS = 600  # no DOM change for this long: the click's work is done
+NEXT, TITLE = ".st-key-step_next button", ".st-key-step_title h1"  # Step-Through's Next and its step
+WIDTH, HEIGHT = 1280, 720
+PAGES = {"/": 0, "/train": 5, "/step-through": 3, "/generate": 0}  # path -> Plotly charts its first view draws
+
+# Every DOM change, with its time: the end of a click's work is the last one before the quiet.
+MUTATIONS_JS = """
+window.__lastChange = performance.now();
+new MutationObserver(() => { window.__lastChange = performance.now(); })
+  .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+"""
+CLICK_JS = """(selector) => { window.__t0 = performance.now(); document.querySelector(selector).click(); }"""
+QUIET_JS = f"() => performance.now() - window.__lastChange > {QUIET_MS}"
+
+# The bare page: a Next button, two bar charts and one 3-D line, nothing else.
+BARE_PAGE = textwrap.dedent('''
+    import numpy as np
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    st.set_page_config(layout="wide")
+    st.title("Bare page")
+    step = st.session_state.setdefault("step", 1)
+    st.button("Next", key="next", on_click=lambda: st.session_state.update(step=st.session_state.step + 1))
+    st.markdown(f"## Step {step}")
+    rng = np.random.default_rng(step)
+    left, right = st.columns(2)
+    left.plotly_chart(go.Figure(go.Bar(x=list("abcde"), y=rng.random(5))).update_layout(height=245), key="y")
+    right.plotly_chart(go.Figure([go.Bar(y=rng.uniform(-1, 1, 3)), go.Bar(y=rng.uniform(-1, 1, 3))])
+                       .update_layout(height=200), key="h")
+    path = rng.uniform(-1, 1, (step + 1, 3))
+    st.plotly_chart(go.Figure(go.Scatter3d(x=path[:, 0], y=path[:, 1], z=path[:, 2], mode="lines+markers+text",
+                                           text=[f"h_{i}" for i in range(step + 1)])).update_layout(height=420),
+                    key="traj")
+''')
+
+
+def new_page(browser):
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    context.add_init_script(STATE_WATCH_JS)
+    context.add_init_script(MUTATIONS_JS)
+    return context.new_page()
+
+
+def click_ms(app: AppPage, selector: str, heading, step: int) -> float:
+    """One click: from the click to the last DOM change it causes (its content must appear)."""
+    from playwright.sync_api import expect
+
+    app.pg.evaluate(CLICK_JS, selector)
+    expect(heading).to_contain_text(f"tep {step}", timeout=60_000)
+    app.pg.wait_for_function(QUIET_JS, timeout=60_000, polling=50)
+    return app.pg.evaluate("window.__lastChange - window.__t0")
+
+
+def walk(browser, url: str, path: str, selector: str, heading: str, clicks: int,
+         with_3d: bool = False) -> list[float]:
+    """Open ``path`` in a new session and click ``clicks`` times; the time of each click. With
+    ``with_3d``, Step-Through's 3-D view of h is switched on first."""
+    pg = new_page(browser)
+    try:
+        app = AppPage(pg, url).open(path)
+        if with_3d:
+            app.click(pg.get_by_text("Show the path of h in 3-D"),
+                      until=pg.locator(".st-key-step_traj .main-svg").first)
+        app.pg.wait_for_function(QUIET_JS, timeout=60_000, polling=50)
+        return [click_ms(app, selector, pg.locator(heading), step) for step in range(2, clicks + 2)]
+    finally:
+        pg.context.close()
 
 
 def first_load_ms(browser, url: str, path: str, charts: int) -> float:
@@ -38,47 +109,46 @@ def first_load_ms(browser, url: str, path: str, charts: int) -> float:
         pg.context.close()
 
 
-def next_clicks_ms(browser, url: str) -> list[float]:
-    """Click Next until the end; time each click to its finished rerun (in the page's own clock)."""
-    pg = new_page(browser)
-    try:
-        app = AppPage(pg, url).open("/step-through")
-        times = []
-        button = app.button("Next ▶")
-        step = 1
-        while button.is_enabled():
-            step += 1
-            heading = pg.get_by_role("heading", name=re.compile(rf"^Step {step}: feed"))
-            pg.evaluate("window.__t0 = performance.now()")
-            app.click(button, until=heading)
-            # __stChanged is when the state last flipped: the end of the rerun, not the settle wait
-            times.append(pg.evaluate("window.__stChanged - window.__t0"))
-        return times
-    finally:
-        pg.context.close()
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--walks", type=int, default=5, help="walks of 3 clicks on each page (default 5)")
+    ap.add_argument("--loads", action="store_true", help="also time the first load of every page")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
-    server = StreamlitServer().start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-            first_load_ms(browser, server.url, "/", 0)  # the server's first visitor trains the seed model
-            loads = {path: [first_load_ms(browser, server.url, path, n) for _ in range(args.repeats)]
-                     for path, n in PAGES.items()}
-            nexts = [t for _ in range(args.repeats) for t in next_clicks_ms(browser, server.url)]
-            browser.close()
-    finally:
-        server.stop()
-    print(f"Step-Through Next click -> rerun finished: median {statistics.median(nexts):.0f} ms "
-          f"({len(nexts)} clicks)")
-    for path, ts in loads.items():
-        print(f"first load of {path:<14} median {statistics.median(ts):.0f} ms ({len(ts)} fresh contexts)")
+    with tempfile.TemporaryDirectory() as tmp:
+        bare_script = Path(tmp) / "bare.py"
+        bare_script.write_text(BARE_PAGE)
+        app_server, bare_server = StreamlitServer().start(), StreamlitServer(str(bare_script)).start()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+                walk(browser, app_server.url, "/step-through", NEXT, TITLE, 1)  # the first visitor trains the seed
+                steps, steps_3d, bare = [], [], []
+                for _ in range(args.walks):  # the seed walk has 4 steps: 3 clicks each, on both pages
+                    steps += walk(browser, app_server.url, "/step-through", NEXT, TITLE, 3)
+                    bare += walk(browser, bare_server.url, "/", ".st-key-next button", "h2", 3)
+                    steps_3d += walk(browser, app_server.url, "/step-through", NEXT, TITLE, 3, with_3d=True)
+                loads = {path: first_load_ms(browser, app_server.url, path, n) for path, n in PAGES.items()} \
+                    if args.loads else {}
+                browser.close()
+        finally:
+            app_server.stop()
+            bare_server.stop()
+    report({"Step-Through": steps, "Step-Through, 3-D view on": steps_3d, "bare page (2 bars, 3-D line)": bare},
+           loads)
+
+
+def report(series: dict[str, list[float]], loads: dict[str, float]) -> None:
+    print(f"One Next, click to last DOM change, {WIDTH}x{HEIGHT}, headless chromium:")
+    for name, times in series.items():
+        print(f"  {name:<30} median {statistics.median(times):5.0f} ms  "
+              f"(min {min(times):.0f}, max {max(times):.0f}, {len(times)} clicks)")
+    bare = statistics.median(series["bare page (2 bars, 3-D line)"])
+    for name in ("Step-Through", "Step-Through, 3-D view on"):
+        print(f"  ratio {name} / bare page: {statistics.median(series[name]) / bare:.2f}")
+    for path, ms in loads.items():
+        print(f"first load of {path:<14} {ms:6.0f} ms")
 
 
 if __name__ == "__main__":

@@ -3,13 +3,16 @@
 The hand model of conftest gives, from 'a' with h_0 = 0: h_1 = [0.6, -0.8], o_1 = [3, -4, 0] + b_y.
 """
 
+import itertools
 import math
+import re
 
 import numpy as np
 import pytest
 
 import rnn_core as rc
 from tests.conftest import hand_model
+from tests.hostile_tokens import HOSTILE, hostile_model
 from ui import charts
 
 
@@ -23,6 +26,12 @@ def step_one(rule=rc.GREEDY, b_y=(0.0, 0.0, 0.0), seed=0, forced=None) -> rc.Ste
 
 
 VOCAB = ("a", "b", rc.EOS)
+PLAUSIBLE = (0.0, 6.5, 2.0)  # o_1 = [3, 2.5, 2]: every token plausible
+
+
+def rgba_by_hand(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha:g})"
 
 
 def test_distribution_bars_are_y_t_with_token_labels_ids_and_p_text():
@@ -33,6 +42,7 @@ def test_distribution_bars_are_y_t_with_token_labels_ids_and_p_text():
     assert list(bar.x)[:2] == ["a", "b"]
     assert list(bar.customdata) == [0, 1, 2]
     assert list(bar.text) == [f"{p:.3f}" for p in y]
+    assert fig.layout.title.text.startswith("y_1 = softmax(o_1)")
 
 
 @pytest.mark.parametrize("forced", [None, {1: 1}, {1: 2}])
@@ -46,41 +56,37 @@ def test_only_the_chosen_token_is_outlined_and_opaque(forced):
     assert bar.marker.color[expected] == rgba_by_hand(charts.token_color(expected), 1)
 
 
-def rgba_by_hand(hex_color: str, alpha: float) -> str:
-    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r}, {g}, {b}, {alpha:g})"
-
-
-def test_eos_and_whitespace_labels_survive_plotly_html():
-    assert charts.axis_label("</s>") == "&lt;/s&gt;"
-    assert charts.axis_label(" ") == "␣" and charts.axis_label("&") == "&amp;"
-    assert list(charts.distribution_figure(step_one(), VOCAB).data[0].x)[2] == "&lt;/s&gt;"
-
-
-def test_chosen_markers_shrink_to_fit_many_steps():
-    model = hand_model((0.0, 0.0, -50.0))  # '</s>' never picked: runs to the limit
-    short = rc.generate(model, "a", rc.Rule("sample"), max_tokens=5)
-    long = rc.generate(model, "a", rc.Rule("sample"), max_tokens=200)
-    assert charts.distributions_heatmap(short, VOCAB).data[1].marker.size == 11
-    assert charts.distributions_heatmap(long, VOCAB).data[1].marker.size == 3
+def test_a_reshaped_distribution_shows_q_filled_and_y_as_an_outline():
+    """Issue: at T = 5 with top-k = 2 the chart showed y_t while the pick was drawn from q_t."""
+    tr = step_one(rc.Rule("sample", temperature=0.5), PLAUSIBLE, seed=1)
+    fig = charts.distribution_figure(tr, VOCAB)
+    q_bars, y_bars = fig.data
+    np.testing.assert_allclose(q_bars.y, softmax_by_hand([6, 5, 4]), rtol=1e-12)  # softmax(o / 0.5)
+    np.testing.assert_allclose(y_bars.y, softmax_by_hand([3, 2.5, 2]), rtol=1e-12)
+    assert q_bars.name == "q_1" and y_bars.name == "y_1"
+    assert set(y_bars.marker.color) == {"rgba(0, 0, 0, 0)"} and y_bars.marker.line.width > 0  # outline only
+    assert fig.layout.barmode == "overlay"
+    assert fig.layout.title.text.startswith("q_1 (filled) and y_1 (outline)")
 
 
 def test_top_k_and_top_p_grey_out_the_cut_tokens():
-    b_y = (0.0, 6.5, 2.0)  # o_1 = [3, 2.5, 2]: y = [0.51, 0.31, 0.19]
-    k1 = charts.distribution_figure(step_one(rc.Rule("sample", top_k=1), b_y), VOCAB).data[0]
-    grey = rgba_by_hand(charts.GREY, 0.6)
-    assert list(k1.marker.color) == [rgba_by_hand(charts.token_color(0), 1), grey, grey]
     y = softmax_by_hand([3, 2.5, 2])
+    k1 = charts.distribution_figure(step_one(rc.Rule("sample", top_k=1), PLAUSIBLE), VOCAB)
+    grey = rgba_by_hand(charts.GREY, 0.6)
+    q_bars, y_bars = k1.data
+    np.testing.assert_allclose(q_bars.y, [1, 0, 0])  # all the mass on the one token kept
+    assert list(q_bars.marker.color) == [rgba_by_hand(charts.token_color(0), 1), grey, grey]
+    assert list(y_bars.marker.color) == ["rgba(0, 0, 0, 0)", grey, grey]  # y_t outlined, cut ones grey
+    np.testing.assert_allclose(y_bars.y, y, rtol=1e-12)
     p = y[0] + y[1] / 2  # needs 'a' and 'b' to reach it; '</s>' is cut
-    tr = step_one(rc.Rule("sample", top_p=p), b_y)
-    top_p = charts.distribution_figure(tr, VOCAB).data[0]
+    tr = step_one(rc.Rule("sample", top_p=p), PLAUSIBLE)
+    q_bars = charts.distribution_figure(tr, VOCAB).data[0]
     kept = [rgba_by_hand(charts.token_color(v), 1 if v == tr.token_id else 0.45) for v in (0, 1)]
-    assert list(top_p.marker.color) == kept + [grey]
-    # the bars still show y_t itself, not the renormalised q_t
-    np.testing.assert_allclose(top_p.y, y, rtol=1e-12)
+    assert list(q_bars.marker.color) == kept + [grey]
+    np.testing.assert_allclose(q_bars.y, [y[0] / (y[0] + y[1]), y[1] / (y[0] + y[1]), 0], rtol=1e-12)
 
 
-def test_large_vocabularies_show_the_most_probable_bars_and_the_chosen_one():
+def test_large_vocabularies_show_the_top_bars_the_chosen_one_and_the_rest_as_others():
     model = rc.new_model(rc.make_corpus("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ", "char"),
                          rc.TrainConfig(hidden_size=4, embed_dim=2))
     assert len(model.vocab) > charts.MAX_BARS
@@ -88,13 +94,73 @@ def test_large_vocabularies_show_the_most_probable_bars_and_the_chosen_one():
     tr = rc.generate(model, "a", rc.GREEDY, max_tokens=1, forced={1: least})[0]
     bar = charts.distribution_figure(tr, model.vocab.tokens).data[0]
     ids = list(bar.customdata)
-    assert least in ids and len(ids) == charts.MAX_BARS + 1
     top = set(np.argsort(-tr.probs)[: charts.MAX_BARS])
-    assert set(ids) == top | {least}
+    assert set(ids[:-1]) == top | {least} and ids[-1] == -1
+    rest = [v for v in range(len(model.vocab)) if v not in top | {least}]
+    assert bar.x[-1] == f"others ({len(rest)})"
+    assert bar.y[-1] == pytest.approx(sum(tr.probs[v] for v in rest), abs=1e-12)
+    assert sum(bar.y) == pytest.approx(1.0)  # nothing of the distribution is left out
+
+
+def plotly_strings(fig) -> list[str]:
+    """Every string of a figure that Plotly renders as pseudo-HTML."""
+    out = [fig.layout.title.text or ""]
+    for trace in fig.data:
+        for field in ("x", "y", "text", "hovertemplate", "name"):
+            value = getattr(trace, field, None)
+            if isinstance(value, str):
+                out.append(value)
+            elif value is not None and len(value) and isinstance(value[0], str):
+                out.extend(value)
+    return out
+
+
+def test_every_token_is_escaped_wherever_it_reaches_plotly():
+    """`</s>` vanished from titles: Plotly reads '<...>' as a tag and '$...$' as LaTeX."""
+    model = hostile_model()
+    vocab = model.vocab.tokens
+    traces = rc.generate(model, ["<b>"], rc.Rule("sample"), max_tokens=6, seed=0, forced={1: vocab.index(rc.EOS)})
+    figures = [charts.distribution_figure(traces[0], vocab), charts.distributions_heatmap(traces, vocab),
+               charts.trajectory_figure(traces, 1), charts.hidden_heatmap(traces)]
+    strings = [s for fig in figures for s in plotly_strings(fig)]
+    for raw in ("<b>", "</s>", "$x$"):
+        assert not [s for s in strings if raw in s], raw
+    assert not [s for s in strings if re.search(r"&(?!amp;|lt;|gt;|#36;)", s)]  # every '&' starts an entity
+    assert "chose “&lt;/s&gt;” (forced by you)" in figures[0].layout.title.text
+    assert list(figures[0].data[0].x) == ["&lt;b&gt;", "&#36;x&#36;", "\\frac", "**", "}", "&amp;", "_", "␣",
+                                          "&lt;/s&gt;"]
+    assert len(vocab) == len(HOSTILE)
+
+
+def test_hidden_bars_keep_labels_near_plus_minus_one_and_need_no_legend():
+    """h_4[2] = 0.985 lost its label (drawn past the axis and clipped); with H = 8 the legend
+    covered a bar."""
+    model = rc.new_model(rc.make_corpus("one two three four five", "word"), rc.TrainConfig(hidden_size=8, embed_dim=3))
+    tr = rc.generate(model, "one", rc.GREEDY, max_tokens=1)[0]
+    fig = charts.hidden_figure(tr)
+    prev, now = fig.data
+    assert list(now.text) == [f"{v:.3f}" for v in tr.h]  # every unit labelled
+    assert now.cliponaxis is False  # a label beyond the axis range is still drawn
+    low, high = fig.layout.yaxis.range
+    assert low <= -1.3 and high >= 1.3  # and there is room for it above 1 and below -1
+    assert fig.layout.showlegend is False  # the title names the colours instead
+    assert "h_0" in fig.layout.title.text and "h_1" in fig.layout.title.text
+
+
+def test_many_hidden_units_become_a_two_row_strip():
+    model = rc.new_model(rc.make_corpus("one two three", "word"), rc.TrainConfig(hidden_size=128, embed_dim=3))
+    traces = rc.generate(model, "one", rc.GREEDY, max_tokens=2, forced={1: model.vocab.id("two")})
+    (strip,) = charts.hidden_figure(traces[1]).data
+    assert strip.type == "heatmap"
+    np.testing.assert_allclose(np.array(strip.z), np.stack([traces[1].h_prev, traces[1].h]))
+    assert (strip.zmin, strip.zmax) == (-1, 1) and list(strip.y) == ["h_1", "h_2"]
+    assert charts.hidden_figure(traces[0]).data[0].type == "heatmap"
+    small = rc.new_model(rc.make_corpus("one two three", "word"), rc.TrainConfig(hidden_size=charts.MAX_HIDDEN_BARS))
+    assert charts.hidden_figure(rc.generate(small, "one", rc.GREEDY, max_tokens=1)[0]).data[0].type == "bar"
 
 
 def test_hidden_figure_puts_h_prev_beside_h_on_a_fixed_axis():
-    traces = rc.generate(hand_model(b_y=(0.0, 6.5, 2.0)), "a", rc.Rule("sample"), max_tokens=3, seed=1)
+    traces = rc.generate(hand_model(b_y=PLAUSIBLE), "a", rc.Rule("sample"), max_tokens=3, seed=1)
     ranges = []
     for tr in traces:
         fig = charts.hidden_figure(tr)
@@ -105,8 +171,14 @@ def test_hidden_figure_puts_h_prev_beside_h_on_a_fixed_axis():
     np.testing.assert_allclose(charts.hidden_figure(traces[0]).data[1].y, [0.6, -0.8], atol=1e-12)
     np.testing.assert_allclose(charts.hidden_figure(traces[0]).data[0].y, [0.0, 0.0])
     assert len(set(ranges)) == 1  # the axis does not move between steps
-    low, high = ranges[0]
-    assert low <= -1 and high >= 1
+
+
+def test_chosen_markers_shrink_to_fit_many_steps():
+    model = hand_model((0.0, 0.0, -50.0))  # '</s>' never picked: runs to the limit
+    short = rc.generate(model, "a", rc.Rule("sample"), max_tokens=5)
+    long = rc.generate(model, "a", rc.Rule("sample"), max_tokens=200)
+    assert charts.distributions_heatmap(short, VOCAB).data[1].marker.size == 11
+    assert charts.distributions_heatmap(long, VOCAB).data[1].marker.size == 3
 
 
 def test_trajectory_points_are_h_0_to_h_upto_inside_the_cube(trained_seed):
@@ -120,6 +192,35 @@ def test_trajectory_points_are_h_0_to_h_upto_inside_the_cube(trained_seed):
         for axis in (fig.layout.scene.xaxis, fig.layout.scene.yaxis, fig.layout.scene.zaxis):
             assert tuple(axis.range) == (-1, 1)
     assert list(charts.trajectory_figure(traces, 2).data[0].text) == ["h_0", "h_1 (I)", "h_2 (love)"]
+
+
+def projected(points: np.ndarray, eye: dict) -> np.ndarray:
+    """Points (n, 3) as seen by a camera at ``eye`` looking at the centre: their coordinates on
+    the plane at right angles to the line of sight (an orthographic view)."""
+    e = np.array([eye["x"], eye["y"], eye["z"]], dtype=float)
+    e /= np.linalg.norm(e)
+    right = np.cross([0.0, 0.0, 1.0], e)
+    right = right / np.linalg.norm(right) if np.linalg.norm(right) > 1e-9 else np.array([1.0, 0.0, 0.0])
+    up = np.cross(e, right)
+    return np.stack([points @ right, points @ up], axis=1)
+
+
+def test_the_default_view_shows_the_seed_walks_first_move_long_and_its_labels_apart(trained_seed):
+    """h_0 = 0 -> h_1 ~ (-.94, -.94, -.95) runs along the cube's diagonal: the old corner view
+    looked straight along it (a stub, the h_0 and h_1 labels on top of each other)."""
+    traces = rc.generate(trained_seed, "I", rc.Rule("sample"), max_tokens=20, seed=0)
+    points = np.array([np.zeros(3)] + [tr.h for tr in traces])
+    assert np.allclose(points[1], -0.94, atol=0.02)
+    eye = charts.trajectory_figure(traces, 1).layout.scene.camera.eye
+    eye = dict(x=eye.x, y=eye.y, z=eye.z)
+    flat = projected(points, eye)
+    first = np.linalg.norm(flat[1] - flat[0]) / np.linalg.norm(points[1] - points[0])
+    assert first >= 0.8  # at least 80% of the move's length is seen
+    assert min(np.linalg.norm(flat[i] - flat[j]) for i, j in itertools.combinations(range(len(points)), 2)) > 0.5
+    corner = projected(points, charts.CAMERAS["corner"])
+    assert np.linalg.norm(corner[1] - corner[0]) / np.linalg.norm(points[1] - points[0]) < 0.3  # the old view
+    later = charts.trajectory_figure(traces, 4).layout.scene.camera.eye
+    assert later == charts.trajectory_figure(traces, 1).layout.scene.camera.eye  # stepping never turns the cube
 
 
 def test_hidden_heatmap_is_h_over_steps_on_a_symmetric_scale(trained_seed):

@@ -43,8 +43,8 @@ def test_low_temperature_sharpens_high_flattens(seed):
 def test_q_is_drawn_beside_y_only_when_the_rule_reshaped_y(seed):
     rule = rc.Rule("sample", temperature=5.0, top_k=2)
     trace = rc.generate(seed, "I", rule, max_tokens=5, seed=0)[1]
-    fig = iv.distribution_with_q(trace, seed.vocab.tokens, rule)
-    y, q = fig.data
+    fig = iv.distribution_figure(trace, seed.vocab.tokens)
+    q, y = fig.data  # q_t filled, y_t outlined on top
     assert list(y.y) == list(trace.probs)
     # by hand: softmax(o / 5) over the two most probable tokens of y, zero elsewhere
     e = np.exp(trace.logits / 5.0)
@@ -53,7 +53,7 @@ def test_q_is_drawn_beside_y_only_when_the_rule_reshaped_y(seed):
     expected[top2] = e[top2] / e[top2].sum()
     assert np.allclose(q.y, expected, rtol=1e-12, atol=0)
     plain = rc.generate(seed, "I", rc.Rule("sample"), max_tokens=5, seed=0)[1]
-    assert len(iv.distribution_with_q(plain, seed.vocab.tokens, rc.Rule("sample")).data) == 1
+    assert len(iv.distribution_figure(plain, seed.vocab.tokens).data) == 1
 
 
 def test_titles_and_step_line_escape_the_chosen_token():
@@ -61,7 +61,7 @@ def test_titles_and_step_line_escape_the_chosen_token():
     model = rc.new_model(corpus, rc.TrainConfig(hidden_size=4, embed_dim=4, seed=1))
     traces = rc.generate(model, "a", rc.Rule("sample", temperature=3.0, top_k=4), max_tokens=60, seed=0)
     for tr in traces:
-        title = iv.distribution_with_q(tr, model.vocab.tokens, rc.Rule("sample", 3.0, 4)).layout.title.text
+        title = iv.distribution_figure(tr, model.vocab.tokens).layout.title.text
         assert "<" not in title.replace("<br>", "") and "chose “" in title
         line = iv.step_line(tr, 1)
         assert f"chose “{tr.token}”" in shown(line) and f"fed “{tr.input}”" in shown(line)

@@ -18,6 +18,7 @@ import streamlit as st
 import rnn_core as rc
 from ui import generate_state as gs
 from ui.charts import GREY, H_COLOR, axis_label
+from ui.token_text import plotly_text
 from ui.checked_input import checked_number
 
 BEAM_EXAMPLE = "beam beats greedy: like / love"  # a key of the built-in corpora (tests check it)
@@ -91,7 +92,7 @@ def beam_figure(d: BeamDrawing, vocab: tuple[str, ...], prompt_text: str) -> go.
     fig.add_trace(go.Scatter(
         x=[where[h.ids][0] for h, _ in drawn] + [0], y=[where[h.ids][1] for h, _ in drawn] + [0],
         mode="markers+text", textposition="top center", showlegend=False,
-        text=[f"{axis_label(vocab[h.ids[-1]])}<br>{h.log_p:.2f}" for h, _ in drawn] + [axis_label(prompt_text)],
+        text=[f"{axis_label(vocab[h.ids[-1]])}<br>{h.log_p:.2f}" for h, _ in drawn] + [plotly_text(prompt_text)],
         marker=dict(size=[16 if h.ids in greedy else 11 for h, _ in drawn] + [12],
                     symbol=[marker(h, k)[0] for h, k in drawn] + ["diamond"],
                     color=[marker(h, k)[1] for h, k in drawn] + ["#111827"],

@@ -7,19 +7,27 @@ recomputes the model. Token colours are the same on every page: token id v alway
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative, unlabel_rgb
 
 from rnn_core import StepTrace
+from ui.token_text import axis_label, show_token  # noqa: F401  (show_token: Train's import)
 
-PALETTE = qualitative.D3 + qualitative.Set2
+
+def _is_grey(color: str) -> bool:
+    r, g, b = unlabel_rgb(color) if color.startswith("rgb") else hex_to_rgb(color)
+    return r == g == b
+
+
+PALETTE = [c for c in qualitative.D3 + qualitative.Set2 if not _is_grey(c)]  # grey means "cut by top-k/top-p"
 GREY = "#c7ccd4"
 H_PREV_COLOR = "#9aa5b1"
 H_COLOR = "#1f5fbf"
 MAX_BARS = 40  # a distribution over more tokens shows the most probable ones (and the chosen)
+MAX_HIDDEN_BARS = 16  # more hidden units than this are drawn as a colour strip: bars too thin to read
+MAX_LABELLED_UNITS = 8  # values printed on the bars up to this many units
+HIDDEN_RANGE = 1.4  # the hidden chart's y axis: tanh's [-1, 1] plus room for the value labels
 
 
 def token_color(token_id: int) -> str:
@@ -51,54 +59,139 @@ def shown_ids(trace: StepTrace, max_bars: int = MAX_BARS) -> np.ndarray:
     return np.sort(np.union1d(top, [trace.token_id]))
 
 
-def distribution_figure(trace: StepTrace, vocab: tuple[str, ...], title: str | None = None) -> go.Figure:
-    """y_t as bars over the vocabulary: the chosen token in its colour with a dark outline, other
-    tokens paler, tokens that top-k/top-p cut away grey; p printed on every bar."""
-    ids = shown_ids(trace)
+def is_reshaped(trace: StepTrace) -> bool:
+    """Was the pick drawn from a q_t that differs from y_t (temperature, top-k or top-p)?"""
+    return trace.how == "sampled" and not np.allclose(trace.q, trace.probs)
+
+
+def distribution_figure(trace: StepTrace, vocab: tuple[str, ...], title: str | None = None,
+                        max_bars: int = MAX_BARS) -> go.Figure:
+    """The next-token distribution of step t as bars, one per token (at most ``max_bars`` and the
+    chosen one, then one "others" bar holding the rest of the mass).
+
+    When the pick was drawn from y_t itself: bars are y_t, the chosen token in its colour with a
+    dark outline, the others paler. When temperature, top-k or top-p reshaped y_t into q_t: the
+    filled bars are q_t (what u was read against; tokens cut away have none) and y_t is drawn on
+    top as an outline (grey-filled for the cut tokens), so both distributions are on screen.
+    Bars carry token ids as ``customdata`` (-1 for "others") for click-to-force.
+    """
+    ids = shown_ids(trace, max_bars)
+    rest = np.setdiff1d(np.arange(len(trace.probs)), ids)
+    reshaped = is_reshaped(trace)
+    labels = [axis_label(vocab[v]) for v in ids] + [f"others ({len(rest)})"] * bool(len(rest))
+    custom = [int(v) for v in ids] + [-1] * bool(len(rest))
+
+    def with_rest(values: np.ndarray) -> list[float]:
+        return [float(z) for z in values[ids]] + [float(values[rest].sum())] * bool(len(rest))
+
+    y, q = with_rest(trace.probs), with_rest(trace.q)
+    fill = q if reshaped else y
     kept = set(trace.kept)
-    colors, lines = [], []
-    for v in ids:
-        chosen = v == trace.token_id
-        # Paleness goes into rgba colours: a per-bar opacity list stops Plotly reporting bar clicks.
-        colors.append(rgba(token_color(v), 1.0 if chosen else 0.45) if v in kept else rgba(GREY, 0.6))
-        lines.append(2.5 if chosen else 0)
-    fig = go.Figure(
-        go.Bar(
-            x=[axis_label(vocab[v]) for v in ids],
-            y=trace.probs[ids],
-            text=[f"{p:.3f}" for p in trace.probs[ids]],
-            textposition="outside",
-            marker=dict(color=colors, line=dict(width=lines, color="#111827")),
-            customdata=ids,
-            hovertemplate="%{x}: p = %{y:.4f}<extra></extra>",
-        )
-    )
-    fig.update_yaxes(range=[0, 1.12], title="probability y_t")
-    fig.update_xaxes(type="category", title="next token")
-    how = {"sampled": "sampled", "greedy": "greedy", "forced": "forced by you", "prompt": "from the prompt"}
-    default = f"y_{trace.t} = softmax(o_{trace.t}) · chose “{trace.token}” ({how[trace.how]})"
-    return _layout(fig, title or default)
+    # Paleness goes into rgba colours: a per-bar opacity list stops Plotly reporting bar clicks.
+    colors = [rgba(token_color(v), 1.0 if v == trace.token_id else 0.45) if v in kept else rgba(GREY, 0.6)
+              for v in custom]
+    lines = [2.5 if v == trace.token_id else 0 for v in custom]
+    digits = 3 if len(custom) <= 8 else 2  # many bars: shorter labels that still fit above them
+    name = f"q_{trace.t}" if reshaped else f"y_{trace.t}"
+    bars = [go.Bar(
+        name=name, x=labels, y=fill, customdata=custom, cliponaxis=False,
+        text=[f"{p:.{digits}f}" if p > 0 else "" for p in fill], textposition="outside",
+        constraintext="none",  # Plotly would shrink a label to its bar's width: unreadable
+        marker=dict(color=colors, line=dict(width=lines, color="#111827")),
+        hovertemplate="%{x}: " + name + " = %{y:.4f}<extra></extra>",
+    )]
+    if reshaped:
+        outline = [rgba(GREY, 0.6) if v not in kept else "rgba(0, 0, 0, 0)" for v in custom]
+        bars.append(go.Bar(
+            name=f"y_{trace.t}", x=labels, y=y, customdata=custom,
+            marker=dict(color=outline, line=dict(width=1.5, color="#374151")),
+            hovertemplate="%{x}: y_" + str(trace.t) + " = %{y:.4f}<extra></extra>",
+        ))
+    fig = go.Figure(bars)
+    fig.update_layout(barmode="overlay")
+    fig.update_yaxes(range=[0, 1.12], title="probability")
+    fig.update_xaxes(type="category")
+    return _layout(fig, title or _distribution_title(trace, reshaped))
+
+
+HOW = {"sampled": "sampled", "greedy": "greedy", "forced": "forced by you", "prompt": "from the prompt"}  # how a pick was made, told
+
+
+def _distribution_title(trace: StepTrace, reshaped: bool) -> str:
+    """What the bars are and what was chosen, e.g. 'y_4 = softmax(o_4) · chose “&lt;/s&gt;” (sampled)'."""
+    shown = f"q_{trace.t} (filled) and y_{trace.t} (outline)" if reshaped else f"y_{trace.t} = softmax(o_{trace.t})"
+    return f"{shown} · chose “{axis_label(trace.token)}” ({HOW[trace.how]})"
 
 
 def hidden_figure(trace: StepTrace, title: str | None = None) -> go.Figure:
-    """h_{t-1} and h_t side by side per hidden unit, on a fixed [-1, 1] axis (tanh's range)."""
+    """h_{t-1} and h_t per hidden unit on a fixed axis around tanh's range [-1, 1]: side by side
+    bars with h_t's values printed (up to ``MAX_LABELLED_UNITS`` units), or, past
+    ``MAX_HIDDEN_BARS`` units, a two-row colour strip. The title names the two colours, so no
+    legend sits over the bars."""
+    t = trace.t
+    title = title or (f"hidden state: <span style='color:{H_PREV_COLOR}'>■ h_{t - 1}</span> → "
+                      f"<span style='color:{H_COLOR}'>■ h_{t}</span>")
+    if len(trace.h) > MAX_HIDDEN_BARS:
+        return _hidden_strip(trace, title)
     units = [f"h[{i}]" for i in range(len(trace.h))]
+    labelled = len(units) <= MAX_LABELLED_UNITS
     fig = go.Figure(
         [
-            go.Bar(name=f"h_{trace.t - 1}", x=units, y=trace.h_prev, marker_color=H_PREV_COLOR,
-                   hovertemplate="%{x}: %{y:.4f}<extra>h_" + str(trace.t - 1) + "</extra>"),
-            go.Bar(name=f"h_{trace.t}", x=units, y=trace.h, marker_color=H_COLOR,
-                   text=[f"{v:.3f}" for v in trace.h], textposition="outside",
-                   hovertemplate="%{x}: %{y:.4f}<extra>h_" + str(trace.t) + "</extra>"),
+            go.Bar(name=f"h_{t - 1}", x=units, y=trace.h_prev, marker_color=H_PREV_COLOR,
+                   hovertemplate="%{x}: %{y:.4f}<extra>h_" + str(t - 1) + "</extra>"),
+            # cliponaxis off and room beyond ±1: a label of a value near ±1 sits past the bar's end
+            go.Bar(name=f"h_{t}", x=units, y=trace.h, marker_color=H_COLOR, cliponaxis=False,
+                   text=[f"{v:.3f}" for v in trace.h] if labelled else None, textposition="outside",
+                   constraintext="none",
+                   hovertemplate="%{x}: %{y:.4f}<extra>h_" + str(t) + "</extra>"),
         ]
     )
-    fig.update_layout(barmode="group", showlegend=True, legend=dict(orientation="h", y=1.02, x=1, xanchor="right"))
-    fig.update_yaxes(range=[-1.15, 1.15], title="value", zeroline=True, zerolinecolor="#6b7280")
-    return _layout(fig, title or f"hidden state: h_{trace.t - 1} → h_{trace.t}")
+    fig.update_layout(barmode="group", showlegend=False)
+    fig.update_yaxes(range=[-HIDDEN_RANGE, HIDDEN_RANGE], title="value", zeroline=True, zerolinecolor="#6b7280",
+                     tickvals=[-1, -0.5, 0, 0.5, 1])
+    return _layout(fig, title)
 
 
-def trajectory_figure(traces: list[StepTrace], upto: int, title: str | None = None) -> go.Figure:
-    """For H = 3: the path h_0, h_1, ..., h_upto inside the cube [-1, 1]^3, labelled by input token."""
+def _hidden_strip(trace: StepTrace, title: str) -> go.Figure:
+    """h_{t-1} and h_t as two rows of coloured cells, one column per unit, on a [-1, 1] scale."""
+    t = trace.t
+    fig = go.Figure(go.Heatmap(
+        z=np.stack([trace.h_prev, trace.h]), x=np.arange(len(trace.h)), y=[f"h_{t - 1}", f"h_{t}"],
+        zmin=-1, zmax=1, colorscale="RdBu", reversescale=True, colorbar=dict(thickness=10),
+        hovertemplate="%{y}[%{x}] = %{z:.4f}<extra></extra>",
+    ))
+    fig.update_xaxes(title="unit")
+    return _layout(fig, title)
+
+
+CAMERAS = {  # eye positions of the 3-D view; None: computed from the path (``facing_eye``)
+    "facing the path": None, "corner": dict(x=1.5, y=1.5, z=1.0), "front (h[0], h[2])": dict(x=0, y=-2.3, z=0.1),
+    "side (h[1], h[2])": dict(x=2.3, y=0, z=0.1), "top (h[0], h[1])": dict(x=0, y=0.01, z=2.3),
+}
+
+
+def facing_eye(points: np.ndarray, distance: float = 2.6) -> dict:
+    """A camera eye looking along the direction in which ``points`` (n, 3) vary least, from above.
+
+    The plane that fits the path best then faces the viewer, so each move is seen close to its
+    full length and the points' labels stay apart (a fixed corner view can look straight along
+    a move: the seed walk's h_0 = 0 -> h_1 ~ (-.94, -.94, -.95) is the cube's diagonal).
+    """
+    centred = points - points.mean(axis=0)
+    normal = np.linalg.svd(centred)[2][-1]  # right singular vector of the smallest singular value
+    if normal[2] < 0:
+        normal = -normal
+    eye = distance * normal / np.linalg.norm(normal)
+    return dict(x=float(eye[0]), y=float(eye[1]), z=float(eye[2]))
+
+
+def trajectory_figure(traces: list[StepTrace], upto: int, title: str | None = None,
+                      camera: str = "facing the path") -> go.Figure:
+    """For H = 3: the path h_0, h_1, ..., h_upto inside the cube [-1, 1]^3, labelled by input token.
+
+    ``camera`` names one of ``CAMERAS``; "facing the path" faces the whole path of ``traces`` (the
+    same view at every step, so stepping never turns the cube).
+    """
     points = [traces[0].h_prev] + [tr.h for tr in traces[:upto]]
     xyz = np.array(points)
     labels = ["h_0"] + [f"h_{tr.t} ({axis_label(tr.input)})" for tr in traces[:upto]]
@@ -110,11 +203,13 @@ def trajectory_figure(traces: list[StepTrace], upto: int, title: str | None = No
             hovertemplate="%{text}<br>(%{x:.3f}, %{y:.3f}, %{z:.3f})<extra></extra>",
         )
     )
+    eye = CAMERAS[camera] or facing_eye(np.array([traces[0].h_prev] + [tr.h for tr in traces]))
+    up = dict(x=0, y=1, z=0) if abs(eye["z"]) > 0.95 * np.linalg.norm(list(eye.values())) else dict(x=0, y=0, z=1)
     axis = dict(range=[-1, 1], autorange=False)
     fig.update_layout(
         scene=dict(xaxis=dict(title="h[0]", **axis), yaxis=dict(title="h[1]", **axis),
-                   zaxis=dict(title="h[2]", **axis), aspectmode="cube"),
-        uirevision="trajectory",  # keep the user's camera while the path grows
+                   zaxis=dict(title="h[2]", **axis), aspectmode="cube", camera=dict(eye=eye, up=up)),
+        uirevision=camera,  # keep the user's rotation while the path grows; a new choice applies
     )
     return _layout(fig, title or f"trajectory of h in [-1, 1]³ up to step {upto}", height=420)
 
@@ -153,14 +248,3 @@ def distributions_heatmap(traces: list[StepTrace], vocab: tuple[str, ...], title
     fig.update_xaxes(type="category", title="next token")
     fig.update_yaxes(type="category", autorange="reversed", title="step: input token")
     return _layout(fig, title or "y_t at every step (× = chosen)", height=height)
-
-
-def show_token(token: str) -> str:
-    """A token as visible text: whitespace tokens become ␣, ⏎ and ⇥."""
-    return {" ": "␣", "\n": "⏎", "\t": "⇥"}.get(token, token)
-
-
-def axis_label(token: str) -> str:
-    """A token as Plotly text: visible whitespace and '<', '>', '&' escaped, since Plotly reads
-    labels as HTML (a bare "</s>" vanishes as a closing tag and throws the layout off)."""
-    return html.escape(show_token(token), quote=False)

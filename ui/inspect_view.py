@@ -16,13 +16,11 @@ import streamlit as st
 import rnn_core as rc
 from ui import generate_export as gx
 from ui import generate_state as gs
-from ui.charts import (H_COLOR, H_PREV_COLOR, axis_label, distribution_figure, distributions_heatmap,
-                       hidden_figure, hidden_heatmap, shown_ids)
+from ui.charts import (HOW, H_COLOR, H_PREV_COLOR, axis_label, distribution_figure, distributions_heatmap,
+                       hidden_figure, hidden_heatmap, is_reshaped, shown_ids)
 from ui.text import md_literal
 
 MAX_HEATMAP_CELLS = 200_000  # steps x V drawn at most: a larger heatmap is too heavy to send and unreadable
-Q_COLOR = "#e4572e"
-HOW = {"sampled": "sampled", "greedy": "greedy", "forced": "forced", "prompt": "from the prompt"}
 
 
 def choose_step(paths: Sequence[Sequence[rc.StepSummary]]) -> tuple[int, int]:
@@ -50,30 +48,6 @@ def step_line(trace: rc.StepTrace, sample: int) -> str:
             f"q = {trace.q_token:.4f}")
 
 
-def reshaped(trace: rc.StepTrace) -> bool:
-    """Did the rule change the distribution the pick was drawn from (q_t is not y_t)?"""
-    return trace.q is not trace.probs
-
-
-def distribution_with_q(trace: rc.StepTrace, vocab: tuple[str, ...], rule: rc.Rule) -> go.Figure:
-    """``ui.charts.distribution_figure`` (y_t) and, when the rule reshaped it, q_t beside it: the
-    distribution u_t picked from. (If the shared figure draws q_t itself, it is not added twice.)"""
-    t, token = trace.t, axis_label(trace.token)
-    if not reshaped(trace):
-        return distribution_figure(trace, vocab,
-                                   title=f"y_{t} = softmax(o_{t}) · chose “{token}” ({HOW[trace.how]})")
-    fig = distribution_figure(trace, vocab, title=f"y_{t} (filled) and q_{t} (red) · chose “{token}” "
-                                                  f"({HOW[trace.how]})")
-    if len(fig.data) == 1:
-        ids = shown_ids(trace)
-        fig.add_trace(go.Bar(name=f"q_{t}", x=[axis_label(vocab[v]) for v in ids], y=trace.q[ids],
-                             marker=dict(color="rgba(0,0,0,0)", line=dict(color=Q_COLOR, width=2.5)),
-                             text=[f"{p:.3f}" if p > 0 else "" for p in trace.q[ids]], textposition="outside",
-                             textfont=dict(color=Q_COLOR), hovertemplate="%{x}: q = %{y:.4f}<extra></extra>"))
-        fig.update_layout(barmode="group", showlegend=False)
-    return fig
-
-
 def temperature_figure(trace: rc.StepTrace, vocab: tuple[str, ...], T: float) -> go.Figure:
     """y_t (T = 1) beside softmax(o_t / T) for the same step's logits: bars per token."""
     ids = shown_ids(trace)
@@ -99,11 +73,11 @@ def temperature_figure(trace: rc.StepTrace, vocab: tuple[str, ...], T: float) ->
 def show_step(trace: rc.StepTrace, vocab: tuple[str, ...], rule: rc.Rule) -> None:
     """y_t (and q_t), h_{t-1} -> h_t, and the temperature explorer starting at the run's T."""
     c1, c2 = st.columns(2)
-    c1.plotly_chart(distribution_with_q(trace, vocab, rule), width="stretch", key=f"{gs.INSPECT_PREFIX}_dist")
-    if reshaped(trace):
+    c1.plotly_chart(distribution_figure(trace, vocab), width="stretch", key=f"{gs.INSPECT_PREFIX}_dist")
+    if is_reshaped(trace):
         c1.caption(f"q_{trace.t} is what u_{trace.t} was drawn from: o_{trace.t} through {rule.describe()}, "
-                   f"{len(trace.kept):,} of {len(vocab):,} tokens kept and renormalised. Tokens without a red bar "
-                   "were cut.")
+                   f"{len(trace.kept):,} of {len(vocab):,} tokens kept and renormalised. Grey outlines: tokens "
+                   "it cut.")
     c2.plotly_chart(hidden_figure(trace), width="stretch", key=f"{gs.INSPECT_PREFIX}_hidden")
     c1, c2 = st.columns([1, 3], vertical_alignment="center")
     c1.markdown("**Temperature explorer**")

@@ -78,9 +78,11 @@ def free_port() -> int:
 
 
 class StreamlitServer:
-    """One `streamlit run app.py` process on a free loopback port."""
+    """One `streamlit run app.py` process (or of another ``script``) on a free loopback port, run
+    from the repository's root, so with its .streamlit/config.toml."""
 
-    def __init__(self) -> None:
+    def __init__(self, script: str = "app.py") -> None:
+        self.script = script
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = ARTIFACTS / f"streamlit-{self.port}.log"
@@ -89,7 +91,7 @@ class StreamlitServer:
     def start(self, timeout: float = 120) -> "StreamlitServer":
         ARTIFACTS.mkdir(exist_ok=True)
         cmd = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
+            sys.executable, "-m", "streamlit", "run", self.script,
             "--server.headless", "true",
             "--server.address", "127.0.0.1",
             "--server.port", str(self.port),

@@ -1,4 +1,5 @@
-"""The README's screenshots: every page, full height, 1400 px wide.
+"""The README's screenshots: every page, full height, 1400 px wide; Step-Through as a projector
+shows it, one step on a 1280x720 screen.
 
 `SCREENSHOTS=1 .venv/bin/python -m pytest tests/browser/test_browser_screenshots.py` writes them to
 docs/screenshots/; otherwise they go to tests/browser/artifacts/ (the test still checks them).
@@ -11,17 +12,24 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.step_helpers import sized_app, wait_for_step
+
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 WIDTH = 1400
 
 
+def out_dir() -> Path:
+    out = REPO / "docs" / "screenshots" if os.environ.get("SCREENSHOTS") else Path(__file__).parent / "artifacts"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def shoot(app, name: str) -> Path:
     """Grow the viewport to the app's scroll height (Streamlit scrolls inside its own container,
     so a plain full-page screenshot would stop at the viewport), then save a PNG."""
-    out = REPO / "docs" / "screenshots" if os.environ.get("SCREENSHOTS") else Path(__file__).parent / "artifacts"
-    out.mkdir(parents=True, exist_ok=True)
+    out = out_dir()
     height = app.pg.evaluate(
         "Math.max(...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stAppViewContainer]')]"
         ".map(e => e.scrollHeight), document.body.scrollHeight)")
@@ -44,12 +52,21 @@ def test_screenshot_every_page(app, expect):
     app.open("/train")
     app.click(app.button("▶ Train"), until=app.pg.get_by_text(re.compile(r"^Trained 60 steps")), timeout=120_000)
     shots.append(shoot(app, "train"))
-    app.open("/step-through?step=3")
-    app.wait_for_charts(3)
-    shots.append(shoot(app, "step-through"))
     app.open("/generate")  # its first view, Samples: coloured texts, the table, rules compared (no chart)
     app.settle(app.pg.get_by_role("heading", name="Compare rules"))
     shots.append(shoot(app, "generate"))
     for path in shots:
         width, height = png_size(path)
         assert width == WIDTH and height > 900, (path, width, height)
+
+
+def test_screenshot_of_a_step_at_1280x720(browser, server, request, expect):
+    """Step 2 of the seed walk, sampling with T = 1.5 and top-k = 3 (so q_t is on screen too)."""
+    with sized_app(browser, server.url, 1280, 720, request.node.name) as app:
+        app.open("/step-through?step=2&T=1.5&k=3&seed=2")
+        wait_for_step(app, expect, 2)
+        app.pg.wait_for_timeout(1_000)  # Plotly's transitions
+        app.wait()
+        path = out_dir() / "step-through.png"
+        app.pg.screenshot(path=str(path))
+    assert png_size(path) == (1280, 720)

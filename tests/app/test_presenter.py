@@ -1,0 +1,53 @@
+"""The presenter theme (ui/theme.py) under AppTest: one sidebar toggle in app.py, large text on
+every page, kept in the URL. What it looks like (nothing clipped) is checked in
+tests/browser/test_browser_presenter.py."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui import theme
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGES = ["pages/home.py", "pages/train.py", "pages/step-through.py", "pages/generate.py"]
+
+
+def large_text_css(at: AppTest) -> bool:
+    return any(theme.CSS in h.proto.body for h in at.get("html"))
+
+
+def test_a_link_with_big_1_opens_every_page_in_presenter_mode():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["big"] = "1"
+    at.run()
+    assert at.session_state[theme.KEY] and large_text_css(at)
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, page
+        assert large_text_css(at), page
+        assert at.query_params["big"] == "1", page  # kept in the URL on every page
+
+
+def test_the_sidebar_toggle_switches_it_and_the_url_follows():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not large_text_css(at) and "big" not in at.query_params
+    (toggle,) = [t for t in at.sidebar.toggle if t.key == theme.KEY]
+    toggle.set_value(True).run()
+    assert large_text_css(at) and at.query_params["big"] == "1"
+    at.switch_page("pages/step-through.py").run()
+    assert large_text_css(at) and at.query_params["big"] == "1" and at.query_params["step"] == "1"
+    [t for t in at.sidebar.toggle if t.key == theme.KEY][0].set_value(False).run()
+    assert not large_text_css(at) and "big" not in at.query_params and at.query_params["step"] == "1"
+
+
+@pytest.mark.parametrize("presenter, height, font", [(False, 245, 12), (True, round(245 * 1.3), round(12 * 1.3))])
+def test_step_through_charts_grow_with_the_text(presenter, height, font):
+    at = AppTest.from_file(APP, default_timeout=60)
+    if presenter:
+        at.query_params["big"] = "1"
+    at.run()
+    at.switch_page("pages/step-through.py").run()
+    (dist,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id and "step_dist" in c.proto.id]
+    assert dist["layout"]["height"] == height and dist["layout"]["font"]["size"] == font

@@ -1,0 +1,149 @@
+"""Step-Through's settings and their URL: what the page shows, and the query string that says it.
+
+A link reproduces a view: every field of ``Settings`` is one query key, forced tokens are
+``force=2:learning,5:deep`` (step:token, the token percent-quoted). A refused value falls back to
+its default with a warning naming the key, so a broken link still opens the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Callable, Mapping
+from urllib.parse import quote, unquote
+
+import rnn_core as rc
+from rnn_core import limits
+
+RULES = ("sample", "greedy")  # ranges and defaults of every setting: rnn_core.limits
+FORCE_KEY = "force"  # the query key of the forced tokens
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the page shows; each field is one key of the URL's query string (see ``QUERY``)."""
+
+    word: str  # the seed word (or prompt) fed in at step 1
+    rule: str = "sample"  # 'sample' (the seed document's "sample the next word") or 'greedy'
+    temperature: float = limits.TEMPERATURE.default  # 0 = greedy
+    top_k: int = limits.TOP_K.default  # 0 = off
+    top_p: float = limits.TOP_P.default
+    seed: int = limits.SEED.default  # RNG seed of the draws u_t
+    max_len: int = limits.MAX_TOKENS.default  # tokens generated at most
+    step: int = 1  # 1-based step on screen
+    guess: bool = False  # "guess first": the class guesses each pick before it is shown
+
+    def rule_obj(self) -> rc.Rule:
+        """The ``rnn_core.Rule`` these settings describe (ConfigError if out of range)."""
+        return rc.Rule(self.rule, self.temperature, self.top_k, self.top_p)
+
+    def path_key(self) -> tuple:
+        """Everything the path depends on, apart from the model and forced tokens."""
+        return (self.word, self.rule, self.temperature, self.top_k, self.top_p, self.seed, self.max_len)
+
+
+def parse_flag(raw: str) -> bool:
+    """'1'/'0' (also 'true'/'false'); ValueError otherwise."""
+    flags = {"1": True, "true": True, "0": False, "false": False}
+    if raw.lower() not in flags:
+        raise ValueError(raw)
+    return flags[raw.lower()]
+
+
+# field -> (query key, parser); a parser raises ValueError for a value it refuses
+QUERY: dict[str, tuple[str, Callable[[str], object]]] = {
+    "step": ("step", int),
+    "word": ("word", str),
+    "rule": ("rule", str),
+    "temperature": ("T", float),
+    "top_k": ("k", int),
+    "top_p": ("p", float),
+    "seed": ("seed", int),
+    "max_len": ("max", int),
+    "guess": ("guess", parse_flag),
+}
+QUERY_KEYS = (*(key for key, _ in QUERY.values()), FORCE_KEY)  # every key this page writes
+
+
+def prompt(word: str, model: rc.Model) -> str | list[str]:
+    """What is fed in first: the seed word as one token when the vocabulary has it (a token such
+    as "<b>" or "a b" that the tokenizer would split), else the text, tokenized."""
+    return [word] if word in model.vocab else word
+
+
+def check(s: Settings, model: rc.Model) -> None:
+    """ConfigError/VocabularyError naming the first field of ``s`` that is out of range.
+
+    The seed word may be several known tokens (a prompt); an unknown one raises VocabularyError
+    with the closest known words.
+    """
+    s.rule_obj().check_vocab(len(model.vocab))  # temperature, top-k (at most V), top-p: rnn_core.limits
+    limits.SEED.check(s.seed)
+    limits.MAX_TOKENS.check(s.max_len)
+    if s.step < 1:
+        raise rc.ConfigError(f"step must be 1 or more, not {s.step}.")
+    rc.prompt_ids(model, prompt(s.word, model))
+
+
+def from_query(query: Mapping[str, str], defaults: Settings, model: rc.Model) -> tuple[Settings, list[str]]:
+    """Settings from a URL query string, and one warning per value that was refused.
+
+    Each refused value falls back to its default, so a broken link still opens the page.
+    """
+    s, warnings = defaults, []
+    for field, (key, parse) in QUERY.items():
+        if key not in query:
+            continue
+        raw = query[key]
+        try:
+            candidate = replace(s, **{field: parse(raw)})
+            check(candidate, model)
+        except rc.RnnCoreError as e:
+            warnings.append(refused(key, raw, str(e), getattr(defaults, field)))
+            continue
+        except ValueError:
+            reason = "not 0 or 1" if parse is parse_flag else "not a number"
+            warnings.append(refused(key, raw, reason, getattr(defaults, field)))
+            continue
+        s = candidate
+    return s, warnings
+
+
+def refused(key: str, raw: str, reason: str, fallback) -> str:
+    """The warning for a query value the page did not take."""
+    return f"Ignored `{key}={raw}` in the link ({reason}); using {fallback!r}."
+
+
+def to_query(s: Settings, forks: Mapping[int, int], vocab: tuple[str, ...]) -> dict[str, str]:
+    """The query string of ``s`` and the forced tokens (inverse of ``from_query`` and
+    ``forks_from_query``); no ``force`` key when nothing is forced."""
+    values = asdict(s)
+    query = {}
+    for field, (key, _) in QUERY.items():
+        v = values[field]
+        query[key] = str(int(v)) if isinstance(v, bool) else f"{v:g}" if isinstance(v, float) else str(v)
+    if forks:
+        query[FORCE_KEY] = ",".join(f"{t}:{quote(vocab[v], safe='')}" for t, v in sorted(forks.items()))
+    return query
+
+
+def forks_from_query(raw: str, model: rc.Model) -> tuple[dict[int, int], list[str]]:
+    """Forced tokens {step: token id} from ``force=2:learning,5:deep``, and one warning per item
+    that is not a step number (1 or more) and a known token. Whether each step exists on the
+    path is checked when the path is built (``ui.step_path.apply_forks``)."""
+    forks, warnings = {}, []
+    for item in filter(None, raw.split(",")):
+        step, sep, token = item.partition(":")
+        try:
+            if not sep or not step.isdigit() or int(step) < 1:
+                raise ValueError("write step:token, e.g. 2:love")
+            (token_id,) = model.vocab.encode([unquote(token)])
+        except (ValueError, rc.RnnCoreError) as e:
+            warnings.append(f"Ignored `{FORCE_KEY}={item}` in the link ({e}); that step is not forced.")
+            continue
+        forks[int(step)] = token_id
+    return forks, warnings
+
+
+def clamp_step(step: int, n_steps: int) -> int:
+    """A step inside 1..n_steps."""
+    return min(max(step, 1), n_steps)

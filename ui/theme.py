@@ -1,0 +1,77 @@
+"""The presenter theme: large text on every page, for a projector, switched on in the sidebar.
+
+``presenter_theme()`` is called once per run by ``app.py`` (so Home, Train, Step-Through and
+Generate all get it). It draws the sidebar toggle, keeps the choice in the URL (``big=1``, so a
+link on a slide opens in presenter mode) and, when on, enlarges the root font: Streamlit sizes
+text, widgets, LaTeX and tables in rem, so they all grow together and keep their proportions.
+Plotly draws in pixels: ``style_figure`` enlarges a figure's fonts and height to match.
+
+Nothing may be cut in presenter mode: the page's side padding shrinks to leave room for wider
+widgets, and labels that Streamlit would cut with an ellipsis wrap instead.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+KEY = "presenter"  # session key of the sidebar toggle
+QUERY_KEY = "big"  # ?big=1 in the URL
+SCALE = 1.3  # text size in presenter mode, relative to the normal theme
+BASE_FONT_PX = 17  # .streamlit/config.toml's baseFontSize
+CSS = f"""<style>
+html {{ font-size: {round(BASE_FONT_PX * SCALE)}px; }}
+[data-testid="stMainBlockContainer"] {{ padding-left: 2rem; padding-right: 2rem; }}
+.stMarkdownEllipsis, .stMarkdownEllipsis p {{ white-space: normal !important; text-overflow: clip !important;
+  overflow: visible !important; }}
+</style>"""
+# Always: a LaTeX block spans its column (Streamlit sizes it to its content, so a glyph that
+# overhangs by a pixel makes the block scroll sideways)
+BASE_CSS = """<style>
+[data-testid="stMarkdown"] > div { width: 100%; }
+</style>"""
+
+
+def presenter_theme() -> None:
+    """The sidebar toggle, the URL's ``big`` key and, when on, the large-text CSS (and, always,
+    ``BASE_CSS``)."""
+    ss = st.session_state
+    if KEY not in ss:  # a first run: the link decides
+        ss[KEY] = st.query_params.get(QUERY_KEY) == "1"
+    st.sidebar.toggle("Presenter mode (large text)", key=KEY,
+                      help="For a projector: every page's text, numbers and charts larger. Kept in the link.")
+    st.html(BASE_CSS)
+    if ss[KEY]:
+        st.query_params[QUERY_KEY] = "1"
+        st.html(CSS)
+    elif QUERY_KEY in st.query_params:
+        del st.query_params[QUERY_KEY]
+
+
+def is_presenter() -> bool:
+    return bool(st.session_state.get(KEY, False))
+
+
+def scaled(px: float) -> int:
+    """A pixel size in the current theme."""
+    return round(px * SCALE) if is_presenter() else round(px)
+
+
+def plotly_chart(fig: go.Figure, height: int, **kwargs):
+    """``st.plotly_chart`` at the theme's size. In presenter mode without Streamlit's chart theme,
+    which would put its own (small) font sizes back."""
+    return st.plotly_chart(style_figure(fig, height), width="stretch", theme=None if is_presenter() else "streamlit",
+                           **kwargs)
+
+
+def style_figure(fig: go.Figure, height: int) -> go.Figure:
+    """A figure's height and fonts for the current theme (Plotly sizes are pixels, not rem):
+    ``height`` and Plotly's default 12 px text, 16 px titles, scaled up in presenter mode."""
+    fig.update_layout(height=scaled(height), font_size=scaled(12), title_font_size=scaled(15),
+                      margin=dict(l=scaled(10), r=scaled(10), t=scaled(46), b=scaled(10)))
+    fig.update_traces(textfont_size=scaled(12), selector=dict(type="bar"))
+    if is_presenter():  # drawn without Streamlit's chart theme: a plain one, margins grown to fit the ticks
+        fig.update_layout(template="plotly_white")
+        fig.update_xaxes(automargin=True)
+        fig.update_yaxes(automargin=True)
+    return fig
