@@ -17,6 +17,7 @@ import streamlit as st
 
 import rnn_core as rc
 from ui import generate_state as gs
+from ui.theme import plotly_chart
 from ui.charts import GREY, H_COLOR, axis_label
 from ui.token_text import plotly_text
 from ui.checked_input import checked_number
@@ -152,7 +153,7 @@ def show_beam(model: rc.Model, version: int, s: gs.Settings, *, key: str) -> Bea
         st.caption("To see beam search beat greedy, train the built-in corpus “beam beats greedy: like / love” "
                    "on the Train page and come back with the prompt “I”.")
     d = gs.cached(gs.VIEW_RESULT, ("beam", s.key(version), width, norm), lambda: search(model, s, width, norm))
-    st.plotly_chart(beam_figure(d, model.vocab.tokens, s.prompt), width="stretch", key=f"{key}_figure")
+    plotly_chart(beam_figure(d, model.vocab.tokens, s.prompt), key=f"{key}_figure")
     st.caption("Blue dots: hypotheses kept at that step (green squares: finished with </s>); grey rings: the best "
                "pruned ones; red: the path of the best sentence; purple rings: greedy's tokens where the beam "
                "holds them.")

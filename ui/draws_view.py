@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
+from ui.theme import plotly_chart
 from ui.charts import MAX_BARS, axis_label, token_color
 from ui.checked_input import checked_number
 
@@ -72,6 +73,6 @@ def render_draws(trace: rc.StepTrace, vocab: tuple[str, ...], *, key: str) -> rc
                + (f"This step was not sampled ({trace.how}): the draws show what sampling from its q would give."
                   if trace.draw is None else ""))
     counts = rc.draw_counts(trace.q, int(n), seed=int(seed))
-    st.plotly_chart(draws_figure(counts, vocab, trace.t), width="stretch", key=f"{key}_figure")
+    plotly_chart(draws_figure(counts, vocab, trace.t), key=f"{key}_figure")
     st.markdown(p_value_sentence(counts.test))
     return counts

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
+from ui.theme import plotly_chart
 from ui.charts import axis_label
 
 MAX_HEATMAP = 200  # positions drawn in the t x s heatmap at most (200 x 200 cells)
@@ -84,7 +85,7 @@ def show_influence(inf: rc.Influence, t: int, *, key: str) -> None:
                 "number).")
     st.markdown(INFLUENCE_CSS + row_html(inf, t), unsafe_allow_html=True)
     if len(inf.inputs) <= MAX_HEATMAP:
-        st.plotly_chart(heatmap(inf, t), width="stretch", key=f"{key}_heatmap")
+        plotly_chart(heatmap(inf, t), key=f"{key}_heatmap")
     else:
         st.caption(f"The t x s heatmap is drawn for paths of at most {MAX_HEATMAP} steps; this one has "
                    f"{len(inf.inputs):,}.")

@@ -16,6 +16,7 @@ import streamlit as st
 import rnn_core as rc
 from ui import generate_export as gx
 from ui import generate_state as gs
+from ui.theme import plotly_chart
 from ui.charts import (HOW, H_COLOR, H_PREV_COLOR, axis_label, distribution_figure, distributions_heatmap,
                        hidden_figure, hidden_heatmap, is_reshaped, shown_ids)
 from ui.text import md_literal
@@ -73,12 +74,12 @@ def temperature_figure(trace: rc.StepTrace, vocab: tuple[str, ...], T: float) ->
 def show_step(trace: rc.StepTrace, vocab: tuple[str, ...], rule: rc.Rule) -> None:
     """y_t (and q_t), h_{t-1} -> h_t, and the temperature explorer starting at the run's T."""
     c1, c2 = st.columns(2)
-    c1.plotly_chart(distribution_figure(trace, vocab), width="stretch", key=f"{gs.INSPECT_PREFIX}_dist")
+    plotly_chart(distribution_figure(trace, vocab), where=c1, key=f"{gs.INSPECT_PREFIX}_dist")
     if is_reshaped(trace):
         c1.caption(f"q_{trace.t} is what u_{trace.t} was drawn from: o_{trace.t} through {rule.describe()}, "
                    f"{len(trace.kept):,} of {len(vocab):,} tokens kept and renormalised. Grey outlines: tokens "
                    "it cut.")
-    c2.plotly_chart(hidden_figure(trace), width="stretch", key=f"{gs.INSPECT_PREFIX}_hidden")
+    plotly_chart(hidden_figure(trace), where=c2, key=f"{gs.INSPECT_PREFIX}_hidden")
     c1, c2 = st.columns([1, 3], vertical_alignment="center")
     c1.markdown("**Temperature explorer**")
     c1.caption(f"The logits o_{trace.t} of this step, divided by T before the softmax: T < 1 sharpens "
@@ -87,19 +88,19 @@ def show_step(trace: rc.StepTrace, vocab: tuple[str, ...], rule: rc.Rule) -> Non
     start = 1.0 if rule.is_greedy else rule.temperature
     T = c1.slider("T", float(limit.low), float(limit.high), float(start), float(limit.step),
                   key=gs.EXPLORE_T.format(T=start))
-    c2.plotly_chart(temperature_figure(trace, vocab, T), width="stretch", key=f"{gs.INSPECT_PREFIX}_temperature")
+    plotly_chart(temperature_figure(trace, vocab, T), where=c2, key=f"{gs.INSPECT_PREFIX}_temperature")
 
 
 def show_all_steps(traces: list[rc.StepTrace], vocab: tuple[str, ...]) -> None:
     """y_t and h_t at every step as heatmaps (y_t only while steps x V stays drawable)."""
     c1, c2 = st.columns([3, 2])
     if len(traces) * len(vocab) <= MAX_HEATMAP_CELLS:
-        c1.plotly_chart(distributions_heatmap(traces, vocab), width="stretch",
+        plotly_chart(distributions_heatmap(traces, vocab), where=c1,
                         key=f"{gs.INSPECT_PREFIX}_dist_heatmap")
     else:
         c1.caption(f"y_t at every step is not drawn: {len(traces):,} steps x {len(vocab):,} tokens is more than "
                    f"{MAX_HEATMAP_CELLS:,} cells. Download the trace for every number.")
-    c2.plotly_chart(hidden_heatmap(traces), width="stretch", key=f"{gs.INSPECT_PREFIX}_hidden_heatmap")
+    plotly_chart(hidden_heatmap(traces), where=c2, key=f"{gs.INSPECT_PREFIX}_hidden_heatmap")
 
 
 def show_downloads(model: rc.Model, traces: list[rc.StepTrace], s: gs.Settings, sample: int) -> None:

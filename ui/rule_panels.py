@@ -17,6 +17,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 import rnn_core as rc
+from ui.theme import plotly_chart
 from ui.charts import GREY, axis_label, rgba, show_token, token_color
 from ui.knobs import knob_slider, top_k_box
 
@@ -104,7 +105,7 @@ def render_rule_panels(trace: rc.StepTrace, vocab: tuple[str, ...], knobs: rc.Ru
     """The panels of ``trace``'s logits o_t under ``knobs`` (``context``: the ids fed in up to
     this step, for a repetition penalty), drawn as a figure and a table; returns the panels."""
     panels = rc.rule_panels(trace.logits, knobs, context)
-    st.plotly_chart(panels_figure(panels, vocab), width="stretch", key=f"{key}_figure")
+    plotly_chart(panels_figure(panels, vocab), key=f"{key}_figure")
     st.caption("Each panel applies one rule alone to the same o_t: the temperature first, then that filter; "
                "coloured bars are the renormalised q the rule would draw from, grey outlines the tokens it "
                "cuts. H is q's entropy and exp(H) its effective vocabulary: how many equally likely tokens "

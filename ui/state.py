@@ -77,6 +77,6 @@ def sidebar_card(slot) -> None:
         if model.corpus() is None:
             st.caption("no training text stored with this model")
         elif ok:
-            st.caption(f"✅ greedy regenerates: *{md_literal(text)}*")
+            st.caption(f"✅ greedy regenerates: *{md_literal(text.strip())}*")  # "*abc *" is no emphasis
         else:
-            st.caption(f"❌ greedy gives: *{md_literal(text) or '(nothing)'}*")
+            st.caption(f"❌ greedy gives: *{md_literal(text.strip()) or '(nothing)'}*")

@@ -27,6 +27,7 @@ from ui.step_settings import Settings
 ss = st.session_state
 SETTINGS, FORKS, PATHS, FOR_VERSION = "step_settings", "step_forks", "step_paths", "step_for_version"
 GUESSES, REVEALED, PLAYING, NOTICE = "step_guesses", "step_revealed", "step_playing", "step_notice"
+WRITTEN = "step_written_query"  # the query string this page last wrote (see ``incoming_link``)
 WIDGETS = {"word": "step_word", "rule": "step_rule", "temperature": "step_T", "top_k": "step_k",
            "top_p": "step_p", "seed": "step_seed", "max_len": "step_max", "guess": "step_guess"}
 DECIMALS, SPEED, CAMERA, SHOW_3D = "step_decimals", "step_speed", "step_camera", "step_show_3d"
@@ -40,12 +41,13 @@ SPEEDS = (0.5, 1.0, 2.0, 3.0, 5.0)  # autoplay: seconds per step
 
 
 def start(model: rc.Model, version: int) -> list[tuple[str, str]]:
-    """On a first visit (the link's query string decides) or for a new model (the defaults):
-    settings, forced tokens, a fresh cache. Returns (st function, message) pairs to show."""
-    if ss.get(FOR_VERSION) == version:
+    """On a first visit or a followed link (the query string decides) or for a new model (the
+    defaults): settings, forced tokens, a fresh cache. Returns (st function, message) pairs to show."""
+    link = SETTINGS in ss and incoming_link()
+    if ss.get(FOR_VERSION) == version and not link:
         return []
     defaults = Settings(word=model.first_word())
-    if SETTINGS not in ss:
+    if SETTINGS not in ss or link:
         query = st.query_params.to_dict()
         s, warnings = ssets.from_query(query, defaults, model)
         forks, more = ssets.forks_from_query(query.get(ssets.FORCE_KEY, ""), model)
@@ -64,6 +66,14 @@ def start(model: rc.Model, version: int) -> list[tuple[str, str]]:
     for key in WIDGETS.values():
         ss.pop(key, None)
     return notices + [("warning", w) for w in refused]
+
+
+def incoming_link() -> bool:
+    """Does the URL hold this page's keys other than those the page itself last wrote? Then the
+    visitor followed a link (e.g. a node of Generate's tree) or typed one, in a session that had
+    already been here: the link's settings replace the session's."""
+    query = {k: v for k, v in st.query_params.to_dict().items() if k in ssets.QUERY_KEYS}
+    return bool(query) and query != ss.get(WRITTEN)
 
 
 def settings() -> Settings:
@@ -121,6 +131,7 @@ def write_query(vocab: tuple[str, ...]) -> None:
             del st.query_params[key]
     if {k: st.query_params.get(k) for k in wanted} != wanted:
         st.query_params.update(wanted)
+    ss[WRITTEN] = wanted
 
 
 def take_notice() -> str | None:

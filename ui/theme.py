@@ -57,18 +57,23 @@ def scaled(px: float) -> int:
     return round(px * SCALE) if is_presenter() else round(px)
 
 
-def plotly_chart(fig: go.Figure, height: int, **kwargs):
-    """``st.plotly_chart`` at the theme's size. In presenter mode without Streamlit's chart theme,
-    which would put its own (small) font sizes back."""
-    return st.plotly_chart(style_figure(fig, height), width="stretch", theme=None if is_presenter() else "streamlit",
-                           **kwargs)
+def plotly_chart(fig: go.Figure, height: int | None = None, where=None, **kwargs):
+    """``where.plotly_chart`` (``where``: a container or column, default the page) at the theme's
+    size: ``height`` in normal-theme pixels (None: the figure's own, or 450 as Plotly's default).
+    In presenter mode without Streamlit's chart theme, which would put its own (small) font sizes
+    back."""
+    height = height or fig.layout.height or 450
+    return (where or st).plotly_chart(style_figure(fig, height), width="stretch",
+                                      theme=None if is_presenter() else "streamlit", **kwargs)
 
 
 def style_figure(fig: go.Figure, height: int) -> go.Figure:
     """A figure's height and fonts for the current theme (Plotly sizes are pixels, not rem):
     ``height`` and Plotly's default 12 px text, 16 px titles, scaled up in presenter mode."""
-    fig.update_layout(height=scaled(height), font_size=scaled(12), title_font_size=scaled(15),
-                      margin=dict(l=scaled(10), r=scaled(10), t=scaled(46), b=scaled(10)))
+    m = fig.layout.margin  # a figure's own margins are kept, scaled like its text
+    margin = {side: scaled(getattr(m, side) if getattr(m, side) is not None else default)
+              for side, default in (("l", 10), ("r", 10), ("t", 46), ("b", 10))}
+    fig.update_layout(height=scaled(height), font_size=scaled(12), title_font_size=scaled(15), margin=margin)
     fig.update_traces(textfont_size=scaled(12), selector=dict(type="bar"))
     if is_presenter():  # drawn without Streamlit's chart theme: a plain one, margins grown to fit the ticks
         fig.update_layout(template="plotly_white")

@@ -14,6 +14,7 @@ import streamlit as st
 
 import rnn_core as rc
 from ui import generate_state as gs
+from ui.theme import plotly_chart
 from ui.charts import axis_label
 from ui.checked_input import checked_number
 
@@ -119,7 +120,7 @@ def show_tree(model: rc.Model, version: int, s: gs.Settings, *, key: str) -> dic
                f"{drawing.leaves:,} distinct continuations. Width: how many samples passed through a box; colour: "
                "p, the model's probability of its token after the prefix. **Click a box** to open that prefix in "
                "Step-Through.")
-    event = st.plotly_chart(tree_figure(drawing, depth), width="stretch", key=f"{key}_figure", on_select="rerun",
+    event = plotly_chart(tree_figure(drawing, depth), key=f"{key}_figure", on_select="rerun",
                             selection_mode="points")
     node = clicked_node(event)
     return None if node is None else prefix_query(drawing, node, model.level)

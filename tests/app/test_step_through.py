@@ -375,3 +375,23 @@ def test_tokens_that_mean_something_to_markdown_html_or_latex_are_shown_as_text(
     for step in range(2, 5):
         click(at, "step_next") if not button(at, "step_next").disabled else None
     assert not at.exception
+
+
+def test_a_link_followed_later_in_the_session_replaces_the_sessions_walk():
+    """Generate's tree opens a prefix with a link (word=...); a visitor who had already stepped
+    through another walk must land on the link's, not on the session's old one."""
+    at = open_page()
+    click(at, "step_next")
+    assert at.session_state["step_settings"].word == "I" and title_step(at) == 2
+    at.switch_page("pages/home.py").run()
+    at.query_params.clear()  # a browser clears them when the page changes; AppTest keeps them
+    at.query_params["word"] = "I love"
+    at.switch_page("pages/step-through.py").run()
+    assert not at.exception
+    s = at.session_state["step_settings"]
+    assert s.word == "I love" and s.step == 1
+    first = rc.generate(seed_model(), "I love", rc.Rule("sample"), max_tokens=20)[0]
+    assert first.how == "prompt" and first.token == "love"
+    assert r"\text{(the next token of the prompt)}" in latex_text(at)
+    click(at, "step_next")  # the page's own URL from now on: no link to re-apply
+    assert title_step(at) == 2 and at.session_state["step_settings"].word == "I love"
