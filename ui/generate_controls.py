@@ -10,6 +10,8 @@ import rnn_core as rc
 from ui import generate_state as gs
 from ui.checked_input import checked_number
 from ui.knobs import knob_slider, top_k_box
+from ui.text import md_literal
+from ui.theme import columns, is_presenter
 from ui.time_travel import weights_slider
 
 LIMITS = rc.limits
@@ -19,7 +21,7 @@ SLIDER_KNOBS = (LIMITS.TEMPERATURE, LIMITS.TOP_P, LIMITS.MIN_P, LIMITS.TYPICAL_P
 def rule_knobs(model: rc.Model, greedy: bool) -> dict:
     """One row: temperature, top-k, top-p, min-p, typical-p (the order they act in), then the
     repetition penalty (which acts on o_t before them all); returns {Rule field: value}."""
-    cols = st.columns(6)
+    cols = columns(6)
     values = {}
     for col, limit in zip(cols[:1] + cols[2:], SLIDER_KNOBS):
         values[limit.key] = knob_slider(col, limit, key=gs.KNOBS[limit.key],
@@ -28,12 +30,30 @@ def rule_knobs(model: rc.Model, greedy: bool) -> dict:
     return values
 
 
+def settings_summary(model: rc.Model, version: int) -> str:
+    """The folded settings box's label: what the page shows (the widgets' values as this run
+    starts, their defaults before the first run), so the box can stay folded on a projector."""
+    ss = st.session_state
+    prompt = ss.get(gs.PROMPT.format(version=version), model.first_word())
+    rule = "greedy"
+    if ss.get(gs.RULE, "sample") == "sample":
+        knobs = {key: ss.get(gs.KNOBS[key], LIMITS.BY_KEY[key].default) for key in gs.KNOBS}
+        try:
+            rule = rc.Rule("sample", **knobs).describe()
+        except rc.ConfigError:  # a value the box is about to refuse: its message says so
+            rule = "sample"
+    n = ss.get(gs.N, 10)
+    weights = ss.get(gs.WEIGHTS.format(version=version), model.steps_trained)
+    return (f"⚙ Settings · prompt “{md_literal(prompt)}” · {md_literal(rule)} · {n} sample{'s' * (n != 1)} · "
+            f"weights after step {weights:,}")
+
+
 def controls(model: rc.Model, version: int) -> tuple[gs.Settings, rc.Model]:
     """The settings widgets in an expander a presenter can fold away, three rows (prompt and run;
     the rule's knobs; the weights); returns the page's ``Settings`` and the model with the chosen
     weights."""
-    with st.expander("Settings: prompt, rule, samples, weights", expanded=True, key=gs.SETTINGS_OPEN):
-        c1, c2, c3, c4, c5 = st.columns([3, 2, 2, 2, 2])
+    with st.expander(settings_summary(model, version), expanded=False, key=gs.SETTINGS_OPEN):
+        c1, c2, c3, c4, c5 = st.columns([3, 2, 2, 2, 2]) if not is_presenter() else columns(5)
         unit = "words" if model.level == "word" else "characters"
         prompt = c1.text_input(f"Prompt (one or more {unit})", value=model.first_word(),
                                key=gs.PROMPT.format(version=version), persist_state="session",

@@ -52,6 +52,14 @@ def is_presenter() -> bool:
     return bool(st.session_state.get(KEY, False))
 
 
+def columns(n: int, per_row: int = 3) -> list:
+    """n columns for a row of widgets: one row, or in presenter mode rows of at most ``per_row``
+    (the enlarged labels would otherwise wrap inside a word)."""
+    if not is_presenter() or n <= per_row:
+        return list(st.columns(n))
+    return [col for start in range(0, n, per_row) for col in st.columns(per_row)][:n]
+
+
 def scaled(px: float) -> int:
     """A pixel size in the current theme."""
     return round(px * SCALE) if is_presenter() else round(px)

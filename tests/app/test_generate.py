@@ -477,3 +477,15 @@ def test_every_view_of_a_char_model_with_markup_tokens_escapes_them(view):
         path = rc.generate(model, "<", rc.Rule("sample", 2.0), max_tokens=20, seed=0)
         visible = {" ": "␣", "\n": "⏎"}  # whitespace tokens are shown as marks
         assert shown_texts(at, "char")[0] == "".join(visible.get(c, c) for c in rc.text_of(model, path))
+
+
+def test_the_folded_settings_box_says_what_the_page_shows():
+    """The settings box starts folded (a projector shows the samples first); its label carries the
+    prompt, the rule, the number of samples and the weights, and follows the widgets."""
+    at = open_page()
+    (box,) = [e for e in at.expander if e.label.startswith("⚙ Settings")]
+    assert shown(box.label) == "⚙ Settings · prompt “I” · sample T=1 · 10 samples · weights after step 60"
+    at.radio(key=gs.RULE).set_value("greedy").run()
+    at.number_input(key=gs.N).set_value(1).run()
+    (box,) = [e for e in at.expander if e.label.startswith("⚙ Settings")]
+    assert shown(box.label) == "⚙ Settings · prompt “I” · greedy · 1 sample · weights after step 60"

@@ -121,7 +121,7 @@ def set_decimals(app: AppPage, expect, decimals: int) -> None:
 
 def set_top_k(app: AppPage, expect, k: int) -> None:
     """top-k from the settings, waiting for the q_t row that sampling from a cut q_t adds."""
-    box = open_settings(app).get_by_label("top-k (0 = off)")
+    box = open_settings(app).get_by_role("spinbutton", name="top-k (0 = off)")
     box.fill(str(k))
     box.press("Enter")
     app.settle(app.pg.locator(".st-key-eq_q .katex-display"))

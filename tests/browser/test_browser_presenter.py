@@ -42,13 +42,20 @@ def test_presenter_mode_clips_nothing_at_1280x720(browser, server, request, expe
     with sized_app(browser, server.url, 1280, 720, request.node.name) as app:
         app.open(f"{path}?big=1")
         expect(app.pg.locator('[data-testid="stMain"] h1').first).to_contain_text(PAGES[path])
-        if path in ("/train", "/generate", "/step-through"):
+        if path in ("/train", "/step-through"):
             app.wait_for_charts(1)
+        if path == "/generate":  # its first view lists samples; its charts are one tab along
+            view = app.pg.get_by_role("radiogroup", name="View").get_by_role("radio", name="Inside one sample")
+            app.click(view, until=lambda: app.wait_for_charts(1))
         assert root_font(app) == ROOT_PX
         assert app.pg.evaluate(CLIPPED_JS) == []
         assert app.pg.evaluate(CUT_JS) == []
         if path == "/step-through":
             open_settings(app)  # its widgets are drawn when it opens
+            assert app.pg.evaluate(CLIPPED_JS) == []
+        if path == "/generate":  # the folded settings box, opened
+            app.pg.get_by_test_id("stExpander").get_by_text(re.compile("^⚙ Settings")).click()
+            app.pg.get_by_text(re.compile(r"^Prompt \(one or more words\)")).wait_for(state="visible")
             assert app.pg.evaluate(CLIPPED_JS) == []
 
 
