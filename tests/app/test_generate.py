@@ -486,6 +486,6 @@ def test_the_folded_settings_box_says_what_the_page_shows():
     (box,) = [e for e in at.expander if e.label.startswith("⚙ Settings")]
     assert shown(box.label) == "⚙ Settings · prompt “I” · sample T=1 · 10 samples · weights after step 60"
     at.radio(key=gs.RULE).set_value("greedy").run()
-    at.number_input(key=gs.N).set_value(1).run()
+    at.slider(key=gs.N).set_value(1).run()
     (box,) = [e for e in at.expander if e.label.startswith("⚙ Settings")]
     assert shown(box.label) == "⚙ Settings · prompt “I” · greedy · 1 sample · weights after step 60"
