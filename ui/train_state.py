@@ -109,7 +109,8 @@ def install(outcome: tw.Outcome) -> None:
         set_model(outcome.model)
         record = replace(record, version=model_version())
         steps = outcome.model.steps_trained
-        done = f"Trained {steps} steps" if outcome.status == "done" else md_literal(outcome.message.capitalize())
+        said = outcome.message.rstrip(".")
+        done = f"Trained {steps} steps" if outcome.status == "done" else md_literal(said[:1].upper() + said[1:])
         ss[K.NOTICE] = ("success", f"{done}. The new model is now the current one (see the sidebar).")
     ss[K.RUN] = record
 
