@@ -23,7 +23,8 @@ from ui import train_worker as tw
 from ui.state import model_version, set_model
 from ui.text import md_literal
 
-LIVE_EVERY = 0.5  # seconds between two redraws of a live run
+LIVE_EVERY = 1.0  # seconds between two redraws of a live run
+LIVE_POINTS = 500  # steps drawn of a live curve: its redraw costs the server a few milliseconds
 LEAVE_WAIT = 30.0  # seconds to wait for a stopped run's last step when the visitor left the page
 SAMPLES_SHOWN = 6  # live samples listed, the latest last
 ss = st.session_state
@@ -82,8 +83,8 @@ def live_run() -> None:
     last = f" · loss {progress.losses[-1]:.4f}" if progress.step else ""
     status = "stopping…" if job.stopping else f"step {progress.step:,} / {progress.total:,}{last}{speed}"
     st.progress(min(progress.step / max(progress.total, 1), 1.0), text=status)
-    st.plotly_chart(tv.loss_figure(progress.losses, progress.smoothed, progress.validation, progress.total),
-                    width="stretch", key="train_live_loss")
+    st.plotly_chart(tv.loss_figure(progress.losses, progress.smoothed, progress.validation, progress.total,
+                                   points=LIVE_POINTS), width="stretch", key="train_live_loss")
     show_samples(progress.samples)
 
 
