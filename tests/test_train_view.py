@@ -53,6 +53,12 @@ def test_loss_figure_thins_a_long_curve_but_keeps_the_last_point():
     assert x[0] == 1 and x[-1] == 5001
 
 
+def test_a_live_charts_axis_doubles_as_the_run_goes_on_and_stops_at_its_last_step():
+    assert [tv.live_span(step, 1_000_000) for step in (0, 80, 81, 160, 161, 5_000)] == [100, 100, 200, 200, 400, 6400]
+    assert tv.live_span(90, 60) == 60 and tv.live_span(999_999, 1_000_000) == 1_000_000
+    assert tv.loss_figure([1.0] * 1234, [1.0] * 1234, total=1600).layout.title.text.startswith("step 1,234: loss")
+
+
 def test_the_seed_models_smoothed_curve_is_the_recorders(recorded):
     trained, recorder = recorded
     fig = tv.loss_figure(trained.history.losses, rc.ema(trained.history.losses))

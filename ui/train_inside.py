@@ -70,7 +70,7 @@ def vanishing_what_if(model: rc.Model) -> None:
     of 1 the gradient vanishes, above it it can explode."""
     st.subheader("Vanishing and exploding gradients: scale W_h")
     choices = mv.reach_choices(model)
-    label = st.selectbox("Model", [c.label for c in choices], key=K.REACH_MODEL,
+    label = st.selectbox("Model", [c.label for c in choices], key=K.versioned(K.REACH_MODEL, model_version()),
                          help="Untrained weights show it best: in a trained model tanh often saturates, and "
                               "saturated units pass almost no gradient whatever W_h's radius.")
     choice = next((c for c in choices if c.label == label), choices[0])

@@ -74,7 +74,7 @@ def live_run() -> None:
         install(job.outcome)
         st.rerun()
     progress = job.progress()
-    st.button("⏹ Stop (keep what was learned)", key=K.STOP, on_click=stop_run, disabled=job.stopping)
+    st.button("■ Stop (keep what was learned)", key=K.STOP, on_click=stop_run, disabled=job.stopping)
     if progress.state == "waiting":
         st.info(f"Waiting for a free training slot: this server trains {tw.MAX_RUNNING} models at once, and "
                 f"{progress.ahead} run(s) are ahead of yours in line.")
@@ -83,8 +83,9 @@ def live_run() -> None:
     last = f" · loss {progress.losses[-1]:.4f}" if progress.step else ""
     status = "stopping…" if job.stopping else f"step {progress.step:,} / {progress.total:,}{last}{speed}"
     st.progress(min(progress.step / max(progress.total, 1), 1.0), text=status)
-    st.plotly_chart(tv.loss_figure(progress.losses, progress.smoothed, progress.validation, progress.total,
-                                   points=LIVE_POINTS), width="stretch", key="train_live_loss")
+    span = tv.live_span(progress.step, progress.total)
+    st.plotly_chart(tv.loss_figure(progress.losses, progress.smoothed, progress.validation, span, points=LIVE_POINTS),
+                    width="stretch", key="train_live_loss")
     show_samples(progress.samples)
 
 

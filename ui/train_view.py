@@ -90,10 +90,20 @@ def two_panels(titles: tuple[str, str], x_range: list[int]) -> dict:
 def loss_title(losses: np.ndarray, smoothed: np.ndarray, validation, start: int) -> str:
     if not len(losses):
         return "no steps yet"
-    text = f"step {start + len(losses)}: loss {losses[-1]:.4f}, smoothed {smoothed[-1]:.4f}"
+    text = f"step {start + len(losses):,}: loss {losses[-1]:.4f}, smoothed {smoothed[-1]:.4f}"
     if len(validation):
-        text += f" · validation {validation[-1].loss:.4f} (step {validation[-1].step})"
+        text += f" · validation {validation[-1].loss:.4f} (step {validation[-1].step:,})"
     return text
+
+
+def live_span(step: int, total: int, first: int = 100) -> int:
+    """The last step a live chart's x axis shows: ``first``, doubled until the curve fills at
+    most 80% of it, never past ``total``; so a long run's curve is readable from the start and
+    the axis changes only now and then."""
+    span = first
+    while span < total and step > 0.8 * span:
+        span *= 2
+    return min(span, total)
 
 
 def learning_heatmap(rows: list[tuple[int, list[rc.StepTrace]]], selected: int | None = None) -> go.Figure:

@@ -360,7 +360,7 @@ def test_the_gradient_chart_plots_the_last_steps_loss_against_k(train_page):
 def test_scaling_W_h_scales_the_radius_and_redraws_the_reach_and_reset_brings_it_back(train_page):
     at = train_page
     choice = mv.reach_choices(at.session_state["model"])[-1]  # the seed's text is short: the demo model
-    assert at.selectbox(key="train_reach_model").value == choice.label
+    assert next(s for s in at.selectbox if s.label == "Model").value == choice.label
     at.slider(key="train_reach_scale").set_value(2.0).run()
     scaled = rc.gradient_reach(rc.scale_W_h(choice.model, 2.0), list(choice.tokens))
     spec = chart(at, f"gradient of the loss at step t = {len(choice.tokens) - 1} (predicting")

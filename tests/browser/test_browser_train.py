@@ -66,13 +66,13 @@ def test_a_live_run_redraws_while_training_and_stop_keeps_what_it_learned(app, e
     while live_step(app) <= first:  # the fragment redraws on its own; a guard, not a timing
         assert time.monotonic() < deadline, "the live step never moved on"
         app.pg.wait_for_timeout(100)
-    app.click(app.button("⏹ Stop (keep what was learned)"),
+    app.click(app.button("■ Stop (keep what was learned)"),
               until=app.pg.get_by_text(re.compile(r"^Stopped at step \d+")), timeout=120_000)
     app.assert_healthy()
     notice = app.pg.get_by_text(re.compile(r"^Stopped at step \d+")).inner_text()
     steps = int(re.search(r"step (\d+)", notice).group(1))
     assert steps > first and f"{steps} steps trained" in card(app), (notice, card(app))
-    expect(app.charts().filter(has_text=f"step {steps}: loss")).to_have_count(1)
+    expect(app.charts().filter(has_text=f"step {steps:,}: loss")).to_have_count(1)
 
 
 def test_leaving_the_page_mid_run_installs_what_was_learned_on_the_next_page(app, expect):
