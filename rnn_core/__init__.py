@@ -26,14 +26,14 @@ from .sample import (StepSummary, draw_token, draws, ends_with_eos, fork, genera
 from .stats import ChiSquare, DrawCounts, chi2_sf, chi_square, draw_counts
 from .step import Pick, Stage, StepTrace, forward_step, softmax
 from .tokens import EOS, Corpus, Vocab, decode, decode_upload, first_sentence, first_sentence_of, make_corpus
-from .train import StepInfo, TrainReport, divergence_message, mean_loss, sentence_grad_norms, train
+from .train import StepInfo, TrainReport, mean_loss, sentence_grad_norms, train
 from .tree import ContinuationTree, FlatTree, Node, merge_paths, sample_tree
 
 __all__ = [
     # model, vocabulary, training
     "EOS", "Corpus", "Model", "Params", "StepInfo", "TrainConfig", "TrainReport", "Vocab", "decode",
     "decode_upload", "first_sentence", "first_sentence_of", "init_params", "make_corpus", "mean_loss", "new_model",
-    "seed_config", "seed_corpus", "seed_model", "sentence_grad_norms", "start_model", "train", "divergence_message",
+    "seed_config", "seed_corpus", "seed_model", "sentence_grad_norms", "start_model", "train",
     # training settings declared once; memory a run needs
     "SETTING", "SETTINGS", "Setting", "TRAIN_MEMORY_BUDGET", "model_dtype", "MemoryEstimate", "memory_estimate",
     "training_memory", "check_training_memory",

@@ -180,9 +180,13 @@ def test_a_baseline_is_drawn_dashed_beneath_the_scaled_curve():
     fig = mv.reach_figure(scaled, base)
     assert [d.line.dash for d in fig.data] == ["dash", "solid"]
     T = len(choice.tokens) - 1
-    finite = lambda v: [x if np.isfinite(x) and x > 0 else None for x in v]  # noqa: E731
-    assert list(fig.data[0].y) == finite(base.curve(T)) and list(fig.data[1].y) == finite(scaled.curve(T))
+    assert list(fig.data[0].y) == drawable(base.curve(T)) and list(fig.data[1].y) == drawable(scaled.curve(T))
     assert scaled.radius == pytest.approx(2 * base.radius)
+
+
+def drawable(values) -> list:
+    """What a log axis can show: positive finite values, None for the others."""
+    return [x if np.isfinite(x) and x > 0 else None for x in values]
 
 
 def test_the_what_if_offers_untrained_weights_and_a_long_char_level_sequence():

@@ -108,12 +108,16 @@ def test_a_worker_that_dies_ends_its_run_as_failed_with_the_reason():
 
 def test_dropping_a_job_stops_its_worker():
     """A session that ends drops its Job: the worker stops instead of training for nobody."""
-    job = long_job()
-    wait_until(lambda: job.progress().step > 0, "the first update")
-    proc = job._run.proc
-    del job
+    proc = worker_of_a_dropped_job()
     gc.collect()
     assert proc.wait(timeout=60) == 0
+
+
+def worker_of_a_dropped_job():
+    """The process of a job that trained a little, then was forgotten (its last reference ends here)."""
+    job = long_job()
+    wait_until(lambda: job.progress().step > 0, "the first update")
+    return job._run.proc
 
 
 def test_workers_run_at_a_lower_priority_than_the_server():

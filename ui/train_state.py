@@ -171,12 +171,12 @@ def read_model_upload() -> None:
     try:
         model = rc.from_bytes(f.getvalue())
     except rc.RnnCoreError as e:
-        ss[K.FILE_NOTICE] = ("error", f"Could not load **{md_literal(f.name)}**: {md_literal(e)} "
-                                      "Your current model is unchanged.")
+        ss[K.FILE_NOTICE] = ("error", (f"Could not load **{md_literal(f.name)}**: {md_literal(e)} "
+                                       "Your current model is unchanged."))
         return
     set_model(model)
-    ss[K.FILE_NOTICE] = ("success", f"Loaded **{md_literal(f.name)}**: {md_literal(model.corpus_name)}, "
-                                    f"{model.steps_trained} steps trained.")
+    ss[K.FILE_NOTICE] = ("success", (f"Loaded **{md_literal(f.name)}**: {md_literal(model.corpus_name)}, "
+                                     f"{model.steps_trained} steps trained."))
 
 
 def show_notice(notice: tuple[str, str] | None) -> None:

@@ -165,7 +165,7 @@ def weight_heatmap(name: str, W: np.ndarray, rows: list[str], cols: list[str]) -
 def weight_figures(params: rc.Params, vocab: tuple[str, ...]) -> dict[str, go.Figure]:
     """Heatmaps of embedding (V x E), W_x (H x E), W_h (H x H) and W_y (V x H); token rows are
     labelled by the vocabulary, hidden units h[i], embedding dimensions x[j]."""
-    V, E, H = params.sizes
+    _, E, H = params.sizes
     xs = [f"x[{j}]" for j in range(E)]
     hs = [f"h[{i}]" for i in range(H)]
     return {
