@@ -76,8 +76,8 @@ def live_run() -> None:
     progress = job.progress()
     st.button("■ Stop (keep what was learned)", key=K.STOP, on_click=stop_run, disabled=job.stopping)
     if progress.state == "waiting":
-        st.info(f"Waiting for a free training slot: this server trains {tw.MAX_RUNNING} models at once, and "
-                f"{progress.ahead} run(s) are ahead of yours in line.")
+        st.info(f"Waiting for a free training slot: this server trains {tw.MAX_RUNNING} models at once; yours "
+                f"is number {progress.ahead} in line and starts when a run ends.")
         return
     speed = f" · {progress.tokens_per_s:,.0f} tokens/s" if progress.step else ""
     last = f" · loss {progress.losses[-1]:.4f}" if progress.step else ""

@@ -43,6 +43,10 @@ PROGRESS_EVERY = 0.25  # seconds between two updates from a worker
 STOP_CHECK_EVERY = 0.05  # seconds between two looks at the stop signal (a select() call)
 NICE = 10  # workers yield the CPU to the server's sessions
 MAX_RUNNING = max(2, os.cpu_count() or 2)  # runs training at once on this server; more wait
+# One thread per worker: a run's matrices are small, the server's cores are shared by the whole
+# class, and a BLAS thread started before os.nice would keep the server's priority (Linux sets
+# the nice value per thread).
+WORKER_ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 @dataclass(frozen=True)
@@ -236,7 +240,7 @@ class _Service:
 
     def _spare(self) -> subprocess.Popen:
         if self.spare is None or self.spare.poll() is not None:
-            self.spare = subprocess.Popen([sys.executable, "-m", "ui.train_worker"], cwd=REPO,
+            self.spare = subprocess.Popen([sys.executable, "-m", "ui.train_worker"], cwd=REPO, env=WORKER_ENV,
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         return self.spare
 
