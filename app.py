@@ -14,7 +14,6 @@ from ui.train_state import finish_interrupted
 leave_legacy_pages_mode()  # a fresh server starts in Streamlit's v1 pages mode: see ui/pages_mode.py
 st.set_page_config(page_title="RNN Autoregression Lab", page_icon="🔁", layout="wide")
 current_model()
-finish_interrupted()  # a training run cut short by leaving the Train page keeps its progress
 
 page = st.navigation(
     [
@@ -24,6 +23,8 @@ page = st.navigation(
         st.Page("pages/generate.py", title="Generate", icon="✨", url_path="generate"),
     ]
 )
+if page.url_path != "train":
+    finish_interrupted()  # a training run left behind by leaving the Train page is stopped and kept
 card = st.sidebar.empty()
 sidebar_card(card)  # shown even when the page stops early (st.stop on bad input)
 presenter_theme()  # large text on every page, for projectors (sidebar toggle, ?big=1)

@@ -5,18 +5,19 @@
 
 from . import limits
 from .beam import BeamResult, BeamStep, Hypothesis, beam_json, beam_search
+from .corpora import BUILTINS, Builtin, Verdict, builtin_corpus
 from .config import SETTING, SETTINGS, TRAIN_MEMORY_BUDGET, Setting, TrainConfig, model_dtype
 from .errors import ConfigError, CorpusError, ModelFileError, RnnCoreError, VocabularyError
 from .filters import Distribution, sampling_distribution
-from .history import Recorder, record_training, split_corpus
+from .history import LiveSample, Recorder, ValidationLoss, ema, record_training, split_corpus
 from .intervention import HiddenEdit, Intervention, continue_greedy, intervene
 from .limits import Limit
 from .memory import GradientReach, Influence, gradient_reach, influence, path_tokens, scale_W_h, spectral_radius
-from .footprint import MemoryEstimate, memory_estimate, training_memory
+from .footprint import MemoryEstimate, check_training_memory, memory_estimate, training_memory
 from .metrics import effective_vocab, entropy, perplexity
 from .model_file import from_bytes, load, save, to_bytes
 from .panels import Panel, rule_panels
-from .params import Model, Params, init_params, new_model, seed_config, seed_corpus, seed_model
+from .params import Model, Params, init_params, new_model, seed_config, seed_corpus, seed_model, start_model
 from .probe import UnitActivity, unit_activity
 from .record import History
 from .rule import GREEDY, Rule
@@ -32,10 +33,12 @@ __all__ = [
     # model, vocabulary, training
     "EOS", "Corpus", "Model", "Params", "StepInfo", "TrainConfig", "TrainReport", "Vocab", "decode",
     "decode_upload", "first_sentence", "first_sentence_of", "init_params", "make_corpus", "mean_loss", "new_model",
-    "seed_config", "seed_corpus", "seed_model", "sentence_grad_norms", "train",
+    "seed_config", "seed_corpus", "seed_model", "sentence_grad_norms", "start_model", "train",
     # training settings declared once; memory a run needs
     "SETTING", "SETTINGS", "Setting", "TRAIN_MEMORY_BUDGET", "model_dtype", "MemoryEstimate", "memory_estimate",
-    "training_memory",
+    "training_memory", "check_training_memory",
+    # built-in corpora, some with a known answer a trained model's text is checked against
+    "BUILTINS", "Builtin", "Verdict", "builtin_corpus",
     # errors a user can fix
     "ConfigError", "CorpusError", "ModelFileError", "RnnCoreError", "VocabularyError",
     # model files
@@ -59,5 +62,5 @@ __all__ = [
     # the tree of sampled continuations
     "ContinuationTree", "FlatTree", "Node", "merge_paths", "sample_tree",
     # training history: the record a model keeps, the recorder, held-out text
-    "History", "Recorder", "record_training", "split_corpus",
+    "History", "LiveSample", "Recorder", "ValidationLoss", "ema", "record_training", "split_corpus",
 ]

@@ -20,7 +20,7 @@ from .errors import ConfigError, CorpusError, RnnCoreError
 from .history import record_training
 from .metrics import perplexity
 from .model_file import load, save
-from .params import Model, new_model, seed_corpus, seed_model
+from .params import Model, seed_corpus, start_model
 from .sample import Rule, generate, text_of, traces_json
 from .beam import beam_json, beam_search
 from .tokens import MAX_CORPUS_BYTES, Corpus, decode_upload, make_corpus
@@ -171,16 +171,13 @@ def train_inputs(args) -> tuple[Model, Corpus, TrainConfig]:
     overrides = config_overrides(args)
     if args.init:
         return continued_inputs(args, overrides)
-    if args.preset:
-        if args.level not in (None, "word"):
-            raise ConfigError("--preset seed is word level; use --text or --corpus for char level.")
-        config = TrainConfig(**overrides)
-        return seed_model(config), seed_corpus(), config
+    if args.preset and args.level not in (None, "word"):
+        raise ConfigError("--preset seed is word level; use --text or --corpus for char level.")
     corpus = given_corpus(args, args.level or "word")
     if corpus is None:
         raise ConfigError("give the text to train on: --preset seed, --text TEXT or --corpus FILE.")
     config = TrainConfig(**overrides)
-    return new_model(corpus, config), corpus, config
+    return start_model(corpus, config), corpus, config
 
 
 def given_corpus(args, level: str) -> Corpus | None:

@@ -16,7 +16,7 @@ import numpy as np
 
 from .batches import Shape, largest_batch
 from .bptt import step_bytes
-from .config import TRAIN_MEMORY_BUDGET, TrainConfig, model_dtype, n_params
+from .config import TRAIN_MEMORY_BUDGET, TrainConfig, check_param_count, model_dtype, n_params
 from .errors import ConfigError
 from .params import Model
 from .tokens import Corpus, build_vocab
@@ -73,8 +73,12 @@ def training_memory(corpus: Corpus, config: TrainConfig, model: Model | None = N
 
 def check_training_memory(corpus: Corpus, config: TrainConfig, model: Model | None = None,
                           budget: int = TRAIN_MEMORY_BUDGET) -> MemoryEstimate:
-    """The estimate, or ConfigError when it exceeds ``budget``, naming what to change."""
+    """The estimate, or ConfigError when it exceeds ``budget``, naming what to change. Without
+    ``model``, first ConfigError if the model ``new_model`` would build has too many parameters
+    (a model that cannot be built cannot be trained, and its estimate would mean nothing)."""
     sizes = _model_sizes(corpus, config, model)
+    if model is None:
+        check_param_count(sizes[0], config)
     need = _estimate(corpus, config, sizes)
     if need.total <= budget:
         return need

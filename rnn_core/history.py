@@ -214,14 +214,18 @@ class Recorder:
 
 def record_training(model: Model, corpus: Corpus, config: TrainConfig,
                     on_step: Callable[[StepInfo], bool | None] | None = None, hold_out: bool = True,
+                    on_start: Callable[[Recorder], None] | None = None,
                     **options) -> tuple[Model, TrainReport, Recorder]:
     """``train`` with a Recorder. With ``hold_out`` the end of the corpus is held out for the
     validation loss (``split_corpus``; all of it is trained on when it is too short). ``on_step``
-    is called after each recorded step; ``options`` go to the Recorder. Samples start from the
-    corpus's first word. Returns the trained model with its history, the report, and the
-    recorder (samples, validation losses, curves)."""
+    is called after each recorded step; ``on_start``, if given, with the recorder before the
+    first step, so a caller can read its samples and curves while training runs; ``options`` go
+    to the Recorder. Samples start from the corpus's first word. Returns the trained model with
+    its history, the report, and the recorder (samples, validation losses, curves)."""
     split = split_corpus(corpus) if hold_out else Split(corpus, None)
     options.setdefault("prompt", [corpus.first_word()])  # the model's own text would be tokenized again
     recorder = Recorder(model, config, split.validation, then=on_step, **options)
+    if on_start is not None:
+        on_start(recorder)
     trained, report = train(model, split.train, config, recorder.on_step)
     return recorder.finish(trained), report, recorder

@@ -164,3 +164,15 @@ def seed_model(config: TrainConfig | None = None) -> Model:
     if config.embed_dim == len(SEED_X1):
         model.params.embedding[model.vocab.id("I")] = SEED_X1
     return model
+
+
+def start_model(corpus: Corpus, config: TrainConfig) -> Model:
+    """The untrained model a run on ``corpus`` starts from: for the seed corpus itself (its
+    name, level and text, as ``seed_corpus`` makes it) the seed preset, whose x("I") is the seed
+    document's [0.1, 0.3, 0.5] when E = 3; for any other corpus ``new_model``. The one rule for
+    the CLI's ``--preset seed`` and the Train page. ConfigError if the sizes make too many
+    parameters."""
+    seed = seed_corpus()
+    if (corpus.name, corpus.level, corpus.text) == (seed.name, seed.level, seed.text):
+        return seed_model(config)
+    return new_model(corpus, config)

@@ -17,7 +17,7 @@ import numpy as np
 
 from .batches import Batch, batches, corpus_ids
 from .bptt import Workspace, cross_entropy, forward_seq, loss_and_grads
-from .config import TrainConfig
+from .config import SETTING, TrainConfig
 from .footprint import check_training_memory
 from .metrics import perplexity
 from .optim import Layout, Optimizer, clip_flat, make_optimizer
@@ -62,11 +62,21 @@ def is_diverging(loss: float, first: float) -> bool:
     return not math.isfinite(loss) or loss > max(DIVERGE_FACTOR * first, first + 2.0)
 
 
-def divergence_message(step: int, loss: float) -> str:
-    return (
-        f"training diverged at step {step} (loss {loss:.3g}) and was stopped; the last weights with a "
-        "finite, non-exploding loss were kept. Lower the learning rate or turn on clipping."
-    )
+def divergence_message(step: int, loss: float, config: TrainConfig) -> str:
+    """What happened, and what to change given the run's own settings: always the learning rate;
+    for SGD also clipping (turn it on, or clip harder: an SGD update moves the weights by at most
+    lr x clip). Adam and Adagrad divide each gradient by its own running size, so clipping
+    changes their steps little, and the message does not suggest it."""
+    what = (f"training diverged at step {step} (loss {loss:.3g}) and was stopped; the last weights with a "
+            "finite, non-exploding loss were kept.")
+    lower = f"Lower the learning rate (now {config.lr:g}; try {config.lr / 10:g})"
+    if config.optimizer != "sgd":
+        return (f"{what} {lower}: {config.optimizer} scales each step by the gradient's own size, so "
+                "clipping would change little.")
+    if config.clip == 0:
+        return f"{what} {lower}, or turn on clipping (it is off; try {SETTING['clip'].default:g})."
+    return (f"{what} {lower}, or clip harder (now {config.clip:g}; try {config.clip / 5:g}): each SGD "
+            f"update moves the weights by at most lr x clip = {config.lr * config.clip:g}.")
 
 
 class Weights:
@@ -111,7 +121,7 @@ class _Loop:
         self.work = Workspace.of(model.params, shape.T, shape.B)
         self.weights = Weights(self.work.layout, model.params)
         self.optimizer = make_optimizer(config.optimizer, config.lr)
-        self.clip = config.clip
+        self.config = config
         self.zeros = np.zeros((shape.B, config.hidden_size), self.work.dtype)  # h_0 = 0
         self.h = self.zeros
         self.n_tokens, self.start = 0, time.perf_counter()
@@ -125,11 +135,11 @@ class _Loop:
             if report.losses:  # drop the weights that gave this loss, and the step that made them
                 self.weights.step_back()
                 report.losses.pop()
-            report.end("diverged", divergence_message(step, loss))
+            report.end("diverged", divergence_message(step, loss, self.config))
             return False
-        clip_flat(self.work.grad, self.clip)
+        clip_flat(self.work.grad, self.config.clip)
         if not self.weights.propose(self.optimizer, self.work.grad):
-            report.end("diverged", divergence_message(step, float("nan")))
+            report.end("diverged", divergence_message(step, float("nan"), self.config))
             return False
         self.weights.accept()
         self.h = fwd.hs[-1]

@@ -20,10 +20,6 @@ def test_importing_rnn_core_pulls_in_neither_streamlit_nor_plotly():
     assert r.stdout.strip() == "[]"
 
 
-# Names ui/ and pages/ may still take from a submodule until rnn_core exports them.
-NOT_YET_EXPORTED = {"rnn_core.corpora"}  # the built-in corpora: pages/train.py's picker
-
-
 def rnn_core_uses(path: Path) -> list[str]:
     """Every way a file reaches into rnn_core: 'from rnn_core.x import y' as 'rnn_core.x', and
     'from rnn_core import y' / 'rc.y' as 'rnn_core:y'."""
@@ -52,6 +48,6 @@ def test_ui_and_pages_use_only_rnn_cores_public_names():
     for path in files:
         for use in rnn_core_uses(path):
             name = use.partition(":")[2]
-            if (name and name not in rnn_core.__all__) or (not name and use not in NOT_YET_EXPORTED):
+            if not name or name not in rnn_core.__all__:
                 private.setdefault(path.name, []).append(use)
     assert private == {}

@@ -439,3 +439,13 @@ def test_a_trained_model_file_keeps_its_training_history(tmp_path):
     assert len(model.history.losses) == 30
     assert model.history.steps[0] == 0  # the initial weights are the first snapshot
     np.testing.assert_array_equal(model.history.snapshots[0].embedding[0], [0.1, 0.3, 0.5])
+
+
+def test_preset_starts_from_the_seed_documents_x_for_I_and_a_text_does_not(work, tmp_path):
+    """--preset seed and the Train page's seed corpus share one start-model rule (rc.start_model)."""
+    for args, name in ((["--preset", "seed"], "preset.npz"), (["--text", "I love deep learning"], "text.npz")):
+        r = cli("train", *args, "--steps", "0", "--out", tmp_path / name, cwd=work)
+        assert r.returncode == 0, r.stderr
+    preset, text = rc.load(str(tmp_path / "preset.npz")), rc.load(str(tmp_path / "text.npz"))
+    assert preset.params.embedding[preset.vocab.id("I")].tolist() == [0.1, 0.3, 0.5]
+    assert text.params.embedding[text.vocab.id("I")].tolist() != [0.1, 0.3, 0.5]

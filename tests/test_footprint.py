@@ -143,3 +143,10 @@ def test_a_run_allocates_one_buffer_set_for_all_its_batch_shapes(monkeypatch):
     _, report = rc.train(model, corpus, config)
     assert report.status == "done"
     assert len(made) == 1 and made[0][:2] == (16 * 3, 3)  # (T*B, B) of the largest batch, once
+
+
+def test_a_model_too_large_to_build_is_refused_for_its_parameters_before_its_memory():
+    corpus = rc.make_corpus(" ".join(f"w{i}" for i in range(12_000)), "word")
+    config = rc.TrainConfig(hidden_size=1024, embed_dim=1024)  # 12,001 x 1024 x 2 + ... > 20M parameters
+    with pytest.raises(rc.ConfigError, match="parameters"):
+        check_training_memory(corpus, config)

@@ -231,3 +231,13 @@ def test_a_model_refuses_an_incoherent_history(seed_run):
     small = rc.new_model(rc.make_corpus("a b c"), rc.TrainConfig())
     with pytest.raises(ValueError, match="snapshot"):
         replace(trained, history=History(h.losses, h.steps[:1], (small.params,)))
+
+
+def test_on_start_hands_over_the_recorder_so_its_samples_can_be_read_while_training():
+    model = rc.seed_model()
+    seen, live = [], []
+    record_training(model, rc.seed_corpus(), model.config, on_start=seen.append,
+                    on_step=lambda info: live.append([s.step for s in seen[0].samples]))
+    assert len(seen) == 1 and isinstance(seen[0], Recorder)
+    assert live[0] == [0]  # the sample of the untrained weights exists before the first step
+    assert live[-2] == [0] and live[-1] == [0, 60]  # the last step's sample is there at that step

@@ -215,3 +215,39 @@ def test_a_hand_built_model_trains_in_the_precision_of_its_weights(tiny_model):
     trained, report = train(tiny_model, corpus, replace(tiny_model.config, steps=3))
     assert report.status == "done" and trained.config.dtype == "float64"
     assert trained.params.W_h.dtype == np.float64
+
+
+def _diverged_at_step_2(monkeypatch, config: TrainConfig) -> str:
+    """The message of a run whose second loss is made to explode (the run's own settings)."""
+    real, calls = train_mod.loss_and_grads, []
+
+    def exploding(*args, **kwargs):
+        loss, grads, fwd = real(*args, **kwargs)
+        calls.append(1)
+        return (1e6 if len(calls) == 2 else loss), grads, fwd
+
+    monkeypatch.setattr(train_mod, "loss_and_grads", exploding)
+    _, report = train(seed_model(config), seed_corpus(), config)
+    assert report.status == "diverged"
+    return report.message
+
+
+def test_divergence_with_sgd_and_no_clipping_says_to_turn_clipping_on(monkeypatch):
+    message = _diverged_at_step_2(monkeypatch, rnn_core.seed_config(steps=10, optimizer="sgd", lr=5.0, clip=0.0))
+    assert message.startswith("training diverged at step 2 (loss 1e+06)")
+    assert "Lower the learning rate (now 5; try 0.5), or turn on clipping (it is off; try 5)." in message
+
+
+def test_divergence_with_clipping_on_says_to_clip_harder_not_to_turn_it_on(monkeypatch):
+    message = _diverged_at_step_2(monkeypatch, rnn_core.seed_config(steps=10, optimizer="sgd", lr=2.0, clip=5.0))
+    assert "turn on clipping" not in message
+    assert "Lower the learning rate (now 2; try 0.2), or clip harder (now 5; try 1)" in message
+    assert "at most lr x clip = 10." in message  # 2 x 5
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adagrad"])
+def test_divergence_with_an_adaptive_optimizer_asks_only_for_a_lower_learning_rate(monkeypatch, optimizer):
+    message = _diverged_at_step_2(monkeypatch, rnn_core.seed_config(steps=10, optimizer=optimizer, lr=3.0, clip=0.0))
+    assert "Lower the learning rate (now 3; try 0.3)" in message
+    assert "turn on clipping" not in message and "clip harder" not in message
+

@@ -1,45 +1,69 @@
-"""The Train page's figures, tables and run bookkeeping, checked on real traces and a real run."""
+"""The Train page's figures and tables, checked on real traces, a real training history and
+rnn_core's own records: the numbers drawn are rnn_core's, labels are escaped."""
 
 import json
 import math
-import time
 
 import numpy as np
 import pytest
 
 import rnn_core as rc
+from ui import train_memory_view as mv
 from ui import train_view as tv
 
 SEED_TOKENS = ("I", "love", "deep", "learning", "</s>")
 
 
 @pytest.fixture(scope="module")
-def trained():
+def recorded():
+    """The seed preset trained as the app trains it: (model with history, recorder)."""
     model = rc.seed_model()
-    return rc.train(model, rc.seed_corpus(), model.config)[0]
+    trained, _, recorder = rc.record_training(model, rc.seed_corpus(), model.config)
+    return trained, recorder
 
 
-def test_loss_figure_draws_losses_and_their_exponentials(trained):
-    losses = [2.0, 1.0, 0.5]
-    fig = tv.loss_figure(losses, total=10)
-    loss, ppl = fig.data
-    assert list(loss.x) == [1, 2, 3] and list(loss.y) == losses
-    assert list(ppl.y) == pytest.approx([math.e**2, math.e, math.e**0.5])
+@pytest.fixture(scope="module")
+def trained(recorded):
+    return recorded[0]
+
+
+def test_loss_figure_draws_raw_smoothed_and_validation_losses_and_their_exponentials():
+    losses, smoothed = [2.0, 1.0, 0.5], [2.0, 1.5, 1.0]
+    validation = [rc.ValidationLoss(2, 1.25), rc.ValidationLoss(3, 0.75)]
+    fig = tv.loss_figure(losses, smoothed, validation, total=10)
+    raw, smooth, valid, raw_ppl, smooth_ppl, valid_ppl = fig.data
+    assert list(raw.x) == [1, 2, 3] and list(raw.y) == losses and list(smooth.y) == smoothed
+    assert list(valid.x) == [2, 3] and list(valid.y) == [1.25, 0.75]
+    assert list(raw_ppl.y) == pytest.approx([math.e**2, math.e, math.e**0.5])
+    assert list(smooth_ppl.y) == pytest.approx([math.e**2, math.e**1.5, math.e])
+    assert list(valid_ppl.y) == pytest.approx([math.e**1.25, math.e**0.75])
     assert list(fig.layout.xaxis.range) == [0, 10]
-    assert "loss 0.5000" in fig.layout.title.text
+    assert fig.layout.title.text == "step 3: loss 0.5000, smoothed 1.0000 · validation 0.7500 (step 3)"
+
+
+def test_loss_figure_of_a_history_that_starts_later_counts_steps_from_its_start():
+    fig = tv.loss_figure([1.0, 0.5], [1.0, 0.75], start=40)
+    assert list(fig.data[0].x) == [41, 42] and fig.layout.title.text.startswith("step 42: loss 0.5000")
 
 
 def test_loss_figure_thins_a_long_curve_but_keeps_the_last_point():
     losses = [1.0 / (i + 1) for i in range(5001)]
-    x = list(tv.loss_figure(losses).data[0].x)
+    x = list(tv.loss_figure(losses, losses).data[0].x)
     assert len(x) <= tv.MAX_CURVE_POINTS + 1
     assert x[0] == 1 and x[-1] == 5001
 
 
-def test_snapshot_steps_are_evenly_spaced_from_the_start_to_the_end():
-    assert tv.snapshot_steps(70) == [0, 10, 20, 30, 40, 50, 60, 70]
-    assert tv.snapshot_steps(3) == [0, 1, 2, 3]
-    assert tv.snapshot_steps(0) == [0]
+def test_a_live_charts_axis_doubles_as_the_run_goes_on_and_stops_at_its_last_step():
+    assert [tv.live_span(step, 1_000_000) for step in (0, 80, 81, 160, 161, 5_000)] == [100, 100, 200, 200, 400, 6400]
+    assert tv.live_span(90, 60) == 60 and tv.live_span(999_999, 1_000_000) == 1_000_000
+    assert tv.loss_figure([1.0] * 1234, [1.0] * 1234, total=1600).layout.title.text.startswith("step 1,234: loss")
+
+
+def test_the_seed_models_smoothed_curve_is_the_recorders(recorded):
+    trained, recorder = recorded
+    fig = tv.loss_figure(trained.history.losses, rc.ema(trained.history.losses))
+    assert list(fig.data[0].y) == list(trained.history.losses)
+    assert list(fig.data[1].y) == pytest.approx(recorder.smoothed, abs=1e-15)
 
 
 def test_teacher_forced_table_reads_each_position_from_its_trace(trained):
@@ -102,15 +126,6 @@ def test_whitespace_tokens_are_visible_on_axes():
     assert list(fig.data[0].y) == ["a", "␣", "⏎"]
 
 
-def test_grad_norm_figure_has_a_bar_per_input_step(trained):
-    norms = rc.sentence_grad_norms(trained, SEED_TOKENS)
-    fig = tv.grad_norm_figure(norms, SEED_TOKENS)
-    bar = fig.data[0]
-    assert list(bar.x) == ["1: I", "2: love", "3: deep", "4: learning"]
-    assert list(bar.y) == list(norms)
-    assert fig.layout.yaxis.type == "log"
-
-
 def test_sentence_choices_word_and_char():
     word = rc.make_corpus("a b c\nd e", "word")
     assert tv.sentence_choices(word) == [("a", "b", "c", "</s>"), ("d", "e", "</s>")]
@@ -120,84 +135,109 @@ def test_sentence_choices_word_and_char():
     assert len(tv.sentence_choices(long)[0]) == tv.MAX_ROWS + 1
 
 
-def test_start_model_of_the_seed_corpus_has_the_seed_documents_x_for_I():
-    from rnn_core.corpora import builtin_corpus
-
-    model = tv.start_model(builtin_corpus("seed: I love deep learning"), rc.TrainConfig())
-    assert model.params.embedding[model.vocab.id("I")].tolist() == [0.1, 0.3, 0.5]
-    other = tv.start_model(rc.make_corpus("I love deep learning", "word", "pasted text"), rc.TrainConfig())
-    assert other.params.embedding[0].tolist() != [0.1, 0.3, 0.5]
+def test_sentence_choices_fall_back_to_the_whole_text_when_no_line_has_two_tokens():
+    assert tv.sentence_choices(rc.make_corpus("a\nb\n", "char")) == [("a", "\n", "b", "\n")]
 
 
-def test_too_big_a_model_is_refused_with_a_config_error():
-    corpus = rc.make_corpus(" ".join(f"w{i}" for i in range(12_000)), "word")
-    with pytest.raises(rc.ConfigError, match="parameters"):
-        tv.start_model(corpus, rc.TrainConfig(hidden_size=1024, embed_dim=1024))
+# ---------------------------------------------------------------- how far back the gradient reaches
 
 
-def _run_with_stop(steps: int, stop_after: int | None):
-    """A real training run whose callback is Run.on_step, stopped like the page's Stop does."""
-    corpus = rc.seed_corpus()
-    config = rc.TrainConfig(steps=steps)
-    start = tv.start_model(corpus, config)
-    run = tv.Run(start, steps, start.params)
-
-    def on_step(info):
-        run.on_step(info)
-        return stop_after is None or info.step < stop_after
-
-    return run, rc.train(start, corpus, config, on_step)
-
-
-def test_run_keeps_evenly_spaced_snapshots_that_equal_the_weights_then():
-    run, (model, report) = _run_with_stop(70, None)
-    run.finish(model, report.status, report.message, report.losses)
-    assert [s for s, _ in run.snapshots] == [0, 10, 20, 30, 40, 50, 60, 70]
-    assert np.array_equal(run.snapshots[0][1].W_x, rc.seed_model().params.W_x)  # the untrained weights
-    assert np.array_equal(run.snapshots[-1][1].W_h, model.params.W_h)
-    shorter = rc.train(run.start, rc.seed_corpus(), rc.TrainConfig(steps=30))[0]
-    assert np.array_equal(run.snapshots[3][1].W_y, shorter.params.W_y)  # step 30 of the same run
-    assert run.snapshot_model(3).vocab == model.vocab
+def test_reach_figure_plots_the_gradient_of_the_last_steps_loss_against_k_on_a_log_axis(trained):
+    reach = rc.gradient_reach(trained, list(SEED_TOKENS))
+    fig = mv.reach_figure(reach)
+    (curve,) = fig.data
+    assert list(curve.x) == [0, 1, 2, 3]
+    assert list(curve.y) == list(reach.curve(4))  # ||dL_4/dh_{4-k}||, not ||dL_total/dh_t||
+    assert fig.layout.yaxis.type == "log"
+    assert list(curve.customdata) == ["learning", "deep", "love", "I"]  # h_{4-k} read these
+    assert "step t = 4 (predicting “&lt;/s&gt;”)" in fig.layout.title.text
+    assert f"= {reach.radius:.3f}" in fig.layout.title.text
+    assert "∂L<sub>t</sub>/∂h<sub>t−k</sub>" in fig.layout.yaxis.title.text
 
 
-def test_partial_model_of_an_interrupted_run_equals_a_shorter_run():
-    run, _ = _run_with_stop(60, 25)
-    partial = run.partial_model()
-    shorter, report = rc.train(run.start, rc.seed_corpus(), rc.TrainConfig(steps=25))
-    assert partial.steps_trained == 25 and partial.last_loss == report.losses[-1]
-    for name, value in shorter.params.as_dict().items():
-        assert np.array_equal(getattr(partial.params, name), value), name
-    run.finish(partial, "stopped", "stopped")
-    assert run.snapshots[-1][0] == 25
+def test_reach_curve_is_the_norm_of_the_last_losss_gradient_by_finite_differences(trained):
+    """Independent check of what is drawn at k = 1: perturb h_3 and watch L_4 alone."""
+    fig = mv.reach_figure(rc.gradient_reach(trained, list(SEED_TOKENS)))
+    p, ids = trained.params, [trained.vocab.id(t) for t in SEED_TOKENS]
+
+    def loss_4(h3: np.ndarray) -> float:
+        h4 = np.tanh(p.W_x @ p.embedding[ids[3]] + p.W_h @ h3 + p.b_h)
+        o = p.W_y @ h4 + p.b_y
+        return float(-(o[ids[4]] - np.log(np.exp(o).sum())))
+
+    h = np.zeros(3)
+    for t in range(3):
+        h = np.tanh(p.W_x @ p.embedding[ids[t]] + p.W_h @ h + p.b_h)
+    eps = 1e-6
+    grad = [(loss_4(h + eps * e) - loss_4(h - eps * e)) / (2 * eps) for e in np.eye(3)]
+    assert fig.data[0].y[1] == pytest.approx(np.linalg.norm(grad), rel=1e-6)
 
 
-def test_a_run_stopped_before_any_update_has_no_model():
-    start = rc.seed_model()
-    assert tv.Run(start, 10, start.params).partial_model() is None
+def test_a_baseline_is_drawn_dashed_beneath_the_scaled_curve():
+    choice = mv.reach_choices(rc.seed_model())[-1]  # the untrained char-level demo model
+    base = rc.gradient_reach(choice.model, list(choice.tokens))
+    scaled = rc.gradient_reach(rc.scale_W_h(choice.model, 2.0), list(choice.tokens))
+    fig = mv.reach_figure(scaled, base)
+    assert [d.line.dash for d in fig.data] == ["dash", "solid"]
+    T = len(choice.tokens) - 1
+    assert list(fig.data[0].y) == drawable(base.curve(T)) and list(fig.data[1].y) == drawable(scaled.curve(T))
+    assert scaled.radius == pytest.approx(2 * base.radius)
 
 
-def test_throttle_waits_the_interval_and_longer_after_a_slow_draw():
-    throttle = tv.Throttle(interval=0.2, share=0.2)
-    assert throttle.due()
-    start = time.perf_counter()
-    throttle.drew(start - 1.0)  # a draw that took a second
-    assert throttle.cost >= 1.0
-    throttle.last -= 1.0  # a second later: past the interval, but 5 s must pass after a 1 s draw
-    assert not throttle.due()
-    throttle.last -= 4.5
-    assert throttle.due()
-    assert tv.Throttle().due(final=True)
+def drawable(values) -> list:
+    """What a log axis can show: positive finite values, None for the others."""
+    return [x if np.isfinite(x) and x > 0 else None for x in values]
+
+
+def test_the_what_if_offers_untrained_weights_and_a_long_char_level_sequence():
+    counting = rc.builtin_corpus(mv.DEMO_CORPUS)
+    config = rc.TrainConfig(steps=30, hidden_size=8)
+    model, _, _ = rc.record_training(rc.start_model(counting, config), counting, config)
+    before, as_trained, demo = mv.reach_choices(model)
+    assert before.label == "your model before training (step 0)"
+    assert same(before.model.params, rc.start_model(counting, config).params)
+    assert as_trained.model is model and before.tokens == as_trained.tokens == tuple(counting.text[:101])
+    assert demo.model.level == "char" and demo.model.steps_trained == 0 and len(demo.tokens) == 101
+    only_demo = mv.reach_choices(rc.seed_model())  # 5 tokens of text: too short to show anything
+    assert [c.label for c in only_demo] == [demo.label]
+
+
+def test_a_large_hidden_size_reads_fewer_positions():
+    assert mv.reach_length(3) == mv.REACH_TOKENS and mv.reach_length(1024) == mv.REACH_COST // 1024
+    assert mv.reach_length(100_000) == 2
+
+
+def same(a: rc.Params, b: rc.Params) -> bool:
+    return all(np.array_equal(x, y) for x, y in zip(a.as_dict().values(), b.as_dict().values()))
+
+
+# ---------------------------------------------------------------- one hidden unit over the text
+
+
+def test_activity_html_colours_each_token_by_the_chosen_units_h_and_escapes_the_text():
+    corpus = rc.make_corpus("<b>&amp;\n</s> x", "char", "hostile")
+    model = rc.new_model(corpus, rc.TrainConfig(hidden_size=4))
+    activity = rc.unit_activity(model, corpus.text)
+    unit = activity.order[0]
+    page = mv.activity_html(activity, unit, "char")
+    assert "<b>" not in page and "</s>" not in page.replace("</span>", "")
+    assert ">&lt;</span>" in page and ">&amp;</span>" in page and ">⏎</span><br>" in page
+    spans = page.split("<span ")[1:]
+    assert len(spans) == len(corpus.text)
+    for span, h in zip(spans, activity.h[:, unit]):
+        assert f"background:{mv.unit_color(h)}" in span and f"= {h:+.3f}" in span
+
+
+def test_unit_colours_run_from_blue_through_white_to_red_like_the_h_heatmaps():
+    assert mv.unit_color(-1) == "rgb(5, 48, 97)" and mv.unit_color(1) == "rgb(103, 0, 31)"
+    assert mv.unit_color(0) == "rgb(247, 247, 247)"
 
 
 def test_figures_serialise_to_json(trained):
     """Streamlit sends figures as JSON: every builder's output must serialise."""
     traces = rc.teacher_forced(trained, SEED_TOKENS)
-    figs = [tv.loss_figure([1.0, 0.5]), tv.learning_heatmap([(0, traces)]),
-            tv.grad_norm_figure(np.array([0.1, 0.2, 0.3, 0.4]), SEED_TOKENS),
-            *tv.weight_figures(trained.params, trained.vocab.tokens).values()]
+    reach = rc.gradient_reach(trained, list(SEED_TOKENS))
+    figs = [tv.loss_figure([1.0, 0.5], [1.0, 0.75], [rc.ValidationLoss(2, 0.6)]), tv.learning_heatmap([(0, traces)]),
+            mv.reach_figure(reach, reach), *tv.weight_figures(trained.params, trained.vocab.tokens).values()]
     for fig in figs:
         json.loads(fig.to_json())
-
-
-def test_sentence_choices_fall_back_to_the_whole_text_when_no_line_has_two_tokens():
-    assert tv.sentence_choices(rc.make_corpus("a\nb\n", "char")) == [("a", "\n", "b", "\n")]

@@ -1,32 +1,26 @@
-"""The Train page's figures, tables and training bookkeeping.
+"""The Train page's figures and tables: the loss curves, the model at its checkpoints, the
+teacher-forced table and the weights.
 
-Figures and tables are plain functions of traces, losses and parameters (no Streamlit), unit
-tested without a browser. Below them, the few helpers that keep a training run in the visitor's
-``st.session_state`` so that a run interrupted by the Stop button (a click reruns the script,
-which stops the running one) still keeps what it learned.
+Plain functions of losses, traces and parameters (no Streamlit), unit tested without a browser.
+Running a training is ``ui.train_state`` (the session's side) and ``ui.train_worker`` (the process).
 """
 
 from __future__ import annotations
 
 import math
-import time
-from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 import rnn_core as rc
 from ui.charts import H_COLOR, axis_label, show_token
 
-N_SNAPSHOTS = 8  # "watch it learn": weights kept at this many evenly spaced steps
 MAX_CURVE_POINTS = 2000  # a longer loss curve is thinned for drawing (every k-th point)
 MAX_ROWS = 60  # rows of a weight heatmap (tokens) and positions of a sentence shown
 MAX_CELL_TEXT = 300  # print values in heatmap cells only when there are at most this many
-
-
-# ---------------------------------------------------------------- figures and tables
+RAW_COLOR = "#9ab8e6"  # each step's loss: pale, under the smoothed curve
+VALIDATION_COLOR = "#e8710a"
 
 
 def _titled(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -35,37 +29,81 @@ def _titled(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
-def loss_figure(losses: list[float], total: int | None = None) -> go.Figure:
-    """Loss and perplexity per training step, side by side.
+def thinned(n: int, points: int = MAX_CURVE_POINTS) -> np.ndarray:
+    """Indices 0..n-1 to draw: every k-th, so at most about ``points``, and always the last."""
+    k = max(1, math.ceil(n / points))
+    idx = np.arange(0, n, k)
+    return np.append(idx, n - 1) if n and idx[-1] != n - 1 else idx
 
-    Inputs: losses (n,) mean cross-entropy (nats) of each update; total, the number of steps asked
-    for, fixes the x range so a live curve grows from left to right. Perplexity = exp(loss): the
-    number of tokens the model is, in effect, choosing between.
+
+def loss_figure(losses, smoothed, validation=(), total: int | None = None, start: int = 0,
+                points: int = MAX_CURVE_POINTS) -> go.Figure:
+    """The loss of every training step (thin), its smoothed curve (bold) and the validation loss on
+    held-out text (markers); beside it the same as perplexity = exp(loss), the number of tokens
+    the model is, in effect, choosing between.
+
+    Inputs: losses (n,) mean cross-entropy (nats) of updates start + 1 .. start + n; smoothed (n,)
+    their moving average (``rc.ema``); validation, ``rc.ValidationLoss`` records (their own step);
+    total, the last step of the run, fixes the x range so a live curve grows left to right;
+    points, about how many of the n steps to draw. Arrays, not lists, go to Plotly: it checks a
+    list value by value, which costs a live chart tens of milliseconds of the server's time.
     """
-    n = len(losses)
-    k = max(1, math.ceil(n / MAX_CURVE_POINTS))
-    steps = list(range(1, n + 1, k))
-    shown = [losses[s - 1] for s in steps]
-    if n and steps[-1] != n:  # always draw the latest point
-        steps.append(n)
-        shown.append(losses[-1])
-    ppl = [rc.perplexity(v) for v in shown]
-    last = f"step {n}: loss {losses[-1]:.4f}, perplexity {rc.perplexity(losses[-1]):.3f}" if n else "no steps yet"
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("loss (cross-entropy, nats)", "perplexity = exp(loss)"))
-    fig.add_trace(go.Scatter(x=steps, y=shown, mode="lines", line=dict(color=H_COLOR, width=2),
-                             name="loss", hovertemplate="step %{x}: loss %{y:.4f}<extra></extra>"), 1, 1)
-    fig.add_trace(go.Scatter(x=steps, y=ppl, mode="lines", line=dict(color="#d62728", width=2),
-                             name="perplexity", hovertemplate="step %{x}: perplexity %{y:.3f}<extra></extra>"), 1, 2)
-    for col in (1, 2):
-        fig.update_xaxes(title_text="training step", range=[0, max(total or n, 1)], row=1, col=col)
-    fig.update_yaxes(rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(rangemode="tozero", row=1, col=2)
-    return _titled(fig, last, 320)
+    losses, smoothed, n = np.asarray(losses, float), np.asarray(smoothed, float), len(losses)
+    idx = thinned(n, points)
+    steps = start + 1 + idx
+    valid_steps = np.array([v.step for v in validation])
+    curves = {"raw": losses[idx], "smoothed": smoothed[idx], "validation": np.array([v.loss for v in validation])}
+    traces = []
+    for col, name in ((1, "loss"), (2, "perplexity")):
+        y = curves if col == 1 else {k: np.array([rc.perplexity(v) for v in c]) for k, c in curves.items()}
+        axes = dict(xaxis=f"x{col}", yaxis=f"y{col}", showlegend=col == 1)
+        traces.append(go.Scatter(x=steps, y=y["raw"], mode="lines", name=f"{name} of each step", legendgroup="raw",
+                                 line=dict(color=RAW_COLOR, width=1), **axes,
+                                 hovertemplate=f"step %{{x}}: {name} %{{y:.4f}}<extra></extra>"))
+        traces.append(go.Scatter(x=steps, y=y["smoothed"], mode="lines", name="smoothed", legendgroup="smooth",
+                                 line=dict(color=H_COLOR, width=2.5), **axes,
+                                 hovertemplate=f"step %{{x}}: smoothed {name} %{{y:.4f}}<extra></extra>"))
+        if len(validation):
+            traces.append(go.Scatter(x=valid_steps, y=y["validation"], mode="lines+markers", **axes,
+                                     name="validation (held-out text)", line=dict(color=VALIDATION_COLOR, width=2),
+                                     marker=dict(size=8), legendgroup="validation",
+                                     hovertemplate=f"step %{{x}}: validation {name} %{{y:.4f}}<extra></extra>"))
+    layout = two_panels(("loss (cross-entropy, nats)", "perplexity = exp(loss)"), [start, max(total or start + n, start + 1)])
+    return go.Figure(traces, layout=dict(layout, title=dict(text=loss_title(losses, smoothed, validation, start), x=0,
+                                                            font=dict(size=16)),
+                                         height=340, margin=dict(l=10, r=10, t=60, b=10), showlegend=True,
+                                         legend=dict(orientation="h", y=-0.25, x=0)))
 
 
-def snapshot_steps(total: int, n: int = N_SNAPSHOTS) -> list[int]:
-    """n evenly spaced steps from 0 (the initial weights) to ``total``, without repeats."""
-    return sorted({round(total * i / (n - 1)) for i in range(n)})
+def two_panels(titles: tuple[str, str], x_range: list[int]) -> dict:
+    """A layout of two charts side by side over the same training steps (what make_subplots
+    makes, written out: make_subplots alone costs a live redraw about 10 ms)."""
+    axes = {}
+    for col, domain in ((1, [0, 0.45]), (2, [0.55, 1])):
+        axes[f"xaxis{col}"] = dict(domain=domain, anchor=f"y{col}", range=x_range, title="training step")
+        axes[f"yaxis{col}"] = dict(anchor=f"x{col}", rangemode="tozero")
+    notes = [dict(text=t, x=sum(d) / 2, xref="paper", y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+                  font=dict(size=14)) for t, d in zip(titles, ([0, 0.45], [0.55, 1]))]
+    return dict(**axes, annotations=notes)
+
+
+def loss_title(losses: np.ndarray, smoothed: np.ndarray, validation, start: int) -> str:
+    if not len(losses):
+        return "no steps yet"
+    text = f"step {start + len(losses):,}: loss {losses[-1]:.4f}, smoothed {smoothed[-1]:.4f}"
+    if len(validation):
+        text += f" · validation {validation[-1].loss:.4f} (step {validation[-1].step:,})"
+    return text
+
+
+def live_span(step: int, total: int, first: int = 100) -> int:
+    """The last step a live chart's x axis shows: ``first``, doubled until the curve fills at
+    most 80% of it, never past ``total``; so a long run's curve is readable from the start and
+    the axis changes only now and then."""
+    span = first
+    while span < total and step > 0.8 * span:
+        span *= 2
+    return min(span, total)
 
 
 def learning_heatmap(rows: list[tuple[int, list[rc.StepTrace]]], selected: int | None = None) -> go.Figure:
@@ -127,7 +165,7 @@ def weight_heatmap(name: str, W: np.ndarray, rows: list[str], cols: list[str]) -
 def weight_figures(params: rc.Params, vocab: tuple[str, ...]) -> dict[str, go.Figure]:
     """Heatmaps of embedding (V x E), W_x (H x E), W_h (H x H) and W_y (V x H); token rows are
     labelled by the vocabulary, hidden units h[i], embedding dimensions x[j]."""
-    V, E, H = params.sizes
+    _, E, H = params.sizes
     xs = [f"x[{j}]" for j in range(E)]
     hs = [f"h[{i}]" for i in range(H)]
     return {
@@ -138,102 +176,9 @@ def weight_figures(params: rc.Params, vocab: tuple[str, ...]) -> dict[str, go.Fi
     }
 
 
-def grad_norm_figure(norms: np.ndarray, tokens) -> go.Figure:
-    """||dLoss/dh_t|| per time step of one sentence as bars, labelled by the input token.
-
-    Inputs: norms (T,) from ``sentence_grad_norms``; tokens, the sentence (T + 1 tokens: the
-    inputs are tokens[:-1]). A log axis, since vanishing gradients shrink geometrically.
-    """
-    labels = [f"{t + 1}: {axis_label(tok)}" for t, tok in enumerate(list(tokens)[: len(norms)])]
-    fig = go.Figure(go.Bar(x=labels, y=norms, marker_color=H_COLOR, text=[f"{v:.3g}" for v in norms],
-                           textposition="outside", hovertemplate="step %{x}: ||dL/dh|| = %{y:.4g}<extra></extra>"))
-    fig.update_xaxes(type="category", title="time step t: input token")
-    fig.update_yaxes(type="log", title="||dLoss / dh_t||")
-    return _titled(fig, "gradient reaching each time step", 340)
-
-
 def sentence_choices(corpus: rc.Corpus, n: int = 50) -> list[tuple[str, ...]]:
     """Sentences worth a teacher-forced look: the first n of ``corpus.lines()`` (word level each
     ending in </s>, char level non-blank lines as characters) with at least two tokens, else the
     whole text; each cut to MAX_ROWS + 1 tokens."""
     sentences = [s for s in corpus.lines()[:n] if len(s) >= 2] or [corpus.sentences[0]]
     return [tuple(s[: MAX_ROWS + 1]) for s in sentences]
-
-
-# ---------------------------------------------------------------- a training run in session state
-
-
-@dataclass
-class Run:
-    """A training run as the page keeps it: the model it started from, the latest weights and
-    losses (updated by ``on_step`` while it trains), the snapshots, and how it ended."""
-
-    start: rc.Model  # the freshly initialised model
-    total: int  # steps asked for
-    params: rc.Params  # the latest weights
-    losses: list[float] = field(default_factory=list)
-    snapshots: list[tuple[int, rc.Params]] = field(default_factory=list)  # (step, weights)
-    status: str = "running"  # running | done | stopped | diverged
-    message: str = ""
-    model: rc.Model | None = None  # the result, once finished
-    version: int | None = None  # the model_version the result was installed as (None: not installed)
-
-    def __post_init__(self):
-        self._keep = set(snapshot_steps(self.total))
-        self.snapshots = [(0, self.start.params.copy())]  # a copy: safe even if training updates in place
-
-    def on_step(self, info: rc.StepInfo) -> None:
-        """Record one update (the training loop's callback); copy the weights at snapshot steps."""
-        self.params = info.params
-        self.losses.append(info.loss)
-        if info.step in self._keep:
-            self.snapshots.append((info.step, info.params.copy()))
-
-    def partial_model(self) -> rc.Model | None:
-        """The model as far as it got (None if not one update was made)."""
-        if not self.losses:
-            return None
-        return self.start.with_training(self.params, len(self.losses), self.losses[-1])
-
-    def finish(self, model: rc.Model | None, status: str, message: str, losses: list[float] | None = None) -> None:
-        """Close the run: keep the final weights as the last snapshot too. ``losses``: the
-        report's, which on divergence drop the last step's (its weights were dropped too)."""
-        self.model, self.status, self.message = model, status, message
-        if losses is not None:
-            self.losses = list(losses)
-            self.snapshots = [(s, p) for s, p in self.snapshots if s <= len(self.losses)]
-        if model is not None and self.snapshots[-1][0] != len(self.losses):
-            self.snapshots.append((len(self.losses), model.params))
-
-    def snapshot_model(self, i: int) -> rc.Model:
-        """The run's model with the weights of snapshot i."""
-        return replace(self.model or self.start, params=self.snapshots[i][1])
-
-
-def start_model(corpus: rc.Corpus, config: rc.TrainConfig) -> rc.Model:
-    """The untrained model a run starts from: for the seed corpus the seed preset (whose x for
-    "I" is the seed document's [0.1, 0.3, 0.5] when E = 3), else random weights from config.seed.
-    ConfigError if the sizes make too many parameters."""
-    if corpus.name == rc.seed_corpus().name and corpus.text == rc.seed_corpus().text:
-        return rc.seed_model(config)
-    return rc.new_model(corpus, config)
-
-
-class Throttle:
-    """Says when a live redraw is due: at most every ``interval`` seconds, and never so often that
-    drawing takes more than ``share`` of the time (a Plotly figure costs tens of milliseconds, a
-    step of a small model far less), so live charts cost training little. The final step is
-    always due."""
-
-    def __init__(self, interval: float = 0.2, share: float = 0.2):
-        self.interval, self.share = interval, share
-        self.last, self.cost = 0.0, 0.0
-
-    def due(self, final: bool = False) -> bool:
-        now = time.perf_counter()
-        return final or now - self.last >= max(self.interval, self.cost / self.share)
-
-    def drew(self, started: float) -> None:
-        """Record a redraw that began at ``started`` (a ``time.perf_counter()`` reading)."""
-        self.last = time.perf_counter()
-        self.cost = self.last - started

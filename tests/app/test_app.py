@@ -102,20 +102,27 @@ def test_seed_models_of_two_sessions_are_separate_objects():
 
 
 def test_leaving_the_train_page_mid_run_keeps_its_progress_on_any_page(app):
-    """A run interrupted by a click in the navigation is installed by app.py, so the page the
-    visitor went to (and its sidebar) already shows the partly trained model."""
-    from ui import train_view as tv
+    """A run still training in its worker when the visitor opens another page is stopped and
+    installed by app.py, so the page they went to (and its sidebar) already shows the partly
+    trained model."""
+    import time
 
-    corpus, config = rc.seed_corpus(), rc.TrainConfig(steps=60)
-    start = tv.start_model(corpus, config)
-    run = tv.Run(start, 60, start.params)
-    rc.train(start, corpus, config, lambda info: run.on_step(info) or info.step < 25)
-    app.session_state["train_live"] = run
+    from ui import train_worker as tw
+
+    corpus = rc.builtin_corpus("known answer: counting a ab abc (char level)")
+    config = rc.TrainConfig(steps=rc.SETTING["steps"].high, hidden_size=16)
+    job = tw.Job(tw.Request(rc.start_model(corpus, config), corpus, config))
+    deadline = time.monotonic() + 60
+    while job.progress().step == 0:  # a guard against hanging, not a measure of speed
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    app.session_state["train_live"] = job
     app.switch_page("pages/step-through.py").run()
     assert not app.exception
-    assert app.session_state["model"].steps_trained == 25
+    model = app.session_state["model"]
+    assert model.corpus_name == corpus.name and 0 < model.steps_trained < config.steps
     assert "train_live" not in app.session_state
-    assert "25 steps trained" in sidebar_text(app)
+    assert f"{model.steps_trained} steps trained" in sidebar_text(app)
 
 
 def test_the_sidebar_card_stays_when_a_page_stops_on_bad_input(app):

@@ -1,6 +1,12 @@
-"""AppTest for the Train page: first visit, training replaces the model, bad input changes nothing."""
+"""AppTest for the Train page: its widgets are rnn_core's settings, a run trains in a worker
+process and replaces the model, every number on the page is rnn_core's, and bad input changes
+nothing."""
 
+import base64
+import io
 import json
+import math
+import time
 from pathlib import Path
 
 import numpy as np
@@ -9,10 +15,12 @@ from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
 from tests.app.conftest import shown
-from ui import train_view as tv
+from ui import train_memory_view as mv
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/train.py"
+SEED = "seed: I love deep learning"
+LONG_RUN = rc.SETTING["steps"].high  # a run no test waits for: each stops it
 
 
 @pytest.fixture
@@ -22,110 +30,297 @@ def train_page():
 
 
 def sidebar_text(at) -> str:
-    return " ".join(m.value for m in at.sidebar.markdown) + " " + " ".join(c.value for c in at.sidebar.caption)
+    return shown(" ".join(m.value for m in at.sidebar.markdown) + " " + " ".join(c.value for c in at.sidebar.caption))
 
 
-def test_first_visit_runs_and_shows_the_current_seed_model(train_page):
+def rerun_until(at, condition, what: str, timeout: float = 120) -> None:
+    """Rerun the page (as the live fragment does every half second in a browser) until
+    ``condition(at)`` holds. A guard against hanging, not a measure of speed."""
+    deadline = time.monotonic() + timeout
+    while not condition(at):
+        assert time.monotonic() < deadline, f"still waiting for {what}"
+        time.sleep(0.05)
+        at.run()
+        assert not at.exception, at.exception
+
+
+def running(at) -> bool:
+    return "train_live" in at.session_state
+
+
+def train(at) -> None:
+    """Click Train and rerun until the run, in its worker process, has ended and been installed."""
+    at.button(key="train_go").click().run()
+    assert not at.exception, at.exception
+    rerun_until(at, lambda a: not running(a), "the run to end")
+
+
+def charts(at) -> dict[str, dict]:
+    """Every Plotly chart on the page by its title (the title's start, up to a colon or a dot)."""
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return {s["layout"]["title"]["text"]: s for s in specs}
+
+
+def chart(at, start: str) -> dict:
+    return next(s for title, s in charts(at).items() if title.startswith(start))
+
+
+def values(data) -> list:
+    """A trace's x or y as a list: Plotly sends numpy arrays as base64 ``{"dtype", "bdata"}``."""
+    if isinstance(data, dict):
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"])).tolist()
+    return list(data)
+
+
+def paste(at, text: str, level: str = "word") -> None:
+    at.radio(key="train_source").set_value("Paste text").run()
+    at.radio(key="train_level").set_value(level).run()
+    at.text_area(key="train_paste").set_value(text).run()
+
+
+# ---------------------------------------------------------------- the widgets are rnn_core's settings
+
+
+def test_every_settings_widget_has_rnn_cores_default_bounds_choices_and_help(train_page):
     at = train_page
-    assert not at.exception
-    assert at.title[0].value == "Train a model"
-    assert at.selectbox(key="train_builtin").value == "seed: I love deep learning"
-    assert at.number_input(key="train_H").value == 3 and at.number_input(key="train_E").value == 3
-    df = at.dataframe[0].value  # teacher-forced table of the current (seed) model
-    assert list(df["target"]) == ["love", "deep", "learning", "</s>"]
+    keys = {"hidden_size": "train_H", "embed_dim": "train_E", "optimizer": "train_opt", "lr": "train_lr",
+            "steps": "train_steps", "clip": "train_clip", "seed": "train_seed", "batch_size": "train_batch",
+            "seq_len": "train_seq", "dtype": "train_dtype"}
+    assert set(keys) == {s.name for s in rc.SETTINGS}  # a widget for every setting
+    for setting in rc.SETTINGS:
+        if setting.choices:
+            box = at.selectbox(key=keys[setting.name])
+            assert tuple(box.options) == setting.choices and box.value == setting.default, setting.name
+        else:
+            box = at.number_input(key=keys[setting.name])
+            assert box.value == setting.default, setting.name
+            assert box.min == setting.low, setting.name
+            assert box.max == (None if setting.high == math.inf else setting.high), setting.name
+        assert setting.help[1:] in box.help, setting.name
+
+
+def test_the_precision_help_explains_the_auto_rule_and_float32_trains_a_float32_model(train_page):
+    at = train_page
+    assert "auto: float64 for small word-level models" in at.selectbox(key="train_dtype").help
+    at.selectbox(key="train_dtype").set_value("float32").run()
+    assert any("in float32" in c.value for c in at.caption)
+    train(at)
+    assert at.session_state["model"].params.W_h.dtype == np.float32
+
+
+# ---------------------------------------------------------------- the preloaded model and a run
+
+
+def test_first_visit_numbers_every_section_and_shows_the_seed_models_loss_curve(train_page):
+    at = train_page
+    assert not at.exception and at.title[0].value == "Train a model"
+    assert [h.value for h in at.header] == ["1 · Corpus", "2 · Settings", "3 · Train", "4 · Watch it learn",
+                                            "5 · Inside the current model", "6 · Model file"]
+    model = at.session_state["model"]
+    loss = chart(at, "step 60: loss")
+    assert values(loss["data"][0]["y"]) == model.history.losses.tolist()
+    assert values(loss["data"][1]["y"]) == pytest.approx(rc.ema(model.history.losses).tolist(), abs=1e-15)
+    heat = chart(at, "p(correct next token)")
+    assert heat["data"][0]["y"] == [f"step {s}" for s, _ in model.checkpoints()]  # the model's own history
+    assert list(at.dataframe[0].value["target"]) == ["love", "deep", "learning", "</s>"]
     assert "60 steps trained" in sidebar_text(at)
 
 
-def test_training_replaces_the_model_and_the_sidebar_shows_it(train_page):
+def test_training_replaces_the_model_and_the_page_shows_its_history(train_page):
     at = train_page
     before = at.session_state["model"]
     at.number_input(key="train_steps").set_value(90)
-    at.button(key="train_go").click().run()
-    assert not at.exception
+    train(at)
     model = at.session_state["model"]
     assert model is not before and model.steps_trained == 90
     assert "90 steps trained" in sidebar_text(at) and "60 steps trained" not in sidebar_text(at)
-    assert rc.text_of(model, rc.generate(model, ["I"], rc.GREEDY, max_tokens=10)) == "I love deep learning </s>"
     assert at.session_state["model_check"] == (True, "I love deep learning </s>")
-    # the run's snapshots, the heatmap over them, and the loss curve are on the page
-    run = at.session_state["train_run"]
-    assert [s for s, _ in run.snapshots] == tv.snapshot_steps(90)
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    heat = next(s for s in specs if s["layout"]["title"]["text"].startswith("p(correct"))
-    assert heat["data"][0]["y"] == [f"step {s}" for s in tv.snapshot_steps(90)]
-    assert any(s["layout"]["title"]["text"].startswith("step 90: loss") for s in specs)
+    assert any(s.value.startswith("Trained 90 steps") for s in at.success)
+    loss = chart(at, "step 90: loss")
+    assert values(loss["data"][0]["y"]) == model.history.losses.tolist()
+    heat = chart(at, "p(correct next token)")
+    assert heat["data"][0]["y"] == [f"step {s}" for s, _ in model.checkpoints()]
+    assert heat["data"][0]["y"][-1] == "step 90"
+
+
+def test_the_last_live_sample_is_greedy_text_from_the_final_weights(train_page):
+    at = train_page
+    train(at)
+    model = at.session_state["model"]
+    final = rc.text_of(model, rc.generate(model, ["I"], rc.GREEDY, max_tokens=12))
+    samples = next(c.value for c in at.code if c.value.startswith("step"))
+    assert samples.splitlines()[-1] == f"step      60: {final}"
 
 
 def test_training_a_builtin_uses_its_suggested_settings(train_page):
     at = train_page
     at.selectbox(key="train_builtin").set_value("counting").run()
     assert at.number_input(key="train_steps").value == 300 and at.number_input(key="train_H").value == 6
-    at.button(key="train_go").click().run()
+    train(at)
     model = at.session_state["model"]
     assert model.corpus_name == "counting" and model.params.sizes == (11, 3, 6)
     assert at.session_state["model_check"][0], at.session_state["model_check"]
 
 
-@pytest.mark.parametrize("text", ["", "   \n ", "hello"])
-def test_empty_or_one_word_corpus_is_an_error_and_the_model_stays(train_page, text):
+def test_a_known_answer_corpus_is_checked_after_training(train_page):
     at = train_page
-    before = at.session_state["model"]
-    at.radio(key="train_source").set_value("Paste text").run()
-    at.text_area(key="train_paste").set_value(text).run()
-    assert at.error and "cannot be trained on" in shown(at.error[0].value)
-    assert at.button(key="train_go").disabled  # AppTest, like a browser, cannot click it
-    assert not at.exception and at.session_state["model"] is before
+    name = "known answer: aaab, 3 steps of memory (char level)"
+    at.selectbox(key="train_builtin").set_value(name).run()
+    assert any("Known answer" in c.value for c in at.caption)
+    train(at)
+    verdict = rc.BUILTINS[name].verify(at.session_state["model"])
+    assert verdict.ok, verdict
+    assert any("learned ✅" in s.value and shown(verdict.why) in shown(s.value) for s in at.success)
+    assert any(c.value == verdict.text for c in at.code)
 
 
-def test_pasted_char_level_text_trains_a_char_model(train_page):
+def test_validation_is_held_out_only_from_a_long_enough_text_and_drawn(train_page):
     at = train_page
-    at.radio(key="train_source").set_value("Paste text").run()
-    at.radio(key="train_level").set_value("char").run()
-    at.text_area(key="train_paste").set_value("abcabc").run()
+    assert any("too short to hold any out" in c.value for c in at.caption)  # the seed
+    text = "".join(f"line {i} repeats {'ab' * (i % 4)} then ends.\n" for i in range(100))  # 3,000+ chars
+    paste(at, text, "char")
+    split = rc.split_corpus(rc.make_corpus(text, "char", "pasted text"))
+    assert any(f"the last {len(split.validation.text):,} characters" in shown(c.value) for c in at.caption)
     at.number_input(key="train_steps").set_value(20)
-    at.button(key="train_go").click().run()
+    train(at)
     model = at.session_state["model"]
-    assert model.level == "char" and model.vocab.tokens == ("a", "b", "c") and model.steps_trained == 20
+    validation = chart(at, "step 20: loss")["data"][2]
+    assert values(validation["x"])[-1] == 20
+    assert values(validation["y"])[-1] == pytest.approx(rc.mean_loss(model, split.validation), rel=1e-6)
 
 
-def test_too_big_a_model_is_an_error_and_the_model_stays(train_page):
+# ---------------------------------------------------------------- stop, divergence, memory, bad input
+
+
+def test_stop_ends_a_run_and_keeps_what_it_learned(train_page):
     at = train_page
-    before = at.session_state["model"]
-    at.radio(key="train_source").set_value("Paste text").run()
-    at.text_area(key="train_paste").set_value(" ".join(f"w{i}" for i in range(12_000))).run()
-    at.number_input(key="train_H").set_value(1024)
-    at.number_input(key="train_E").set_value(1024)
+    at.number_input(key="train_steps").set_value(LONG_RUN)
     at.button(key="train_go").click().run()
-    assert not at.exception and at.session_state["model"] is before
-    assert any("parameters" in shown(e.value) for e in at.error)
+    rerun_until(at, lambda a: any(p.value > 0 for p in a.get("progress")), "the first steps")
+    at.button(key="train_stop").click().run()
+    rerun_until(at, lambda a: not running(a), "the run to stop")
+    model = at.session_state["model"]
+    assert 0 < model.steps_trained < LONG_RUN and len(model.history.losses) == model.steps_trained
+    assert any(f"Stopped at step {model.steps_trained}" in s.value for s in at.success)
+    assert f"{model.steps_trained} steps trained" in sidebar_text(at)
 
 
-def test_a_diverging_learning_rate_warns_keeps_the_model_and_offers_the_last_good_weights(train_page):
+def test_a_diverging_run_says_what_to_change_keeps_the_model_and_offers_the_last_good_weights(train_page):
     at = train_page
     before = at.session_state["model"]
     at.selectbox(key="train_opt").set_value("sgd")
     at.number_input(key="train_lr").set_value(10.0)
     at.number_input(key="train_clip").set_value(0.0)
     at.number_input(key="train_steps").set_value(200)
-    at.button(key="train_go").click().run()
-    assert not at.exception
-    assert at.warning and "diverged" in at.warning[0].value
+    train(at)
+    (warning,) = at.warning
+    assert "diverged" in warning.value and "turn on clipping" in shown(warning.value)
     assert at.session_state["model"] is before
     at.button(key="train_adopt").click().run()
     adopted = at.session_state["model"]
-    run = at.session_state["train_run"]
-    assert adopted is run.model and 0 < adopted.steps_trained < 200
+    assert adopted is at.session_state["train_run"].model and 0 < adopted.steps_trained < 200
     assert all(np.isfinite(v).all() for v in adopted.params.as_dict().values())
+
+
+def test_with_clipping_on_a_diverging_run_does_not_say_to_turn_it_on(train_page):
+    at = train_page
+    at.selectbox(key="train_opt").set_value("sgd")
+    at.number_input(key="train_lr").set_value(10.0)
+    at.number_input(key="train_clip").set_value(100.0)
+    at.number_input(key="train_steps").set_value(200)
+    train(at)
+    (warning,) = at.warning
+    assert "turn on clipping" not in shown(warning.value) and "clip harder (now 100" in shown(warning.value)
+
+
+def test_the_memory_a_run_needs_is_shown_against_the_budget(train_page):
+    at = train_page
+    need = rc.training_memory(rc.seed_corpus(), rc.TrainConfig())
+    assert any(f"about {need / 2**20:,.1f} MB at once, in float64 (the server allows "
+               f"{rc.TRAIN_MEMORY_BUDGET / 2**20:,.0f} MB" in shown(c.value) for c in at.caption)
+
+
+def test_a_run_over_the_memory_budget_is_refused_with_the_cores_message_before_it_starts(train_page):
+    at = train_page
+    before = at.session_state["model"]
+    text = " ".join(f"w{i}" for i in range(15_000))
+    paste(at, text)
+    at.number_input(key="train_seq").set_value(4096)
+    at.selectbox(key="train_dtype").set_value("float64").run()
+    config = rc.TrainConfig(seq_len=4096, dtype="float64")
+    with pytest.raises(rc.ConfigError) as refused:
+        rc.check_training_memory(rc.make_corpus(text, "word", "pasted text"), config)
+    assert any(shown(e.value) == f"Too large to train here: {refused.value}" for e in at.error)
+    assert at.button(key="train_go").disabled  # AppTest, like a browser, cannot click it
+    assert not running(at) and at.session_state["model"] is before
+
+
+@pytest.mark.parametrize("text", ["", "   \n ", "hello"])
+def test_empty_or_one_word_corpus_is_an_error_and_the_model_stays(train_page, text):
+    at = train_page
+    before = at.session_state["model"]
+    paste(at, text)
+    assert at.error and "cannot be trained on" in shown(at.error[0].value)
+    assert at.button(key="train_go").disabled  # AppTest, like a browser, cannot click it
+    assert not at.exception and at.session_state["model"] is before
+
+
+def test_a_zero_learning_rate_is_refused_with_rnn_cores_range(train_page):
+    at = train_page
+    at.number_input(key="train_lr").set_value(0.0).run()
+    assert any("learning rate must be in (0, 10]" in shown(e.value) for e in at.error)
+    assert at.button(key="train_go").disabled
+
+
+def test_too_big_a_model_is_an_error_and_the_model_stays(train_page):
+    at = train_page
+    before = at.session_state["model"]
+    paste(at, " ".join(f"w{i}" for i in range(12_000)))
+    at.number_input(key="train_H").set_value(1024)
+    at.number_input(key="train_E").set_value(1024).run()
+    assert any("parameters" in shown(e.value) for e in at.error)
+    assert at.button(key="train_go").disabled
+    assert not at.exception and not running(at) and at.session_state["model"] is before
+
+
+def test_pasted_char_level_text_trains_a_char_model(train_page):
+    at = train_page
+    paste(at, "abcabc", "char")
+    at.number_input(key="train_steps").set_value(20)
+    train(at)
+    model = at.session_state["model"]
+    assert model.level == "char" and model.vocab.tokens == ("a", "b", "c") and model.steps_trained == 20
+
+
+def test_a_12000_character_first_line_at_char_level_trains_and_step_through_opens(train_page):
+    """A long first sentence used to crash installing the model and then Step-Through."""
+    at = train_page
+    rng = np.random.default_rng(0)
+    line = "".join(rng.choice(list("abcdefgh "), size=12_000))
+    paste(at, line, "char")
+    at.number_input(key="train_steps").set_value(5)
+    train(at)
+    model = at.session_state["model"]
+    assert model.steps_trained == 5 and model.corpus_text == line
+    ok, text = at.session_state["model_check"]
+    greedy = rc.generate(model, [line[0]], rc.GREEDY, max_tokens=rc.limits.MAX_TOKENS.high)  # the checked part
+    expected = rc.text_of(model, greedy)
+    assert not ok and text == expected  # the sidebar's claim is about this model, not the seed's sentence
+    card = sidebar_text(at)
+    assert "5 steps trained" in card and "❌ greedy gives" in card and "I love deep learning" not in card
+    at.switch_page("pages/step-through.py").run()
+    assert not at.exception
 
 
 def test_uploading_a_model_file_replaces_the_model(train_page):
     at = train_page
-    other = rc.train(rc.new_model(rc.make_corpus("a b c", "word", "abc"), rc.TrainConfig(steps=5)),
-                     rc.make_corpus("a b c", "word", "abc"), rc.TrainConfig(steps=5))[0]
+    corpus = rc.make_corpus("a b c", "word", "abc")
+    other = rc.train(rc.new_model(corpus, rc.TrainConfig(steps=5)), corpus, rc.TrainConfig(steps=5))[0]
     at.file_uploader(key="train_npz_file").set_value(("abc.npz", rc.to_bytes(other), "application/octet-stream")).run()
     assert not at.exception
     assert at.session_state["model"].vocab.tokens == ("a", "b", "c", "</s>")
     assert "abc" in sidebar_text(at) and at.success
+    assert any("no record of its training" in i.value for i in at.info)  # rc.train keeps no history
 
 
 @pytest.mark.parametrize("data", [b"not a zip at all", b"PK\x03\x04broken", None])
@@ -133,8 +328,6 @@ def test_uploading_a_broken_model_file_leaves_the_model_as_it_was(train_page, da
     at = train_page
     before = at.session_state["model"]
     if data is None:  # an .npz of another program: valid arrays, wrong keys
-        import io
-
         buf = io.BytesIO()
         np.savez(buf, weights=np.ones((2, 2)))
         data = buf.getvalue()
@@ -153,29 +346,90 @@ def test_a_non_utf8_txt_upload_is_an_error(train_page):
     assert at.button(key="train_go").disabled
 
 
-def test_a_run_interrupted_by_stop_keeps_what_it_learned(train_page):
-    """The Stop click reruns the script, which Streamlit interrupts inside the training
-    callback; the next run finds the partial Run in session state and installs it."""
+# ---------------------------------------------------------------- inside the model
+
+
+def test_the_gradient_chart_plots_the_last_steps_loss_against_k(train_page):
     at = train_page
-    corpus, config = rc.seed_corpus(), rc.TrainConfig(steps=60)
-    start = tv.start_model(corpus, config)
-    run = tv.Run(start, 60, start.params)
-    rc.train(start, corpus, config, lambda info: run.on_step(info) or info.step < 20)
-    at.session_state["train_live"] = run
-    at.run()
-    assert not at.exception
     model = at.session_state["model"]
-    assert model.steps_trained == 20 and "train_live" not in at.session_state
-    assert any("stopped at step 20 of 60" in s.value.lower() for s in at.success)
-    assert "20 steps trained" in sidebar_text(at)
+    reach = rc.gradient_reach(model, ["I", "love", "deep", "learning", "</s>"])
+    spec = chart(at, "gradient of the loss at step t = 4")
+    assert spec["data"][0]["y"] == reach.curve(4).tolist() and spec["layout"]["yaxis"]["type"] == "log"
 
 
-def test_two_sessions_do_not_share_a_model():
+def test_scaling_W_h_scales_the_radius_and_redraws_the_reach_and_reset_brings_it_back(train_page):
+    at = train_page
+    choice = mv.reach_choices(at.session_state["model"])[-1]  # the seed's text is short: the demo model
+    assert next(s for s in at.selectbox if s.label == "Model").value == choice.label
+    at.slider(key="train_reach_scale").set_value(2.0).run()
+    scaled = rc.gradient_reach(rc.scale_W_h(choice.model, 2.0), list(choice.tokens))
+    spec = chart(at, f"gradient of the loss at step t = {len(choice.tokens) - 1} (predicting")
+    assert [d["line"]["dash"] for d in spec["data"]] == ["dash", "solid"]
+    T = len(choice.tokens) - 1
+    assert spec["data"][1]["y"] == [v if v > 0 and np.isfinite(v) else None for v in scaled.curve(T).tolist()]
+    assert f"{scaled.radius:.3f}" in [m.value for m in at.metric]
+    at.button(key="train_reach_reset").click().run()
+    assert at.slider(key="train_reach_scale").value == 1.0
+    assert len(chart(at, f"gradient of the loss at step t = {T} (predicting")["data"]) == 1
+
+
+def test_the_text_is_coloured_by_the_unit_that_varies_most_and_corpus_text_is_escaped(train_page):
+    at = train_page
+    text = "<img src=x onerror=alert(1)> ab\nab <b>ab</b>\n" * 3
+    paste(at, text, "char")
+    at.number_input(key="train_steps").set_value(20)
+    train(at)
+    model = at.session_state["model"]
+    activity = rc.unit_activity(model, text)
+    box = next(s for s in at.selectbox if s.label.startswith("Hidden unit"))
+    assert list(box.options) == [f"h[{i}] · standard deviation {activity.std[i]:.3f}" for i in activity.order]
+    body = at.get("html")[-1].value
+    assert "<img" not in body and "<b>" not in body
+    unit = activity.order[0]
+    colours = [span.split("background:")[1].split(";")[0] for span in body.split("<span ")[1:]]
+    assert colours == [mv.unit_color(h) for h in activity.h[:, unit]]
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def test_two_sessions_train_at_once_each_its_own_model():
+    one = AppTest.from_file(APP, default_timeout=120).run().switch_page(PAGE).run()
+    two = AppTest.from_file(APP, default_timeout=120).run().switch_page(PAGE).run()
+    for at in (one, two):
+        at.number_input(key="train_steps").set_value(LONG_RUN)
+        at.button(key="train_go").click().run()
+    for at in (one, two):  # both are training now, each in its own worker
+        rerun_until(at, lambda a: any(p.value > 0 for p in a.get("progress")), "the first steps")
+    for at in (one, two):
+        at.button(key="train_stop").click().run()
+        rerun_until(at, lambda a: not running(a), "the run to stop")
+    a, b = one.session_state["model"], two.session_state["model"]
+    assert a is not b and a.steps_trained > 0 and b.steps_trained > 0
+    assert a.params.W_h is not b.params.W_h
+
+
+def test_a_session_that_trains_does_not_change_another_sessions_model():
     one = AppTest.from_file(APP, default_timeout=120).run().switch_page(PAGE).run()
     two = AppTest.from_file(APP, default_timeout=120).run().switch_page(PAGE).run()
     one.number_input(key="train_steps").set_value(10)
-    one.button(key="train_go").click().run()
+    train(one)
     two.run()
     assert one.session_state["model"].steps_trained == 10
     assert two.session_state["model"].steps_trained == 60
-    assert two.session_state["model"].corpus_name == "seed: I love deep learning"
+    assert two.session_state["model"].corpus_name == SEED
+
+
+def test_a_widget_changed_while_training_leaves_the_run_going(train_page):
+    """The run lives in its worker, not in the script: a rerun of the page does not stop it."""
+    at = train_page
+    at.number_input(key="train_steps").set_value(LONG_RUN)
+    at.button(key="train_go").click().run()
+    rerun_until(at, lambda a: any(p.value > 0 for p in a.get("progress")), "the first steps")
+    assert at.button(key="train_go").disabled
+    at.number_input(key="train_H").set_value(4).run()
+    at.slider(key="train_reach_scale").set_value(0.5).run()
+    assert running(at) and at.session_state["train_live"].outcome is None
+    at.button(key="train_stop").click().run()
+    rerun_until(at, lambda a: not running(a), "the run to stop")
+    assert at.session_state["model"].params.sizes[2] == 3  # the run's settings, not the changed H

@@ -3,6 +3,7 @@
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -26,14 +27,61 @@ def loss_chart(app):
 def test_training_draws_the_loss_and_replaces_the_model(app, expect):
     app.open("/train")
     app.assert_healthy()
-    expect(loss_chart(app)).to_have_count(0)
+    expect(loss_chart(app)).to_have_count(1)  # the preloaded seed model's own curve
     app.choose("Built-in corpus", re.compile(r"^counting$"))
     app.click(app.button(TRAIN), until=app.pg.get_by_text(re.compile(r"^Trained 300 steps")), timeout=120_000)
     app.assert_healthy()
     expect(loss_chart(app)).to_have_count(1)
-    app.wait_for_charts(7)  # loss, watch-it-learn heatmap, gradient norms, 4 weight heatmaps
+    expect(app.charts().filter(has_text="step 300: loss")).to_have_count(1)
+    app.wait_for_charts(8)  # loss, watch it learn, gradient reach, W_h what-if, 4 weight heatmaps
     text = card(app)
     assert "counting" in text and "300 steps trained" in text and "H = 6" in text, text
+
+
+def start_long_run(app, expect) -> None:
+    """Open Train, ask for rnn_core's most steps and start: the live view draws a growing curve."""
+    most = rc.SETTING["steps"].high
+    need = rc.training_memory(rc.seed_corpus(), rc.TrainConfig(steps=most))
+    app.open("/train")
+    steps = app.pg.get_by_label("steps", exact=True)
+    steps.fill(str(most))
+    steps.press("Enter")
+    app.settle(app.pg.get_by_text(f"this run needs about {need / 2**20:,.1f} MB", exact=False))
+    app.button(TRAIN).click()
+    expect(app.pg.get_by_text(re.compile(r"^step [1-9][\d,]* / 1,000,000"))).to_be_visible(timeout=60_000)
+
+
+def live_step(app) -> int:
+    text = app.pg.get_by_text(re.compile(r"^step [\d,]+ / 1,000,000")).inner_text()
+    return int(text.split()[1].replace(",", ""))
+
+
+def test_a_live_run_redraws_while_training_and_stop_keeps_what_it_learned(app, expect):
+    """The live view is a fragment that reruns on its own: the step and the curve move on while
+    the rest of the page stays; Stop ends the run and installs what it learned."""
+    start_long_run(app, expect)
+    expect(app.charts().filter(has_text="loss (cross-entropy, nats)")).to_have_count(1)
+    first = live_step(app)
+    deadline = time.monotonic() + 60
+    while live_step(app) <= first:  # the fragment redraws on its own; a guard, not a timing
+        assert time.monotonic() < deadline, "the live step never moved on"
+        app.pg.wait_for_timeout(100)
+    app.click(app.button("■ Stop (keep what was learned)"),
+              until=app.pg.get_by_text(re.compile(r"^Stopped at step \d+")), timeout=120_000)
+    app.assert_healthy()
+    notice = app.pg.get_by_text(re.compile(r"^Stopped at step \d+")).inner_text()
+    steps = int(re.search(r"step (\d+)", notice).group(1))
+    assert steps > first and f"{steps} steps trained" in card(app), (notice, card(app))
+    expect(app.charts().filter(has_text=f"step {steps:,}: loss")).to_have_count(1)
+
+
+def test_leaving_the_page_mid_run_installs_what_was_learned_on_the_next_page(app, expect):
+    start_long_run(app, expect)
+    app.click(app.pg.get_by_test_id("stSidebarNavLink").filter(has_text="Step-Through"),
+              until=app.pg.get_by_role("heading", name=re.compile(r"^Step 1: feed 'I'")))
+    app.assert_healthy()
+    steps = int(re.search(r"(\d+) steps trained", card(app)).group(1))
+    assert 0 < steps < rc.SETTING["steps"].high and "seed: I love deep learning" in card(app), card(app)
 
 
 def test_sessions_train_different_corpora_at_once(app, second_app, expect):
@@ -121,3 +169,26 @@ def test_a_model_files_name_is_shown_as_text_never_rendered(app, expect, tmp_pat
         expect(where.locator("a")).to_have_count(0)
         expect(where.locator(".katex")).to_have_count(0)
     assert not [u for u in requested if "tracker.png" in u or "evil.example" in u], requested
+
+
+def test_text_coloured_by_a_hidden_unit_shows_a_hostile_corpus_as_text(app, expect):
+    """The unit view builds HTML from the corpus: a tag in the text is shown, never made."""
+    requested = []
+    app.pg.on("request", lambda r: requested.append(r.url))
+    app.open("/train")
+    app.click(app.pg.get_by_text("Paste text", exact=True), until=app.pg.get_by_text("Level", exact=True))
+    app.click(app.pg.get_by_text("char", exact=True),
+              until=app.pg.get_by_test_id("stMetricValue").filter(has_text="char"))
+    area = app.pg.get_by_label("Training text (one sentence per line)")
+    area.fill(HOSTILE_TEXT)
+    area.press("Control+Enter")
+    app.settle(app.pg.get_by_test_id("stCode").filter(has_text="<  i  m  g").first)
+    app.click(app.button(TRAIN), until=app.pg.get_by_text(re.compile(r"^Trained 60 steps")), timeout=120_000)
+    view = app.pg.get_by_test_id("stHtml").last
+    expect(view).to_contain_text("<img src=http://127.0.0.1:9/unit.png>")
+    expect(app.pg.get_by_test_id("stMain").locator("img[src*='unit.png']")).to_have_count(0)
+    expect(app.pg.get_by_test_id("stMain").locator("b").filter(has_text="bold")).to_have_count(0)
+    assert not [u for u in requested if "unit.png" in u], requested
+
+
+HOSTILE_TEXT = "<img src=http://127.0.0.1:9/unit.png> ab\nab <b>bold</b> ab\n" * 3

@@ -1,0 +1,108 @@
+"""What a training run costs the other sessions of the same server process, without a browser.
+
+    .venv/bin/python benchmarks/train_gil.py [--rounds 6] [--clicks 12] [--trainers 1]
+
+Times Step-Through's `Next` rerun with AppTest (the page's code, as the server runs it for a
+click; see benchmarks/step_next.py) in three conditions, alternating round by round so that
+the machine's load drifts into all three alike:
+- nothing training;
+- K long char-level runs training in threads of this process, as the Train page trained before
+  (each in its session's script thread, sharing the GIL with every other session);
+- the same runs in worker processes (``ui.train_worker``, as the Train page trains now; at most
+  ``MAX_RUNNING`` of them train at once, the others wait in line).
+Prints the median and p95 of each. A benchmark, not a test: nothing asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import rnn_core as rc  # noqa: E402
+from ui import train_worker as tw  # noqa: E402
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+CORPUS = "known answer: counting a ab abc (char level)"
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def next_clicks(at: AppTest, n: int) -> list[float]:
+    """ms of n Next reruns (Reset when the path has ended, not timed)."""
+    times = []
+    while len(times) < n:
+        nxt = button(at, "Next ▶")
+        if nxt.disabled:
+            button(at, "Reset").click().run()
+            continue
+        t0 = time.perf_counter()
+        nxt.click().run()
+        times.append(1000 * (time.perf_counter() - t0))
+    return times
+
+
+def run_inputs() -> tuple[rc.Model, rc.Corpus, rc.TrainConfig]:
+    corpus = rc.builtin_corpus(CORPUS)
+    config = rc.BUILTINS[CORPUS].config(steps=rc.SETTING["steps"].high)
+    return rc.start_model(corpus, config), corpus, config
+
+
+def in_threads(k: int):
+    """Train k runs in threads of this process (the old way); returns a function that stops them."""
+    stop = threading.Event()
+    threads = [threading.Thread(target=rc.record_training, args=run_inputs(), daemon=True,
+                                kwargs=dict(on_step=lambda info: not stop.is_set())) for _ in range(k)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    return lambda: (stop.set(), [thread.join() for thread in threads])
+
+
+def in_workers(k: int):
+    """Train k runs in worker processes (the new way); returns a function that stops them."""
+    jobs = [tw.Job(tw.Request(*run_inputs())) for _ in range(k)]
+    while jobs[0].progress().step == 0:
+        time.sleep(0.05)
+    return lambda: [(job.stop(), job.wait(60)) for job in jobs]
+
+
+def summary(times: list[float]) -> str:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"median {statistics.median(times):5.0f} ms, p95 {p95:5.0f} ms ({len(times)} clicks)"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=6)
+    ap.add_argument("--clicks", type=int, default=12)
+    ap.add_argument("--trainers", type=int, default=1)
+    args = ap.parse_args()
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("pages/step-through.py").run()
+    tw.warm()
+    next_clicks(at, 4)  # warm up
+    k = args.trainers
+    starts = {"nothing training": lambda: (lambda: None), f"{k} training in threads (before)": lambda: in_threads(k),
+              f"{k} training in workers (now)": lambda: in_workers(k)}
+    results = {name: [] for name in starts}
+    for _ in range(args.rounds):
+        for name, start in starts.items():
+            stop = start()
+            results[name] += next_clicks(at, args.clicks)
+            stop()
+    for name, times in results.items():
+        print(f"Step-Through Next rerun, {name:<30} {summary(times)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""The Train page's corpus section: where the text comes from (a built-in, pasted text, an
+uploaded .txt), what it holds, and whether some of it is held out for a validation loss."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import rnn_core as rc
+from ui import train_keys as K
+from ui.charts import show_token
+from ui.text import md_literal
+
+SOURCES = ("Built-in", "Paste text", "Upload .txt")
+PASTED = "the cat sat on the mat\nthe dog sat on the log"  # the text area's first content
+TOKENS_SHOWN, VOCAB_SHOWN = 50, 300
+ss = st.session_state
+
+
+def suggest_settings() -> None:
+    """A built-in corpus comes with the steps and H that train it well (rnn_core's suggestion)."""
+    b = rc.BUILTINS[ss[K.BUILTIN]]
+    ss[K.SETTING_KEYS["steps"]], ss[K.SETTING_KEYS["hidden_size"]] = b.steps, b.hidden_size
+
+
+def read_txt_upload() -> None:
+    """Decode an uploaded .txt once, when it arrives (UTF-8 and size checked by rnn_core)."""
+    f = ss.get(K.TXT_FILE)
+    if f is None:
+        ss.pop(K.TXT, None)
+        return
+    try:
+        ss[K.TXT] = {"name": f.name, "text": rc.decode_upload(f.getvalue())}
+    except rc.CorpusError as e:
+        ss[K.TXT] = {"name": f.name, "error": f"{f.name}: {e}"}
+
+
+def corpus_section() -> rc.Corpus | None:
+    """The corpus widgets; the corpus they give (None, with the reason shown, if none)."""
+    ss.setdefault(K.BUILTIN, rc.seed_corpus().name)
+    source = st.radio("Where the training text comes from", SOURCES, horizontal=True, key=K.SOURCE)
+    corpus, error = builtin_corpus() if source == "Built-in" else text_corpus(source)
+    if error:
+        st.error(f"This corpus cannot be trained on: {md_literal(error)}")
+    if corpus is not None:
+        describe(corpus)
+    return corpus
+
+
+def builtin_corpus() -> tuple[rc.Corpus, None]:
+    name = st.selectbox("Built-in corpus", list(rc.BUILTINS), key=K.BUILTIN, on_change=suggest_settings,
+                        help="Small corpora, each chosen to show one thing. Choosing one sets suggested steps and H.")
+    b = rc.BUILTINS[name]
+    st.caption(md_literal(b.lesson))
+    if b.check is not None:
+        st.caption(f"**Known answer.** After training, the page generates {b.check_tokens} tokens greedily from "
+                   "the first word and checks them against the pattern.")
+    return rc.builtin_corpus(name), None
+
+
+def text_corpus(source: str) -> tuple[rc.Corpus | None, str | None]:
+    """Pasted or uploaded text at the chosen level: (corpus, None), or (None, why not)."""
+    level = st.radio("Level", ("word", "char"), horizontal=True, key=K.LEVEL,
+                     help="word: each line is a sentence ending in </s>; char: every character is a token.")
+    if source == "Paste text":
+        ss.setdefault(K.PASTE, PASTED)
+        text, name = st.text_area("Training text (one sentence per line)", key=K.PASTE, height=130), "pasted text"
+    else:
+        st.file_uploader("A UTF-8 .txt file (up to 2 MB)", type=["txt"], key=K.TXT_FILE, on_change=read_txt_upload)
+        upload = ss.get(K.TXT)
+        if upload is None:
+            st.info("Upload a text file to train on.")
+            return None, None
+        if "error" in upload:
+            return None, upload["error"]
+        text, name = upload["text"], upload["name"]
+    try:
+        return rc.make_corpus(text, level, name=name), None
+    except rc.CorpusError as e:
+        return None, str(e)
+
+
+def describe(corpus: rc.Corpus) -> None:
+    """Tokens, vocabulary, the first tokens, and what is held out for validation."""
+    tokens = [t for s in corpus.sentences for t in s]
+    vocab = list(dict.fromkeys(tokens))
+    c1, c2, c3 = st.columns(3)
+    c1.metric("tokens", f"{len(tokens):,}")
+    c2.metric("vocabulary V", f"{len(vocab):,}")
+    c3.metric("sentences" if corpus.level == "word" else "level",
+              len(corpus.sentences) if corpus.level == "word" else "char")
+    st.caption(f"The first {min(TOKENS_SHOWN, len(tokens))} tokens (␣ is a space, ⏎ a new line):")
+    st.code("  ".join(show_token(t) for t in tokens[:TOKENS_SHOWN]), language=None, wrap_lines=True)
+    more = f"  … and {len(vocab) - VOCAB_SHOWN:,} more" if len(vocab) > VOCAB_SHOWN else ""
+    st.caption("Vocabulary, in order of first appearance (a token's id is its position):")
+    st.code("  ".join(show_token(t) for t in vocab[:VOCAB_SHOWN]) + more, language=None, wrap_lines=True)
+    st.caption(held_out_text(rc.split_corpus(corpus)))
+
+
+def held_out_text(split) -> str:
+    """What the page says about held-out text (``rc.split_corpus`` decides)."""
+    if split.validation is None:
+        return ("**Validation:** this text is too short to hold any out, so the model trains on all of it and "
+                "there is no validation loss.")
+    unit = "sentences" if split.validation.level == "word" else "characters"
+    held = len(split.validation.sentences) if unit == "sentences" else len(split.validation.text)
+    return (f"**Validation:** the last {held:,} {unit} ({split.validation.n_tokens:,} tokens) are held out: the "
+            "model never trains on them, and its loss on them (the validation loss) is drawn beside the "
+            "training loss. A validation loss that rises while the training loss falls means memorising.")
