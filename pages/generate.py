@@ -8,7 +8,15 @@ sample list, full traces for the one inspected sample, one heavier view result a
 import streamlit as st
 
 import rnn_core as rc
-from ui import beam_view, draws_view, influence_view, inspect_view, rule_panels, samples_view, tree_view
+from ui import (
+    beam_view,
+    draws_view,
+    influence_view,
+    inspect_view,
+    rule_panels,
+    samples_view,
+    tree_view,
+)
 from ui import generate_state as gs
 from ui.generate_controls import controls
 from ui.state import model_version, start_page

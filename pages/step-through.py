@@ -10,9 +10,19 @@ from functools import partial
 import streamlit as st
 
 import rnn_core as rc
-from ui import charts, step_latex as tex, step_state as state, step_teacher as teacher
+from ui import charts
+from ui import step_latex as tex
+from ui import step_state as state
+from ui import step_teacher as teacher
 from ui.state import model_version, start_page
-from ui.step_controls import controls, guess_box, guess_feedback, title, top_row, what_if
+from ui.step_controls import (
+    controls,
+    guess_box,
+    guess_feedback,
+    title,
+    top_row,
+    what_if,
+)
 from ui.step_layout import fit_style, fitted_latex, keyed_latex, page_css
 from ui.step_loop import loop_svg
 from ui.step_path import finished_reason

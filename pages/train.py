@@ -13,8 +13,9 @@ from ui import train_keys as K
 from ui import train_state as ts
 from ui import train_view as tv
 from ui import train_worker as tw
-from ui.charts import show_token
 from ui.state import current_model, model_version, start_page
+from ui.theme import plotly_chart
+from ui.token_text import md_token
 from ui.train_corpus import corpus_section
 from ui.train_settings import memory_check, settings_section
 
@@ -45,8 +46,8 @@ def loss_curves(model: rc.Model, diverged: ts.RunRecord | None) -> None:
         st.info("This model carries no record of its training, so there is no loss curve to show.")
         return
     losses, smoothed, validation = curves
-    st.plotly_chart(tv.loss_figure(losses, smoothed, validation, start=model.steps_trained - len(losses)),
-                    width="stretch", key="train_loss")
+    plotly_chart(tv.loss_figure(losses, smoothed, validation, start=model.steps_trained - len(losses)),
+                 key="train_loss")
     samples = diverged.samples if diverged else ts.last_samples(model)
     if samples:
         with st.expander("Samples written while it trained"):
@@ -63,7 +64,7 @@ def known_answer(model: rc.Model) -> None:
     verdict = b.verify(model)
     say = st.success if verdict.ok else st.warning
     say(f"**Known answer:** {'learned ✅' if verdict.ok else 'not learned yet ❌'}. "
-        f"Greedy generation of {b.check_tokens} tokens from “{show_token(model.first_word())}”: "
+        f"Greedy generation of {b.check_tokens} tokens from “{md_token(model.first_word())}”: "
         f"{verdict.why}")
     st.code(verdict.text, language=None, wrap_lines=True)
 

@@ -17,10 +17,10 @@ import streamlit as st
 
 import rnn_core as rc
 from ui import generate_state as gs
-from ui.theme import plotly_chart
 from ui.charts import GREY, H_COLOR, axis_label
-from ui.token_text import plotly_text
 from ui.checked_input import checked_number
+from ui.theme import plotly_chart
+from ui.token_text import plotly_text
 
 BEAM_EXAMPLE = "beam beats greedy: like / love"  # a key of the built-in corpora (tests check it)
 PRUNED_DRAWN = 3  # pruned candidates drawn per step (the best ones); the rest are counted

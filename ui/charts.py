@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative, unlabel_rgb
 
 from rnn_core import StepTrace
-from ui.token_text import axis_label, show_token  # noqa: F401  (show_token: Train's import)
+from ui.token_text import axis_label
 
 
 def _is_grey(color: str) -> bool:

@@ -12,9 +12,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
-from ui.theme import plotly_chart
 from ui.charts import MAX_BARS, axis_label, token_color
 from ui.checked_input import checked_number
+from ui.theme import plotly_chart
 
 
 def drawn_ids(counts: rc.DrawCounts) -> np.ndarray:

@@ -15,8 +15,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
-from ui.theme import plotly_chart
 from ui.charts import axis_label
+from ui.theme import plotly_chart
 
 MAX_HEATMAP = 200  # positions drawn in the t x s heatmap at most (200 x 200 cells)
 SHADE = (31, 95, 191)  # H_COLOR as RGB: the more influence, the more opaque

@@ -16,10 +16,20 @@ import streamlit as st
 import rnn_core as rc
 from ui import generate_export as gx
 from ui import generate_state as gs
-from ui.theme import plotly_chart
-from ui.charts import (HOW, H_COLOR, H_PREV_COLOR, axis_label, distribution_figure, distributions_heatmap,
-                       hidden_figure, hidden_heatmap, is_reshaped, shown_ids)
+from ui.charts import (
+    H_COLOR,
+    H_PREV_COLOR,
+    HOW,
+    axis_label,
+    distribution_figure,
+    distributions_heatmap,
+    hidden_figure,
+    hidden_heatmap,
+    is_reshaped,
+    shown_ids,
+)
 from ui.text import md_literal
+from ui.theme import plotly_chart
 
 MAX_HEATMAP_CELLS = 200_000  # steps x V drawn at most: a larger heatmap is too heavy to send and unreadable
 

@@ -17,9 +17,10 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 import rnn_core as rc
-from ui.theme import plotly_chart
-from ui.charts import GREY, axis_label, rgba, show_token, token_color
+from ui.charts import GREY, axis_label, rgba, token_color
 from ui.knobs import knob_slider, top_k_box
+from ui.theme import plotly_chart
+from ui.token_text import show_token
 
 PANEL_BARS = 20  # tokens per panel for a large vocabulary: the most probable after the temperature
 LISTED = 12  # kept tokens written out in the table, at most

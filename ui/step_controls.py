@@ -12,9 +12,10 @@ from __future__ import annotations
 import streamlit as st
 
 import rnn_core as rc
-from ui import step_guess, step_state as state
-from ui.step_path import tokens_so_far
 from rnn_core import limits
+from ui import step_guess
+from ui import step_state as state
+from ui.step_path import tokens_so_far
 from ui.step_settings import RULES
 from ui.theme import is_presenter
 from ui.token_text import md_token, show_token

@@ -21,7 +21,8 @@ import streamlit as st
 
 import rnn_core as rc
 from rnn_core import StepTrace
-from ui import step_path, step_settings as ssets
+from ui import step_path
+from ui import step_settings as ssets
 from ui.step_settings import Settings
 
 ss = st.session_state

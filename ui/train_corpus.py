@@ -7,8 +7,8 @@ import streamlit as st
 
 import rnn_core as rc
 from ui import train_keys as K
-from ui.charts import show_token
 from ui.text import md_literal
+from ui.token_text import show_token
 
 SOURCES = ("Built-in", "Paste text", "Upload .txt")
 PASTED = "the cat sat on the mat\nthe dog sat on the log"  # the text area's first content

@@ -13,8 +13,9 @@ import rnn_core as rc
 from ui import train_keys as K
 from ui import train_memory_view as mv
 from ui import train_view as tv
-from ui.charts import show_token
 from ui.state import model_version
+from ui.theme import plotly_chart
+from ui.token_text import md_token
 
 SCALE = (0.0, 3.0, 0.05)  # the W_h what-if: smallest and largest factor, and the slider's step
 ss = st.session_state
@@ -35,9 +36,9 @@ def watch_it_learn(model: rc.Model, sentence: tuple[str, ...]) -> None:
         shown = st.select_slider("Weights after training step", steps, value=steps[-1],
                                  key=K.versioned(K.SNAPSHOT, model_version()))
     i = steps.index(shown)
-    st.plotly_chart(tv.learning_heatmap(rows, i), width="stretch", key="train_learn")
+    plotly_chart(tv.learning_heatmap(rows, i), key="train_learn")
     greedy = rc.generate(models[i], sentence[:1], rc.GREEDY, max_tokens=min(len(sentence) + 5, 80))
-    st.markdown(f"At step **{shown}**, greedy generation from “{show_token(sentence[0])}” gives:")
+    st.markdown(f"At step **{shown}**, greedy generation from “{md_token(sentence[0])}” gives:")
     st.code(rc.text_of(model, greedy), language=None, wrap_lines=True)
     st.caption("Each row is the model at one moment of training (the weights its history kept); each cell is "
                "the probability it gave the correct next token, feeding in the true sentence (teacher forcing).")
@@ -57,7 +58,7 @@ def gradient_reach(model: rc.Model, sentence: tuple[str, ...]) -> None:
     st.subheader("How far back the gradient reaches")
     tokens = sentence[: mv.reach_length(model.config.hidden_size) + 1]
     reach = rc.gradient_reach(model, list(tokens))
-    st.plotly_chart(mv.reach_figure(reach), width="stretch", key="train_grads")
+    plotly_chart(mv.reach_figure(reach), key="train_grads")
     st.caption(f"Training learns from the loss at each step t, L_t = −log y_t[target]. This is how strongly "
                f"L_t, at the last step t = {len(reach.targets)}, pulls on the hidden state k steps earlier. "
                "Going back one step multiplies the gradient by W_hᵀ and by tanh′ (at most 1), so it usually "
@@ -85,7 +86,7 @@ def vanishing_what_if(model: rc.Model) -> None:
     c1.metric("spectral radius of W_h", f"{base.radius:.3f}")
     c2.metric(f"… of {factor:g} × W_h", f"{reach.radius:.3f}")
     c3.metric(f"‖∂L_t/∂h_t−k‖ at k = {len(reach.targets) - 1}", f"{reach.curve(len(reach.targets))[-1]:.3e}")
-    st.plotly_chart(mv.reach_figure(reach, None if factor == 1 else base), width="stretch", key="train_reach")
+    plotly_chart(mv.reach_figure(reach, None if factor == 1 else base), key="train_reach")
     st.caption(f"The model reads the first {len(choice.tokens)} tokens of its text. Scaling W_h scales its "
                "spectral radius (its largest |eigenvalue|) by the same factor. Below 1, every step back "
                "shrinks the gradient and the curve falls in a straight line on this log scale: the gradient "
@@ -118,5 +119,5 @@ def weights(model: rc.Model) -> None:
     figs = tv.weight_figures(model.params, model.vocab.tokens)
     for left, right in (("embedding", "W_x"), ("W_h", "W_y")):
         c1, c2 = st.columns(2)
-        c1.plotly_chart(figs[left], width="stretch", key=f"train_w_{left}")
-        c2.plotly_chart(figs[right], width="stretch", key=f"train_w_{right}")
+        plotly_chart(figs[left], where=c1, key=f"train_w_{left}")
+        plotly_chart(figs[right], where=c2, key=f"train_w_{right}")

@@ -17,7 +17,8 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 import rnn_core as rc
-from ui.charts import H_COLOR, H_PREV_COLOR, axis_label, show_token
+from ui.charts import H_COLOR, H_PREV_COLOR, axis_label
+from ui.token_text import show_token
 
 REACH_COST = 20_000  # T * H at most for a reach curve: its cost grows as T^2 H^2
 REACH_TOKENS = 100  # positions of the what-if sequence (fewer for a large H, see reach_length)

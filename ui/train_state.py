@@ -22,6 +22,7 @@ from ui import train_view as tv
 from ui import train_worker as tw
 from ui.state import model_version, set_model
 from ui.text import md_literal
+from ui.theme import plotly_chart
 
 LIVE_EVERY = 1.0  # seconds between two redraws of a live run
 LIVE_POINTS = 500  # steps drawn of a live curve: its redraw costs the server a few milliseconds
@@ -84,8 +85,8 @@ def live_run() -> None:
     status = "stopping…" if job.stopping else f"step {progress.step:,} / {progress.total:,}{last}{speed}"
     st.progress(min(progress.step / max(progress.total, 1), 1.0), text=status)
     span = tv.live_span(progress.step, progress.total)
-    st.plotly_chart(tv.loss_figure(progress.losses, progress.smoothed, progress.validation, span, points=LIVE_POINTS),
-                    width="stretch", key="train_live_loss")
+    plotly_chart(tv.loss_figure(progress.losses, progress.smoothed, progress.validation, span, points=LIVE_POINTS),
+                 key="train_live_loss")
     show_samples(progress.samples)
 
 

@@ -14,7 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import rnn_core as rc
-from ui.charts import H_COLOR, axis_label, show_token
+from ui.charts import H_COLOR, axis_label
+from ui.token_text import show_token
 
 MAX_CURVE_POINTS = 2000  # a longer loss curve is thinned for drawing (every k-th point)
 MAX_ROWS = 60  # rows of a weight heatmap (tokens) and positions of a sentence shown

@@ -14,9 +14,9 @@ import streamlit as st
 
 import rnn_core as rc
 from ui import generate_state as gs
-from ui.theme import plotly_chart
 from ui.charts import axis_label
 from ui.checked_input import checked_number
+from ui.theme import plotly_chart
 
 STEP_THROUGH = "pages/step-through.py"
 SHOWN_DEPTH = 6  # generated tokens drawn at first: deeper levels make thin, unreadable boxes

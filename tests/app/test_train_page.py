@@ -383,7 +383,8 @@ def test_the_text_is_coloured_by_the_unit_that_varies_most_and_corpus_text_is_es
     activity = rc.unit_activity(model, text)
     box = next(s for s in at.selectbox if s.label.startswith("Hidden unit"))
     assert list(box.options) == [f"h[{i}] · standard deviation {activity.std[i]:.3f}" for i in activity.order]
-    body = at.get("html")[-1].value
+    legend = [h.value for h in at.get("html")].index(mv.activity_legend())  # the coloured text follows it
+    body = at.get("html")[legend + 1].value
     assert "<img" not in body and "<b>" not in body
     unit = activity.order[0]
     colours = [span.split("background:")[1].split(";")[0] for span in body.split("<span ")[1:]]
