@@ -57,7 +57,7 @@ def test_only_the_chosen_token_is_outlined_and_opaque(forced):
 
 
 def test_a_reshaped_distribution_shows_q_filled_and_y_as_an_outline():
-    """Issue: at T = 5 with top-k = 2 the chart showed y_t while the pick was drawn from q_t."""
+    """A bug once: at T = 5 with top-k = 2 the chart showed y_t while the pick was drawn from q_t."""
     tr = step_one(rc.Rule("sample", temperature=0.5), PLAUSIBLE, seed=1)
     fig = charts.distribution_figure(tr, VOCAB)
     q_bars, y_bars = fig.data

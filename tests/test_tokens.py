@@ -1,4 +1,4 @@
-"""Tokenizer, vocabulary and corpus checks (issue 2 item 1)."""
+"""Tokenizer, vocabulary and corpus checks."""
 
 from __future__ import annotations
 

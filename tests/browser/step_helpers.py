@@ -1,5 +1,5 @@
 """Helpers of the Step-Through browser tests: pages of a given screen size, a model loaded into
-the session, and the two measures of issue 9 ("in view without scrolling", "not cut at the right
+the session, and the two measures of a step that fits ("in view without scrolling", "not cut at the right
 edge"), read with getBoundingClientRect and scrollWidth/clientWidth."""
 
 from __future__ import annotations

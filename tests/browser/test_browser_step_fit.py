@@ -1,4 +1,4 @@
-"""One whole step on one screen (issue 9, item 1), in a real browser: after Next, at 1280x720 and
+"""One whole step on one projector screen, in a real browser: after Next, at 1280x720 and
 1920x1080, on the seed model and on a 10-token model, the controls, the step number, every
 equation with its numbers and both charts are inside the window without scrolling, and no
 equation or table is wider than its box at 3 or 6 decimals (KaTeX blocks are .katex-display).
