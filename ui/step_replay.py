@@ -54,21 +54,20 @@ def var(name: str, sub: str | int = "") -> str:
 
 
 def cells(v: np.ndarray, prec: int, limit: int, gap: str) -> list[str]:
-    """A vector's entries rounded like the page (``step_latex.num``); over ``limit`` entries the
-    first ones, ``gap`` (⋮ or …) and the last, as the page's LaTeX does."""
-    out = [tex.num(z, prec) for z in v]
-    return out[: limit - 2] + [gap] + out[-1:] if len(out) > limit else out
+    """A vector's entries rounded like the page (``step_latex.num``), each in a number element;
+    over ``limit`` entries the first ones, ``gap`` (⋮ or …) and the last, as the page's LaTeX does."""
+    out = [f'<span class="n">{tex.num(z, prec)}</span>' for z in v]
+    return out[: limit - 2] + [f"<span>{gap}</span>"] + out[-1:] if len(out) > limit else out
 
 
 def col_vec(v: np.ndarray, prec: int, name: str) -> str:
     """A column vector (n,) between brackets; ``name`` goes on the element (tests read it)."""
-    rows = "".join(f'<span class="n">{c}</span>' for c in cells(v, prec, tex.COLUMN_ROWS, "⋮"))
-    return f'<span class="col" data-name="{name}">{rows}</span>'
+    return f'<span class="col" data-name="{name}">{"".join(cells(v, prec, tex.COLUMN_ROWS, "⋮"))}</span>'
 
 
 def row_vec(v: np.ndarray, prec: int, name: str) -> str:
     """A vector (n,) written as a transposed row, [0.1, 0.3, 0.5]ᵀ as the seed document does."""
-    entries = ", ".join(f'<span class="n">{c}</span>' for c in cells(v, prec, tex.ROW_ENTRIES, "…"))
+    entries = ", ".join(cells(v, prec, tex.ROW_ENTRIES, "…"))
     return f'<span class="row" data-name="{name}">[{entries}]<sup>⊤</sup></span>'
 
 
@@ -91,7 +90,7 @@ def eq(*parts: str) -> str:
 
 def input_eq(tr: StepTrace, prec: int) -> str:
     """x_t = emb(token) with its numbers; at step 1 also h_0 = 0 (the seed's Step 2)."""
-    h0 = f",&emsp;{var('h', 0)} = <b>0</b>" if tr.t == 1 else ""
+    h0 = f",&emsp;{var('h', 0)} = <strong>0</strong>" if tr.t == 1 else ""
     return eq(var("x", tr.t), "=", f"emb({quoted(tr.input)})", "=", row_vec(tr.x, prec, "x") + h0)
 
 
