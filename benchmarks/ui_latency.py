@@ -178,11 +178,14 @@ def main() -> None:
                     steps_3d += walk(browser, app_server.url, "/step-through", NEXT, TITLE, 3, with_3d=True)
                 loads = {path: first_load_ms(browser, app_server.url, path, n) for path, n in PAGES.items()} \
                     if args.loads else {}
-                replay = [ms for path in replay_files(Path(tmp), args.walks) for ms in replay_draws_ms(browser, path)]
                 browser.close()
         finally:
             app_server.stop()
             bare_server.stop()
+        with sync_playwright() as p:  # the replay needs no server: measured with both stopped
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+            replay = [ms for path in replay_files(Path(tmp), args.walks) for ms in replay_draws_ms(browser, path)]
+            browser.close()
     report({"Step-Through": steps, "Step-Through, 3-D view on": steps_3d, "bare page (2 bars, 3-D line)": bare},
            loads)
     report_replay(replay, args.walks)

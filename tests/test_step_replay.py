@@ -83,7 +83,7 @@ def test_titles_count_the_steps_and_the_last_says_why_the_walk_ends(trained_seed
 def test_the_file_says_the_model_and_the_shape_of_W_y(trained_seed):
     s = Settings(word="I")
     document = walk_html(trained_seed, walk(trained_seed, s), s, prec=4)
-    about = re.search(r'<div class="about">(.*?)</div>\n', document).group(1)
+    about = re.search(r"<div class=\"about\">(.*?)</div>", document).group(1)
     text = re.sub(r"<[^>]+>", "", about)
     assert "V = 5, E = 3, H = 3" in text and "Wy is V × H = 5 × 3 (the seed document writes it 3 × 3)" in text
     assert "rule: sample T=1" in text and "RNG seed 0" in text and "4 decimals" in text
@@ -102,11 +102,12 @@ def test_a_large_vocabulary_and_hidden_size_show_the_page_s_shortened_vectors_an
     assert_shown(shown["a"], np.r_[tr.a[:3], tr.a[-1:]], 3, "a_1")  # 9 rows: the first 3, ⋮, the last
     top = set(np.argsort(-tr.probs)[:10].tolist()) | {tr.token_id}  # the 10 most probable and the chosen
     ids = sorted(top)
-    row_y = re.search(r'<tr data-name="y">(.*?)</tr>', step["math"]).group(1)
+    row_y = "".join(re.findall(r'<tr data-name="y">(.*?)</tr>', step["math"]))  # 12 columns: two tables
     assert [int(i) for i in re.findall(r'data-id="(\d+)"', row_y)] == ids
     assert_shown(shown["y"], tr.probs[ids], 3, "y_1")
     others = re.findall(r"<td>([-\d.]+)</td>", row_y)  # the "others" column: the rest of the mass
     assert_shown(others, [1 - tr.probs[ids].sum()], 3, "others")
+    assert step["math"].count('<table class="out">') == 2
 
 
 def test_forced_tokens_are_marked_and_named(trained_seed):

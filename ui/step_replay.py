@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from functools import partial
 from typing import Mapping
 
@@ -125,24 +126,34 @@ def q_eq(tr: StepTrace, rule: rc.Rule) -> str:
     return eq(f"{var('q', t)}[v]", "=", f"{scaled}[v] / (the kept tokens' sum)") + f'<div class="note">{note}</div>'
 
 
-def number_class(chosen: bool) -> str:
-    return "n chosen" if chosen else "n"
-
-
 def output_table(tr: StepTrace, vocab: tuple[str, ...], prec: int) -> str:
     """o_t and y_t (and q_t when sampling reshaped y_t), one column per token: all of a small
-    vocabulary, else the most probable ones, the chosen one and "others" (as on the page)."""
-    V, t = len(tr.probs), tr.t
-    ids = list(charts.shown_ids(tr, tex.max_tokens(V)))
+    vocabulary, else the most probable ones, the chosen one and "others"; more than
+    ``step_latex.BLOCK_COLUMNS`` columns as two or more tables one below another (as on the page)."""
+    V = len(tr.probs)
+    ids = [int(v) for v in charts.shown_ids(tr, tex.max_tokens(V))]
     rest = np.setdiff1d(np.arange(V), ids)
     rows = [("o", tr.logits), ("y", tr.probs)] + [("q", tr.q)] * charts.is_reshaped(tr)
-    head = "".join(f"<th>{quoted(vocab[v])}</th>" for v in ids) + "<th>others</th>" * bool(len(rest))
-    body = ""
-    for name, values in rows:
-        others = f"<td>{tex.others_cell(name, values, rest, prec)}</td>" * bool(len(rest))
-        tds = "".join(f'<td class="{number_class(v == tr.token_id)}" data-id="{v}">{tex.num(values[v], prec)}</td>'
-                      for v in ids)
-        body += f'<tr data-name="{name}"><th>{var(name, t)}</th>{tds}{others}</tr>'
+    columns = [(f"<th>{quoted(vocab[v])}</th>", {name: number_cell(values[v], prec, v, v == tr.token_id)
+                                                    for name, values in rows}) for v in ids]
+    if len(rest):
+        columns.append(("<th>others</th>", {name: f"<td>{tex.others_cell(name, values, rest, prec)}</td>"
+                                            for name, values in rows}))
+    per = math.ceil(len(columns) / math.ceil(len(columns) / tex.BLOCK_COLUMNS))
+    return "".join(table_block(columns[i:i + per], [name for name, _ in rows], tr.t)
+                   for i in range(0, len(columns), per))
+
+
+def number_cell(value: float, prec: int, token_id: int, chosen: bool) -> str:
+    kind = "n chosen" if chosen else "n"
+    return f'<td class="{kind}" data-id="{token_id}">{tex.num(value, prec)}</td>'
+
+
+def table_block(columns: list[tuple[str, dict[str, str]]], names: list[str], t: int) -> str:
+    """One table of the o/y(/q) numbers: a header of tokens over one row per name."""
+    head = "".join(th for th, _ in columns)
+    body = "".join(f'<tr data-name="{name}"><th>{var(name, t)}</th>' + "".join(c[name] for _, c in columns) + "</tr>"
+                   for name in names)
     return f'<table class="out"><tr><th></th>{head}</tr>{body}</table>'
 
 
@@ -239,8 +250,8 @@ button:disabled { opacity: 0.45; cursor: default; }
 .keys, .about, .note, footer { color: #6b7280; font-size: 0.8rem; }
 .about { margin: 0.2rem 0 0.1rem; }
 #loop { margin: 0.1rem 0; }
-main { display: grid; grid-template-columns: minmax(0, 1.12fr) minmax(0, 1fr); gap: 1rem; align-items: start; }
-#math { font-size: 1.1rem; overflow-wrap: anywhere; }
+main { display: grid; grid-template-columns: minmax(0, 1.25fr) minmax(0, 1fr); gap: 1rem; align-items: start; }
+#math { font-size: 1.05rem; overflow-wrap: anywhere; }
 .eq { margin: 0.35rem 0; }
 .v { white-space: nowrap; }
 .col { display: inline-flex; vertical-align: middle; flex-direction: column; align-items: flex-end; padding: 0 0.3rem;
@@ -255,7 +266,7 @@ table.out th, table.out td { padding: 0.1rem 0.45rem; text-align: center; }
 table.out tr:first-child th { border-bottom: 1px solid #9aa5b1; font-weight: 600; }
 table.out tr th:first-child { border-right: 1px solid #9aa5b1; font-weight: 400; }
 td.chosen { background: #fff1e0; font-weight: 600; }
-footer { margin-top: 0.3rem; }
+footer { margin-top: 0.6rem; border-top: 1px solid #e5e7eb; padding-top: 0.3rem; }
 #end { color: #166534; font-weight: 600; }
 """
 
@@ -274,13 +285,12 @@ PAGE = """<!DOCTYPE html>
 <button id="next" type="button" class="primary" title="Also PageDown or →">Next ▶</button>
 <span class="keys">PageDown / → next · PageUp / ← back · Home / End</span>
 </header>
-<div class="about">{about}</div>
 <div id="loop"></div>
 <main>
 <section id="math"></section>
 <section id="charts"><div id="dist"></div><div id="hidden"></div><div id="end"></div></section>
 </main>
-<footer>RNN Autoregression Lab · an offline replay of a Step-Through walk: every number was computed by the
+<footer><div class="about">{about}</div>RNN Autoregression Lab · an offline replay of a Step-Through walk: every number was computed by the
 app's model when the file was written; this file computes nothing and fetches nothing.</footer>
 <script type="application/json" id="walk-data">{data}</script>
 <script>{plotly}</script>
@@ -299,6 +309,14 @@ SCRIPT = """
   const replay = window.replay = {step: 0, n: n, draws: []};
   const el = id => document.getElementById(id);
   function layout(spec) { return Object.assign({}, spec.layout, {template: walk.template, autosize: true}); }
+  // A large vocabulary or many decimals: the equations shrink to end above the screen's bottom
+  // (one whole step on one screen), down to 70% of their size.
+  function fitMath() {
+    const math = el('math');
+    math.style.fontSize = '';
+    const r = math.getBoundingClientRect(), room = innerHeight - 6 - r.top;
+    if (r.height > room) math.style.fontSize = Math.max(0.7, room / r.height) * 1.05 + 'rem';
+  }
   function draw(k, t0) {
     k = Math.min(Math.max(k, 1), n);
     if (k === replay.step) return;
@@ -307,6 +325,7 @@ SCRIPT = """
     document.title = el('title').textContent;
     el('loop').innerHTML = s.loop;
     el('math').innerHTML = s.math;
+    fitMath();
     el('end').textContent = s.end;
     el('prev').disabled = k === 1;
     el('next').disabled = k === n;

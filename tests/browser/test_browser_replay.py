@@ -5,13 +5,14 @@ chosen Decimals; tokens show as text."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
 import pytest
 
 import rnn_core as rc
-from tests.browser.conftest import TIMEOUT_MS, AppPage, shoot_failure
+from tests.browser.conftest import ARTIFACTS, REPO, TIMEOUT_MS, shoot_failure
 from tests.hostile_tokens import HOSTILE, hostile_model
 from tests.replay_file import assert_shown
 from ui.state import seed_model_bytes
@@ -21,9 +22,14 @@ from ui.token_text import show_token
 
 pytestmark = pytest.mark.browser
 
-NUMBERS_JS = """() => Object.fromEntries([...document.querySelectorAll('#math [data-name]')]
-  .map(e => [e.dataset.name, [...e.querySelectorAll('.n')].concat(e.matches('.n') ? [e] : [])
-  .map(n => n.textContent.trim())]))"""
+NUMBERS_JS = """() => {
+  const shown = {};  // data-name -> the numbers under it as the reader sees them (a table in blocks: all)
+  for (const e of document.querySelectorAll('#math [data-name]')) {
+    const cells = e.matches('.n') ? [e] : [...e.querySelectorAll('.n')];
+    shown[e.dataset.name] = (shown[e.dataset.name] || []).concat(cells.map(n => n.textContent.trim()));
+  }
+  return shown;
+}"""
 
 
 class OfflineFile:
@@ -144,3 +150,61 @@ def test_every_number_shown_is_the_traces_at_the_chosen_decimals_and_tokens_show
         assert pg.locator("#math b, #title b").count() == 0  # "<b>" is text, never a bold tag
         expect(pg.locator("#math")).to_contain_text(f"emb(“{show_token(tr.input)}”)")
     assert f.outside() == [] and f.errors == []
+
+
+# what one step needs on screen, and the elements whose content must not be cut at the right
+ON_SCREEN = ["#title", "#prev", "#next", "#loop svg", "#math .eq", "#math table.out", "#dist .main-svg",
+             "#hidden .main-svg"]
+FIT_JS = """(selectors) => {
+  const out = [];
+  for (const selector of selectors) {
+    const all = [...document.querySelectorAll(selector)];
+    if (!all.length) out.push(selector + ': missing');
+    for (const el of all) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.left < 0 || r.top < 0 || r.right > innerWidth || r.bottom > innerHeight)
+        out.push(`${selector}: ${Math.round(r.left)},${Math.round(r.top)} to ${Math.round(r.right)},${Math.round(r.bottom)}`);
+    }
+  }
+  for (const el of document.querySelectorAll('body *'))
+    if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible')
+      out.push(`cut: ${el.tagName}#${el.id}.${el.className} ${el.scrollWidth} > ${el.clientWidth}`);
+  if (document.documentElement.scrollWidth > innerWidth) out.push('the page scrolls sideways');
+  return out;
+}"""
+
+
+def assert_every_step_fits(expect, f: OfflineFile, n: int) -> None:
+    for k in range(1, n + 1):
+        if k > 1:
+            f.pg.keyboard.press("PageDown")
+        expect(f.pg.locator("#title")).to_contain_text(f"step {k} of {n}")
+        expect(f.pg.locator("#hidden .gtitle")).to_have_text(re.compile(rf"h_{k}\s*$"))
+        assert f.pg.evaluate(FIT_JS, ON_SCREEN) == [], f"step {k}"
+
+
+def test_one_whole_step_fits_a_1280x720_screen_for_the_seed_and_a_large_model(offline, expect, tmp_path):
+    """Every step of the seed walk (its step 2 is the README's screenshot, docs/screenshots/replay.png
+    with SCREENSHOTS=1) and of a char-level walk with V = 28, H = 64 at 6 decimals: the title, both
+    buttons, the loop, every equation and table, both charts inside the screen, nothing cut."""
+    seed = rc.from_bytes(seed_model_bytes())
+    s = Settings(word="I")
+    traces = rc.generate(seed, ["I"], s.rule_obj(), max_tokens=20, seed=0)
+    path = tmp_path / "seed.html"
+    path.write_text(walk_html(seed, traces, s), encoding="utf-8")
+    f = offline(path)
+    assert_every_step_fits(expect, f, len(traces))
+    f.pg.keyboard.press("Home")
+    f.pg.keyboard.press("PageDown")
+    expect(f.pg.locator("#hidden .gtitle")).to_have_text(re.compile(r"h_2\s*$"))
+    out = REPO / "docs" / "screenshots" if os.environ.get("SCREENSHOTS") else ARTIFACTS
+    out.mkdir(parents=True, exist_ok=True)
+    f.pg.screenshot(path=str(out / "replay.png"))
+
+    char = rc.new_model(rc.make_corpus("the quick brown fox jumps over the lazy dog.", "char"),
+                        rc.TrainConfig(hidden_size=64, embed_dim=16, seed=1))
+    s = Settings(word="t", max_len=12)
+    traces = rc.generate(char, ["t"], s.rule_obj(), max_tokens=12, seed=0)
+    path = tmp_path / "char.html"
+    path.write_text(walk_html(char, traces, s, prec=6), encoding="utf-8")
+    assert_every_step_fits(expect, offline(path), len(traces))
