@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 import numpy as np
 
-DATA = re.compile(r'<script type="application/json" id="walk-data">(.*?)</script>', re.S)
+DATA = re.compile(r'<script type="application/json" id="walk-data">(.*?)</script>', re.DOTALL)
 
 
 def walk_data(document: str) -> dict:

@@ -160,7 +160,7 @@ def test_the_file_loads_nothing_from_outside(trained_seed):
     assert len(found.scripts) == 3 and plotly.offline.get_plotlyjs() in found.scripts
     assert "<link" not in document and "@import" not in document and "@font-face" not in document
     rest = document.replace(plotly.offline.get_plotlyjs(), "")
-    addresses = set(re.findall(r"https?://[^\s\\\"'<>]*", rest, re.I))
+    addresses = set(re.findall(r"https?://[^\s\\\"'<>]*", rest, re.IGNORECASE))
     assert addresses <= {"http://www.w3.org/2000/svg"}, addresses
     assert "url(" not in "".join(found.styles)
 

@@ -30,9 +30,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import rnn_core as rc
 from rnn_core import StepTrace
-from ui import charts
+from ui import charts, step_path
 from ui import step_latex as tex
-from ui import step_path
 from ui import step_state as state
 from ui.generate_export import slug
 from ui.step_loop import loop_svg
@@ -212,8 +211,9 @@ def about_html(model: rc.Model, s: Settings, forks: Mapping[int, int], prec: int
     V, E, H = model.params.sizes
     forced = ", ".join(f"step {t} → {quoted(model.vocab.tokens[v])}" for t, v in sorted(forks.items()))
     seed = "" if s.rule_obj().is_greedy else f" · RNG seed {s.seed}"
-    return (f"Model: corpus “{html.escape(model.corpus_name)}”, {model.level} level, {model.steps_trained} steps trained · "
-            f"V = {V}, E = {E}, H = {H}: {var('W', 'y')} is V × H = {V} × {H} (the seed document writes it 3 × 3) · "
+    return (f"Model: corpus “{html.escape(model.corpus_name)}”, {model.level} level, "
+            f"{model.steps_trained} steps trained · V = {V}, E = {E}, H = {H}: "
+            f"{var('W', 'y')} is V × H = {V} × {H} (the seed document writes it 3 × 3) · "
             f"seed word {quoted(s.word)} · rule: {html.escape(s.rule_obj().describe())}{seed}"
             + (f" · forced: {forced}" if forced else "") + f" · {prec} decimals")
 
@@ -290,8 +290,9 @@ PAGE = """<!DOCTYPE html>
 <section id="math"></section>
 <section id="charts"><div id="dist"></div><div id="hidden"></div><div id="end"></div></section>
 </main>
-<footer><div class="about">{about}</div>RNN Autoregression Lab · an offline replay of a Step-Through walk: every number was computed by the
-app's model when the file was written; this file computes nothing and fetches nothing.</footer>
+<footer><div class="about">{about}</div>
+RNN Autoregression Lab · an offline replay of a Step-Through walk: every number was computed by the app's model
+when the file was written; this file computes nothing and fetches nothing.</footer>
 <script type="application/json" id="walk-data">{data}</script>
 <script>{plotly}</script>
 <script>{script}</script>
