@@ -5,8 +5,8 @@ the current path, for a workshop that loses its network.
 then each step precomputed in Python from its ``StepTrace`` with the page's own builders, the
 distribution and hidden-state figures (``ui.charts``), the loop diagram (``ui.step_loop``), and
 the equations as HTML (KaTeX needs its fonts, so no LaTeX) in the page's notation and Decimals.
-The file's script only swaps them: PageDown/PageUp, Right/Left, Home/End step with
-``Plotly.react``. No number is computed in the browser, nothing is fetched: no server, no CDN,
+The file's script only swaps them: PageDown/PageUp, Right/Left, Home/End step, each step's
+charts drawn by plotly.js ahead of the key press. No number is computed in the browser, nothing is fetched: no server, no CDN,
 no external font. Every token is escaped (``ui.token_text``).
 
 ``replay_section`` is the page's control: a download button whose file is built when it is
@@ -268,6 +268,11 @@ table.out tr th:first-child { border-right: 1px solid #9aa5b1; font-weight: 400;
 td.chosen { background: #fff1e0; font-weight: 600; }
 footer { margin-top: 0.6rem; border-top: 1px solid #e5e7eb; padding-top: 0.3rem; }
 #end { color: #166534; font-weight: 600; }
+#dist, #hidden { position: relative; }
+#dist { height: 245px; }
+#hidden { height: 200px; }
+.plot { position: absolute; inset: 0; visibility: hidden; }
+.plot.shown { visibility: visible; }
 """
 
 PAGE = """<!DOCTYPE html>
@@ -300,7 +305,7 @@ when the file was written; this file computes nothing and fetches nothing.</foot
 </html>
 """
 
-# Stepping: swap the precomputed step in and redraw both charts with Plotly.react. Each draw's
+# Stepping: swap the precomputed step in and show its charts (drawn ahead). Each draw's
 # time, from the key press (the event's timeStamp) to the first frame after it, goes into
 # window.replay.draws (benchmarks/ui_latency.py reads it).
 SCRIPT = """
@@ -318,6 +323,32 @@ SCRIPT = """
     const r = math.getBoundingClientRect(), room = innerHeight - 6 - r.top;
     if (r.height > room) math.style.fontSize = Math.max(0.7, room / r.height) * 1.05 + 'rem';
   }
+  // Each step's two charts live in their own pair of divs, stacked: a key press only swaps which
+  // pair is visible, and while the reader looks at a step its neighbours' pairs are drawn
+  // (hidden). At most the pairs of the steps within AHEAD of the one on screen are kept.
+  const AHEAD = 2, pairs = new Map();
+  function pair(k) {
+    if (!pairs.has(k)) {
+      const s = walk.steps[k - 1], made = {};
+      for (const name of ['dist', 'hidden']) {
+        made[name] = el(name).appendChild(document.createElement('div'));
+        made[name].className = 'plot';
+      }
+      made.ready = Promise.all([Plotly.newPlot(made.dist, s.dist.data, layout(s.dist), config),
+                                Plotly.newPlot(made.hidden, s.hidden.data, layout(s.hidden), config)]);
+      pairs.set(k, made);
+    }
+    return pairs.get(k);
+  }
+  function drawAhead() {
+    const k = replay.step;
+    for (const [j, p] of pairs) {
+      if (Math.abs(j - k) <= AHEAD) continue;
+      for (const div of [p.dist, p.hidden]) { Plotly.purge(div); div.remove(); }
+      pairs.delete(j);
+    }
+    for (const j of [k + 1, k - 1]) if (j >= 1 && j <= n) pair(j);
+  }
   function draw(k, t0) {
     k = Math.min(Math.max(k, 1), n);
     if (k === replay.step) return;
@@ -332,13 +363,13 @@ SCRIPT = """
     el('next').disabled = k === n;
     replay.step = k;
     history.replaceState(null, '', '#step=' + k);
-    Promise.all([Plotly.react('dist', s.dist.data, layout(s.dist), config),
-                 Plotly.react('hidden', s.hidden.data, layout(s.hidden), config)]).then(() => {
-      requestAnimationFrame(() => setTimeout(() => {
-        replay.draws.push({step: k, ms: performance.now() - t0});
-        document.body.dataset.drawn = k;
-      }, 0));
-    });
+    const shown = pair(k);
+    for (const [j, p] of pairs) for (const div of [p.dist, p.hidden]) div.classList.toggle('shown', j === k);
+    shown.ready.then(() => requestAnimationFrame(() => setTimeout(() => {
+      replay.draws.push({step: k, ms: performance.now() - t0});
+      document.body.dataset.drawn = k;
+      setTimeout(drawAhead, 0);
+    }, 0)));
   }
   const moves = {PageDown: 1, ArrowRight: 1, PageUp: -1, ArrowLeft: -1};
   document.addEventListener('keydown', e => {

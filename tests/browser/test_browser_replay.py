@@ -83,8 +83,8 @@ def expect_step(expect, pg, title: str, tr: rc.StepTrace, prec: int) -> None:
     """Step ``tr.t`` on screen: its title, h_t's first number, both charts of this step drawn."""
     expect(pg.locator("#title")).to_have_text(title)
     expect(pg.locator('#math [data-name="h"] .n').first).to_have_text(f"{tr.h[0]:.{prec}f}")
-    expect(pg.locator("#dist .gtitle")).to_contain_text(f"_{tr.t} ")
-    expect(pg.locator("#hidden .gtitle")).to_have_text(re.compile(rf"→\s*■\s*h_{tr.t}\s*$"))
+    expect(pg.locator("#dist .shown .gtitle")).to_contain_text(f"_{tr.t} ")
+    expect(pg.locator("#hidden .shown .gtitle")).to_have_text(re.compile(rf"→\s*■\s*h_{tr.t}\s*$"))
 
 
 def test_the_downloaded_walk_steps_to_the_end_and_back_with_the_network_cut(app, offline, expect, tmp_path):
@@ -153,8 +153,8 @@ def test_every_number_shown_is_the_traces_at_the_chosen_decimals_and_tokens_show
 
 
 # what one step needs on screen, and the elements whose content must not be cut at the right
-ON_SCREEN = ["#title", "#prev", "#next", "#loop svg", "#math .eq", "#math table.out", "#dist .main-svg",
-             "#hidden .main-svg"]
+ON_SCREEN = ["#title", "#prev", "#next", "#loop svg", "#math .eq", "#math table.out", "#dist .shown .main-svg",
+             "#hidden .shown .main-svg"]
 FIT_JS = """(selectors) => {
   const out = [];
   for (const selector of selectors) {
@@ -179,7 +179,7 @@ def assert_every_step_fits(expect, f: OfflineFile, n: int) -> None:
         if k > 1:
             f.pg.keyboard.press("PageDown")
         expect(f.pg.locator("#title")).to_contain_text(f"step {k} of {n}")
-        expect(f.pg.locator("#hidden .gtitle")).to_have_text(re.compile(rf"h_{k}\s*$"))
+        expect(f.pg.locator("#hidden .shown .gtitle")).to_have_text(re.compile(rf"h_{k}\s*$"))
         assert f.pg.evaluate(FIT_JS, ON_SCREEN) == [], f"step {k}"
 
 
@@ -196,7 +196,7 @@ def test_one_whole_step_fits_a_1280x720_screen_for_the_seed_and_a_large_model(of
     assert_every_step_fits(expect, f, len(traces))
     f.pg.keyboard.press("Home")
     f.pg.keyboard.press("PageDown")
-    expect(f.pg.locator("#hidden .gtitle")).to_have_text(re.compile(r"h_2\s*$"))
+    expect(f.pg.locator("#hidden .shown .gtitle")).to_have_text(re.compile(r"h_2\s*$"))
     out = REPO / "docs" / "screenshots" if os.environ.get("SCREENSHOTS") else ARTIFACTS
     out.mkdir(parents=True, exist_ok=True)
     f.pg.screenshot(path=str(out / "replay.png"))
