@@ -8,8 +8,17 @@ written to a temporary file and served by a second server), measured the same wa
 run, walks alternating between them:
 from the click to the last change the click makes to the page (a MutationObserver notes each
 DOM change; the page counts as done once it has been quiet for QUIET_MS). Prints the medians
-and the ratios; with --loads also the first load of each page. A benchmark, not a test: nothing
-here asserts a time. Reuses the browser tests' server code (tests/browser/conftest.py).
+and the ratios; with --loads also the first load of each page.
+
+Beside the server's Next: the offline replay of a walk (``ui.step_replay``), the files of a few
+walks written to disk and opened with the network cut, stepped with PageDown to the end and
+PageUp back; each step's time from the key press (the keydown event's timestamp) to the first
+frame after the step and both its charts are on screen, as the file itself records it
+(``window.replay.draws``). The file draws a step's neighbours' charts while the reader looks, so
+pressing a key right after a step appeared, as here, is its slowest ordinary use.
+
+A benchmark, not a test: nothing here asserts a time. Reuses the browser tests' server code
+(tests/browser/conftest.py).
 """
 
 from __future__ import annotations
@@ -25,7 +34,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
+sys.path.insert(0, str(REPO))
 from conftest import CHROMIUM_ARGS, STATE_WATCH_JS, AppPage, StreamlitServer  # noqa: E402
+
+import rnn_core as rc  # noqa: E402
+from ui.state import seed_model_bytes  # noqa: E402
+from ui.step_replay import walk_html  # noqa: E402
+from ui.step_settings import Settings  # noqa: E402
 
 QUIET_MS = 600  # no DOM change for this long: the click's work is done
 NEXT, TITLE = ".st-key-step_next button", ".st-key-step_title h1"  # Step-Through's Next and its step
@@ -109,6 +124,40 @@ def first_load_ms(browser, url: str, path: str, charts: int) -> float:
         pg.context.close()
 
 
+def replay_files(folder: Path, walks: int) -> list[Path]:
+    """Replay files of ``walks`` seed walks (sampled, RNG seeds 0, 1, ...: 4 steps or so each)
+    and of one longer char-level walk (untrained, H = 64: up to 20 steps, 12 bars, the hidden state
+    as a colour strip), written into ``folder``."""
+    seed = rc.from_bytes(seed_model_bytes())
+    char = rc.new_model(rc.make_corpus("the quick brown fox jumps over the lazy dog.", "char"),
+                        rc.TrainConfig(hidden_size=64, embed_dim=16, seed=1))
+    cases = [(seed, Settings(word="I", seed=k)) for k in range(walks)] + [(char, Settings(word="t", seed=0))]
+    paths = []
+    for i, (model, s) in enumerate(cases):
+        traces = rc.generate(model, [s.word], s.rule_obj(), max_tokens=s.max_len, seed=s.seed)
+        paths.append(folder / f"walk{i}.html")
+        paths[-1].write_text(walk_html(model, traces, s), encoding="utf-8")
+    return paths
+
+
+def replay_draws_ms(browser, path: Path) -> list[float]:
+    """Open a replay file offline and step it to the end and back; each step's draw time."""
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, offline=True)
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+    try:
+        pg = context.new_page()
+        pg.goto(path.as_uri())
+        pg.wait_for_function("window.replay && window.replay.draws.length === 1", timeout=60_000)
+        n = pg.evaluate("window.replay.n")
+        for key in ["PageDown"] * (n - 1) + ["PageUp"] * (n - 1):
+            done = pg.evaluate("window.replay.draws.length") + 1
+            pg.keyboard.press(key)
+            pg.wait_for_function(f"window.replay.draws.length === {done}", timeout=60_000, polling=10)
+        return [d["ms"] for d in pg.evaluate("window.replay.draws")[1:]]  # the first is the file's opening
+    finally:
+        context.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--walks", type=int, default=5, help="walks of 3 clicks on each page (default 5)")
@@ -135,8 +184,21 @@ def main() -> None:
         finally:
             app_server.stop()
             bare_server.stop()
+        with sync_playwright() as p:  # the replay needs no server: measured with both stopped
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+            replay = [ms for path in replay_files(Path(tmp), args.walks) for ms in replay_draws_ms(browser, path)]
+            browser.close()
     report({"Step-Through": steps, "Step-Through, 3-D view on": steps_3d, "bare page (2 bars, 3-D line)": bare},
            loads)
+    report_replay(replay, args.walks)
+
+
+def report_replay(times: list[float], walks: int) -> None:
+    p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
+    print(f"Offline replay (Download this walk), one step, key press to the first frame after both its charts "
+          f"are on screen, {WIDTH}x{HEIGHT}, network cut:")
+    print(f"  median {statistics.median(times):5.0f} ms  p95 {p95:.0f} ms  (min {min(times):.0f}, max {max(times):.0f}, "
+          f"{len(times)} steps of {walks} seed walks and one char walk, there and back)")
 
 
 def report(series: dict[str, list[float]], loads: dict[str, float]) -> None:

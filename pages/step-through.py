@@ -26,6 +26,7 @@ from ui.step_controls import (
 from ui.step_layout import fit_style, fitted_latex, keyed_latex, page_css
 from ui.step_loop import loop_svg
 from ui.step_path import finished_reason
+from ui.step_replay import replay_section
 from ui.text import md_literal
 from ui.theme import is_presenter, plotly_chart
 from ui.token_text import md_token
@@ -136,3 +137,4 @@ with st.expander("Shapes of the parameters"):
     fitted_latex({"eq_shapes": tex.shapes_tex(model.params)})
     st.markdown(f"The seed document writes $W_y$ as $3\\times3$. It turns $h_t$ ($H = {H}$ numbers) into one score "
                 f"per vocabulary token, so here it is $V \\times H$ = **{V} × {H}**.")
+replay_section(model, version)
