@@ -107,7 +107,7 @@ def step_section(model: rc.Model, version: int) -> None:
     revealed, tr, prec = state.is_revealed(step), traces[step - 1], st.session_state[state.DECIMALS]
     state.write_query(vocab)
     controls(buttons, len(traces), step, revealed)
-    title(title_slot, len(traces), step, tr, revealed)
+    title(title_slot, len(traces), step, tr, revealed, s.weights)
     with st.container(key="step_loop"):
         st.markdown(loop_svg(traces, step, vocab, revealed, state.forks()), unsafe_allow_html=True)
     left, right = st.container(key="step_columns").columns([1.12, 1], gap="medium")
