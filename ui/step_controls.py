@@ -38,9 +38,10 @@ def settings_box(model: rc.Model) -> None:
     rule = right.radio("Picking rule", RULES, index=RULES.index(s.rule), key=w["rule"], horizontal=True,
                        help="sample: draw the next word from y_t (the seed's Step 4). greedy: the most probable.")
     off = rule != "sample"
-    T = limits.TEMPERATURE
-    st.slider("Temperature T", T.low, T.high, value=s.temperature, key=w["temperature"], step=T.step, disabled=off,
-              help=f"Divides o_t before the softmax: below 1 sharper, above 1 flatter; {T.range_text()}.")
+    T, (left, right) = limits.TEMPERATURE, st.columns(2)
+    left.slider("Temperature T", T.low, T.high, value=s.temperature, key=w["temperature"], step=T.step, disabled=off,
+                help=f"Divides o_t before the softmax: below 1 sharper, above 1 flatter; {T.range_text()}.")
+    weights_box(right, model, s.weights)
     # Number boxes without Streamlit's own bounds, which clamp a typed value silently: the page
     # checks every value with rnn_core.limits and says why it refuses one (see ``check``).
     left, right = st.columns(2)
@@ -53,7 +54,6 @@ def settings_box(model: rc.Model) -> None:
                       help=f"Seeds the draws u_t; {limits.SEED.range_text()}.")
     right.number_input("Max length", value=s.max_len, step=1, key=w["max_len"],
                        help=f"{limits.MAX_TOKENS.help}; {limits.MAX_TOKENS.range_text()}.")
-    weights_box(model, s.weights)
     left, right = st.columns(2)
     left.select_slider("Decimals", list(range(1, 7)), value=3, key=state.DECIMALS, persist_state="session")
     right.select_slider("Autoplay: seconds per step", state.SPEEDS, value=1.0, key=state.SPEED,
@@ -65,14 +65,14 @@ def settings_box(model: rc.Model) -> None:
                  help="Back to step 1 of the path these settings give: no forced tokens, no guesses.")
 
 
-def weights_box(model: rc.Model, weights: int | None) -> None:
-    """Training time-travel: the walk replayed with the weights after training step k (the
-    model's own at first); a model that kept no earlier weights says so in one line."""
+def weights_box(where, model: rc.Model, weights: int | None) -> None:
+    """Training time-travel, in ``where``: the walk replayed with the weights after training step
+    k (the model's own at first); a model that kept no earlier weights says so in one line."""
     steps = kept_steps(model)
     if len(steps) < 2:
-        st.caption("Training time-travel: no earlier weights to replay.", help=why_no_slider(model))
+        where.caption("Training time-travel: no earlier weights to replay.", help=why_no_slider(model))
         return
-    choose_weights(st, steps, key=state.WIDGETS["weights"], value=steps[-1] if weights is None else weights,
+    choose_weights(where, steps, key=state.WIDGETS["weights"], value=steps[-1] if weights is None else weights,
                    replays="walk (same prompt, random numbers u_t and forced tokens)")
 
 
@@ -110,7 +110,7 @@ def title(slot, n: int, step: int, tr: rc.StepTrace, revealed: bool, weights: in
     """The page's title, with the step on screen: its number and the token it feeds in; when the
     walk is replayed with earlier weights, it starts with the training step they are from."""
     done = " · done" if step == n and revealed else ""
-    where = "Step-Through" if weights is None else f"After {weights:,} training step{'s' * (weights != 1)}"
+    where = "Step-Through" if weights is None else f"Trained {weights:,} step{'s' * (weights != 1)}"
     with slot.container(key="step_title"):
         st.title(f"{where} · step {step} of {n}: feed “{md_token(tr.input)}”{done}", anchor=False)
 

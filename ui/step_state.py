@@ -96,6 +96,11 @@ def weighted(model: rc.Model) -> rc.Model:
     return step_path.model_at(model, settings())
 
 
+def path_key(version: int) -> tuple:
+    """What identifies the path on screen (model version, settings, forced tokens), for caches."""
+    return step_path.path_key(version, settings(), ss[FORKS])
+
+
 def apply_widgets(model: rc.Model) -> str | None:
     """Take the widgets' values as the settings, or keep the old ones and return an error message
     when a value is refused. A new walk drops the forks and the guesses; other weights replay
