@@ -26,7 +26,7 @@ def edit_box(tr: rc.StepTrace, *, key: str) -> rc.HiddenEdit:
     the clamped value (a value outside [-1, 1] is refused with rnn_core's message, the last
     accepted one kept)."""
     t, H = tr.t, len(tr.h_prev)
-    c1, c2, c3 = st.columns([2.3, 1.5, 1.2], vertical_alignment="top")
+    c1, c2, c3 = st.columns([2.3, 1.5, 1.2])
     kind = c1.radio(f"Edit the memory h_{t - 1} that step {t} reads", list(KINDS), format_func=KINDS.get,
                     horizontal=True, key=f"{key}_kind")
     unit = c2.selectbox("Hidden unit", range(H), key=f"{key}_unit", disabled=kind == "reset",
