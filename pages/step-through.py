@@ -1,8 +1,9 @@
 """Step-Through: the seed's numerical walk-through, one autoregressive step per screen.
 
 The first screen holds a whole step: the controls, the unrolled loop, the equations with their
-numbers, the next-token distribution and the hidden state. Below it: what-if forks, the hidden
-state's path, teacher forcing. State and callbacks: ui/step_state.py; the settings are in the URL.
+numbers, the next-token distribution and the hidden state. Below it: what-if forks, a closer look
+at the step (decoding rules, draws, influence, an edit of h_{t-1}: one at a time, on request),
+the hidden state's path, teacher forcing. State and callbacks: ui/step_state.py; the settings are in the URL.
 """
 
 from functools import partial
@@ -23,6 +24,7 @@ from ui.step_controls import (
     top_row,
     what_if,
 )
+from ui.step_extras import Look, closer_look
 from ui.step_layout import fit_style, fitted_latex, keyed_latex, page_css
 from ui.step_loop import loop_svg
 from ui.step_path import finished_reason
@@ -108,7 +110,7 @@ def step_section(model: rc.Model, version: int) -> None:
     revealed, tr, prec = state.is_revealed(step), traces[step - 1], st.session_state[state.DECIMALS]
     state.write_query(vocab)
     controls(buttons, len(traces), step, revealed)
-    title(title_slot, len(traces), step, tr, revealed)
+    title(title_slot, len(traces), step, tr, revealed, s.weights)
     with st.container(key="step_loop"):
         st.markdown(loop_svg(traces, step, vocab, revealed, state.forks()), unsafe_allow_html=True)
     left, right = st.container(key="step_columns").columns([1.12, 1], gap="medium")
@@ -122,6 +124,8 @@ def step_section(model: rc.Model, version: int) -> None:
     if step == len(traces) and revealed:
         st.success(f"**Generation finished**: {finished_reason(traces, s.max_len)}.")
     what_if(model, version, traces, step, revealed)
+    closer_look(Look(model=state.weighted(model), traces=traces, t=step, rule=s.rule_obj(), max_len=s.max_len,
+                     path_key=state.path_key(version)), revealed)
     hidden_path(traces, step)
     teacher_forcing(model, traces[:step if revealed else step - 1], prec)
 

@@ -63,3 +63,16 @@ def test_no_token_of_a_later_step_is_in_the_path_so_far(trained_seed):
     assert sp.tokens_so_far(traces, 1, revealed=True) == ["I", "love"]
     assert sp.tokens_so_far(traces, 1, revealed=False) == ["I"]  # guessing step 1's pick
     assert sp.tokens_so_far(traces, 3, revealed=True) == ["I", "love", "deep", "learning"]
+
+
+def test_a_snapshots_path_is_walked_with_its_weights_and_cached_apart():
+    model = rc.seed_model()
+    trained, _, _ = rc.record_training(model, rc.seed_corpus(), model.config)
+    cache = {}
+    own = sp.get_path(cache, trained, 1, Settings(word="I"), {})
+    early = sp.get_path(cache, trained, 1, Settings(word="I", weights=0), {})
+    assert len(cache) == 2
+    by_hand = rc.generate(rc.seed_model(), "I", rc.Rule("sample"), max_tokens=20, seed=0)  # step 0 = initial weights
+    assert [t.token for t in early] == [t.token for t in by_hand]
+    np.testing.assert_allclose(early[0].probs, by_hand[0].probs, atol=1e-15)
+    assert not np.allclose(early[0].probs, own[0].probs)

@@ -78,3 +78,43 @@ def test_check_refuses_unknown_words_with_suggestions(trained_seed):
 
 def test_clamp_step_keeps_the_step_on_the_path():
     assert [ssets.clamp_step(s, 4) for s in (0, 1, 4, 9)] == [1, 1, 4, 4]
+
+
+# ---------------------------------------------------------------- training time-travel
+
+
+@pytest.fixture(scope="module")
+def with_history() -> rc.Model:
+    """The seed preset trained with a recorded history: snapshots after steps 0, 3, ..., 60."""
+    model = rc.seed_model()
+    trained, _, _ = rc.record_training(model, rc.seed_corpus(), model.config)
+    return trained
+
+
+def test_earlier_weights_go_into_the_link_and_the_models_own_stay_out(with_history):
+    s = Settings(word="I", weights=3)
+    q = ssets.to_query(s, {}, with_history.vocab.tokens)
+    assert q["weights"] == "3"
+    assert ssets.from_query(q, Settings(word="I"), with_history) == (s, [])
+    assert "weights" not in ssets.to_query(Settings(word="I"), {}, with_history.vocab.tokens)
+    # the model's own step in a link is its own weights, not a snapshot with a cache entry of its own
+    assert ssets.from_query({"weights": "60"}, Settings(word="I"), with_history) == (Settings(word="I"), [])
+
+
+@pytest.mark.parametrize("raw, hint", [("7", "after training steps 0, 3, 6, …, 60, not 7"),
+                                       ("-1", "not -1"), ("x", "not a number")])
+def test_weights_the_model_did_not_keep_are_refused_with_the_steps_it_kept(with_history, raw, hint):
+    s, (w,) = ssets.from_query({"weights": raw}, Settings(word="I"), with_history)
+    assert s == Settings(word="I") and f"weights={raw}" in w and hint in w and "the model's own weights" in w
+
+
+def test_a_model_without_history_refuses_earlier_weights(trained_seed):
+    with pytest.raises(rc.ConfigError, match="keeps no earlier weights, only its own after step 60"):
+        ssets.check(Settings(word="I", weights=0), trained_seed)
+
+
+def test_only_the_weights_changing_keeps_the_walk():
+    s = Settings(word="I", seed=3)
+    assert replace(s, weights=0).walk_key() == s.walk_key()
+    assert replace(s, weights=0).path_key() != s.path_key()
+    assert replace(s, seed=4).walk_key() != s.walk_key()

@@ -18,6 +18,7 @@ from ui import step_state as state
 from ui.step_path import tokens_so_far
 from ui.step_settings import RULES
 from ui.theme import is_presenter
+from ui.time_travel import choose_weights, kept_steps, why_no_slider
 from ui.token_text import md_token, show_token
 
 MAX_GUESS_BUTTONS = 20  # a larger vocabulary guesses with a select box
@@ -37,9 +38,10 @@ def settings_box(model: rc.Model) -> None:
     rule = right.radio("Picking rule", RULES, index=RULES.index(s.rule), key=w["rule"], horizontal=True,
                        help="sample: draw the next word from y_t (the seed's Step 4). greedy: the most probable.")
     off = rule != "sample"
-    T = limits.TEMPERATURE
-    st.slider("Temperature T", T.low, T.high, value=s.temperature, key=w["temperature"], step=T.step, disabled=off,
-              help=f"Divides o_t before the softmax: below 1 sharper, above 1 flatter; {T.range_text()}.")
+    T, (left, right) = limits.TEMPERATURE, st.columns(2)
+    left.slider("Temperature T", T.low, T.high, value=s.temperature, key=w["temperature"], step=T.step, disabled=off,
+                help=f"Divides o_t before the softmax: below 1 sharper, above 1 flatter; {T.range_text()}.")
+    weights_box(right, model, s.weights)
     # Number boxes without Streamlit's own bounds, which clamp a typed value silently: the page
     # checks every value with rnn_core.limits and says why it refuses one (see ``check``).
     left, right = st.columns(2)
@@ -61,6 +63,17 @@ def settings_box(model: rc.Model) -> None:
                 help="The class guesses each pick before Next reveals it.")
     right.button("↺ Start again", on_click=state.reset, key=state.RESET, width="stretch",
                  help="Back to step 1 of the path these settings give: no forced tokens, no guesses.")
+
+
+def weights_box(where, model: rc.Model, weights: int | None) -> None:
+    """Training time-travel, in ``where``: the walk replayed with the weights after training step
+    k (the model's own at first); a model that kept no earlier weights says so in one line."""
+    steps = kept_steps(model)
+    if len(steps) < 2:
+        where.caption("Training time-travel: no earlier weights to replay.", help=why_no_slider(model))
+        return
+    choose_weights(where, steps, key=state.WIDGETS["weights"], value=steps[-1] if weights is None else weights,
+                   replays="walk (same prompt, random numbers u_t and forced tokens)")
 
 
 def top_row(model: rc.Model):
@@ -93,11 +106,13 @@ def controls(slots, n: int, step: int, revealed: bool) -> None:
                 key=state.PLAY, help="Step on to the end of the path, at the speed set in ⚙ Settings.")
 
 
-def title(slot, n: int, step: int, tr: rc.StepTrace, revealed: bool) -> None:
-    """The page's title, with the step on screen: its number and the token it feeds in."""
+def title(slot, n: int, step: int, tr: rc.StepTrace, revealed: bool, weights: int | None) -> None:
+    """The page's title, with the step on screen: its number and the token it feeds in; when the
+    walk is replayed with earlier weights, it starts with the training step they are from."""
     done = " · done" if step == n and revealed else ""
+    where = "Step-Through" if weights is None else f"Trained {weights:,} step{'s' * (weights != 1)}"
     with slot.container(key="step_title"):
-        st.title(f"Step-Through · step {step} of {n}: feed “{md_token(tr.input)}”{done}", anchor=False)
+        st.title(f"{where} · step {step} of {n}: feed “{md_token(tr.input)}”{done}", anchor=False)
 
 
 def guess_box(tr: rc.StepTrace, vocab: tuple[str, ...]) -> None:

@@ -3,6 +3,8 @@ once and kept in a small per-visitor cache, and forking it at a step.
 
 A path is ``list[StepTrace]``, one trace per token fed in (``rnn_core.generate``). Moving between
 steps never recomputes it; forcing a token reuses the steps before the fork (``rnn_core.fork``).
+Paths are walked with the weights the settings choose (``model_at``): a snapshot's path has its
+own cache entry, keyed on the snapshot's training step.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Mapping
 import rnn_core as rc
 from rnn_core import EOS, StepTrace
 from ui.step_settings import Settings, prompt
+from ui.time_travel import at_step
 
 CACHE_SIZE = 16  # paths kept per visitor: enough to flip between a path, its forks and the original
 
@@ -30,12 +33,17 @@ def add_fork(forks: Mapping[int, int], t: int, token_id: int) -> dict[int, int]:
     return {**{k: v for k, v in forks.items() if k < t}, t: token_id}
 
 
+def model_at(model: rc.Model, s: Settings) -> rc.Model:
+    """The model with the weights ``s`` walks with: a training snapshot's, or its own."""
+    return model if s.weights is None else at_step(model, s.weights)
+
+
 def get_path(cache: dict, model: rc.Model, version: int, s: Settings, forks: Mapping[int, int]) -> list[StepTrace]:
     """The whole path for these settings and forced tokens, computed once and kept in ``cache``."""
     key = path_key(version, s, forks)
     if key not in cache:
-        traces = rc.generate(model, prompt(s.word, model), s.rule_obj(), max_tokens=s.max_len, seed=s.seed,
-                             forced=dict(forks))
+        traces = rc.generate(model_at(model, s), prompt(s.word, model), s.rule_obj(), max_tokens=s.max_len,
+                             seed=s.seed, forced=dict(forks))
         _store(cache, key, traces)
     return cache[key]
 
@@ -48,7 +56,8 @@ def fork_path(cache: dict, model: rc.Model, version: int, s: Settings, forks: Ma
     new = add_fork(forks, t, token_id)
     key = path_key(version, s, new)
     if key not in cache:
-        _store(cache, key, rc.fork(model, traces, t, token_id, s.rule_obj(), max_tokens=s.max_len, seed=s.seed))
+        _store(cache, key, rc.fork(model_at(model, s), traces, t, token_id, s.rule_obj(), max_tokens=s.max_len,
+                                   seed=s.seed))
     return new
 
 

@@ -2,7 +2,9 @@
 
 A link reproduces a view: every field of ``Settings`` is one query key, forced tokens are
 ``force=2:learning,5:deep`` (step:token, the token percent-quoted). A refused value falls back to
-its default with a warning naming the key, so a broken link still opens the page.
+its default with a warning naming the key, so a broken link still opens the page. The weights
+(``weights=0``: those after training step 0) are in the link only when they are not the model's
+own, so a link without the key shows whatever model the visitor has, as before.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from urllib.parse import quote, unquote
 
 import rnn_core as rc
 from rnn_core import limits
+from ui.time_travel import kept_steps
 
 RULES = ("sample", "greedy")  # ranges and defaults of every setting: rnn_core.limits
 FORCE_KEY = "force"  # the query key of the forced tokens
@@ -31,14 +34,20 @@ class Settings:
     max_len: int = limits.MAX_TOKENS.default  # tokens generated at most
     step: int = 1  # 1-based step on screen
     guess: bool = False  # "guess first": the class guesses each pick before it is shown
+    weights: int | None = None  # walk with the weights after this training step; None: the model's own
 
     def rule_obj(self) -> rc.Rule:
         """The ``rnn_core.Rule`` these settings describe (ConfigError if out of range)."""
         return rc.Rule(self.rule, self.temperature, self.top_k, self.top_p)
 
+    def walk_key(self) -> tuple:
+        """What the walk is (prompt, rule, random numbers, length), whatever weights replay it:
+        forced tokens belong to a walk and stay when only the weights change."""
+        return (self.word, self.rule, self.temperature, self.top_k, self.top_p, self.seed, self.max_len)
+
     def path_key(self) -> tuple:
         """Everything the path depends on, apart from the model and forced tokens."""
-        return (self.word, self.rule, self.temperature, self.top_k, self.top_p, self.seed, self.max_len)
+        return (*self.walk_key(), self.weights)
 
 
 def parse_flag(raw: str) -> bool:
@@ -60,6 +69,7 @@ QUERY: dict[str, tuple[str, Callable[[str], object]]] = {
     "seed": ("seed", int),
     "max_len": ("max", int),
     "guess": ("guess", parse_flag),
+    "weights": ("weights", int),
 }
 QUERY_KEYS = (*(key for key, _ in QUERY.values()), FORCE_KEY)  # every key this page writes
 
@@ -81,7 +91,25 @@ def check(s: Settings, model: rc.Model) -> None:
     limits.MAX_TOKENS.check(s.max_len)
     if s.step < 1:
         raise rc.ConfigError(f"step must be 1 or more, not {s.step}.")
+    check_weights(s.weights, model)
     rc.prompt_ids(model, prompt(s.word, model))
+
+
+def check_weights(weights: int | None, model: rc.Model) -> None:
+    """ConfigError unless ``weights`` is None (the model's own) or a step the model kept weights of."""
+    steps = kept_steps(model)
+    if weights is None or weights in steps:
+        return
+    if len(steps) == 1:
+        raise rc.ConfigError(f"this model keeps no earlier weights, only its own after step {steps[0]:,}.")
+    shown = ", ".join(f"{k:,}" for k in steps) if len(steps) <= 8 else \
+        ", ".join(f"{k:,}" for k in steps[:3]) + ", …, " + f"{steps[-1]:,}"
+    raise rc.ConfigError(f"this model keeps the weights after training steps {shown}, not {weights}.")
+
+
+def own_weights(weights: int | None, model: rc.Model) -> int | None:
+    """The canonical ``Settings.weights``: None for the model's own (current) weights."""
+    return None if weights is None or weights == model.steps_trained else int(weights)
 
 
 def from_query(query: Mapping[str, str], defaults: Settings, model: rc.Model) -> tuple[Settings, list[str]]:
@@ -105,21 +133,25 @@ def from_query(query: Mapping[str, str], defaults: Settings, model: rc.Model) ->
             warnings.append(refused(key, raw, reason, getattr(defaults, field)))
             continue
         s = candidate
-    return s, warnings
+    return replace(s, weights=own_weights(s.weights, model)), warnings
 
 
 def refused(key: str, raw: str, reason: str, fallback) -> str:
     """The warning for a query value the page did not take."""
-    return f"Ignored `{key}={raw}` in the link ({reason}); using {fallback!r}."
+    using = "the model's own weights" if key == "weights" else repr(fallback)
+    return f"Ignored `{key}={raw}` in the link ({reason}); using {using}."
 
 
 def to_query(s: Settings, forks: Mapping[int, int], vocab: tuple[str, ...]) -> dict[str, str]:
     """The query string of ``s`` and the forced tokens (inverse of ``from_query`` and
-    ``forks_from_query``); no ``force`` key when nothing is forced."""
+    ``forks_from_query``); no ``force`` key when nothing is forced, no ``weights`` key for the
+    model's own weights."""
     values = asdict(s)
     query = {}
     for field, (key, _) in QUERY.items():
         v = values[field]
+        if v is None:
+            continue
         query[key] = str(int(v)) if isinstance(v, bool) else f"{v:g}" if isinstance(v, float) else str(v)
     if forks:
         query[FORCE_KEY] = ",".join(f"{t}:{quote(vocab[v], safe='')}" for t, v in sorted(forks.items()))

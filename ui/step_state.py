@@ -30,7 +30,8 @@ SETTINGS, FORKS, PATHS, FOR_VERSION = "step_settings", "step_forks", "step_paths
 GUESSES, REVEALED, PLAYING, NOTICE = "step_guesses", "step_revealed", "step_playing", "step_notice"
 WRITTEN = "step_written_query"  # the query string this page last wrote (see ``incoming_link``)
 WIDGETS = {"word": "step_word", "rule": "step_rule", "temperature": "step_T", "top_k": "step_k",
-           "top_p": "step_p", "seed": "step_seed", "max_len": "step_max", "guess": "step_guess"}
+           "top_p": "step_p", "seed": "step_seed", "max_len": "step_max", "guess": "step_guess",
+           "weights": "step_weights"}  # no weights slider for a model without earlier weights
 DECIMALS, SPEED, CAMERA, SHOW_3D = "step_decimals", "step_speed", "step_camera", "step_show_3d"
 GUESS_BOX, FORCE_BOX, DIST_CHART = "step_guess_box", "step_force_box", "step_dist"
 NEXT, PREV, NEXT_TWIN, PREV_TWIN, PLAY = "step_next", "step_prev", "step_next_twin", "step_prev_twin", "step_play"
@@ -90,20 +91,33 @@ def path(model: rc.Model, version: int, forced: dict[int, int] | None = None) ->
     return step_path.get_path(ss[PATHS], model, version, settings(), ss[FORKS] if forced is None else forced)
 
 
+def weighted(model: rc.Model) -> rc.Model:
+    """The model with the weights the walk is replayed with (``Settings.weights``)."""
+    return step_path.model_at(model, settings())
+
+
+def path_key(version: int) -> tuple:
+    """What identifies the path on screen (model version, settings, forced tokens), for caches."""
+    return step_path.path_key(version, settings(), ss[FORKS])
+
+
 def apply_widgets(model: rc.Model) -> str | None:
     """Take the widgets' values as the settings, or keep the old ones and return an error message
-    when a value is refused. A new path drops the forks and the guesses."""
+    when a value is refused. A new walk drops the forks and the guesses; other weights replay
+    the same walk, forks included, and drop only the guesses (the picks may change)."""
     s = settings()
-    raw = {field: ss[key] for field, key in WIDGETS.items()}
+    raw = {field: ss.get(key, getattr(s, field)) for field, key in WIDGETS.items()}
     wanted = replace(s, **{**raw, "top_k": int(raw["top_k"]), "seed": int(raw["seed"]), "max_len": int(raw["max_len"]),
                            "temperature": round(float(raw["temperature"]), 2), "top_p": round(float(raw["top_p"]), 2),
-                           "guess": bool(raw["guess"])})
+                           "guess": bool(raw["guess"]), "weights": ssets.own_weights(raw["weights"], model)})
     try:
         ssets.check(wanted, model)
     except rc.RnnCoreError as e:
         return f"{e} The walk-through below still shows {s.word!r}."
+    if wanted.walk_key() != s.walk_key():
+        ss[FORKS] = {}
     if wanted.path_key() != s.path_key():
-        ss[FORKS], ss[GUESSES] = {}, {}
+        ss[GUESSES] = {}
     if wanted.guess and not s.guess:  # from now on: what was seen stays seen, the current pick hides
         ss[REVEALED] = set(range(1, wanted.step))
     ss[SETTINGS] = wanted

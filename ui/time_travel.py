@@ -34,19 +34,29 @@ def at_step(model: rc.Model, step: int) -> rc.Model:
     return model if params is model.params else replace(model, params=params)
 
 
+def kept_steps(model: rc.Model) -> list[int]:
+    """The training steps whose weights the model keeps, oldest first, its own (current) last."""
+    return [step for step, _ in model.checkpoints()]
+
+
+def choose_weights(where, steps: list[int], *, key: str, value: int, replays: str, **widget) -> int:
+    """The "weights after training step k" select slider over ``steps``, drawn in ``where``;
+    ``replays`` names what the chosen weights replay ("samples", "walk")."""
+    return where.select_slider("Weights after training step", steps, value=value, key=key,
+                               help=f"Replay the same {replays} with the weights the model had after this many "
+                                    "training steps (step 0: the random initial weights).", **widget)
+
+
 def weights_slider(model: rc.Model, *, key: str) -> tuple[rc.Model, int]:
     """A "weights after training step k" slider over the model's checkpoints (its current weights
     last, chosen at first); returns the model with those weights and k. Without earlier weights,
     a caption says why and the model is returned as it is."""
-    steps = [step for step, _ in model.checkpoints()]
+    steps = kept_steps(model)
     if len(steps) < 2:
         st.caption(f"Training time-travel: {why_no_slider(model)}")
         return model, model.steps_trained
     c1, c2 = st.columns([2, 3], vertical_alignment="center")
-    step = c1.select_slider("Weights after training step", steps, value=steps[-1], key=key,
-                            persist_state="session",
-                            help="Replay the same samples with the weights the model had after this many "
-                                 "training steps (step 0: the random initial weights).")
+    step = choose_weights(c1, steps, key=key, value=steps[-1], replays="samples", persist_state="session")
     c2.caption(f"Training time-travel: {len(steps)} snapshots of the weights, from step {steps[0]:,} to "
                f"{steps[-1]:,}. Every sample meets the same random numbers u_t at every step, so what "
                "changes is the weights alone: at step 0 y_t is nearly flat, then it sharpens.")
