@@ -32,6 +32,13 @@ def open_view(app, name: str, until) -> None:
     app.settle(until)
 
 
+def open_settings(app) -> None:
+    """Unfold the settings box (it starts folded, one line saying what the page shows) and wait
+    for its widgets."""
+    app.pg.get_by_test_id("stExpander").get_by_text(re.compile("^⚙ Settings")).click()
+    app.pg.get_by_test_id("stSlider").filter(has_text="Number of samples").wait_for(state="visible")
+
+
 def test_generate_draws_samples_then_every_chart_of_one_sample(app, expect):
     app.open("/generate")
     app.assert_healthy()
@@ -47,6 +54,7 @@ def test_generate_draws_samples_then_every_chart_of_one_sample(app, expect):
 
 def test_greedy_samples_are_all_the_seed_sentence(app, expect):
     app.open("/generate")
+    open_settings(app)
     app.click(app.pg.get_by_test_id("stRadio").get_by_text("greedy", exact=True), until=greedy_heading(app))
     app.assert_healthy()
     expect(app.pg.get_by_test_id("stMetric").filter(has_text="Distinct texts")).to_contain_text("1 of 10")
@@ -55,6 +63,7 @@ def test_greedy_samples_are_all_the_seed_sentence(app, expect):
 
 def test_csv_download_has_one_row_per_step_and_a_name_with_the_settings(app, expect, tmp_path):
     app.open("/generate")
+    open_settings(app)
     app.click(app.pg.get_by_test_id("stRadio").get_by_text("greedy", exact=True), until=greedy_heading(app))
     app.click(view_button(app, "Inside one sample"), until=app.button("Download trace (CSV)"))
     with app.pg.expect_download() as info:
@@ -72,6 +81,7 @@ def test_csv_download_has_one_row_per_step_and_a_name_with_the_settings(app, exp
 
 def test_a_top_k_beyond_the_vocabulary_is_refused_with_a_visible_message(app, expect):
     app.open("/generate")
+    open_settings(app)
     box = app.pg.get_by_test_id("stNumberInput").filter(has_text="Top-k").locator("input")
     box.fill("99")
     message = app.pg.get_by_test_id("stAlert").filter(has_text="top-k must be at most the vocabulary size 5")
@@ -113,6 +123,7 @@ def test_weights_of_step_0_give_nearly_flat_distributions(app, expect):
     first = rc.generate(early, "I", rc.Rule("sample"), max_tokens=20, seed=0)[0]
     assert first.probs.max() < 0.3  # untrained: no token near certain
     open_view(app, "Inside one sample", app.pg.get_by_text("Sample #1, step 1"))
+    open_settings(app)
     slider = app.pg.get_by_test_id("stSlider").filter(has_text="Weights after training step").get_by_role("slider")
     slider.focus()
     slider.press("Home")

@@ -32,10 +32,9 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", path.read_bytes()[16:24])
 
 
-def fold_settings(app, expect) -> None:
-    """Fold the settings expander: the view starts near the top of the screen."""
-    summary = app.pg.get_by_test_id("stExpander").filter(has_text="Settings: prompt, rule").locator("summary")
-    summary.click()
+def settings_folded(app, expect) -> None:
+    """The settings box starts folded to one line: the view starts near the top of the screen."""
+    expect(app.pg.get_by_test_id("stExpander").get_by_text(re.compile("^⚙ Settings · prompt"))).to_be_visible()
     expect(app.pg.get_by_text("Weights after training step")).to_be_hidden()
 
 
@@ -69,7 +68,7 @@ def test_screenshot_of_each_view_at_1280x720(app, expect, view):
     app.pg.goto(f"{app.base_url}/generate?view={urllib.parse.quote(view)}")
     app.settle(app.pg.get_by_text(drawn, exact=False).first if view != "Rules side by side"
                else app.pg.get_by_text("temperature · T = 1", exact=False).first)
-    fold_settings(app, expect)
+    settings_folded(app, expect)
     if view == "Rules side by side":
         set_panel_temperature_to_2(app)
         app.settle(app.pg.get_by_text(drawn, exact=False).first)
