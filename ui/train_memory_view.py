@@ -57,7 +57,7 @@ def reach_figure(reach: rc.GradientReach, baseline: rc.GradientReach | None = No
                      dtick=1 if t <= 20 else None)
     fig.update_yaxes(type="log", exponentformat="power", title=f"{GRAD}, log scale")
     fig.update_layout(title=dict(text=title or reach_title(reach), x=0, font=dict(size=16)), height=380,
-                      margin=dict(l=10, r=10, t=60, b=10), showlegend=baseline is not None,
+                      margin=dict(l=10, r=10, t=84, b=10), showlegend=baseline is not None,
                       legend=dict(orientation="h", y=1.0, x=1, xanchor="right", yanchor="bottom"))
     return fig
 
@@ -74,7 +74,7 @@ def _curve(reach: rc.GradientReach, name: str, color: str, dash: str = "solid") 
 
 def reach_title(reach: rc.GradientReach) -> str:
     t = len(reach.targets)
-    return (f"gradient of the loss at step t = {t} (predicting “{axis_label(reach.targets[-1])}”) "
+    return (f"gradient of the loss at step t = {t} (predicting “{axis_label(reach.targets[-1])}”)<br>"
             f"with respect to h<sub>t−k</sub> · spectral radius of W<sub>h</sub> = {reach.radius:.3f}")
 
 

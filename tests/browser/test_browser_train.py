@@ -78,7 +78,7 @@ def test_a_live_run_redraws_while_training_and_stop_keeps_what_it_learned(app, e
 def test_leaving_the_page_mid_run_installs_what_was_learned_on_the_next_page(app, expect):
     start_long_run(app, expect)
     app.click(app.pg.get_by_test_id("stSidebarNavLink").filter(has_text="Step-Through"),
-              until=app.pg.get_by_role("heading", name=re.compile(r"^Step 1: feed 'I'")))
+              until=app.pg.locator(".st-key-step_title h1").filter(has_text=re.compile(r"step 1 of \d+: feed “I”")))
     app.assert_healthy()
     steps = int(re.search(r"(\d+) steps trained", card(app)).group(1))
     assert 0 < steps < rc.SETTING["steps"].high and "seed: I love deep learning" in card(app), card(app)
@@ -184,7 +184,7 @@ def test_text_coloured_by_a_hidden_unit_shows_a_hostile_corpus_as_text(app, expe
     area.press("Control+Enter")
     app.settle(app.pg.get_by_test_id("stCode").filter(has_text="<  i  m  g").first)
     app.click(app.button(TRAIN), until=app.pg.get_by_text(re.compile(r"^Trained 60 steps")), timeout=120_000)
-    view = app.pg.get_by_test_id("stHtml").last
+    view = app.pg.get_by_test_id("stHtml").filter(has=app.pg.locator("span[title]")).last  # the coloured text
     expect(view).to_contain_text("<img src=http://127.0.0.1:9/unit.png>")
     expect(app.pg.get_by_test_id("stMain").locator("img[src*='unit.png']")).to_have_count(0)
     expect(app.pg.get_by_test_id("stMain").locator("b").filter(has_text="bold")).to_have_count(0)
