@@ -357,13 +357,13 @@ def parse_args(argv=None):
     ap.add_argument("--open-concurrency", type=int, default=4, help="sessions loading their first page at once")
     ap.add_argument("--step-page", default="step-through", help="URL path of the stepping page")
     ap.add_argument("--next-label", default="Next ▶")
-    ap.add_argument("--reset-label", default="Reset", help="pressed when Next is disabled (end of the path)")
+    ap.add_argument("--reset-label", default="↺ Start again", help="pressed when Next is disabled (end of the path)")
     ap.add_argument("--train-page", default="train")
     ap.add_argument("--train-set", action="append", metavar="LABEL=VALUE",
                     help="a widget to set before training, in order (repeatable; VALUE @file reads a file); "
                          f"default: {TRAIN_SET}")
     ap.add_argument("--train-label", default="▶ Train")
-    ap.add_argument("--stop-label", default="⏹ Stop (keep what was learned)")
+    ap.add_argument("--stop-label", default="■ Stop (keep what was learned)")
     args = ap.parse_args(argv)
     args.train_set = args.train_set or TRAIN_SET
     if args.quick:
