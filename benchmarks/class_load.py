@@ -104,17 +104,16 @@ async def step_loop(s: Session, args, until: float, phase: Phase, rng: random.Ra
 
 
 async def train_loop(s: Session, args, until: float, phase: Phase) -> None:
-    """Set the --train-set widgets, then keep training until ``until`` (press Train again
-    whenever a run ends); then press Stop (or the front end's stop) and wait for the rerun."""
+    """Set the --train-set widgets, then keep training until ``until``; then press Stop (or the
+    front end's stop) and wait for the rerun. A run trains in a worker process while the page
+    follows it (Train is disabled meanwhile): press Train again only when a run has ended."""
     await apply_settings(s, args.train_set, timeout=args.click_timeout)
     runs = 0
     while time.perf_counter() < until:
-        mark = await s.press(args.train_label)
-        runs += 1
-        try:
-            await s.wait(mark, timeout=max(0.1, until - time.perf_counter()))
-        except asyncio.TimeoutError:
-            break
+        if s.has(args.train_label, "button") and not s.widget(args.train_label, "button").proto.disabled:
+            await s.click(args.train_label, timeout=args.click_timeout)
+            runs += 1
+        await asyncio.sleep(min(1.0, max(0.0, until - time.perf_counter())))
     progress = s.texts("progress")
     if s.has(args.stop_label, "button"):
         await s.click(args.stop_label, timeout=args.click_timeout)
