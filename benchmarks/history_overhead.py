@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import rnn_core as rc  # noqa: E402
-from rnn_core.bench import limit_numpy_threads, synthetic_text  # noqa: E402
 from rnn_core.corpora import BUILTINS, builtin_corpus  # noqa: E402
 from rnn_core.history import record_training, split_corpus  # noqa: E402
+from train_speed import THREADS, limit_numpy_threads, synthetic_text  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="best of N timings per side")
     args = parser.parse_args(argv)
-    print(limit_numpy_threads())
+    print(limit_numpy_threads(THREADS))
     print("wall, cpu: steps/s of the whole train() / record_training() call, by the wall clock and by this "
           "process's CPU time (steadier when other programs share the cores); the recorder's set-up, its "
           "sample of the untrained model and attaching the history are included")
