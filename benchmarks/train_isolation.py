@@ -30,7 +30,6 @@ import base64
 import re
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -39,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import conftest  # noqa: E402
 from conftest import CHROMIUM_ARGS, AppPage, StreamlitServer, new_page  # noqa: E402
+from train_gil import summary  # noqa: E402
 
 CORPUS = re.compile(r"^known answer: counting")
 LIVE = re.compile(r"^step [1-9][\d,]* / [\d,]+")  # the live progress text, with or without commas
@@ -129,12 +129,6 @@ def niced_chromium(folder: str) -> str:
         f.write(f'#!/bin/sh\nexec nice -n 19 {shutil.which("chromium")} "$@"\n')
     os.chmod(path, 0o755)
     return path
-
-
-def summary(times: list[float]) -> str:
-    ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms, max {ordered[-1]:.0f} ms ({len(times)} clicks)"
 
 
 def main() -> None:
