@@ -30,6 +30,13 @@ MAX_LABELLED_UNITS = 8  # values printed on the bars up to this many units
 HIDDEN_RANGE = 1.4  # the hidden chart's y axis: tanh's [-1, 1] plus room for the value labels
 
 
+def unit_label(i: int) -> str:
+    """Hidden unit i (0-based in the arrays) as every page names it: 'unit 1' .. 'unit H'. One
+    convention on screen, 1-based like the steps, so 'h_1' (the state after step 1) and a unit
+    number are never confused."""
+    return f"unit {i + 1}"
+
+
 def token_color(token_id: int) -> str:
     return PALETTE[token_id % len(PALETTE)]
 
