@@ -8,7 +8,7 @@ from .beam import BeamResult, BeamStep, Hypothesis, beam_json, beam_search
 from .corpora import BUILTINS, Builtin, Verdict, builtin_corpus
 from .config import SETTING, SETTINGS, TRAIN_MEMORY_BUDGET, Setting, TrainConfig, model_dtype
 from .errors import ConfigError, CorpusError, ModelFileError, RnnCoreError, VocabularyError
-from .filters import Distribution, sampling_distribution
+from .filters import Distribution, kept_mass, sampling_distribution
 from .history import LiveSample, Recorder, ValidationLoss, ema, record_training, split_corpus
 from .intervention import HiddenEdit, Intervention, continue_greedy, intervene
 from .limits import Limit
@@ -45,7 +45,7 @@ __all__ = [
     "from_bytes", "load", "save", "to_bytes",
     # one step and its trace; generation and the picking rules
     "Distribution", "GREEDY", "Pick", "Rule", "Stage", "StepSummary", "StepTrace", "draw_token", "draws",
-    "ends_with_eos", "fork", "forward_step", "generate", "generate_summary", "log_prob", "pick", "prompt_ids",
+    "ends_with_eos", "fork", "forward_step", "generate", "generate_summary", "kept_mass", "log_prob", "pick", "prompt_ids",
     "regenerates", "sampling_distribution", "slices", "softmax", "teacher_forced", "text_of", "traces_json",
     # limits of every generation setting; measures of a distribution; the rules side by side
     "Limit", "limits", "effective_vocab", "entropy", "perplexity", "Panel", "rule_panels",

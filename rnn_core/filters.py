@@ -157,3 +157,11 @@ def sampling_distribution(logits: np.ndarray, rule: Rule, context: Sequence[int]
         y = softmax(o, rule.temperature)
     q, stages = apply_filters(y, rule)
     return Distribution(q, stages, penalised)
+
+
+def kept_mass(trace, rule: Rule) -> float:
+    """The mass the tokens q_t kept had under softmax(o_t / T) (after the repetition penalty on
+    ``trace.penalised``): what q_t divides them by, since each filter renormalises what the one
+    before it kept. 1 when nothing was cut. ``trace``: a ``StepTrace`` picked under ``rule``."""
+    o = penalise(trace.logits, trace.penalised, rule.repetition_penalty) if len(trace.penalised) else trace.logits
+    return float(softmax(o, rule.temperature)[list(trace.kept)].sum())

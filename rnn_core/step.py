@@ -153,6 +153,20 @@ class StepTrace:
         return float(self.q[self.token_id])
 
     @property
+    def reshaped(self) -> bool:
+        """Was the pick drawn from a q_t other than y_t (temperature, a filter, the penalty)?"""
+        return self.how == "sampled" and self.q is not self.probs and not np.allclose(self.q, self.probs)
+
+    def top_ids(self, n: int) -> np.ndarray:
+        """The ids a view of at most ``n`` tokens names: all of a vocabulary of up to n tokens,
+        else the n most probable under y_t and the chosen one, in vocabulary order."""
+        V = len(self.probs)
+        if V <= n:
+            return np.arange(V)
+        top = np.argsort(-self.probs, kind="stable")[:n]
+        return np.sort(np.union1d(top, [self.token_id]))
+
+    @property
     def rank(self) -> int:
         """1 for the most probable token, 2 for the next, ..."""
         return rank_of(self.probs, self.token_id)

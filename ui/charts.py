@@ -27,7 +27,7 @@ H_COLOR = "#1f5fbf"
 MAX_BARS = 40  # a distribution over more tokens shows the most probable ones (and the chosen)
 MAX_HIDDEN_BARS = 16  # more hidden units than this are drawn as a colour strip: bars too thin to read
 MAX_LABELLED_UNITS = 8  # values printed on the bars up to this many units
-HIDDEN_RANGE = 1.4  # the hidden chart's y axis: tanh's [-1, 1] plus room for the value labels
+HIDDEN_RANGE = 1.6  # the hidden chart's y axis: tanh's [-1, 1] plus room for the value labels
 
 
 def unit_label(i: int) -> str:
@@ -59,22 +59,35 @@ def _layout(fig: go.Figure, title: str, height: int = 340) -> go.Figure:
 
 def shown_ids(trace: StepTrace, max_bars: int = MAX_BARS) -> np.ndarray:
     """Ids to draw: all of them for a small vocabulary, else the most probable and the chosen."""
-    V = len(trace.probs)
-    if V <= max_bars:
-        return np.arange(V)
-    top = np.argsort(-trace.probs, kind="stable")[:max_bars]
-    return np.sort(np.union1d(top, [trace.token_id]))
+    return trace.top_ids(max_bars)
 
 
 def is_reshaped(trace: StepTrace) -> bool:
     """Was the pick drawn from a q_t that differs from y_t (temperature, top-k or top-p)?"""
-    return trace.how == "sampled" and not np.allclose(trace.q, trace.probs)
+    return trace.reshaped
 
 
-def distribution_figure(trace: StepTrace, vocab: tuple[str, ...], title: str | None = None,
-                        max_bars: int = MAX_BARS) -> go.Figure:
-    """The next-token distribution of step t as bars, one per token (at most ``max_bars`` and the
-    chosen one, then one "others" bar holding the rest of the mass).
+def figure(spec: dict) -> go.Figure:
+    """A plain-dict figure spec as a ``go.Figure`` for ``st.plotly_chart``, without Plotly's
+    validation of every property (a third of a rerun's CPU): the specs here are built valid."""
+    return go.Figure(spec, _validate=False)
+
+
+def sub(name: str, t) -> str:
+    """A variable with its step as Plotly writes it: y<sub>4</sub>, never y_4."""
+    return f"{name}<sub>{t}</sub>"
+
+
+def _titled(spec: dict, title: str) -> dict:
+    spec["layout"].update(title={"text": title, "x": 0, "font": {"size": 16}},
+                          margin={"l": 10, "r": 10, "t": 46, "b": 10})
+    return spec
+
+
+def distribution_spec(trace: StepTrace, vocab: tuple[str, ...], title: str | None = None,
+                      max_bars: int = MAX_BARS) -> dict:
+    """The next-token distribution of step t as bars, a plain-dict Plotly spec: one bar per token
+    (at most ``max_bars`` and the chosen one, then one "others" bar holding the rest of the mass).
 
     When the pick was drawn from y_t itself: bars are y_t, the chosen token in its colour with a
     dark outline, the others paler. When temperature, top-k or top-p reshaped y_t into q_t: the
@@ -82,9 +95,9 @@ def distribution_figure(trace: StepTrace, vocab: tuple[str, ...], title: str | N
     top as an outline (grey-filled for the cut tokens), so both distributions are on screen.
     Bars carry token ids as ``customdata`` (-1 for "others") for click-to-force.
     """
-    ids = shown_ids(trace, max_bars)
+    ids = trace.top_ids(max_bars)
     rest = np.setdiff1d(np.arange(len(trace.probs)), ids)
-    reshaped = is_reshaped(trace)
+    reshaped = trace.reshaped
     labels = [axis_label(vocab[v]) for v in ids] + [f"others ({len(rest)})"] * bool(len(rest))
     custom = [int(v) for v in ids] + [-1] * bool(len(rest))
 
@@ -99,76 +112,86 @@ def distribution_figure(trace: StepTrace, vocab: tuple[str, ...], title: str | N
               for v in custom]
     lines = [2.5 if v == trace.token_id else 0 for v in custom]
     digits = 3 if len(custom) <= 8 else 2  # many bars: shorter labels that still fit above them
-    name = f"q_{trace.t}" if reshaped else f"y_{trace.t}"
-    bars = [go.Bar(
-        name=name, x=labels, y=fill, customdata=custom, cliponaxis=False,
-        text=[f"{p:.{digits}f}" if p > 0 else "" for p in fill], textposition="outside",
-        constraintext="none",  # Plotly would shrink a label to its bar's width: unreadable
-        marker=dict(color=colors, line=dict(width=lines, color="#111827")),
-        hovertemplate="%{x}: " + name + " = %{y:.4f}<extra></extra>",
-    )]
+    name = "q" if reshaped else "y"
+    bars = [{
+        "type": "bar", "name": sub(name, trace.t), "x": labels, "y": fill, "customdata": custom, "cliponaxis": False,
+        "text": [f"{p:.{digits}f}" if p > 0 else "" for p in fill], "textposition": "outside",
+        "constraintext": "none",  # Plotly would shrink a label to its bar's width: unreadable
+        "marker": {"color": colors, "line": {"width": lines, "color": "#111827"}},
+        "hovertemplate": f"%{{x}}: {name} = %{{y:.4f}}<extra></extra>",
+    }]
     if reshaped:
         outline = [rgba(GREY, 0.6) if v not in kept else "rgba(0, 0, 0, 0)" for v in custom]
-        bars.append(go.Bar(
-            name=f"y_{trace.t}", x=labels, y=y, customdata=custom,
-            marker=dict(color=outline, line=dict(width=1.5, color="#374151")),
-            hovertemplate="%{x}: y_" + str(trace.t) + " = %{y:.4f}<extra></extra>",
-        ))
-    fig = go.Figure(bars)
-    fig.update_layout(barmode="overlay")
-    fig.update_yaxes(range=[0, 1.12], title="probability")
-    fig.update_xaxes(type="category")
-    return _layout(fig, title or _distribution_title(trace, reshaped))
+        bars.append({"type": "bar", "name": sub("y", trace.t), "x": labels, "y": y, "customdata": custom,
+                     "marker": {"color": outline, "line": {"width": 1.5, "color": "#374151"}},
+                     "hovertemplate": "%{x}: y = %{y:.4f}<extra></extra>"})
+    layout = {"barmode": "overlay", "showlegend": False,
+              "xaxis": {"type": "category", "title": {"text": "next token"}, "automargin": True},
+              "yaxis": {"range": [0, 1.12], "title": {"text": "probability"}, "automargin": True}}
+    return _titled({"data": bars, "layout": layout}, title or _distribution_title(trace, reshaped))
+
+
+def distribution_figure(trace: StepTrace, vocab: tuple[str, ...], title: str | None = None,
+                        max_bars: int = MAX_BARS) -> go.Figure:
+    """``distribution_spec`` as a figure, for ``st.plotly_chart``."""
+    return figure(distribution_spec(trace, vocab, title, max_bars))
 
 
 HOW = {"sampled": "sampled", "greedy": "greedy", "forced": "forced by you", "prompt": "from the prompt"}  # how a pick was made, told
 
 
 def _distribution_title(trace: StepTrace, reshaped: bool) -> str:
-    """What the bars are and what was chosen, e.g. 'y_4 = softmax(o_4) · chose “&lt;/s&gt;” (sampled)'."""
-    shown = f"q_{trace.t} (filled) and y_{trace.t} (outline)" if reshaped else f"y_{trace.t} = softmax(o_{trace.t})"
+    """What the bars are and what was chosen, e.g. 'y<sub>4</sub> = softmax(o<sub>4</sub>) · chose “&lt;/s&gt;”
+    (sampled)'."""
+    t = trace.t
+    shown = f"{sub('q', t)} (filled) and {sub('y', t)} (outline)" if reshaped else \
+        f"{sub('y', t)} = softmax({sub('o', t)})"
     return f"{shown} · chose “{axis_label(trace.token)}” ({HOW[trace.how]})"
 
 
-def hidden_figure(trace: StepTrace, title: str | None = None) -> go.Figure:
-    """h_{t-1} and h_t per hidden unit on a fixed axis around tanh's range [-1, 1]: side by side
-    bars with h_t's values printed (up to ``MAX_LABELLED_UNITS`` units), or, past
-    ``MAX_HIDDEN_BARS`` units, a two-row colour strip. The title names the two colours, so no
-    legend sits over the bars."""
+def hidden_spec(trace: StepTrace, title: str | None = None) -> dict:
+    """h_{t-1} and h_t per hidden unit on a fixed axis around tanh's range [-1, 1], a plain-dict
+    Plotly spec: side by side bars with h_t's values printed (up to ``MAX_LABELLED_UNITS`` units),
+    or, past ``MAX_HIDDEN_BARS`` units, a two-row colour strip. The title names the two colours,
+    so no legend sits over the bars."""
     t = trace.t
-    title = title or (f"hidden state: <span style='color:{H_PREV_COLOR}'>■ h_{t - 1}</span> → "
-                      f"<span style='color:{H_COLOR}'>■ h_{t}</span>")
+    title = title or (f"hidden state: <span style='color:{H_PREV_COLOR}'>■ {sub('h', t - 1)}</span> → "
+                      f"<span style='color:{H_COLOR}'>■ {sub('h', t)}</span>")
     if len(trace.h) > MAX_HIDDEN_BARS:
-        return _hidden_strip(trace, title)
-    units = [f"h[{i}]" for i in range(len(trace.h))]
+        return _titled(_hidden_strip(trace), title)
+    units = [unit_label(i) for i in range(len(trace.h))]
     labelled = len(units) <= MAX_LABELLED_UNITS
-    fig = go.Figure(
-        [
-            go.Bar(name=f"h_{t - 1}", x=units, y=trace.h_prev, marker_color=H_PREV_COLOR,
-                   hovertemplate="%{x}: %{y:.4f}<extra>h_" + str(t - 1) + "</extra>"),
-            # cliponaxis off and room beyond ±1: a label of a value near ±1 sits past the bar's end
-            go.Bar(name=f"h_{t}", x=units, y=trace.h, marker_color=H_COLOR, cliponaxis=False,
-                   text=[f"{v:.3f}" for v in trace.h] if labelled else None, textposition="outside",
-                   constraintext="none",
-                   hovertemplate="%{x}: %{y:.4f}<extra>h_" + str(t) + "</extra>"),
-        ]
-    )
-    fig.update_layout(barmode="group", showlegend=False)
-    fig.update_yaxes(range=[-HIDDEN_RANGE, HIDDEN_RANGE], title="value", zeroline=True, zerolinecolor="#6b7280",
-                     tickvals=[-1, -0.5, 0, 0.5, 1])
-    return _layout(fig, title)
+    bars = [
+        {"type": "bar", "name": f"h{t - 1}", "x": units, "y": [float(v) for v in trace.h_prev],
+         "marker": {"color": H_PREV_COLOR}, "hovertemplate": f"%{{x}}: %{{y:.4f}}<extra>h{t - 1}</extra>"},
+        # cliponaxis off and room beyond ±1: a label of a value near ±1 sits past the bar's end
+        {"type": "bar", "name": f"h{t}", "x": units, "y": [float(v) for v in trace.h], "marker": {"color": H_COLOR},
+         "cliponaxis": False, "textposition": "outside", "constraintext": "none",
+         **({"text": [f"{v:.3f}" for v in trace.h]} if labelled else {}),
+         "hovertemplate": f"%{{x}}: %{{y:.4f}}<extra>h{t}</extra>"},
+    ]
+    layout = {"barmode": "group", "showlegend": False,
+              "xaxis": {"title": {"text": "hidden unit"}, "automargin": True},
+              "yaxis": {"range": [-HIDDEN_RANGE, HIDDEN_RANGE], "title": {"text": "value"}, "zeroline": True,
+                        "zerolinecolor": "#6b7280", "tickvals": [-1, 0, 1], "automargin": True}}
+    return _titled({"data": bars, "layout": layout}, title)
 
 
-def _hidden_strip(trace: StepTrace, title: str) -> go.Figure:
+def hidden_figure(trace: StepTrace, title: str | None = None) -> go.Figure:
+    """``hidden_spec`` as a figure, for ``st.plotly_chart``."""
+    return figure(hidden_spec(trace, title))
+
+
+def _hidden_strip(trace: StepTrace) -> dict:
     """h_{t-1} and h_t as two rows of coloured cells, one column per unit, on a [-1, 1] scale."""
     t = trace.t
-    fig = go.Figure(go.Heatmap(
-        z=np.stack([trace.h_prev, trace.h]), x=np.arange(len(trace.h)), y=[f"h_{t - 1}", f"h_{t}"],
-        zmin=-1, zmax=1, colorscale="RdBu", reversescale=True, colorbar=dict(thickness=10),
-        hovertemplate="%{y}[%{x}] = %{z:.4f}<extra></extra>",
-    ))
-    fig.update_xaxes(title="unit")
-    return _layout(fig, title)
+    heat = {"type": "heatmap", "z": [[float(v) for v in trace.h_prev], [float(v) for v in trace.h]],
+            "x": list(range(1, len(trace.h) + 1)), "y": [sub("h", t - 1), sub("h", t)], "zmin": -1, "zmax": 1,
+            "colorscale": "RdBu", "reversescale": True,
+            "colorbar": {"thickness": 10, "title": {"text": "value"}},
+            "hovertemplate": "%{y}, unit %{x}: %{z:.4f}<extra></extra>"}
+    return {"data": [heat], "layout": {"xaxis": {"title": {"text": "hidden unit"}, "automargin": True},
+                                       "yaxis": {"automargin": True}}}
 
 
 CAMERAS = {  # eye positions of the 3-D view; None: computed from the path (``facing_eye``)

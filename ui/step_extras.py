@@ -1,12 +1,13 @@
-"""Step-Through's closer looks at the step on screen, below the what-if: the decoding rules side by
-side (``ui.rule_panels``), N draws against theory (``ui.draws_view``), what the network remembers
-(``ui.influence_view``) and an edit of its memory h_{t-1} (``ui.step_intervene``): the views
-Generate has for an inspected step, here for the current step of the walk.
+"""Step-Through's closer looks at the step on screen, below the step area: the decoding rules side
+by side (``ui.rule_panels``), N draws against theory (``ui.draws_view``), what the network
+remembers (``ui.influence_view``), an edit of its memory h_{t-1} (``ui.step_intervene``), the walk
+beside teacher forcing (``ui.step_teacher``) and the path of h (``ui.charts``).
 
 One view at a time, chosen in a segmented control that starts with none: only the open view is
-computed, so a plain Next pays for none of them. The choice is kept while stepping (each Next
-redraws the open view for the new step). In guess mode a view waits until the step's pick is
-revealed: each shows the distribution the pick came from.
+computed, and only while one is open does the browser send the step on screen
+(``ui.step_walk.report_step``), so plain stepping costs the server nothing. Each view is a
+fragment: a step sent reruns it alone. In guess mode a view waits until the step's pick is
+revealed: each shows the distribution the pick came from or the picks so far.
 """
 
 from __future__ import annotations
@@ -16,14 +17,20 @@ from dataclasses import dataclass
 import streamlit as st
 
 import rnn_core as rc
-from ui import draws_view, influence_view, rule_panels
+from ui import charts, draws_view, influence_view, rule_panels
+from ui import step_state as state
+from ui import step_teacher as teacher
 from ui.generate_state import cached
 from ui.step_intervene import show_intervention
+from ui.step_walk import report_step
+from ui.theme import plotly_chart
+from ui.token_text import md_token
 
-VIEWS = ("Decoding rules", "Draws", "What it remembers", "Intervene")
+VIEWS = ("Decoding rules", "Draws", "What it remembers", "Intervene", "Teacher forcing", "Path of h")
 VIEW = "step_look"  # the segmented control
 PANEL, DRAWS, INFLUENCE, EDIT = "step_look_panel", "step_look_draws", "step_look_influence", "step_look_edit"
 INFLUENCE_RESULT = "step_look_influence_result"  # the last influence computed, keyed to its path and step
+CAMERA = "step_look_camera"
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class Look:
     rule: rc.Rule  # the walk's picking rule
     max_len: int  # the walk's length limit
     path_key: tuple  # identifies the walk (model version, settings, forced tokens), for caches
+    decimals: int  # as the step area shows its numbers
 
     @property
     def trace(self) -> rc.StepTrace:
@@ -66,17 +74,45 @@ def intervene(look: Look) -> None:
     show_intervention(look.model, look.traces, look.t, max_len=look.max_len, key=EDIT)
 
 
-SHOW = dict(zip(VIEWS, (rules, draws, remembers, intervene)))
+def teacher_forcing(look: Look) -> None:
+    """Steps 1..t of the walk beside the training text teacher forcing would feed."""
+    traces = look.traces[:look.t]
+    ref = teacher.reference(look.model, traces[0].input)
+    if ref is None:
+        why = "this model stores no training text" if look.model.corpus() is None else \
+            f"the training text never contains “{md_token(traces[0].input)}”"
+        st.info(f"No training sentence to compare with: {why}.")
+        return
+    st.caption("In training (teacher forcing) the model is always fed the true previous token; generating, it is "
+               "fed its own picks. Once a pick leaves the training text, the path never comes back onto it. "
+               "p(true next) is y_t of the training text's next token at this step of the generated path.")
+    rows = teacher.display_rows(teacher.teacher_rows(look.model, traces, ref), look.decimals)
+    st.markdown(teacher.markdown_table(rows))
 
 
-def closer_look(look: Look, revealed: bool) -> None:
-    """The segmented control, then the chosen view (none at first)."""
+def hidden_path(look: Look) -> None:
+    """H = 3: the path of h in the cube (the camera kept while stepping); else h over the steps."""
+    if len(look.trace.h) != 3:
+        plotly_chart(charts.hidden_heatmap(look.traces, look.t), 300, key=f"{VIEW}_heat")
+        return
+    camera = st.selectbox("3-D view", list(charts.CAMERAS), key=CAMERA,
+                          help="Kept while you step (a rotated view resets when the chart redraws).")
+    plotly_chart(charts.trajectory_figure(look.traces, look.t, camera=camera), 420, key=f"{VIEW}_traj")
+
+
+SHOW = dict(zip(VIEWS, (rules, draws, remembers, intervene, teacher_forcing, hidden_path)))
+
+
+def closer_look(model: rc.Model, version: int) -> None:
+    """The segmented control, then the chosen view (none at first) for the step on screen."""
     view = st.segmented_control("Look closer at this step", VIEWS, key=VIEW, persist_state="session",
-                                help="Each view is computed only while it is open.")
+                                help="Each view is computed only while it is open; it follows the step on screen.")
     if view is None:
         return
-    if not revealed:
+    traces, s = state.path(model, version), state.settings()
+    t = min(report_step(state.shown_step(len(traces)), key=state.REPORTER, on_step=state.on_shown), len(traces))
+    if t > state.revealed(len(traces)):
         st.info("Reveal this step's pick first (**Next**): this view shows the distribution it comes from.")
         return
-    SHOW[view](look)
-    st.divider()
+    SHOW[view](Look(model=state.weighted(model), traces=traces, t=t, rule=s.rule_obj(), max_len=s.max_len,
+                    path_key=state.path_key(version), decimals=st.session_state.get(state.DECIMALS, 3)))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from rnn_core import StepTrace
-from ui.token_text import md_token
+from ui.token_text import show_token
 
 TOP = 3  # "in the top 3"
 
@@ -57,12 +57,12 @@ def score(traces: list[StepTrace], guesses: Mapping[int, int | None]) -> Score:
     return Score(len(verdicts), sum(v.picked for v in verdicts), sum(v.in_top for v in verdicts))
 
 
-def verdict_markdown(v: Verdict, vocab: tuple[str, ...], picked: str) -> str:
-    """One line for the class, e.g. '✅ Your guess “deep” was the pick.'"""
-    guess = f"“{md_token(vocab[v.guess])}”"
+def verdict_text(v: Verdict, vocab: tuple[str, ...], picked: str) -> str:
+    """One line for the class, as text, e.g. '✅ Your guess “deep” was the pick.'"""
+    guess = f"“{show_token(vocab[v.guess])}”"
     if v.picked:
         return f"✅ Your guess {guess} was the pick."
-    head = f"Your guess {guess} was not the pick (“{md_token(picked)}”)"
+    head = f"Your guess {guess} was not the pick (“{show_token(picked)}”)"
     if v.in_top:
-        return f"🟡 {head}, but it was in the top {TOP} of y_t (rank {v.rank})."
-    return f"❌ {head}; it was rank {v.rank} of y_t."
+        return f"🟡 {head}, but it was in the top {TOP} of y (rank {v.rank})."
+    return f"❌ {head}; it was rank {v.rank} of y."

@@ -1,16 +1,17 @@
 """Step-Through's state in ``st.session_state``: settings and the URL, forced tokens, the path
-cache, the guesses, autoplay, and the callbacks of the page's buttons.
+cache, guess mode, where the walk opens, and the callbacks of the step area and the settings.
 
-Keys (prefix ``step_``): ``SETTINGS`` (the canonical ``Settings``, step included), ``FORKS``
-({step: token id}), ``PATHS`` (the path cache), ``FOR_VERSION`` (the model version these belong
-to), ``GUESSES`` ({step: guessed token id or None}), ``REVEALED`` (steps whose pick the class has
-seen in guess mode), ``PLAYING`` (autoplay on), ``NOTICE`` (a message for the next run). The
-settings widgets' keys are ``WIDGETS``: Streamlit drops a widget's key when the visitor leaves
-the page, so the canonical values live under ``SETTINGS`` and each widget takes its value from
-there (``ui.step_controls.settings_box``).
+The browser steps through the walk on its own (``ui.step_walk``); the server keeps what changes
+the walk. Keys (prefix ``step_``): ``SETTINGS`` (the canonical ``Settings``; its ``step`` is where
+the walk opened, from the link), ``FORKS`` ({step: token id}), ``PATHS`` (the path cache),
+``FOR_VERSION`` (the model version these belong to), ``GUESSES`` ({step: guessed token id or
+None}), ``REVEALED`` (guess mode: steps 1..REVEALED have their pick shown), ``GOTO`` ((seq, step):
+a request to the browser to show that step, honoured once per seq), ``SHOWN`` (the step on screen
+as last heard from the browser), ``NOTICE`` (a message for the next run). The settings widgets'
+keys are ``WIDGETS``: Streamlit drops a widget's key when the visitor leaves the page, so the
+canonical values live under ``SETTINGS`` and each widget takes its value from there.
 
-Callbacks take what they need as arguments (the model, its version, the step); none reads a
-page's globals.
+Callbacks take what they need as arguments (the model, its version); none reads a page's globals.
 """
 
 from __future__ import annotations
@@ -27,15 +28,13 @@ from ui.step_settings import Settings
 
 ss = st.session_state
 SETTINGS, FORKS, PATHS, FOR_VERSION = "step_settings", "step_forks", "step_paths", "step_for_version"
-GUESSES, REVEALED, PLAYING, NOTICE = "step_guesses", "step_revealed", "step_playing", "step_notice"
+GUESSES, REVEALED, GOTO, SHOWN, NOTICE = "step_guesses", "step_revealed", "step_goto", "step_shown", "step_notice"
 WRITTEN = "step_written_query"  # the query string this page last wrote (see ``incoming_link``)
+WALK, REPORTER, RECORD = "step_walk", "step_reporter", "step_record"  # the components, the record cache
 WIDGETS = {"word": "step_word", "rule": "step_rule", "temperature": "step_T", "top_k": "step_k",
            "top_p": "step_p", "seed": "step_seed", "max_len": "step_max", "guess": "step_guess",
            "weights": "step_weights"}  # no weights slider for a model without earlier weights
-DECIMALS, SPEED, CAMERA, SHOW_3D = "step_decimals", "step_speed", "step_camera", "step_show_3d"
-GUESS_BOX, FORCE_BOX, DIST_CHART = "step_guess_box", "step_force_box", "step_dist"
-NEXT, PREV, NEXT_TWIN, PREV_TWIN, PLAY = "step_next", "step_prev", "step_next_twin", "step_prev_twin", "step_play"
-RESET = "step_reset"
+DECIMALS, SPEED, ANIMATE, RESET = "step_decimals", "step_speed", "step_animate", "step_reset"
 SPEEDS = (0.5, 1.0, 2.0, 3.0, 5.0)  # autoplay: seconds per step
 
 
@@ -63,8 +62,8 @@ def start(model: rc.Model, version: int) -> list[tuple[str, str]]:
     if s.step > n:
         refused.append(f"The link asks for step {s.step}, but this path has {n} steps; showing step {n}.")
         s = replace(s, step=n)
-    ss.update({SETTINGS: s, FORKS: forks, PATHS: cache, FOR_VERSION: version, GUESSES: {},
-               REVEALED: set(range(1, s.step)), PLAYING: False})
+    ss.update({SETTINGS: s, FORKS: forks, PATHS: cache, FOR_VERSION: version, GUESSES: {}, REVEALED: s.step - 1})
+    goto(s.step)
     for key in WIDGETS.values():
         ss.pop(key, None)
     return notices + [("warning", w) for w in refused]
@@ -73,8 +72,9 @@ def start(model: rc.Model, version: int) -> list[tuple[str, str]]:
 def incoming_link() -> bool:
     """Does the URL hold this page's keys other than those the page itself last wrote? Then the
     visitor followed a link (e.g. a node of Generate's tree) or typed one, in a session that had
-    already been here: the link's settings replace the session's."""
-    query = {k: v for k, v in st.query_params.to_dict().items() if k in ssets.QUERY_KEYS}
+    already been here: the link's settings replace the session's. The step is not compared: the
+    browser writes it (``ui.step_walk``) as the visitor steps."""
+    query = {k: v for k, v in st.query_params.to_dict().items() if k in ssets.QUERY_KEYS and k != "step"}
     return bool(query) and query != ss.get(WRITTEN)
 
 
@@ -101,6 +101,25 @@ def path_key(version: int) -> tuple:
     return step_path.path_key(version, settings(), ss[FORKS])
 
 
+def goto(step: int) -> None:
+    """Ask the browser to show ``step`` (once: a new request number)."""
+    seq = ss.get(GOTO, (0, 0))[0] + 1
+    ss[GOTO] = (seq, step)
+    ss[SHOWN] = step
+
+
+def shown_step(n: int) -> int:
+    """The step on screen as last heard (a trigger, the step reporter, or where the walk opened),
+    inside the path's 1..n."""
+    return ssets.clamp_step(ss.get(SHOWN, settings().step), n)
+
+
+def revealed(n: int) -> int:
+    """How many steps of an n-step walk have their pick on screen: all of them, unless guess mode
+    waits for the class."""
+    return n if not settings().guess else min(ss[REVEALED], n)
+
+
 def apply_widgets(model: rc.Model) -> str | None:
     """Take the widgets' values as the settings, or keep the old ones and return an error message
     when a value is refused. A new walk drops the forks and the guesses; other weights replay
@@ -119,30 +138,18 @@ def apply_widgets(model: rc.Model) -> str | None:
     if wanted.path_key() != s.path_key():
         ss[GUESSES] = {}
     if wanted.guess and not s.guess:  # from now on: what was seen stays seen, the current pick hides
-        ss[REVEALED] = set(range(1, wanted.step))
+        ss[REVEALED] = ss.get(SHOWN, 1) - 1
     ss[SETTINGS] = wanted
     return None
 
 
-def current_step(n: int) -> int:
-    """The step on screen, inside the path's 1..n (a shorter new path moves it back)."""
-    s = settings()
-    step = ssets.clamp_step(s.step, n)
-    if step != s.step:
-        ss[SETTINGS] = replace(s, step=step)
-    return step
-
-
-def is_revealed(step: int) -> bool:
-    """Is step's pick on screen? Always, unless guess mode waits for the class's guess."""
-    return not settings().guess or step in ss[REVEALED]
-
-
 def write_query(vocab: tuple[str, ...]) -> None:
-    """The URL's query string for the current view; only this page's keys (the theme's stay)."""
+    """The URL's query string for the current walk; only this page's keys (the theme's and the
+    model's stay), and never ``step``, which the browser keeps as the visitor steps."""
     wanted = ssets.to_query(settings(), ss[FORKS], vocab)
+    wanted.pop("step", None)
     for key in ssets.QUERY_KEYS:
-        if key not in wanted and key in st.query_params:
+        if key not in wanted and key != "step" and key in st.query_params:
             del st.query_params[key]
     if {k: st.query_params.get(k) for k in wanted} != wanted:
         st.query_params.update(wanted)
@@ -157,40 +164,28 @@ def take_notice() -> str | None:
 # ---------------------------------------------------------------- callbacks
 
 
-def go_to(step: int) -> None:
-    ss[SETTINGS] = replace(settings(), step=step)
-    _stop_autoplay()
+def _event(name: str) -> dict:
+    """The payload the step area sent with its ``name`` event (on the run the event arrived)."""
+    value = (ss.get(WALK) or {}).get(name)
+    return value if isinstance(value, dict) else {}
 
 
-def next_step(n: int) -> None:
-    """Next / PageDown / Right: in guess mode first reveal the pick (keeping the guess), then move."""
-    _advance(n)
-    _stop_autoplay()
+def _step_of(payload: dict, n: int) -> int | None:
+    t = payload.get("t")
+    return ssets.clamp_step(t, n) if isinstance(t, int) and not isinstance(t, bool) else None
 
 
-def _advance(n: int) -> None:
-    step = settings().step
-    if not is_revealed(step):
-        ss[GUESSES] = {**ss[GUESSES], step: ss.get(guess_key(step))}
-        ss[REVEALED] = ss[REVEALED] | {step}
-    elif step < n:
-        ss[SETTINGS] = replace(settings(), step=step + 1)
-
-
-def guess_key(step: int) -> str:
-    """The guess box of one step: a key per step, so each step's box starts empty."""
-    return f"{GUESS_BOX}_{step}"
-
-
-def reset() -> None:
-    """Back to step 1 on the path the settings give: no forks, no guesses."""
-    ss[FORKS], ss[GUESSES], ss[REVEALED] = {}, {}, set()
-    ss[SETTINGS] = replace(settings(), step=1)
-    _stop_autoplay()
+def on_fork(model: rc.Model, version: int) -> None:
+    """A clicked bar or the what-if list: force that token at the step on screen."""
+    payload, traces = _event("fork"), path(model, version)
+    t, token_id = _step_of(payload, len(traces)), payload.get("token")
+    if t is None or not isinstance(token_id, int) or not 0 <= token_id < len(model.vocab):
+        return
+    force(model, version, t, token_id)
 
 
 def force(model: rc.Model, version: int, t: int, token_id: int) -> None:
-    """Force ``token_id`` at step t of the current path (what if?)."""
+    """Force ``token_id`` at step t of the current path (what if?); the walk stays at step t."""
     try:
         ss[FORKS] = step_path.fork_path(ss[PATHS], model, version, settings(), ss[FORKS], path(model, version),
                                         t, token_id)
@@ -198,56 +193,37 @@ def force(model: rc.Model, version: int, t: int, token_id: int) -> None:
         ss[NOTICE] = str(e)
         return
     ss[GUESSES] = {k: v for k, v in ss[GUESSES].items() if k <= t}
+    ss[REVEALED] = min(ss[REVEALED], t)
+    goto(t)
 
 
-def force_from_chart(model: rc.Model, version: int, t: int) -> None:
-    """A clicked bar forces its token (bars carry token ids as customdata; -1 is "others")."""
-    event = ss.get(DIST_CHART)
-    points = event.selection.points if event else []
-    token_id = int(points[0].get("customdata", -1)) if points else -1
-    if token_id >= 0:
-        force(model, version, t, token_id)
-
-
-def force_from_box(model: rc.Model, version: int, t: int) -> None:
-    force(model, version, t, ss[FORCE_BOX])
-
-
-def back_to_original() -> None:
+def on_unfork(model: rc.Model, version: int) -> None:
+    """Back to the original path, at the step on screen."""
+    t = _step_of(_event("unfork"), len(path(model, version)))
     ss[FORKS] = {}
+    goto(t or 1)
 
 
-# ---------------------------------------------------------------- autoplay
-
-
-def autoplay_interval() -> float | None:
-    """Seconds between autoplay steps while playing, else None (the page's fragment timer)."""
-    return float(ss.get(SPEED, 1.0)) if ss.get(PLAYING) else None
-
-
-def toggle_play(n: int) -> None:
-    """Play / Pause. A full rerun follows (st.rerun in a callback): only a full run can start or
-    stop the fragment's timer. Playing from the last step starts again at step 1."""
-    ss[PLAYING] = not ss.get(PLAYING)
-    if ss[PLAYING] and settings().step >= n and is_revealed(n):
-        ss[SETTINGS] = replace(settings(), step=1)
-    st.rerun()
-
-
-def autoplay_tick(n: int) -> None:
-    """While playing, each run of the step section moves one step (revealing first in guess
-    mode); at the path's end (</s> or the length limit) autoplay stops and the app reruns in full,
-    which ends the timer."""
-    if not ss.get(PLAYING):
+def on_reveal(model: rc.Model, version: int) -> None:
+    """Guess mode: the class's guess of step t (or none) is kept and step t's pick is shown; the
+    record then holds step t + 1 without its pick."""
+    payload, n = _event("reveal"), len(path(model, version))
+    t, guess = _step_of(payload, n), payload.get("guess")
+    if t is None or t != ss[REVEALED] + 1:  # only the step waiting for its reveal
         return
-    _advance(n)
-    if settings().step >= n and is_revealed(n):
-        ss[PLAYING] = False
-        st.rerun()
+    ss[GUESSES] = {**ss[GUESSES], t: guess if isinstance(guess, int) and 0 <= guess < len(model.vocab) else None}
+    ss[REVEALED] = t
+    ss[SHOWN] = t
 
 
-def _stop_autoplay() -> None:
-    """A presenter's own click takes over from autoplay (and stops its timer with a full rerun)."""
-    if ss.get(PLAYING):
-        ss[PLAYING] = False
-        st.rerun()
+def on_shown() -> None:
+    """The step reporter sent the step on screen."""
+    step = (ss.get(REPORTER) or {}).get("step")
+    if isinstance(step, int) and step >= 1:
+        ss[SHOWN] = step
+
+
+def reset() -> None:
+    """Back to step 1 on the path the settings give: no forks, no guesses."""
+    ss[FORKS], ss[GUESSES], ss[REVEALED] = {}, {}, 0
+    goto(1)

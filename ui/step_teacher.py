@@ -11,22 +11,17 @@ import numpy as np
 
 import rnn_core as rc
 from rnn_core import StepTrace
-from ui.step_latex import num
+from ui.step_math import num
 from ui.token_text import md_token
 
 MISSING = "—"  # past the end of the training sentence
 
 
 def reference(model: rc.Model, first: str) -> tuple[str, ...] | None:
-    """The training text from the first occurrence of ``first`` on (the sentence teacher forcing
-    would feed), or None when the model stores no training text or never saw ``first`` there."""
+    """The training text from the first occurrence of ``first`` on (what teacher forcing would
+    feed), or None when the model stores no training text or never saw ``first`` there."""
     corpus = model.corpus()
-    if corpus is None:
-        return None
-    for sentence in corpus.sentences:
-        if first in sentence:
-            return tuple(sentence[sentence.index(first):])
-    return None
+    return None if corpus is None else corpus.continuation(first)
 
 
 def teacher_rows(model: rc.Model, traces: list[StepTrace], ref: tuple[str, ...]) -> list[dict]:
@@ -68,3 +63,10 @@ def display_rows(rows: list[dict], prec: int) -> list[dict[str, str]]:
         return num(value, prec) if isinstance(value, float) else md_token(value)
 
     return [{key: cell(key, value) for key, value in row.items()} for row in rows]
+
+
+def markdown_table(rows: list[dict[str, str]]) -> str:
+    """``display_rows`` as one Markdown table (one element to send, not a table widget)."""
+    head = list(rows[0])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    return "\n".join(lines + ["| " + " | ".join(row[k] for k in head) + " |" for row in rows])

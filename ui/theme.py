@@ -43,6 +43,7 @@ def presenter_theme() -> None:
     st.html(BASE_CSS)
     if ss[KEY]:
         st.query_params[QUERY_KEY] = "1"
+        st.set_page_config(initial_sidebar_state="collapsed")  # the projector's width for the page
         st.html(CSS)
     elif QUERY_KEY in st.query_params:
         del st.query_params[QUERY_KEY]
