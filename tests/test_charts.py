@@ -42,7 +42,8 @@ def test_distribution_bars_are_y_t_with_token_labels_ids_and_p_text():
     assert list(bar.x)[:2] == ["a", "b"]
     assert list(bar.customdata) == [0, 1, 2]
     assert list(bar.text) == [f"{p:.3f}" for p in y]
-    assert fig.layout.title.text.startswith("y_1 = softmax(o_1)")
+    assert fig.layout.title.text.startswith("y<sub>1</sub> = softmax(o<sub>1</sub>)")  # no y_1 beside typeset math
+    assert fig.layout.xaxis.title.text == "next token" and fig.layout.yaxis.title.text == "probability"
 
 
 @pytest.mark.parametrize("forced", [None, {1: 1}, {1: 2}])
@@ -63,10 +64,10 @@ def test_a_reshaped_distribution_shows_q_filled_and_y_as_an_outline():
     q_bars, y_bars = fig.data
     np.testing.assert_allclose(q_bars.y, softmax_by_hand([6, 5, 4]), rtol=1e-12)  # softmax(o / 0.5)
     np.testing.assert_allclose(y_bars.y, softmax_by_hand([3, 2.5, 2]), rtol=1e-12)
-    assert q_bars.name == "q_1" and y_bars.name == "y_1"
+    assert q_bars.name == "q<sub>1</sub>" and y_bars.name == "y<sub>1</sub>"
     assert set(y_bars.marker.color) == {"rgba(0, 0, 0, 0)"} and y_bars.marker.line.width > 0  # outline only
     assert fig.layout.barmode == "overlay"
-    assert fig.layout.title.text.startswith("q_1 (filled) and y_1 (outline)")
+    assert fig.layout.title.text.startswith("q<sub>1</sub> (filled) and y<sub>1</sub> (outline)")
 
 
 def test_top_k_and_top_p_grey_out_the_cut_tokens():
@@ -144,7 +145,9 @@ def test_hidden_bars_keep_labels_near_plus_minus_one_and_need_no_legend():
     low, high = fig.layout.yaxis.range
     assert low <= -1.3 and high >= 1.3  # and there is room for it above 1 and below -1
     assert fig.layout.showlegend is False  # the title names the colours instead
-    assert "h_0" in fig.layout.title.text and "h_1" in fig.layout.title.text
+    assert "h<sub>0</sub>" in fig.layout.title.text and "h<sub>1</sub>" in fig.layout.title.text
+    assert list(now.x) == [f"unit {i}" for i in range(1, 9)]  # units counted from 1, as steps are
+    assert fig.layout.xaxis.title.text == "hidden unit" and fig.layout.yaxis.title.text == "value"
 
 
 def test_many_hidden_units_become_a_two_row_strip():
@@ -153,7 +156,8 @@ def test_many_hidden_units_become_a_two_row_strip():
     (strip,) = charts.hidden_figure(traces[1]).data
     assert strip.type == "heatmap"
     np.testing.assert_allclose(np.array(strip.z), np.stack([traces[1].h_prev, traces[1].h]))
-    assert (strip.zmin, strip.zmax) == (-1, 1) and list(strip.y) == ["h_1", "h_2"]
+    assert (strip.zmin, strip.zmax) == (-1, 1) and list(strip.y) == ["h<sub>1</sub>", "h<sub>2</sub>"]
+    assert strip.colorbar.title.text == "value" and list(strip.x)[:2] == [1, 2]
     assert charts.hidden_figure(traces[0]).data[0].type == "heatmap"
     small = rc.new_model(rc.make_corpus("one two three", "word"), rc.TrainConfig(hidden_size=charts.MAX_HIDDEN_BARS))
     assert charts.hidden_figure(rc.generate(small, "one", rc.GREEDY, max_tokens=1)[0]).data[0].type == "bar"

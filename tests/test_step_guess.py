@@ -26,7 +26,7 @@ def test_the_score_counts_committed_guesses_only(trained_seed):
 def test_the_verdict_names_the_guess_and_the_pick_as_text(trained_seed):
     traces = rc.generate(trained_seed, "I", rc.GREEDY, max_tokens=20)
     vocab = trained_seed.vocab.tokens
-    right = guess.verdict_markdown(guess.judge(traces[0], 1), vocab, traces[0].token)
+    right = guess.verdict_text(guess.judge(traces[0], 1), vocab, traces[0].token)
     assert right == "✅ Your guess “love” was the pick."
-    wrong = guess.verdict_markdown(guess.judge(traces[3], 0), vocab, traces[3].token)
-    assert "was not the pick (“\\<\\/s\\>”)" in wrong  # Markdown-escaped: shown as </s>
+    wrong = guess.verdict_text(guess.judge(traces[3], 0), vocab, traces[3].token)
+    assert "was not the pick (“</s>”)" in wrong  # text: drawn with textContent, shown as is

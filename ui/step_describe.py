@@ -110,6 +110,11 @@ def describe_step(tr: StepTrace, vocab: tuple[str, ...], view: WalkView, forked:
     }
 
 
+def score_text(traces: list[StepTrace], guesses: Mapping[int, int | None]) -> str:
+    s = score(traces, guesses)
+    return s.text() if s.guessed else "no guesses yet"
+
+
 def path_tokens(traces: list[StepTrace], picks: int) -> list[str]:
     """The first input and the first ``picks`` picks of a path, for "up to here" lines."""
     return [show_token(traces[0].input)] + [show_token(tr.token) for tr in traces[:picks]]
@@ -139,7 +144,7 @@ def describe_walk(model: rc.Model, traces: list[StepTrace], view: WalkView, fork
     picks = n if complete else n - 1
     return {
         "title": view.title, "steps": steps, "complete": complete, "guess": view.guess,
-        "score": score(traces[:picks], view.guesses).text() if view.guess else None,
+        "score": score_text(traces[:picks], view.guesses) if view.guess else None,
         "vocab": [show_token(v) for v in vocab] if view.guess else None,
         "forks": forks_record(traces, original or traces, forks, vocab, picks),
         "big": view.big, "animate": view.animate, "speed": view.speed,

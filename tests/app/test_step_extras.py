@@ -3,7 +3,9 @@ its training time-travel, under AppTest: every number shown equals an independen
 (numpy from the seed model's weights, finite differences) or rnn_core's for the same step; bad
 values are refused with a message; nothing is computed for a view that is not open."""
 
+import base64
 import html
+import json
 import re
 from dataclasses import replace
 
@@ -13,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
 from tests.app.conftest import shown
-from tests.app.test_step_through import array_of, charts, click, open_page, seed_model, title_step
+from tests.app.test_step_through import open_page, seed_model
+from tests.app.walk import record, send, show_step
 from tests.hostile_tokens import hostile_model
 from ui import step_extras as extras
 
@@ -23,6 +26,17 @@ SEED_WALK = dict(prompt="I", rule=rc.Rule("sample"), max_tokens=20, seed=0)  # t
 def walk(model: rc.Model | None = None) -> list[rc.StepTrace]:
     m = model or seed_model()
     return rc.generate(m, SEED_WALK["prompt"], SEED_WALK["rule"], max_tokens=20, seed=0)
+
+
+def array_of(values) -> np.ndarray:
+    """A Plotly JSON array: a plain list, or Plotly 7's base64 typed array."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+    return np.array(values, dtype=float)
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def open_view(view: str, step: int = 2, query: dict | None = None, model: rc.Model | None = None) -> AppTest:
@@ -60,18 +74,18 @@ def warnings_of(at: AppTest) -> list[str]:
 # ---------------------------------------------------------------- nothing open, nothing computed
 
 
-def test_no_view_is_open_at_first_and_a_plain_next_computes_none():
-    at = open_page()
+def test_no_view_is_open_at_first_and_nothing_is_computed_for_one():
+    at = open_page({"step": "2"})
     assert at.segmented_control(key=extras.VIEW).value is None
-    click(at, "step_next")
-    assert len(charts(at)) == 2  # the step's own two charts, no view's
+    assert charts(at) == []  # the step's own charts are the step area's, drawn in the browser
     assert extras.INFLUENCE_RESULT not in at.session_state
 
 
-def test_an_open_view_stays_open_and_follows_next():
+def test_an_open_view_follows_the_step_the_browser_shows():
     at = open_view("What it remembers", step=1)
-    click(at, "step_next")
-    assert title_step(at) == 2 and at.segmented_control(key=extras.VIEW).value == "What it remembers"
+    assert len(chart(at, "||d log y_t[w_t]")["data"][0]["y"]) == 1
+    show_step(at, 2)
+    assert at.segmented_control(key=extras.VIEW).value == "What it remembers"
     heat = chart(at, "||d log y_t[w_t]")["data"][0]
     assert len(heat["y"]) == 2  # the walk so far: steps 1 and 2
 
@@ -79,9 +93,40 @@ def test_an_open_view_stays_open_and_follows_next():
 def test_in_guess_mode_a_view_waits_for_the_reveal():
     at = open_view("Draws", query={"guess": "1"})
     assert any("Reveal this step's pick first" in i.value for i in at.info)
-    assert len(charts(at)) == 1  # the hidden state only: no distribution, no draws
-    click(at, "step_next")  # reveal
-    assert len(charts(at)) == 3 and title_step(at) == 2
+    assert charts(at) == []
+    send(at, "reveal", {"t": 2, "guess": None})
+    assert len(charts(at)) == 1 and not at.info
+
+
+def test_teacher_forcing_reads_y_t_of_the_true_next_token_up_to_the_step_shown():
+    at = open_view("Teacher forcing", step=4)
+    model = seed_model()
+    expected = walk(model)
+    (table,) = [m.value for m in at.markdown if m.value.startswith("| step |")]
+    rows = [[shown(c.strip()) for c in line.strip("|").split("|")] for line in table.splitlines()[2:]]
+    truth = ["love", "deep", "learning", rc.EOS]
+    head = [c.strip() for c in table.splitlines()[0].strip("|").split("|")]
+    assert [r[head.index("true next")] for r in rows] == truth
+    assert [r[head.index("p(true next)")] for r in rows] == \
+        [f"{expected[t].probs[model.vocab.id(w)]:.3f}" for t, w in enumerate(truth)]
+    show_step(at, 2)
+    assert len([m.value for m in at.markdown if m.value.startswith("| step |")][0].splitlines()) == 4
+
+
+def test_teacher_forcing_on_a_model_without_training_text_says_so():
+    model = seed_model()
+    bare = rc.Model(model.params, model.vocab, model.level, model.config, "uploaded", "", 60, 0.1)
+    at = open_view("Teacher forcing", model=bare)
+    assert any("stores no training text" in shown(i.value) for i in at.info)
+
+
+def test_the_path_of_h_is_drawn_in_3d_for_H_3_and_as_a_heatmap_otherwise():
+    at = open_view("Path of h", step=2)
+    (traj,) = [c for c in charts(at) if c["layout"]["title"]["text"].startswith("trajectory")]
+    assert len(array_of(traj["data"][0]["x"])) == 3  # h_0, h_1, h_2
+    corpus = rc.make_corpus("abcabd abcabd\nhello world", "char", "chars")
+    at = open_view("Path of h", step=1, model=rc.new_model(corpus, rc.TrainConfig(hidden_size=8, embed_dim=4)))
+    assert [c for c in charts(at) if c["layout"]["title"]["text"].startswith("hidden state h_t over steps")]
 
 
 # ---------------------------------------------------------------- decoding rules (issue 11, part 2)
@@ -272,24 +317,22 @@ def test_weights_after_step_0_replay_the_walk_with_the_initial_weights():
     slider.set_value(0).run()
     assert not at.exception
     early = walk(rc.seed_model())  # the seed preset's initial weights are the snapshot of step 0
-    bars = chart(at, "y_1 = softmax")["data"][0]
-    np.testing.assert_allclose(array_of(bars["y"]), early[0].probs, atol=1e-12)
+    bars = record(at)["steps"][0]["dist"]["data"][0]
+    np.testing.assert_allclose(bars["y"], early[0].probs, atol=1e-12)
     assert not np.allclose(early[0].probs, walk(model)[0].probs)
-    (title,) = [t.value for t in at.title]
-    assert title.startswith("Trained 0 steps · step 1 of ") and at.query_params["weights"] == "0"
+    assert record(at)["title"] == "Trained 0 steps" and at.query_params["weights"] == "0"
     at.select_slider(key="step_weights").set_value(60).run()
-    assert at.title[0].value.startswith("Step-Through · ") and "weights" not in at.query_params
+    assert record(at)["title"] == "Step-Through" and "weights" not in at.query_params
 
 
 def test_a_link_with_weights_opens_that_snapshot_and_a_wrong_one_is_refused():
     at = open_page({"weights": "3", "step": "2"})
     model = seed_model()
     snapshot = replace(model, params=dict(model.checkpoints())[3])
-    np.testing.assert_allclose(array_of(chart(at, "y_2 = softmax")["data"][0]["y"]), walk(snapshot)[1].probs,
-                               atol=1e-12)
+    np.testing.assert_allclose(record(at)["steps"][1]["dist"]["data"][0]["y"], walk(snapshot)[1].probs, atol=1e-12)
     at = open_page({"weights": "4"})
     assert any("Ignored `weights=4`" in w and "the model's own weights" in w for w in warnings_of(at))
-    assert at.title[0].value.startswith("Step-Through · ")
+    assert record(at)["title"] == "Step-Through"
 
 
 def test_a_forced_token_stays_when_only_the_weights_change():
@@ -299,7 +342,7 @@ def test_a_forced_token_stays_when_only_the_weights_change():
     assert at.query_params["force"] == "2:learning" and at.query_params["weights"] == "0"
     snapshot = replace(model, params=dict(model.checkpoints())[0])
     forced = rc.generate(snapshot, "I", rc.Rule("sample"), max_tokens=20, seed=0, forced={2: model.vocab.id("learning")})
-    np.testing.assert_allclose(array_of(chart(at, "y_2 = softmax")["data"][0]["y"]), forced[1].probs, atol=1e-12)
+    np.testing.assert_allclose(record(at)["steps"][1]["dist"]["data"][0]["y"], forced[1].probs, atol=1e-12)
 
 
 def test_views_use_the_snapshots_weights():

@@ -148,8 +148,8 @@ function drawLoop(root, walk, k, revealed) {
     out.appendChild(loopBox(g, cx, 'x', [`“${c.x}”`], {cls: `rw-x-${s}`}));
     out.appendChild(loopBox(g, cx, 'h', [`h${sub(s)}`], {}));
     if (shown) {
-      const second = c.top ? `${c.how === 'forced' ? '✋ ' : ''}top “${c.top}” ${c.top_p}`
-                           : {forced: '✋ forced', argmax: 'argmax', sampled: 'sampled', prompt: 'prompt'}[c.how];
+      const how = {forced: 'forced', argmax: 'argmax', sampled: 'sampled', prompt: 'prompt'}[c.how];
+      const second = c.top ? `${c.how === 'forced' ? 'forced · ' : ''}top “${c.top}” ${c.top_p}` : how;
       out.appendChild(loopBox(g, cx, 'y', [`“${c.pick}” ${c.p}`, second], {cls: `rw-y-${s}`}));
     } else {
       out.appendChild(loopBox(g, cx, 'y', ['?'], {cls: 'rw-dashed'}));
@@ -500,7 +500,7 @@ const FOOTER = 'RNN Autoregression Lab · an offline replay of a Step-Through wa
   "by the app's model when this file was written; the file computes nothing and fetches nothing.";
 const OFFLINE_CSS = 'body { margin: 0; padding: 0.7rem 1.2rem; font: 17px/1.35 system-ui, -apple-system, ' +
   '"Segoe UI", Roboto, Arial, sans-serif; color: #111827; background: #fff; } body.big { font-size: 22px; } ' +
-  '.rw-save { display: none; } .rw-footer { color: #6b7280; font-size: 0.75em; margin-top: 0.3em; }';
+  '.rw-save, .rw-whatif, .rw-unfork { display: none !important; } .rw-footer { color: #6b7280; font-size: 0.75em; margin-top: 0.3em; }';
 
 function scriptJson(value) {  // JSON that cannot end its <script> element, whatever a token holds
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
