@@ -164,9 +164,10 @@ def hidden_spec(trace: StepTrace, title: str | None = None) -> dict:
     bars = [
         {"type": "bar", "name": f"h{t - 1}", "x": units, "y": [float(v) for v in trace.h_prev],
          "marker": {"color": H_PREV_COLOR}, "hovertemplate": f"%{{x}}: %{{y:.4f}}<extra>h{t - 1}</extra>"},
-        # cliponaxis off and room beyond ±1: a label of a value near ±1 sits past the bar's end
+        # a value inside its bar when it fits there (never over the tick labels), else past its end
+        # (cliponaxis off, and the axis has room beyond ±1)
         {"type": "bar", "name": f"h{t}", "x": units, "y": [float(v) for v in trace.h], "marker": {"color": H_COLOR},
-         "cliponaxis": False, "textposition": "outside", "constraintext": "none",
+         "cliponaxis": False, "textposition": "auto", "constraintext": "none", "insidetextanchor": "middle",
          **({"text": [f"{v:.3f}" for v in trace.h]} if labelled else {}),
          "hovertemplate": f"%{{x}}: %{{y:.4f}}<extra>h{t}</extra>"},
     ]

@@ -18,7 +18,7 @@ PAGE_CSS = f"""<style>
 [data-testid="stMainBlockContainer"] {{ padding: 3.2rem 1.5rem 3rem 1.5rem; max-width: none; }}
 .st-key-{AREA} {{ position: relative; }}
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {{ gap: 0.5rem; }}
-.st-key-{GEAR} {{ position: absolute; top: 0; right: 0; width: {GEAR_WIDTH}; z-index: 3; }}
+.st-key-{GEAR} {{ position: absolute; top: 0.2rem; right: 0; width: {GEAR_WIDTH}; z-index: 3; }}
 .st-key-{GEAR} button {{ min-height: 0; padding-top: 0.3rem; padding-bottom: 0.3rem; }}
 .rw {{ --rw-gear: calc({GEAR_WIDTH} + 0.6rem); }}
 [data-testid="stPopoverBody"] {{ width: 27rem; max-width: 95vw; }}

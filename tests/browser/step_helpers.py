@@ -1,6 +1,8 @@
-"""Helpers of the Step-Through browser tests: pages of a given screen size, a model loaded into
-the session, and the two measures of a step that fits ("in view without scrolling", "not cut at the right
-edge"), read with getBoundingClientRect and scrollWidth/clientWidth."""
+"""Helpers of the Step-Through browser tests: the step area (``.rw``, drawn by ui/walk/walk.js) and
+waiting for a step to be drawn, pages of a given screen size, a model loaded into the session, the
+settings popover, and the measures of a step that fits ("in view without scrolling", "not cut at
+the right edge", text large enough), read with getBoundingClientRect, scrollWidth/clientWidth and
+computed styles."""
 
 from __future__ import annotations
 
@@ -12,19 +14,22 @@ from tests.browser.conftest import STATE_WATCH_JS, TIMEOUT_MS, AppPage, shoot_fa
 
 import rnn_core as rc
 
-# what one step needs on screen: the controls, the step number, the equations, the two charts
+# what one step needs on screen: the controls, the step number, the loop, the equations, both charts
 FIRST_SCREEN = {
-    "Previous": ".st-key-step_prev [data-testid=stTooltipHoverTarget] button",
-    "Next": ".st-key-step_next [data-testid=stTooltipHoverTarget] button",
-    "step number": ".st-key-step_title h1",
-    "x_t": ".st-key-eq_x .katex-display",
-    "a_t": ".st-key-eq_a .katex-display",
-    "h_t": ".st-key-eq_h .katex-display",
-    "o_t, y_t": ".st-key-eq_oy .katex-display",
-    "o_t / y_t numbers": ".st-key-eq_table .katex-display",
-    "the pick": ".st-key-eq_pick .katex-display",
-    "distribution chart": ".st-key-step_dist [data-testid=stPlotlyChart]",
-    "hidden-state chart": ".st-key-step_hidden [data-testid=stPlotlyChart]",
+    "Previous": ".rw-prev",
+    "Next": ".rw-next",
+    "Play": ".rw-play",
+    "Settings": ".st-key-step_gear button",
+    "step number": ".rw-title",
+    "loop": ".rw-loop-svg",
+    "x_t": ".rw-eq[data-eq=x]",
+    "a_t": ".rw-eq[data-eq=a]",
+    "h_t": ".rw-eq[data-eq=h]",
+    "o_t, y_t": ".rw-eq[data-eq=oy]",
+    "o_t / y_t numbers": ".rw-eq[data-eq=table]",
+    "the pick": ".rw-eq[data-eq=pick]",
+    "distribution chart": ".rw-dist .main-svg",
+    "hidden-state chart": ".rw-hidden .main-svg",
 }
 
 OUT_OF_VIEW_JS = """(selectors) => {
@@ -33,27 +38,67 @@ OUT_OF_VIEW_JS = """(selectors) => {
     const el = document.querySelector(selector);
     if (!el) { out.push(name + ': missing'); continue; }
     const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.left < 0 || r.top < 0 || r.right > window.innerWidth || r.bottom > window.innerHeight)
+    if (r.width === 0 || r.left < 0 || r.top < 0 || r.right > window.innerWidth + 0.5
+        || r.bottom > window.innerHeight + 0.5)
       out.push(`${name}: ${Math.round(r.left)},${Math.round(r.top)} to ${Math.round(r.right)},${Math.round(r.bottom)}`);
   }
   return out;
 }"""
 
-CUT_JS = """() => [...document.querySelectorAll(
-    '[data-testid=stMain] .katex-display, [data-testid=stMain] [data-testid=stTable]')]
-  .filter(e => e.scrollWidth > e.clientWidth)
+# An equation wider than its box, a table wider than its block, a title or button cut
+CUT_JS = """() => [...document.querySelectorAll('.rw-eq, .rw-title, .rw button, .rw-loop')]
+  .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1)
   .map(e => `${e.scrollWidth} > ${e.clientWidth}: ${e.textContent.slice(0, 40)}`)"""
 
 SCROLLED_JS = """() => Math.max(window.scrollY, ...[...document.querySelectorAll(
   '[data-testid=stMain], [data-testid=stAppViewContainer], [data-testid=stMainBlockContainer]')]
   .map(e => e.scrollTop))"""
 
+# Text sizes in px: the page's body text, the smallest of the loop's tokens and labels (its second
+# lines, "sampled" or "top ...", are smaller on purpose), the smallest chart tick label.
+SIZES_JS = """() => {
+  const px = e => parseFloat(getComputedStyle(e).fontSize);
+  const body = px(document.querySelector('.rw'));
+  const loop = Math.min(...[...document.querySelectorAll('.rw-loop-svg text:not(.rw-t2)')].map(px));
+  const ticks = Math.min(...[...document.querySelectorAll('.rw-chart .xtick text, .rw-chart .ytick text')].map(px));
+  return {body, loop, ticks};
+}"""
+
+
+def walk(app: AppPage):
+    return app.pg.locator(".rw")
+
+
+def step_title(app: AppPage):
+    return app.pg.locator(".rw-title")
+
+
+def loop_text(app: AppPage) -> str:
+    return " ".join(app.pg.locator(".rw-loop-svg text").all_text_contents())
+
+
+def wait_for_step(app: AppPage, expect, step: int) -> None:
+    """Step ``step`` is on screen with its charts drawn (``data-drawn`` is set once Plotly is done)."""
+    expect(walk(app)).to_have_attribute("data-drawn", str(step), timeout=TIMEOUT_MS)
+
+
+def open_walk(app: AppPage, expect, path: str, step: int = 1) -> None:
+    """Open ``path`` (a Step-Through link) and wait until ``step`` is drawn and the app settled."""
+    app.open(path)
+    wait_for_step(app, expect, step)
+    app.wait()
+
+
+def numbers(app: AppPage, name: str) -> list[str]:
+    """The numbers the step on screen shows under ``name`` (x, Wx_x, Wh_h, b_h, a, h, o, y, q, u)."""
+    return app.pg.locator(f".rw-eq [data-name={name}]").all_text_contents()
+
 
 @contextmanager
-def sized_app(browser, base_url: str, width: int, height: int, name: str):
+def sized_app(browser, base_url: str, width: int, height: int, name: str, **context):
     """An ``AppPage`` in a fresh context (its own session) with a ``width`` x ``height`` window;
     if the test fails inside, a screenshot named ``name`` goes to tests/browser/artifacts/."""
-    context = browser.new_context(viewport={"width": width, "height": height})
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True, **context)
     context.add_init_script(STATE_WATCH_JS)
     context.set_default_timeout(TIMEOUT_MS)
     pg = context.new_page()
@@ -76,25 +121,14 @@ def ten_token_model(path: Path) -> Path:
     return path
 
 
-def load_model(app: AppPage, path: Path) -> None:
+def load_model(app: AppPage, expect, path: Path) -> None:
     """Load a model file on the Train page, then go to Step-Through by the sidebar (same session)."""
     app.open("/train")
     uploader = app.pg.get_by_test_id("stFileUploader").filter(has_text="Load a model file")
     uploader.locator('input[type="file"]').set_input_files(str(path))
     app.settle(app.pg.get_by_text(re.compile(f"^Loaded {re.escape(path.name)}")))
-    app.click(app.pg.get_by_test_id("stSidebarNavLink").filter(has_text="Step-Through"),
-              until=step_title(app))
-
-
-def step_title(app: AppPage):
-    return app.pg.locator(".st-key-step_title h1")
-
-
-def wait_for_step(app: AppPage, expect, step: int) -> None:
-    """The title names ``step`` and both first-screen charts are drawn."""
-    expect(step_title(app)).to_contain_text(re.compile(rf"step {step} of \d+"))
-    app.pg.wait_for_function("document.querySelectorAll('.st-key-step_dist .main-svg, "
-                             ".st-key-step_hidden .main-svg').length >= 2", timeout=TIMEOUT_MS)
+    app.click(app.pg.get_by_test_id("stSidebarNavLink").filter(has_text="Step-Through"), until=step_title(app))
+    wait_for_step(app, expect, 1)
 
 
 def open_settings(app: AppPage):
@@ -114,15 +148,15 @@ def set_decimals(app: AppPage, expect, decimals: int) -> None:
     """Decimals 1 or 6 (the ends of its slider: one key, one rerun), waiting for x_t's numbers."""
     open_settings(app)
     app.pg.get_by_role("slider", name="Decimals").press({1: "Home", 6: "End"}[decimals])
-    app.settle(lambda: expect(app.pg.locator(".st-key-eq_x .katex-html")).to_contain_text(
-        re.compile(rf"\d\.\d{{{decimals}}}(?!\d)")))
+    app.settle(lambda: expect(app.pg.locator(".rw-eq [data-name=x]").first).to_have_text(
+        re.compile(rf"^-?\d\.\d{{{decimals}}}$")))
     close_settings(app)
 
 
 def set_top_k(app: AppPage, expect, k: int) -> None:
-    """top-k from the settings, waiting for the q_t row that sampling from a cut q_t adds."""
+    """top-k from the settings, waiting for the q_t equation that sampling from a cut q_t adds."""
     box = open_settings(app).get_by_role("spinbutton", name="top-k (0 = off)")
     box.fill(str(k))
     box.press("Enter")
-    app.settle(app.pg.locator(".st-key-eq_q .katex-display"))
+    app.settle(app.pg.locator(".rw-eq[data-eq=q]"))
     close_settings(app)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.browser.step_helpers import CUT_JS, open_settings, sized_app
+from tests.browser.step_helpers import CUT_JS, open_settings, sized_app, wait_for_step
 from ui import theme
 
 pytestmark = pytest.mark.browser
@@ -16,10 +16,11 @@ ROOT_PX = f"{round(theme.BASE_FONT_PX * theme.SCALE)}px"
 CLIPPED_JS = """() => {
   const cut = [...document.querySelectorAll('[data-testid=stWidgetLabel] p, .stMarkdownEllipsis, .stMarkdownEllipsis p,'
       + ' [data-testid=stTooltipHoverTarget] button p')]
-    .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map(e => 'label: ' + e.textContent);
+    .filter(e => e.offsetParent && e.getBoundingClientRect().right > 0 && e.scrollWidth > e.clientWidth + 1)
+    .map(e => 'label: ' + e.textContent);
   for (const n of document.querySelectorAll('[data-testid=stNumberInput]'))
     if (!n.querySelector('[data-testid=stNumberInputStepUp]')) cut.push('no +/-: ' + n.textContent);
-  for (const chart of document.querySelectorAll('[data-testid=stPlotlyChart]')) {
+  for (const chart of document.querySelectorAll('[data-testid=stPlotlyChart], .rw-chart')) {
     const box = chart.querySelector('.main-svg')?.getBoundingClientRect();
     if (!box) continue;
     for (const t of chart.querySelectorAll('.xtick text, .ytick text, .g-xtitle text, .g-ytitle text, .gtitle')) {
@@ -42,8 +43,10 @@ def test_presenter_mode_clips_nothing_at_1280x720(browser, server, request, expe
     with sized_app(browser, server.url, 1280, 720, request.node.name) as app:
         app.open(f"{path}?big=1")
         expect(app.pg.locator('[data-testid="stMain"] h1').first).to_contain_text(PAGES[path])
-        if path in ("/train", "/step-through"):
+        if path == "/train":
             app.wait_for_charts(1)
+        if path == "/step-through":
+            wait_for_step(app, expect, 1)
         if path == "/generate":  # its first view lists samples; its charts are one tab along
             view = app.pg.get_by_role("radiogroup", name="View").get_by_role("radio", name="Inside one sample")
             app.click(view, until=lambda: app.wait_for_charts(1))
@@ -59,12 +62,16 @@ def test_presenter_mode_clips_nothing_at_1280x720(browser, server, request, expe
             assert app.pg.evaluate(CLIPPED_JS) == []
 
 
-def test_the_sidebar_toggle_turns_it_on_and_the_url_keeps_it_across_pages(app, expect):
+def test_the_sidebar_toggle_turns_it_on_folds_the_sidebar_and_the_url_keeps_it_across_pages(app, expect):
+    """Presenter mode gives the page the projector's whole width: the sidebar folds away (its
+    button brings it back)."""
     app.open("/")
     assert root_font(app) == f"{theme.BASE_FONT_PX}px"
     toggle = app.pg.get_by_test_id("stSidebar").get_by_text("Presenter mode (large text)")
     app.click(toggle, until=lambda: expect(app.pg).to_have_url(re.compile(r"[?&]big=1")))
     assert root_font(app) == ROOT_PX
+    expect(app.pg.get_by_test_id("stExpandSidebarButton")).to_be_visible()  # folded
+    app.pg.get_by_test_id("stExpandSidebarButton").click()  # opened by hand, it stays open
     for title, path in (("Step-Through", "/step-through"), ("Generate", "/generate"), ("Train", "/train")):
         app.click(app.pg.get_by_test_id("stSidebarNavLink").filter(has_text=title),
                   until=lambda: expect(app.pg).to_have_url(re.compile(re.escape(path) + r"\?(.*&)?big=1")))

@@ -60,13 +60,26 @@ def test_screenshot_every_page(app, expect):
         assert width == WIDTH and height > 900, (path, width, height)
 
 
-def test_screenshot_of_a_step_at_1280x720(browser, server, request, expect):
-    """Step 2 of the seed walk, sampling with T = 1.5 and top-k = 3 (so q_t is on screen too)."""
+@pytest.mark.parametrize("big, name", [("0", "step-through"), ("1", "step-through-presenter")])
+def test_screenshot_of_a_step_at_1280x720(browser, server, request, expect, big, name):
+    """Step 2 of the seed walk, sampling with T = 1.5 and top-k = 3 (so q_t is on screen too), as a
+    projector shows it; in presenter mode too."""
     with sized_app(browser, server.url, 1280, 720, request.node.name) as app:
-        app.open("/step-through?step=2&T=1.5&k=3&seed=2")
+        app.open(f"/step-through?step=2&T=1.5&k=3&seed=2&big={big}")
         wait_for_step(app, expect, 2)
         app.pg.wait_for_timeout(1_000)  # Plotly's transitions
         app.wait()
-        path = out_dir() / "step-through.png"
+        path = out_dir() / f"{name}.png"
+        app.pg.screenshot(path=str(path))
+    assert png_size(path) == (1280, 720)
+
+
+def test_screenshot_of_guess_mode_in_presenter_mode(browser, server, request, expect):
+    with sized_app(browser, server.url, 1280, 720, request.node.name) as app:
+        app.open("/step-through?step=2&guess=1&big=1")
+        wait_for_step(app, expect, 2)
+        app.pg.wait_for_timeout(500)
+        app.wait()
+        path = out_dir() / "step-through-guess.png"
         app.pg.screenshot(path=str(path))
     assert png_size(path) == (1280, 720)

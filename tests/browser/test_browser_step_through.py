@@ -1,133 +1,166 @@
-"""Step-Through in a real browser: Next to </s>, keys, the loop without spoilers, forking a token
-(from the box and by clicking a bar), autoplay, deep links with query params."""
+"""Step-Through in a real browser: the step area steps on its own (buttons, keys, Play) with no
+message to the server; the loop never shows a later token; the pick travels into the next input;
+a clicked bar or the what-if list forks the walk; guess mode reveals through the server; links
+open at their step and the address follows the step on screen."""
 
 import re
 
 import pytest
 
+from tests.browser.step_helpers import loop_text, numbers, open_walk, sized_app, step_title, wait_for_step, walk
+
 pytestmark = pytest.mark.browser
 
 
-def title(app):
-    return app.pg.locator(".st-key-step_title h1")
-
-
-def loop_text(app) -> str:
-    return " ".join(app.pg.locator(".st-key-step_loop svg text").all_text_contents())
-
-
-def at_step(app, expect, step: int, total: int | None = None):
-    """``until`` for a click: the title names ``step`` (and the URL has it)."""
-    of = rf"{total}" if total else r"\d+"
-    return lambda: (expect(title(app)).to_contain_text(re.compile(rf"step {step} of {of}")),
-                    expect(app.pg).to_have_url(re.compile(rf"[?&]step={step}(&|$)")))
-
-
 def test_step_through_draws_the_seed_walk_through(app, expect):
-    app.open("/step-through")
+    open_walk(app, expect, "/step-through")
     app.assert_healthy()
-    expect(title(app)).to_have_text("Step-Through · step 1 of 4: feed “I”")
-    # y_1 over the vocabulary, h_1 beside h_0; on request the 3-D path of h (the seed model has H = 3)
-    app.wait_for_charts(2)
-    expect(app.charts()).to_have_count(2)
-    app.click(app.pg.get_by_text("Show the path of h in 3-D"), until=app.pg.locator(".st-key-step_traj"))
-    app.wait_for_charts(3)
-    expect(app.pg.locator('[data-testid="stPlotlyChart"] #scene canvas')).to_have_count(1)  # the 3-D one (WebGL)
-    assert app.pg.locator(".katex").count() >= 6  # x_t, a_t, h_t, o_t and y_t, their table, the pick
-    expect(app.pg.locator(".katex-error")).to_have_count(0)
-    assert "h0 = 0" in loop_text(app)
+    expect(step_title(app)).to_have_text("Step-Through · step 1 of 4: feed “I”")
+    for chart in (".rw-dist", ".rw-hidden"):
+        expect(app.pg.locator(f"{chart} .main-svg").first).to_be_visible()
+    for eq in ("x", "a", "h", "oy", "table", "pick"):
+        expect(app.pg.locator(f".rw-eq[data-eq={eq}]")).to_be_visible()
+    assert "h₀ = 0" in loop_text(app) and "“I”" in loop_text(app)
+    assert len(numbers(app, "h")) == 3
 
 
-def test_next_walks_to_end_of_sentence(app, expect):
-    app.open("/step-through")
-    next_button = app.pg.get_by_role("button", name=re.compile(r"^Next ▶"))
+def test_next_walks_to_the_end_and_the_address_follows(app, expect):
+    open_walk(app, expect, "/step-through")
+    next_button = app.pg.locator(".rw-next")
     step = 1
     while next_button.is_enabled():
         step += 1
-        app.click(next_button, until=at_step(app, expect, step))
-        app.assert_healthy()
+        next_button.click()
+        wait_for_step(app, expect, step)
+        expect(app.pg).to_have_url(re.compile(rf"[?&]step={step}(&|$)"))
         assert step < 25, "Next never reached the end"
-    expect(title(app)).to_have_text(re.compile(rf"step {step} of {step}: .* · done$"))
-    expect(app.pg.get_by_test_id("stAlertContentSuccess")).to_contain_text("Generation finished: it picked </s>")
-    app.wait_for_charts(2)  # the last step's distribution is still drawn
+    expect(step_title(app)).to_have_text(re.compile(rf"step {step} of {step}: .* · done$"))
+    expect(app.pg.locator(".rw-end")).to_have_text("Generation finished: it picked </s> at step 4.")
+    app.pg.reload()  # the address holds the step: a reload opens where the class was
+    wait_for_step(app, expect, step)
 
 
-def test_the_keys_step_and_the_loop_never_shows_a_later_token(app, expect):
-    """Right / Left, and a presenter's clicker: PageDown / PageUp. Greedy from "I" walks
-    I -> love -> deep -> learning -> </s>: at step t the loop holds the tokens up to t's pick."""
-    app.open("/step-through?rule=greedy")
-    expect(title(app)).to_contain_text("step 1 of 4")
-    assert "“love”" in loop_text(app) and "deep" not in loop_text(app) and "learning" not in loop_text(app)
-    for key, step in (("ArrowRight", 2), ("PageDown", 3), ("PageUp", 2), ("ArrowLeft", 1), ("PageDown", 2)):
-        app.pg.keyboard.press(key)
-        app.settle(at_step(app, expect, step, 4))
-    assert "“deep”" in loop_text(app) and "learning" not in loop_text(app)
+def test_the_keys_step_in_the_browser_without_a_message_to_the_server(browser, server, request, expect):
+    """Right / Left, a presenter's clicker (PageDown / PageUp), Home / End. Greedy from "I" walks
+    I -> love -> deep -> learning -> </s>: at step t the loop holds the tokens up to t's pick.
+    Stepping sends the server nothing: no websocket frame leaves the browser."""
+    with sized_app(browser, server.url, 1280, 720, request.node.name) as app:
+        sent = []
+        app.pg.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+        open_walk(app, expect, "/step-through?rule=greedy")
+        assert "“love”" in loop_text(app) and "deep" not in loop_text(app) and "learning" not in loop_text(app)
+        before = len(sent)
+        for key, step in (("ArrowRight", 2), ("PageDown", 3), ("PageUp", 2), ("ArrowLeft", 1), ("End", 4),
+                          ("Home", 1), ("PageDown", 2)):
+            app.pg.keyboard.press(key)
+            wait_for_step(app, expect, step)
+        assert "“deep”" in loop_text(app) and "learning" not in loop_text(app)
+        app.pg.wait_for_timeout(500)
+        assert len(sent) == before, "stepping sent messages to the server"
 
 
-def test_forcing_a_token_forks_the_path_and_the_link_keeps_it(app, expect):
-    app.open("/step-through")
-    app.choose("What if step 1 picked another token?", re.compile(r"^learning"))
-    app.click(app.button("Force it"), until=app.pg.get_by_text("the path forked at step 1"))
-    app.assert_healthy()
+def test_the_pick_travels_into_the_next_input(app, expect):
+    open_walk(app, expect, "/step-through?rule=greedy")
+    app.pg.keyboard.press("PageDown")
+    expect(walk(app)).to_have_attribute("data-animating", "1")
+    expect(app.pg.locator(".rw-chip")).to_have_text("“love”")
+    expect(walk(app)).to_have_attribute("data-animating", "0")  # within 400 ms, then it is gone
+    expect(app.pg.locator(".rw-chip")).to_have_count(0)
+    x2 = app.pg.locator(".rw-loop-svg .rw-x-2 text")
+    expect(x2).to_have_text("“love”")
+    assert x2.evaluate("e => getComputedStyle(e).visibility") == "visible"
+
+
+def test_no_animation_when_the_system_asks_for_reduced_motion(browser, server, request, expect):
+    with sized_app(browser, server.url, 1280, 720, request.node.name, reduced_motion="reduce") as app:
+        open_walk(app, expect, "/step-through?rule=greedy")
+        app.pg.keyboard.press("PageDown")
+        wait_for_step(app, expect, 2)
+        expect(app.pg.locator(".rw-chip")).to_have_count(0)
+        assert walk(app).get_attribute("data-animating") in (None, "0")
+
+
+def test_clicking_a_bar_forks_the_walk_and_the_link_keeps_it(app, expect):
+    open_walk(app, expect, "/step-through")
+    bars = app.pg.locator(".rw-dist .trace.bars").first.locator(".point path")
+    expect(bars).to_have_count(5)
+    bars.nth(3).click(force=True)  # 'learning' (Plotly's drag layer lies over the bars)
+    app.settle(app.pg.locator(".rw-forks:not([hidden])"))
+    expect(app.pg.locator(".rw-forks-text")).to_have_text(
+        "What if: you forced step 1 → “learning”; the path forked at step 1.")
+    expect(app.pg.locator(".rw-eq[data-eq=pick]")).to_contain_text("forced by you")
     expect(app.pg).to_have_url(re.compile(r"[?&]force=1%3Alearning(&|$)"))
-    assert "✋ forced" in loop_text(app) and "“learning”" in loop_text(app)
-    app.click(app.button("↩ Back to the original path"),
-              until=lambda: expect(app.pg.get_by_text("the path forked at step 1")).to_have_count(0))
+    wait_for_step(app, expect, 1)  # the walk stays on the forked step
+    assert "“learning”" in loop_text(app) and "forced" in loop_text(app)
+    app.pg.get_by_role("button", name="↩ Back to the original path").click()
+    app.settle(lambda: expect(app.pg.locator(".rw-forks")).to_be_hidden())
     expect(app.pg).not_to_have_url(re.compile("force="))
 
 
-def test_clicking_a_bar_forces_its_token(app, expect):
-    app.open("/step-through")
-    app.wait_for_charts(2)
-    bars = app.pg.locator(".st-key-step_dist .trace.bars").first.locator(".point path")
-    expect(bars).to_have_count(5)
-    bars.nth(3).click(force=True)  # 'learning' (Plotly's drag layer lies over the bars)
-    app.settle(app.pg.get_by_text("the path forked at step 1"))
-    expect(app.pg.locator(".st-key-eq_pick")).to_contain_text("forced by you")
-    assert "“learning”" in loop_text(app)
+def test_the_what_if_list_forks_at_the_step_on_screen(app, expect):
+    open_walk(app, expect, "/step-through?rule=greedy")
+    app.pg.keyboard.press("PageDown")
+    wait_for_step(app, expect, 2)
+    options = app.pg.locator(".rw-choice option").all_text_contents()
+    learning = next(i for i, o in enumerate(options) if o.startswith("learning "))
+    app.pg.locator(".rw-choice").select_option(index=learning)
+    app.pg.get_by_role("button", name="Force it").click()
+    app.settle(app.pg.get_by_text("the path forked at step 2"))
+    wait_for_step(app, expect, 2)
+    expect(app.pg).to_have_url(re.compile(r"[?&]force=2%3Alearning(&|$)"))
 
 
-def test_autoplay_runs_to_the_end_of_sentence_and_stops(app, expect):
-    app.open("/step-through?rule=greedy")
-    app.click(app.pg.get_by_role("button", name="▶▶ Play"),
-              until=lambda: expect(title(app)).to_contain_text("step 2 of 4"))
-    app.settle(lambda: expect(title(app)).to_have_text(re.compile(r"step 4 of 4: feed “learning” · done$")),
-               timeout=30_000)
-    expect(app.pg.get_by_role("button", name="▶▶ Play")).to_be_visible()  # autoplay is off
-    app.pg.wait_for_timeout(2_500)  # more than two autoplay periods (1 s)
-    expect(title(app)).to_contain_text("step 4 of 4")
-    app.assert_healthy()
+def test_play_runs_to_the_end_and_stops(app, expect):
+    open_walk(app, expect, "/step-through?rule=greedy")
+    app.pg.get_by_role("button", name="▶▶ Play").click()
+    expect(app.pg.get_by_role("button", name="❚❚ Pause")).to_be_visible()
+    wait_for_step(app, expect, 4)
+    expect(app.pg.get_by_role("button", name="▶▶ Play")).to_be_visible()  # stopped at </s>
+    app.pg.wait_for_timeout(1_500)  # more than an autoplay period (1 s): nothing moves
+    expect(step_title(app)).to_contain_text("step 4 of 4")
+    app.pg.get_by_role("button", name="▶▶ Play").click()  # from the end: plays again from step 1
+    wait_for_step(app, expect, 2)
+    app.pg.keyboard.press("ArrowLeft")  # a key takes over from Play
+    expect(app.pg.get_by_role("button", name="▶▶ Play")).to_be_visible()
 
 
-def test_deep_link_with_query_lands_on_that_step(fresh_app, expect):
+def test_a_deep_link_opens_at_its_step_on_a_fresh_server(fresh_app, expect):
     """A slide link to a step, opened as the first request of a fresh server."""
-    fresh_app.open("/step-through?step=3&rule=greedy&word=I")
+    open_walk(fresh_app, expect, "/step-through?step=3&rule=greedy&word=I", step=3)
     fresh_app.assert_healthy()
-    assert fresh_app.nav_titles() == ["Home", "Train", "Step-Through", "Generate"]
-    # greedy from "I" on the trained seed model follows the seed sentence I love deep learning </s>:
-    # step t feeds its t-th word
-    expect(title(fresh_app)).to_have_text("Step-Through · step 3 of 4: feed “deep”")
-    pick = fresh_app.pg.locator(".st-key-eq_pick .katex-html")
-    expect(pick).to_contain_text(re.compile(r"arg.{0,3}max"))  # KaTeX reads "arg v max": v is set under it
-    expect(fresh_app.pg).to_have_url(re.compile(r"step=3"))
+    # greedy from "I" on the trained seed model follows I love deep learning </s>: step t feeds its t-th word
+    expect(step_title(fresh_app)).to_have_text("Step-Through · step 3 of 4: feed “deep”")
+    expect(fresh_app.pg.locator(".rw-eq[data-eq=pick]")).to_contain_text("arg max")
 
 
-def test_deep_link_past_the_end_shows_the_last_step(app, expect):
-    app.open("/step-through?step=9&rule=greedy&word=I")
-    app.assert_healthy()
-    expect(title(app)).to_have_text("Step-Through · step 4 of 4: feed “learning” · done")
+def test_a_deep_link_past_the_end_shows_the_last_step(app, expect):
+    open_walk(app, expect, "/step-through?step=9&rule=greedy&word=I", step=4)
+    expect(step_title(app)).to_have_text("Step-Through · step 4 of 4: feed “learning” · done")
     expect(app.pg.get_by_text("The link asks for step 9, but this path has 4 steps")).to_be_visible()
 
 
-def test_guess_first_with_a_click_on_a_token_then_the_clickers_key(app, expect):
-    """The guess is a button per token, so the clicker's PageDown that follows reaches the page."""
-    app.open("/step-through?guess=1&rule=greedy")
-    expect(app.pg.get_by_role("button", name=re.compile(r"^Reveal ▶"))).to_be_visible()
-    assert "?" in loop_text(app) and "love" not in loop_text(app)  # the pick is not shown yet
-    app.click(app.pg.get_by_test_id("stButtonGroup").get_by_role("radio", name="love", exact=True),
-              until=lambda: expect(app.pg.get_by_test_id("stButtonGroup").get_by_role("radio", name="love", exact=True))
-              .to_be_checked())
-    app.pg.keyboard.press("PageDown")
-    app.settle(app.pg.get_by_text("Your guess “love” was the pick."))
-    expect(app.pg.get_by_text("Score: 1 of 1 guesses were the pick")).to_be_visible()
-    assert "“love” 0." in loop_text(app)  # y_1's top choice, now shown
+def test_guess_first_reveals_through_the_server_and_shows_no_later_token(browser, server, request, expect):
+    """The guess buttons sit on the first screen in presenter mode; a clicker's PageDown after the
+    guess reveals (the server sends the step's pick and the next step without its own); nothing
+    in the page or in what it holds names a later token or the walk's length; the scroll stays."""
+    with sized_app(browser, server.url, 1280, 720, request.node.name) as app:
+        open_walk(app, expect, "/step-through?guess=1&rule=greedy&big=1")
+        love = app.pg.locator(".rw-guess-button", has_text=re.compile("^love$"))
+        expect(love).to_be_in_viewport()
+        expect(step_title(app)).to_have_text("Step-Through · step 1: feed “I”")  # not "of 4"
+        held = app.pg.evaluate("JSON.stringify(window.rnnlabWalk.walk.steps)")
+        page = app.pg.locator(".rw").inner_text() + app.pg.get_by_test_id("stSidebar").inner_text()
+        page = page.replace(app.pg.locator(".rw-guess").inner_text(), "")
+        for later in ("love", "deep", "learning", "</s>"):
+            assert later not in held and later not in page, later
+        love.click()
+        app.pg.evaluate("window.scrollTo(0, 40)")
+        app.pg.keyboard.press("PageDown")
+        expect(walk(app)).to_have_attribute("data-revealed", "1")
+        expect(app.pg.locator(".rw-verdict")).to_have_text("✅ Your guess “love” was the pick.")
+        expect(app.pg.locator(".rw-score")).to_contain_text("1 of 1 guesses were the pick")
+        assert "“love” 1.00" in loop_text(app) or "“love” 0." in loop_text(app)
+        app.pg.keyboard.press("PageDown")  # on to step 2, waiting for its guess: no server needed
+        wait_for_step(app, expect, 2)
+        expect(app.pg.get_by_role("button", name="Reveal ▶")).to_be_visible()
+        assert "deep" not in app.pg.evaluate("JSON.stringify(window.rnnlabWalk.walk.steps)")

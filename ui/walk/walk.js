@@ -305,11 +305,14 @@ function fit(root) {
     const over = eq.scrollWidth / Math.max(1, eq.clientWidth);
     if (over > 1) eq.style.fontSize = Math.max(0.55, 0.98 / over) + 'em';
   }
-  if (!stacked && math.scrollHeight > room) math.style.fontSize = Math.max(0.7, room / math.scrollHeight) + 'em';
+  // The pick line must end on screen; the notes under it may fall below.
+  const eqs = math.querySelectorAll('.rw-eq');
+  const needed = eqs.length ? eqs[eqs.length - 1].getBoundingClientRect().bottom - math.getBoundingClientRect().top : 0;
+  if (!stacked && needed > room) math.style.fontSize = Math.max(0.7, room / needed) + 'em';
   const guess = root.querySelector('.rw-guess');
   const guessH = guess.hidden ? 0 : guess.offsetHeight + 8;
   const charts = stacked ? 520 : room - guessH;
-  const dist = guess.hidden ? Math.min(440, Math.max(190, Math.round(charts * 0.54))) : 0;
+  const dist = guess.hidden ? Math.min(440, Math.max(190, Math.round(charts * 0.52))) : 0;
   const hidden = Math.min(320, Math.max(170, charts - dist - 6));
   return {dist, hidden};
 }
