@@ -1,27 +1,29 @@
-"""A whole class on one server (a benchmark, not a test): Next latency, memory, errors.
+"""A whole class on one server (a benchmark, not a test): walk changes, memory, errors.
 
     .venv/bin/python benchmarks/class_load.py [--quick] [--students 30] [--trainers 3] ...
 
-Starts `streamlit run app.py` (--replicas N: N of them behind HAProxy, deploy/start.sh; RSS and
-CPU are then summed over the processes) and drives real sessions through Streamlit's websocket protocol
-(benchmarks/st_client.py: no browser, so 30 sessions cost the client a few percent of a core):
+Step-Through steps in the browser (ui/walk/walk.js): a student's Next costs the server nothing.
+What reaches the server is a change of the walk: a setting (here the random seed) or a forced
+token (a clicked bar), each a rerun that sends the new walk. This drives real sessions through
+Streamlit's websocket protocol (benchmarks/st_client.py: no browser, so 30 sessions cost the
+client a few percent of a core), starting `streamlit run app.py` (--replicas N: N of them behind
+HAProxy, deploy/start.sh; RSS and CPU are then summed over the processes):
 
-1. alone: one session on Step-Through presses Next every ~2 s (Reset when the path has ended);
-   latency from the click to the end of the rerun it started; the server's CPU time per click.
+1. alone: one session on Step-Through changes its walk every ~2 s (a fork or a new random seed,
+   in turn); latency from the request to the end of the rerun it started; server CPU per change.
 2. class: TRAINERS sessions train on the Train page (each sets the --train-set widgets, presses
-   Train, and presses it again whenever a run ends), while STUDENTS sessions press Next every
-   ~2 s. Then the trainers press Stop and every session closes.
-3. capacity: N sessions stepping every ~2 s, nobody training, for each N of --ramp.
-4. browser cross-check: --browsers headless Chromium tabs (Playwright) step beside as many
-   protocol sessions; each tab's latency is read from its own websocket frames as Chromium
-   stamped them (the click's rerun request sent -> its script_finished received), the same span
-   the client measures.
+   Train, and presses it again whenever a run ends), while STUDENTS sessions each change their
+   walk every ~20 s (--change-interval). Then the trainers press Stop and every session closes.
+3. capacity: N sessions changing their walk every ~20 s, nobody training, for each N of --ramp.
+4. browser cross-check: --browsers headless Chromium tabs step with PageDown every ~2 s and click
+   a bar (a fork) every ~20 s; the websocket frames each tab sends while stepping are counted
+   (stepping should send none), and each fork is timed from its own websocket frames as Chromium
+   stamped them (the rerun request sent -> its script_finished received).
 
-Prints Next latency p50/p95/max against the session alone, clicks that never produced a rerun
-(none within --click-timeout), clicks whose rerun changed no heading or text, sessions that saw an
+Prints the change round trip p50/p95/max against the session alone, changes that never produced
+a rerun (none within --click-timeout), changes whose rerun sent no new walk, sessions that saw an
 exception element, the server's RSS before and after opening and closing the class, and the
-largest N at which p95 stays under 1 s and under 2x the session alone. Labels, counts and
-durations are options, so the script follows the pages when their labels change.
+largest N at which p95 stays under 1 s and under 2x the session alone.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import json
 import random
 import resource
 import sys
@@ -85,21 +88,40 @@ def page_text(s: Session) -> tuple:
     return tuple(s.texts("heading") + s.texts("markdown"))
 
 
-async def step_loop(s: Session, args, until: float, phase: Phase, rng: random.Random) -> None:
-    """Press Next every ~interval s (Reset at the end of the path) until ``until``; a student
-    who clicked waits for the step to show before the next click."""
-    await asyncio.sleep(rng.uniform(0, args.interval))  # students do not click in step
+WALK = "rnn_lab.walk"  # Step-Through's step area (ui/step_walk.py)
+
+
+def walk_of(s: Session) -> str:
+    return s.component(WALK).proto.json
+
+
+async def change_walk(s: Session, args, rng: random.Random, n: int) -> tuple[str, float]:
+    """The n-th change of a student's walk: a forced token (as a clicked bar sends it) or a new
+    random seed (as the settings popover's box sends it), in turn. (label, seconds)."""
+    if n % 2 == 0:
+        walk = json.loads(walk_of(s))
+        t = rng.randint(1, len(walk["steps"]))
+        token = rng.randrange(len(walk["steps"][t - 1]["choices"]) or 1)
+        value = {"t": t, "token": walk["steps"][t - 1]["choices"][token][0] if walk["steps"][t - 1]["choices"] else 0}
+        return "fork", await s.send_event(WALK, "fork", value, timeout=args.click_timeout)
+    return "setting", await s.set(args.seed_label, rng.randint(0, 99), timeout=args.click_timeout)
+
+
+async def change_loop(s: Session, args, until: float, phase: Phase, rng: random.Random, every: float) -> None:
+    """Change the walk every ~``every`` s until ``until``; a student waits for the new walk before
+    the next change."""
+    await asyncio.sleep(rng.uniform(0, every))  # students do not click in step
+    n = 0
     while time.perf_counter() < until:
-        due = time.perf_counter() + args.interval * rng.uniform(0.8, 1.2)
-        nxt = s.has(args.next_label, "button") and not s.widget(args.next_label, "button").proto.disabled
-        label = args.next_label if nxt else args.reset_label
-        before = page_text(s)
+        due = time.perf_counter() + every * rng.uniform(0.8, 1.2)
+        before = walk_of(s)
         try:
-            seconds = await s.click(label, timeout=args.click_timeout)
+            label, seconds = await change_walk(s, args, rng, n)
         except asyncio.TimeoutError:
-            phase.clicks.append(Click(label, None, False))
+            phase.clicks.append(Click("change", None, False))
             continue
-        phase.clicks.append(Click(label, seconds, page_text(s) != before))
+        n += 1
+        phase.clicks.append(Click("change", seconds, walk_of(s) != before))
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
 
 
@@ -123,8 +145,10 @@ async def train_loop(s: Session, args, until: float, phase: Phase) -> None:
 
 
 async def browser_step_loop(browser, url: str, args, until: float, phase: Phase, rng: random.Random) -> None:
-    """One Chromium tab pressing Next every ~interval s; each click timed by the browser's own
-    network clock (CDP websocket frame events), from the rerun request to its script_finished."""
+    """One Chromium tab stepping with PageDown every ~interval s (Home at the walk's end) and
+    clicking a bar of the step's distribution every ~change-interval s; the frames it sends
+    while stepping are counted (``phase.notes``), each fork timed by the browser's own network
+    clock (CDP websocket frame events), from the rerun request to its script_finished."""
     ctx = await browser.new_context(viewport={"width": 1400, "height": 900})
     pg = await ctx.new_page()
     frames = FrameClock()
@@ -132,23 +156,34 @@ async def browser_step_loop(browser, url: str, args, until: float, phase: Phase,
     cdp.on("Network.webSocketFrameSent", frames.sent)
     cdp.on("Network.webSocketFrameReceived", frames.received)
     await cdp.send("Network.enable")
+    stepping_frames = 0
     try:
         await pg.goto(f"{url}/{args.step_page}")
-        await pg.get_by_role("button", name=args.next_label, exact=True).wait_for(timeout=120_000)
+        await pg.locator(".rw[data-drawn]").wait_for(state="attached", timeout=120_000)
         await asyncio.sleep(rng.uniform(0, args.interval))
+        next_fork = time.perf_counter() + rng.uniform(0.5, 1.5) * args.change_interval
         while time.perf_counter() < until:
             due = time.perf_counter() + args.interval * rng.uniform(0.8, 1.2)
-            nxt = pg.get_by_role("button", name=args.next_label, exact=True)
-            label = args.next_label if await nxt.is_enabled() else args.reset_label
-            frames.arm()
-            await pg.get_by_role("button", name=label, exact=True).click()
-            try:
-                seconds = await asyncio.wait_for(frames.answer(), args.click_timeout)
-            except asyncio.TimeoutError:
-                seconds = None
-            phase.clicks.append(Click(label, seconds, True))
+            if time.perf_counter() >= next_fork:
+                frames.arm()
+                await pg.locator(".rw-dist .trace.bars").first.locator(".point path").nth(
+                    rng.randrange(await pg.locator(".rw-dist .trace.bars").first.locator(".point path").count())
+                ).click(force=True)
+                try:
+                    seconds = await asyncio.wait_for(frames.answer(), args.click_timeout)
+                except asyncio.TimeoutError:
+                    seconds = None
+                phase.clicks.append(Click("change", seconds, True))
+                next_fork = time.perf_counter() + rng.uniform(0.8, 1.2) * args.change_interval
+            else:
+                at_end = await pg.locator(".rw-next").is_disabled()
+                sent = frames.count
+                await pg.keyboard.press("Home" if at_end else "PageDown")
+                await asyncio.sleep(0.3)
+                stepping_frames += frames.count - sent
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
     finally:
+        phase.notes.append(f"frames sent while stepping: {stepping_frames}")
         await ctx.close()
 
 
@@ -161,12 +196,14 @@ class FrameClock:
         self.t0: float | None = None
         self.done = asyncio.Event()
         self.seconds = 0.0
+        self.count = 0  # every frame this tab has sent
 
     def arm(self) -> None:
         self.t0, self.seconds = None, 0.0
         self.done.clear()
 
     def sent(self, event: dict) -> None:
+        self.count += 1
         msg = BackMsg()
         msg.ParseFromString(frame_bytes(event))
         if msg.WhichOneof("type") == "rerun_script" and self.t0 is None:
@@ -209,15 +246,17 @@ async def browser_check(server, args) -> tuple[Phase, Phase]:
         await asyncio.gather(
             *(browser_step_loop(browser, server.url, args, until, tabs, random.Random(rng.random()))
               for _ in range(args.browsers)),
-            *(step_loop(s, args, until, protocol, random.Random(rng.random())) for s in sessions))
+            *(change_loop(s, args, until, protocol, random.Random(rng.random()), args.change_interval)
+              for s in sessions))
         await close_all(sessions)
         await browser.close()
     return tabs, protocol
 
 
-async def run_phase(name: str, server, args, students: int, trainers: int, duration: float,
+async def run_phase(name: str, server, args, students: int, trainers: int, duration: float, every: float,
                     memory: dict | None = None) -> Phase:
-    """Open the sessions, let them step (and train) for ``duration`` s, close them."""
+    """Open the sessions, let them change their walks every ~``every`` s (and train) for
+    ``duration`` s, close them."""
     pid, phase = server.proc.pid, Phase(name)
     print(f"[{name}: {students} stepping, {trainers} training, {duration:g} s]", file=sys.stderr, flush=True)
     rng = random.Random(f"{name}-{students}-{trainers}")
@@ -231,7 +270,7 @@ async def run_phase(name: str, server, args, students: int, trainers: int, durat
     cpu0, ccpu0, t0 = cpu_seconds(pid), client_cpu(), time.perf_counter()
     until = t0 + duration
     jobs = [train_loop(s, args, until, phase) for s in tutors]
-    jobs += [step_loop(s, args, until, phase, random.Random(rng.random())) for s in class_]
+    jobs += [change_loop(s, args, until, phase, random.Random(rng.random()), every) for s in class_]
     results = await asyncio.gather(*jobs, return_exceptions=True)
     phase.wall, phase.server_cpu = time.perf_counter() - t0, cpu_seconds(pid) - cpu0
     phase.client_cpu = client_cpu() - ccpu0
@@ -246,14 +285,14 @@ async def run_phase(name: str, server, args, students: int, trainers: int, durat
 
 
 def report_phase(phase: Phase, args, idle_p95: float | None = None) -> None:
-    ms = phase.next_ms(args.next_label)
+    ms = phase.next_ms("change")
     dropped = [c for c in phase.clicks if c.seconds is None]
     unchanged = [c for c in phase.clicks if c.seconds is not None and not c.changed]
     ratio = f" = {percentile(ms, 95) / idle_p95:.1f}x alone" if idle_p95 else ""
-    print(f"  Next ({len(ms)} clicks): p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms"
+    print(f"  walk changes ({len(ms)}): p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms"
           f"{ratio}, max {ms[-1] if ms else float('nan'):.0f} ms")
-    print(f"  dropped clicks (no rerun within {args.click_timeout:.0f} s): {len(dropped)} of {len(phase.clicks)};"
-          f" reruns that changed nothing on the page: {len(unchanged)}")
+    print(f"  dropped changes (no rerun within {args.click_timeout:.0f} s): {len(dropped)} of {len(phase.clicks)};"
+          f" reruns that sent no new walk: {len(unchanged)}")
     print(f"  server CPU {phase.server_cpu:.1f} s in {phase.wall:.0f} s ({phase.server_cpu / phase.wall:.2f} cores); "
           f"this client {phase.client_cpu:.1f} s ({phase.client_cpu / phase.wall:.2f} cores)")
     for note in phase.notes:
@@ -275,46 +314,49 @@ def report_memory(memory: dict, sessions: int) -> None:
 
 async def alone_section(server, args) -> tuple[float, float]:
     """Phase 1; returns (Next p95 in ms, server CPU seconds per click) of the session alone."""
-    alone = await run_phase("alone", server, args, 1, 0, args.alone)
+    alone = await run_phase("alone", server, args, 1, 0, args.alone, args.interval)
     cpu_per_click = alone.server_cpu / max(1, len(alone.clicks))
-    print(f"\n1. One session alone, Next every ~{args.interval:g} s for {args.alone:g} s")
+    print(f"\n1. One session alone, a walk change every ~{args.interval:g} s for {args.alone:g} s")
     report_phase(alone, args)
-    print(f"  server CPU per click: {1000 * cpu_per_click:.0f} ms")
-    return percentile(alone.next_ms(args.next_label), 95), cpu_per_click
+    print(f"  server CPU per walk change: {1000 * cpu_per_click:.0f} ms")
+    return percentile(alone.next_ms("change"), 95), cpu_per_click
 
 
 async def class_section(server, args, idle_p95: float) -> None:
     memory: dict = {}
-    klass = await run_phase("class", server, args, args.students, args.trainers, args.duration, memory)
-    print(f"\n2. Class: {args.students} sessions pressing Next every ~{args.interval:g} s, "
+    klass = await run_phase("class", server, args, args.students, args.trainers, args.duration,
+                            args.change_interval, memory)
+    print(f"\n2. Class: {args.students} sessions stepping in the browser, each changing its walk every "
+          f"~{args.change_interval:g} s, "
           f"{args.trainers} training, for {args.duration:g} s")
     report_phase(klass, args, idle_p95)
     report_memory(memory, args.students + args.trainers)
 
 
 async def capacity_section(server, args, idle_p95: float) -> None:
-    print(f"\n3. Capacity: N sessions pressing Next every ~{args.interval:g} s, nobody training")
+    print(f"\n3. Capacity: N sessions changing their walk every ~{args.change_interval:g} s, nobody training")
     held = 0
     for n in args.ramp:
-        phase = await run_phase(f"ramp-{n}", server, args, n, 0, args.ramp_duration)
-        ms, dropped = phase.next_ms(args.next_label), sum(c.seconds is None for c in phase.clicks)
+        phase = await run_phase(f"ramp-{n}", server, args, n, 0, args.ramp_duration, args.change_interval)
+        ms, dropped = phase.next_ms("change"), sum(c.seconds is None for c in phase.clicks)
         p95 = percentile(ms, 95)
         if p95 < 1000 and p95 <= 2 * idle_p95 and not dropped:
             held = max(held, n)
-        print(f"  N = {n:3d}: Next p50 {percentile(ms, 50):5.0f} ms, p95 {p95:5.0f} ms ({p95 / idle_p95:.1f}x alone), "
+        print(f"  N = {n:3d}: change p50 {percentile(ms, 50):5.0f} ms, p95 {p95:5.0f} ms ({p95 / idle_p95:.1f}x alone), "
               f"dropped {dropped}, errors {len(phase.errors)}, server {phase.server_cpu / phase.wall:.2f} cores")
-    print(f"  largest N with Next p95 < 1 s and <= 2x alone ({2 * idle_p95:.0f} ms), no dropped clicks: "
+    print(f"  largest N with change p95 < 1 s and <= 2x alone ({2 * idle_p95:.0f} ms), no dropped clicks: "
           f"{held or 'none of ' + ','.join(map(str, args.ramp))}")
 
 
 async def browser_section(server, args) -> None:
-    print(f"\n4. Cross-check: {args.browsers} Chromium tab(s) and {args.browsers} protocol session(s) "
-          f"pressing Next every ~{args.interval:g} s for {args.browser_duration:g} s")
+    print(f"\n4. Cross-check: {args.browsers} Chromium tab(s) stepping every ~{args.interval:g} s and forking every "
+          f"~{args.change_interval:g} s, beside {args.browsers} protocol session(s), for {args.browser_duration:g} s")
     tabs, protocol = await browser_check(server, args)
     for name, phase in (("Chromium (its websocket frames' timestamps)", tabs), ("protocol client", protocol)):
-        ms = phase.next_ms(args.next_label)
-        print(f"  {name}: Next p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms "
-              f"({len(ms)} clicks, {sum(c.seconds is None for c in phase.clicks)} dropped)")
+        ms = phase.next_ms("change")
+        print(f"  {name}: walk change p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms "
+              f"({len(ms)} changes, {sum(c.seconds is None for c in phase.clicks)} dropped)")
+    print("  " + "; ".join(tabs.notes))
 
 
 async def main_async(args) -> None:
@@ -329,9 +371,10 @@ async def main_async(args) -> None:
             await capacity_section(server, args, idle_p95)
         if args.browsers:
             await browser_section(server, args)
-        print(f"\nServer CPU per click alone: {1000 * cpu_per_click:.0f} ms. Script threads share one core "
-              f"(the GIL), so one process serves at most about {args.interval / cpu_per_click:.0f} sessions "
-              f"clicking every {args.interval:g} s.")
+        print(f"\nServer CPU per walk change alone: {1000 * cpu_per_click:.0f} ms; stepping costs none. Script "
+              f"threads share one core (the GIL), so one process serves at most about "
+              f"{args.change_interval / cpu_per_click:.0f} sessions changing their walk every "
+              f"{args.change_interval:g} s.")
     finally:
         server.stop()
 
@@ -341,12 +384,15 @@ def parse_args(argv=None):
     ap.add_argument("--quick", action="store_true", help="short phases (about 2 minutes in all)")
     ap.add_argument("--replicas", type=int, default=1,
                     help="streamlit processes; more than 1: behind HAProxy, started by deploy/start.sh")
-    ap.add_argument("--students", type=int, default=30, help="sessions pressing Next in the class phase")
+    ap.add_argument("--students", type=int, default=30, help="sessions on Step-Through in the class phase")
     ap.add_argument("--trainers", type=int, default=3, help="sessions training in the class phase")
-    ap.add_argument("--interval", type=float, default=2.0, help="seconds between a student's clicks (±20%%)")
+    ap.add_argument("--interval", type=float, default=2.0,
+                    help="seconds between the lone session's walk changes, and between a tab's steps (±20%%)")
+    ap.add_argument("--change-interval", type=float, default=20.0,
+                    help="seconds between a student's walk changes in the class (±20%%)")
     ap.add_argument("--alone", type=float, default=80, help="seconds of the one-session phase")
     ap.add_argument("--duration", type=float, default=90, help="seconds of the class phase")
-    ap.add_argument("--ramp", default="5,10,15,20,30", help="session counts of the capacity phase ('' skips it)")
+    ap.add_argument("--ramp", default="10,30,60", help="session counts of the capacity phase ('' skips it)")
     ap.add_argument("--ramp-duration", type=float, default=40, help="seconds per capacity step")
     ap.add_argument("--browsers", type=int, default=2, help="Chromium tabs of the cross-check (0 skips it)")
     ap.add_argument("--browser-duration", type=float, default=40, help="seconds of the cross-check")
@@ -355,8 +401,7 @@ def parse_args(argv=None):
     ap.add_argument("--open-timeout", type=float, default=120)
     ap.add_argument("--open-concurrency", type=int, default=4, help="sessions loading their first page at once")
     ap.add_argument("--step-page", default="step-through", help="URL path of the stepping page")
-    ap.add_argument("--next-label", default="Next ▶")
-    ap.add_argument("--reset-label", default="↺ Start again", help="pressed when Next is disabled (end of the path)")
+    ap.add_argument("--seed-label", default="Random seed", help="the setting a student changes")
     ap.add_argument("--train-page", default="train")
     ap.add_argument("--train-set", action="append", metavar="LABEL=VALUE",
                     help="a widget to set before training, in order (repeatable; VALUE @file reads a file); "
@@ -367,7 +412,7 @@ def parse_args(argv=None):
     args.train_set = args.train_set or TRAIN_SET
     if args.quick:
         args.alone, args.duration, args.ramp_duration, args.browser_duration = 20, 30, 15, 20
-        args.ramp = args.ramp if args.ramp != ap.get_default("ramp") else "10,30"
+        args.ramp = args.ramp if args.ramp != ap.get_default("ramp") else "30"
     args.ramp = [int(n) for n in args.ramp.split(",") if n.strip()]
     return args
 

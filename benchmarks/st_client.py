@@ -15,6 +15,7 @@ the minor version). Also here: the server process's RSS and CPU time, read from 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 import time
@@ -115,6 +116,23 @@ class Session:
         self.values[node.proto.id] = widget_state(node, value)
         t0 = time.perf_counter()
         await self.wait(await self._send(fragment_id=node.fragment_id), timeout)
+        return time.perf_counter() - t0
+
+    def component(self, name: str) -> Node:
+        """The ``st.components.v2`` component named ``name`` on the page; ClientError if none."""
+        for node in self.elements.values():
+            if node.kind == "bidi_component" and node.proto.component_name == name:
+                return node
+        raise ClientError(f"no component {name!r} on the page")
+
+    async def send_event(self, component: str, event: str, value, timeout: float = 60) -> float:
+        """What the component ``component`` sends from the browser: its ``event`` with ``value``
+        (a trigger value, as ``setTriggerValue`` sends it); seconds until the rerun finished."""
+        node = self.component(component)
+        trigger = WidgetState(id=f"$$STREAMLIT_INTERNAL_KEY_{node.proto.id}__events",
+                              json_trigger_value=json.dumps([{"event": event, "value": value}]))
+        t0 = time.perf_counter()
+        await self.wait(await self._send(trigger=trigger, fragment_id=node.fragment_id), timeout)
         return time.perf_counter() - t0
 
     def widget(self, label: str, kind: str | None = None) -> Node:

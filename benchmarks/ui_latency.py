@@ -2,20 +2,18 @@
 
     .venv/bin/python benchmarks/ui_latency.py [--walks N] [--loads]
 
-One `Next` on Step-Through (as it opens, and with its 3-D view of h switched on) against a bare
-Streamlit page showing the same kinds of charts (two bar charts and one 3-D line; the script is
-written to a temporary file and served by a second server), measured the same way in the same
-run, walks alternating between them:
-from the click to the last change the click makes to the page (a MutationObserver notes each
-DOM change; the page counts as done once it has been quiet for QUIET_MS). Prints the medians
-and the ratios; with --loads also the first load of each page.
+Step-Through steps in the browser: a key press draws the next step of the walk the page already
+holds. Its time is what the page records itself (``window.rnnlabWalk.draws``, ui/walk/walk.js):
+from the key press (the keydown event's timestamp) to the first frame after the step's loop,
+equations and both charts are drawn. Measured on seed walks (sampled, random seeds 0, 1, ...) and
+on a 100-step walk of an untrained char model (V = 41, H = 64: 12 columns and "others", the hidden
+state as a colour strip), stepped with PageDown to the end and PageUp back, counting the websocket
+frames the browser sends meanwhile (stepping should send none). The same walks saved as the
+offline file ("Download this walk") and opened with the network cut, stepped the same way.
 
-Beside the server's Next: the offline replay of a walk (``ui.step_replay``), the files of a few
-walks written to disk and opened with the network cut, stepped with PageDown to the end and
-PageUp back; each step's time from the key press (the keydown event's timestamp) to the first
-frame after the step and both its charts are on screen, as the file itself records it
-(``window.replay.draws``). The file draws a step's neighbours' charts while the reader looks, so
-pressing a key right after a step appeared, as here, is its slowest ordinary use.
+Beside them, in the same run: a bare Streamlit page with two bar charts and a 3-D line, whose
+Next is a server rerun, from the click to the last change it makes to the page (a
+MutationObserver notes each DOM change; done once quiet for QUIET_MS). Prints medians and p95s.
 
 A benchmark, not a test: nothing here asserts a time. Reuses the browser tests' server code
 (tests/browser/conftest.py).
@@ -38,14 +36,10 @@ sys.path.insert(0, str(REPO))
 from conftest import CHROMIUM_ARGS, STATE_WATCH_JS, AppPage, StreamlitServer  # noqa: E402
 
 import rnn_core as rc  # noqa: E402
-from ui.state import seed_model_bytes  # noqa: E402
-from ui.step_replay import walk_html  # noqa: E402
-from ui.step_settings import Settings  # noqa: E402
 
 QUIET_MS = 600  # no DOM change for this long: the click's work is done
-NEXT, TITLE = ".st-key-step_next button", ".st-key-step_title h1"  # Step-Through's Next and its step
 WIDTH, HEIGHT = 1280, 720
-PAGES = {"/": 0, "/train": 5, "/step-through": 3, "/generate": 0}  # path -> Plotly charts its first view draws
+PAGES = {"/": 0, "/train": 5, "/step-through": 0, "/generate": 0}  # path -> Streamlit charts its first view draws
 
 # Every DOM change, with its time: the end of a click's work is the last one before the quiet.
 MUTATIONS_JS = """
@@ -96,20 +90,66 @@ def click_ms(app: AppPage, selector: str, heading, step: int) -> float:
     return app.pg.evaluate("window.__lastChange - window.__t0")
 
 
-def walk(browser, url: str, path: str, selector: str, heading: str, clicks: int,
-         with_3d: bool = False) -> list[float]:
-    """Open ``path`` in a new session and click ``clicks`` times; the time of each click. With
-    ``with_3d``, Step-Through's 3-D view of h is switched on first."""
+def bare_walk(browser, url: str, clicks: int) -> list[float]:
+    """The bare page in a new session, Next clicked ``clicks`` times; the time of each click."""
     pg = new_page(browser)
     try:
-        app = AppPage(pg, url).open(path)
-        if with_3d:
-            app.click(pg.get_by_text("Show the path of h in 3-D"),
-                      until=pg.locator(".st-key-step_traj .main-svg").first)
+        app = AppPage(pg, url).open("/")
         app.pg.wait_for_function(QUIET_JS, timeout=60_000, polling=50)
-        return [click_ms(app, selector, pg.locator(heading), step) for step in range(2, clicks + 2)]
+        return [click_ms(app, ".st-key-next button", pg.locator("h2"), step) for step in range(2, clicks + 2)]
     finally:
         pg.context.close()
+
+
+def step_there_and_back(pg, state: str) -> list[float]:
+    """PageDown to the walk's end and PageUp back; each step's draw time, as the page records it."""
+    n = pg.evaluate(f"{state}.walk.steps.length")
+    pg.wait_for_function(f"{state}.step === 1 && document.querySelector('.rw').dataset.drawn === '1'",
+                         timeout=60_000)
+    start = pg.evaluate(f"{state}.draws.length")
+    for key in ["PageDown"] * (n - 1) + ["PageUp"] * (n - 1):
+        done = pg.evaluate(f"{state}.draws.length") + 1
+        pg.keyboard.press(key)
+        pg.wait_for_function(f"{state}.draws.length === {done}", timeout=60_000, polling=10)
+    return [d["ms"] for d in pg.evaluate(f"{state}.draws")[start:]]
+
+
+def live_walk(browser, url: str, path: str, model_file: Path | None, folder: Path) -> tuple[list[float], int, Path]:
+    """A walk on Step-Through (the model file loaded first, if any): the draw times, the websocket
+    frames sent while stepping, and the walk saved as its offline file."""
+    pg = new_page(browser)
+    pg.context.set_default_timeout(120_000)
+    sent = []
+    pg.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    try:
+        app = AppPage(pg, url)
+        if model_file is not None:
+            app.open("/train")
+            uploader = pg.get_by_test_id("stFileUploader").filter(has_text="Load a model file")
+            uploader.locator('input[type="file"]').set_input_files(str(model_file))
+            pg.get_by_text("Loaded ").first.wait_for()
+        app.open(path)
+        pg.locator(".rw[data-drawn]").wait_for(state="attached")
+        app.wait()
+        before = len(sent)
+        times = step_there_and_back(pg, "window.rnnlabWalk")
+        frames = len(sent) - before
+        with pg.expect_download() as info:
+            pg.get_by_role("button", name="⬇ Download this walk (offline HTML)").click()
+        saved = folder / f"walk-{len(list(folder.glob('walk-*.html')))}.html"
+        info.value.save_as(saved)
+        return times, frames, saved
+    finally:
+        pg.context.close()
+
+
+def char_model(folder: Path) -> Path:
+    """An untrained char model (H = 64): its walks rarely pick </s>, so they run 100 steps."""
+    text = "the quick brown fox jumps over the lazy dog. THE QUICK 0123456789"
+    model = rc.new_model(rc.make_corpus(text, "char"), rc.TrainConfig(hidden_size=64, embed_dim=16, seed=1))
+    path = folder / "char.npz"
+    rc.save(model, str(path))
+    return path
 
 
 def first_load_ms(browser, url: str, path: str, charts: int) -> float:
@@ -124,93 +164,71 @@ def first_load_ms(browser, url: str, path: str, charts: int) -> float:
         pg.context.close()
 
 
-def replay_files(folder: Path, walks: int) -> list[Path]:
-    """Replay files of ``walks`` seed walks (sampled, RNG seeds 0, 1, ...: 4 steps or so each)
-    and of one longer char-level walk (untrained, H = 64: up to 20 steps, 12 bars, the hidden state
-    as a colour strip), written into ``folder``."""
-    seed = rc.from_bytes(seed_model_bytes())
-    char = rc.new_model(rc.make_corpus("the quick brown fox jumps over the lazy dog.", "char"),
-                        rc.TrainConfig(hidden_size=64, embed_dim=16, seed=1))
-    cases = [(seed, Settings(word="I", seed=k)) for k in range(walks)] + [(char, Settings(word="t", seed=0))]
-    paths = []
-    for i, (model, s) in enumerate(cases):
-        traces = rc.generate(model, [s.word], s.rule_obj(), max_tokens=s.max_len, seed=s.seed)
-        paths.append(folder / f"walk{i}.html")
-        paths[-1].write_text(walk_html(model, traces, s), encoding="utf-8")
-    return paths
-
-
 def replay_draws_ms(browser, path: Path) -> list[float]:
-    """Open a replay file offline and step it to the end and back; each step's draw time."""
+    """Open a saved walk offline and step it to the end and back; each step's draw time."""
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, offline=True)
     context.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
     try:
         pg = context.new_page()
         pg.goto(path.as_uri())
-        pg.wait_for_function("window.replay && window.replay.draws.length === 1", timeout=60_000)
-        n = pg.evaluate("window.replay.n")
-        for key in ["PageDown"] * (n - 1) + ["PageUp"] * (n - 1):
-            done = pg.evaluate("window.replay.draws.length") + 1
-            pg.keyboard.press(key)
-            pg.wait_for_function(f"window.replay.draws.length === {done}", timeout=60_000, polling=10)
-        return [d["ms"] for d in pg.evaluate("window.replay.draws")[1:]]  # the first is the file's opening
+        pg.wait_for_function("window.replay && document.querySelector('.rw').dataset.drawn", timeout=60_000)
+        pg.keyboard.press("Home")
+        return step_there_and_back(pg, "window.replay")
     finally:
         context.close()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--walks", type=int, default=5, help="walks of 3 clicks on each page (default 5)")
+    ap.add_argument("--walks", type=int, default=5, help="seed walks stepped there and back (default 5)")
     ap.add_argument("--loads", action="store_true", help="also time the first load of every page")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        bare_script = Path(tmp) / "bare.py"
+        folder = Path(tmp)
+        bare_script = folder / "bare.py"
         bare_script.write_text(BARE_PAGE)
         app_server, bare_server = StreamlitServer().start(), StreamlitServer(str(bare_script)).start()
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-                walk(browser, app_server.url, "/step-through", NEXT, TITLE, 1)  # the first visitor trains the seed
-                steps, steps_3d, bare = [], [], []
-                for _ in range(args.walks):  # the seed walk has 4 steps: 3 clicks each, on both pages
-                    steps += walk(browser, app_server.url, "/step-through", NEXT, TITLE, 3)
-                    bare += walk(browser, bare_server.url, "/", ".st-key-next button", "h2", 3)
-                    steps_3d += walk(browser, app_server.url, "/step-through", NEXT, TITLE, 3, with_3d=True)
+                seed, bare, frames, files = [], [], 0, []
+                for k in range(args.walks):
+                    times, sent, saved = live_walk(browser, app_server.url, f"/step-through?seed={k}", None, folder)
+                    seed, frames, files = seed + times, frames + sent, files + [saved]
+                    bare += bare_walk(browser, bare_server.url, 3)
+                char, sent, char_file = live_walk(browser, app_server.url, "/step-through?word=t&max=100&seed=0",
+                                                  char_model(folder), folder)
+                frames += sent
                 loads = {path: first_load_ms(browser, app_server.url, path, n) for path, n in PAGES.items()} \
                     if args.loads else {}
                 browser.close()
         finally:
             app_server.stop()
             bare_server.stop()
-        with sync_playwright() as p:  # the replay needs no server: measured with both stopped
+        with sync_playwright() as p:  # the offline file needs no server: measured with both stopped
             browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-            replay = [ms for path in replay_files(Path(tmp), args.walks) for ms in replay_draws_ms(browser, path)]
+            offline_seed = [ms for path in files for ms in replay_draws_ms(browser, path)]
+            offline_char = replay_draws_ms(browser, char_file)
             browser.close()
-    report({"Step-Through": steps, "Step-Through, 3-D view on": steps_3d, "bare page (2 bars, 3-D line)": bare},
-           loads)
-    report_replay(replay, args.walks)
-
-
-def report_replay(times: list[float], walks: int) -> None:
-    p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
-    print(f"Offline replay (Download this walk), one step, key press to the first frame after both its charts "
-          f"are on screen, {WIDTH}x{HEIGHT}, network cut:")
-    print(f"  median {statistics.median(times):5.0f} ms  p95 {p95:.0f} ms  (min {min(times):.0f}, max {max(times):.0f}, "
-          f"{len(times)} steps of {walks} seed walks and one char walk, there and back)")
-
-
-def report(series: dict[str, list[float]], loads: dict[str, float]) -> None:
-    print(f"One Next, click to last DOM change, {WIDTH}x{HEIGHT}, headless chromium:")
-    for name, times in series.items():
-        print(f"  {name:<30} median {statistics.median(times):5.0f} ms  "
-              f"(min {min(times):.0f}, max {max(times):.0f}, {len(times)} clicks)")
-    bare = statistics.median(series["bare page (2 bars, 3-D line)"])
-    for name in ("Step-Through", "Step-Through, 3-D view on"):
-        print(f"  ratio {name} / bare page: {statistics.median(series[name]) / bare:.2f}")
+    print(f"One step, key press to the step fully drawn (loop, equations, both charts), {WIDTH}x{HEIGHT}, "
+          "headless chromium:")
+    line("Step-Through, seed walks", seed)
+    line("Step-Through, 100-step char walk", char)
+    line("offline file, seed walks", offline_seed)
+    line("offline file, 100-step char walk", offline_char)
+    print(f"  websocket frames sent by the browser while stepping: {frames}")
+    print("Beside it, a bare Streamlit page's Next (a server rerun), click to last DOM change:")
+    line("bare page (2 bars, 3-D line)", bare)
     for path, ms in loads.items():
         print(f"first load of {path:<14} {ms:6.0f} ms")
+
+
+def line(name: str, times: list[float]) -> None:
+    p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
+    print(f"  {name:<34} median {statistics.median(times):5.0f} ms  p95 {p95:5.0f} ms  "
+          f"(min {min(times):.0f}, max {max(times):.0f}, {len(times)} steps)")
 
 
 if __name__ == "__main__":

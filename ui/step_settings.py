@@ -176,6 +176,14 @@ def forks_from_query(raw: str, model: rc.Model) -> tuple[dict[int, int], list[st
     return forks, warnings
 
 
+def summarised(warnings: list[str], most: int = 3) -> list[str]:
+    """Many refused entries of one link as one message: the first ``most`` and how many more (a
+    link forcing 500 steps must not fill the page with 500 boxes)."""
+    if len(warnings) <= most:
+        return warnings
+    return [" ".join(warnings[:most]) + f" … and {len(warnings) - most:,} more entries of the link were ignored."]
+
+
 def clamp_step(step: int, n_steps: int) -> int:
     """A step inside 1..n_steps."""
     return min(max(step, 1), n_steps)

@@ -51,13 +51,14 @@ def start(model: rc.Model, version: int) -> list[tuple[str, str]]:
     if SETTINGS not in ss or link:
         query = st.query_params.to_dict()
         s, warnings = ssets.from_query(query, defaults, model)
-        forks, more = ssets.forks_from_query(query.get(ssets.FORCE_KEY, ""), model)
-        notices = [("warning", w) for w in warnings + more]
+        forks, malformed = ssets.forks_from_query(query.get(ssets.FORCE_KEY, ""), model)
+        notices = [("warning", w) for w in warnings]
     else:
-        s, forks = replace(defaults, guess=ss[SETTINGS].guess), {}
+        s, forks, malformed = replace(defaults, guess=ss[SETTINGS].guess), {}, []
         notices = [("info", "The model changed, so the walk-through starts again from its first word.")]
     cache: dict = {}
     forks, refused = step_path.apply_forks(cache, model, version, s, forks)
+    refused = ssets.summarised(malformed + refused)
     n = len(step_path.get_path(cache, model, version, s, forks))
     if s.step > n:
         refused.append(f"The link asks for step {s.step}, but this path has {n} steps; showing step {n}.")

@@ -264,3 +264,14 @@ def test_a_link_followed_later_in_the_session_replaces_the_sessions_walk():
     assert s.word == "I love" and not at.session_state["step_forks"]
     first = record(at)["steps"][0]
     assert first["input"] == "I" and "(the next token of the prompt; " in text(piece(first, "pick"))
+
+
+def test_a_link_forcing_hundreds_of_steps_gives_one_warning():
+    force = ",".join(f"{t}:love" for t in range(2, 502))
+    at = open_page({"force": force})
+    assert not at.exception
+    (warning,) = [shown(w.value) for w in at.warning]
+    # steps 2..20 take "love" (a walk of 20 tokens); the 481 forced steps past its end are refused together
+    assert warning.startswith("Ignored the forced token at step 21 in the link (the path has 20 steps).")
+    assert warning.endswith("… and 478 more entries of the link were ignored.")
+    assert len(warning) < 600
