@@ -6,7 +6,7 @@ Step-Through steps in the browser: a key press draws the next step of the walk t
 holds. Its time is what the page records itself (``window.rnnlabWalk.draws``, ui/walk/walk.js):
 from the key press (the keydown event's timestamp) to the first frame after the step's loop,
 equations and both charts are drawn. Measured on seed walks (sampled, random seeds 0, 1, ...) and
-on a 100-step walk of an untrained char model (V = 41, H = 64: 12 columns and "others", the hidden
+on a 100-step walk of an untrained char model (V = 46, H = 64: 12 columns and "others", the hidden
 state as a colour strip), stepped with PageDown to the end and PageUp back, counting the websocket
 frames the browser sends meanwhile (stepping should send none). The same walks saved as the
 offline file ("Download this walk") and opened with the network cut, stepped the same way.
@@ -123,13 +123,11 @@ def live_walk(browser, url: str, path: str, model_file: Path | None, folder: Pat
     pg.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     try:
         app = AppPage(pg, url)
-        if model_file is not None:
-            app.open("/train")
-            uploader = pg.get_by_test_id("stFileUploader").filter(has_text="Load a model file")
-            uploader.locator('input[type="file"]').set_input_files(str(model_file))
-            pg.get_by_text("Loaded ").first.wait_for()
-        app.open(path)
-        pg.locator(".rw[data-drawn]").wait_for(state="attached")
+        if model_file is None:
+            app.open(path)
+            pg.locator(".rw[data-drawn]").wait_for(state="attached")
+        else:
+            long_walk(app, model_file)
         app.wait()
         before = len(sent)
         times = step_there_and_back(pg, "window.rnnlabWalk")
@@ -143,10 +141,32 @@ def live_walk(browser, url: str, path: str, model_file: Path | None, folder: Pat
         pg.context.close()
 
 
-def char_model(folder: Path) -> Path:
-    """An untrained char model (H = 64): its walks rarely pick </s>, so they run 100 steps."""
-    text = "the quick brown fox jumps over the lazy dog. THE QUICK 0123456789"
-    model = rc.new_model(rc.make_corpus(text, "char"), rc.TrainConfig(hidden_size=64, embed_dim=16, seed=1))
+def long_walk(app: AppPage, model_file: Path, steps: int = 100) -> None:
+    """Load ``model_file`` on the Train page, go to Step-Through in the same session and set the
+    walk's length to ``steps``."""
+    pg = app.pg
+    app.open("/train")
+    uploader = pg.get_by_test_id("stFileUploader").filter(has_text="Load a model file")
+    uploader.locator('input[type="file"]').set_input_files(str(model_file))
+    pg.get_by_text("Loaded ").first.wait_for()
+    pg.get_by_test_id("stSidebarNavLink").filter(has_text="Step-Through").click()
+    pg.locator(".rw[data-drawn]").wait_for(state="attached")
+    pg.get_by_role("button", name="⚙ Settings").click()
+    box = pg.get_by_test_id("stPopoverBody").get_by_role("spinbutton", name="Max length")
+    box.fill(str(steps))
+    box.press("Enter")
+    pg.wait_for_function(f"window.rnnlabWalk.walk.steps.length === {steps}", timeout=120_000)
+    pg.keyboard.press("Escape")
+
+
+def char_model(folder: Path, steps: int = 100) -> Path:
+    """An untrained char model (V = 46, H = 64) whose sampled walk (random seed 0, the page's
+    default rule) runs ``steps`` steps without picking </s>: the first weights' seed that does."""
+    corpus = rc.make_corpus("the quick brown fox jumps over the lazy dog. THE QUICK 0123456789", "char")
+    for seed in range(1, 200):
+        model = rc.new_model(corpus, rc.TrainConfig(hidden_size=64, embed_dim=16, seed=seed))
+        if len(rc.generate(model, model.first_word(), rc.Rule("sample"), max_tokens=steps, seed=0)) == steps:
+            break
     path = folder / "char.npz"
     rc.save(model, str(path))
     return path
@@ -198,8 +218,7 @@ def main() -> None:
                     times, sent, saved = live_walk(browser, app_server.url, f"/step-through?seed={k}", None, folder)
                     seed, frames, files = seed + times, frames + sent, files + [saved]
                     bare += bare_walk(browser, bare_server.url, 3)
-                char, sent, char_file = live_walk(browser, app_server.url, "/step-through?word=t&max=100&seed=0",
-                                                  char_model(folder), folder)
+                char, sent, char_file = live_walk(browser, app_server.url, "/step-through", char_model(folder), folder)
                 frames += sent
                 loads = {path: first_load_ms(browser, app_server.url, path, n) for path, n in PAGES.items()} \
                     if args.loads else {}
