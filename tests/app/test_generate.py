@@ -227,7 +227,7 @@ def test_step_slider_shows_that_steps_distribution_and_hidden_vector():
         dist, hidden = charts(at)[:2]
         assert len(dist["data"]) == 1  # greedy: q is y, drawn once
         assert np.allclose(y_of(dist), traces[t - 1].probs, rtol=0, atol=1e-15)
-        assert dist["layout"]["title"]["text"].startswith(f"y_{t} ")
+        assert dist["layout"]["title"]["text"].startswith(f"y<sub>{t}</sub> ")
         assert np.allclose(y_of(hidden, 1), traces[t - 1].h, rtol=0, atol=1e-15)
     assert "&lt;/s&gt;" in dist["layout"]["title"]["text"]  # step 4 chose </s>, escaped for Plotly
 
@@ -243,7 +243,7 @@ def test_inspector_draws_q_beside_y_when_the_rule_reshapes_it():
     assert np.allclose(y_of(dist, 1), trace.probs, rtol=0, atol=1e-15)  # y_t outlined
     assert np.allclose(y_of(dist, 0), trace.q, rtol=0, atol=1e-15)  # q_t filled
     assert np.count_nonzero(y_of(dist, 0)) == 2 and y_of(dist, 0).sum() == pytest.approx(1)
-    assert "q_2" in dist["layout"]["title"]["text"]
+    assert "q<sub>2</sub>" in dist["layout"]["title"]["text"]
     assert f"q = {trace.q_token:.4f}" in at.markdown[[i for i, m in enumerate(at.markdown)
                                                        if "**Sample #1, step 2**" in m.value][0]].value
 

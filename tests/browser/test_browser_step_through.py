@@ -154,9 +154,12 @@ def test_guess_first_reveals_through_the_server_and_shows_no_later_token(browser
         for later in ("love", "deep", "learning", "</s>"):
             assert later not in held and later not in page, later
         love.click()
-        app.pg.evaluate("window.scrollTo(0, 40)")
+        scroll = "document.querySelector('[data-testid=stMain]')"
+        app.pg.evaluate(f"{scroll}.scrollTop = 40")
         app.pg.keyboard.press("PageDown")
         expect(walk(app)).to_have_attribute("data-revealed", "1")
+        app.wait()
+        assert app.pg.evaluate(f"{scroll}.scrollTop") == 40  # the reveal keeps the class's place
         expect(app.pg.locator(".rw-verdict")).to_have_text("✅ Your guess “love” was the pick.")
         expect(app.pg.locator(".rw-score")).to_contain_text("1 of 1 guesses were the pick")
         assert "“love” 1.00" in loop_text(app) or "“love” 0." in loop_text(app)
