@@ -376,11 +376,22 @@ def view(code: str) -> RoomView:
     """The room as a voter's page shows it. RoomError if unknown or ended."""
     with _db(write=False) as db:
         _, _, walk, expires, step, ver = _live(db, code, clock())
-        row = db.execute("SELECT context, vocab, revealed, pick FROM steps WHERE code = ? AND step = ?",
-                         (code, step)).fetchone()
-    current = Step(0, (), (), False, None) if row is None else \
-        Step(step, tuple(json.loads(row[0])), tuple(json.loads(row[1])), bool(row[2]), row[3])
-    return RoomView(code, json.loads(walk), ver, expires, current)
+        current = _step_row(db, code, step)
+    return RoomView(code, json.loads(walk), ver, expires, current or Step(0, (), (), False, None))
+
+
+def _step_row(db, code: str, step: int) -> Step | None:
+    row = db.execute("SELECT context, vocab, revealed, pick FROM steps WHERE code = ? AND step = ?",
+                     (code, step)).fetchone()
+    return None if row is None else Step(step, tuple(json.loads(row[0])), tuple(json.loads(row[1])), bool(row[2]),
+                                         row[3])
+
+
+def step_at(code: str, step: int) -> Step | None:
+    """``step`` of the room as the presenter last showed it, or None if it was never shown."""
+    with _db(write=False) as db:
+        _live(db, code, clock())
+        return _step_row(db, code, step)
 
 
 def my_vote(code: str, voter_id: str, step: int) -> int | None:
