@@ -24,7 +24,9 @@ ROOM_KEY, ME_KEY = "room", "me"  # the link's query keys: the room's code, this 
 PHONE_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"]
   { display: none; }
-[data-testid="stMainBlockContainer"] { padding: 1rem 1rem 4rem; max-width: 40rem; }
+[data-testid="stMainBlockContainer"] { padding: 3.75rem 1rem 4rem; max-width: 40rem; }
+[data-testid="stMain"] h1 { font-size: 1.6rem; padding-top: 0.5rem; }
+.st-key-vote_context p { font-size: 1.5rem; font-weight: 600; }
 .st-key-vote_choices button { min-height: 3rem; }
 </style>"""
 
@@ -153,7 +155,7 @@ def room(code: str) -> None:
         st.info("Waiting for the presenter to show the first step…")
     else:
         st.markdown(f"**Step {step.step}.** The text so far:")
-        st.markdown(f"> {context_text(view)}")
+        st.container(key="vote_context").markdown(context_text(view))
         if step.revealed:
             revealed(code, step)
         else:

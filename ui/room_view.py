@@ -127,26 +127,31 @@ def room_panel(walk: dict) -> rs.Room | None:
         st.warning(f"Room {rs.show_code(room.code)}: {e}")
         remember(None)
         return None
-    top = st.columns([3, 1, 1], vertical_alignment="center")
-    top[0].markdown(f"### Room **{rs.show_code(room.code)}**")
-    top[1].toggle("QR code", key=SHOW_QR)
-    top[2].button("Close the room", key="room_close", on_click=close_room)
-    if st.session_state.get(SHOW_QR):
-        show_qr(room.code)
-    vote_count(room.code)
+    if st.session_state.get(SHOW_QR, True):
+        qr_column, side = st.columns([1, 1.6], vertical_alignment="center")
+        qr_column.markdown(f'<div style="width:{QR_PX}px;max-width:100%">{qr.svg(qr.encode(vote_link(room.code)))}'
+                           "</div>", unsafe_allow_html=True)
+    else:
+        side = st.container()
+    with side:
+        room_card(room.code)
     return room
 
 
-def show_qr(code: str) -> None:
+def room_card(code: str) -> None:
+    """The code in large type, where to type it, the vote count, the room's switches."""
     link = vote_link(code)
-    left, right = st.columns([1, 1], vertical_alignment="center")
-    left.html(f'<div style="width:{QR_PX}px;max-width:100%">{qr.svg(qr.encode(link, "M"))}</div>')
-    right.markdown(f"Scan, or open **{link.split('://')[1].split('/')[0]}/vote** and type the code "
-                   f"**{rs.show_code(code)}**.")
-    right.code(link, language=None)
+    st.markdown(f'<div style="font-size:2.6rem;font-weight:700;line-height:1.2">Room {rs.show_code(code)}</div>',
+                unsafe_allow_html=True)
+    st.markdown(f"Scan the QR code, or open **{urlsplit(link).netloc}/vote** and type the code.")
+    st.code(link, language=None, wrap_lines=True)
     if local_only(link):
-        right.warning(f"Phones cannot reach {urlsplit(link).hostname}: open this page by the computer's network "
-                      f"address, or start the app with {PUBLIC_URL_ENV}=http://ADDRESS:PORT.")
+        st.warning(f"Phones cannot reach {urlsplit(link).hostname}: open this page by the computer's network "
+                   f"address, or start the app with `{PUBLIC_URL_ENV}=http://ADDRESS:PORT`.")
+    vote_count(code)
+    left, right = st.columns(2)
+    left.toggle("QR code", key=SHOW_QR)
+    right.button("Close the room", key="room_close", on_click=close_room)
 
 
 @st.fragment(run_every=COUNT_SECONDS)

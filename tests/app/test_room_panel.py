@@ -49,8 +49,8 @@ def room_of(at) -> rs.Room:
 def test_opening_a_room_shows_its_code_qr_and_link():
     at = opened()
     room = room_of(at)
-    assert any(f"Room **{rs.show_code(room.code)}**" in m.value for m in at.markdown)
-    assert any("<svg" in h.proto.body and 'aria-label="QR code"' in h.proto.body for h in at.get("html"))
+    assert any(f"Room {rs.show_code(room.code)}</div>" in m.value for m in at.markdown)
+    assert any("<svg" in m.value and 'aria-label="QR code"' in m.value for m in at.markdown)
     assert at.code[0].value == f"http://192.168.1.20:8501/vote?room={room.code}"
     assert rs.view(room.code).walk == {"title": "seed", "level": "word"}
 
