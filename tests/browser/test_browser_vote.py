@@ -104,7 +104,10 @@ def test_tokens_are_shown_as_text_on_the_phone(browser, vote_server, expect):
         expect(app.pg.locator("[data-testid=stMain] b, [data-testid=stMain] .katex")).to_have_count(0)
 
 
-def test_the_presenters_panel_shows_a_large_qr_code_and_the_class_after_the_reveal(browser, data_folder, expect):
+def test_the_presenters_panel_counts_phones_on_another_server_and_survives_a_reload(browser, vote_server, expect):
+    """The presenter's page (the panel's stand-in, presenter mode, 1280x720) runs in one server
+    process and the phones vote through another: the count and the reveal see every vote. A
+    reloaded presenter tab takes its room back (the token lives in a cookie)."""
     presenter = StreamlitServer("tests/browser/room_presenter_app.py").start()
     try:
         with ExitStack() as stack:
@@ -116,13 +119,37 @@ def test_the_presenters_panel_shows_a_large_qr_code_and_the_class_after_the_reve
             assert qr_box["width"] >= 300 and qr_box["y"] + qr_box["height"] <= 720
             desk.pg.screenshot(path=str(ARTIFACTS / "room-panel-1280x720-big.png"))
             code = re.search(r"vote\?room=(\w+)", desk.pg.get_by_test_id("stCode").inner_text()).group(1)
-            for token in ("love", "love", "deep"):
-                rs.vote(code, f"v-{token}-{os.urandom(4).hex()}", 1, SEED.index(token))
+            phones = [phone(stack, browser, vote_server, f"student-{i}") for i in range(3)]
+            for app, token in zip(phones, ("love", "love", "deep")):
+                app.open(f"/vote?room={code}")
+                vote(app, expect, token)
             expect(desk.pg.get_by_text("3 votes for step 1")).to_be_visible()
+            expect(desk.pg.get_by_text("love")).to_have_count(0)  # nothing about the votes before the reveal
             desk.click(desk.button("Reveal"), until=desk.pg.get_by_text("The class: 3 votes"))
             table = desk.pg.get_by_test_id("stMarkdown").filter(has_text="share").inner_text()
             assert re.search(r"love\s+2\s+67%", table) and re.search(r"deep\s+1\s+33%", table)
             desk.pg.screenshot(path=str(ARTIFACTS / "room-reveal-1280x720-big.png"), full_page=True)
+            for app in phones:
+                expect(app.pg.get_by_text("Revealed: the pick was “love”")).to_be_visible()
+            desk.pg.reload()
+            desk.settle(desk.button(f"Take back room {rs.show_code(code)}"))
+            desk.click(desk.button(f"Take back room {rs.show_code(code)}"),
+                       until=desk.pg.get_by_role("img", name="QR code"))
+            expect(desk.pg.get_by_text(f"Room {rs.show_code(code)}", exact=True)).to_be_visible()
             desk.assert_healthy()
     finally:
         presenter.stop()
+
+
+def test_a_vote_link_is_the_first_request_of_a_fresh_server(browser, data_folder, fresh_server, expect):
+    room = rs.open_room("presenter-fresh", {"title": "seed model", "level": "word"})
+    rs.set_step(room.code, room.token, 1, ["I"], SEED)
+    with ExitStack() as stack:
+        app = phone(stack, browser, fresh_server, "fresh")
+        app.open(f"/vote?room={room.code}")
+        wait_for_step(expect, app, "I")
+        vote(app, expect, "</s>")
+        assert rs.tally(room.code, 1) == {4: 1}
+        app.assert_healthy()
+        app.open("/")
+        assert "Vote" not in app.nav_titles()
