@@ -37,7 +37,8 @@ def voter_id() -> str:
     if VOTER not in ss:
         mine = st.query_params.get(ME_KEY, "")
         ss[VOTER] = mine if re.fullmatch(r"[0-9a-f]{16}", mine) else secrets.token_hex(8)
-    st.query_params[ME_KEY] = ss[VOTER]
+    if st.query_params.get(ME_KEY) != ss[VOTER]:
+        st.query_params[ME_KEY] = ss[VOTER]
     return ss[VOTER]
 
 
@@ -96,12 +97,12 @@ def ballot(code: str, step: rs.Step) -> None:
         st.error(st.session_state[NOTICE])
     mine = rs.my_vote(code, st.session_state[VOTER], step.step)
     if len(step.vocab) > MAX_BUTTONS:
-        chosen = st.selectbox("Find your token", range(len(step.vocab)), index=mine,
-                              format_func=lambda i: show_token(step.vocab[i]), placeholder="Type to search…",
-                              key=f"vote_find_{step.step}")
-        if st.button("Vote", type="primary", disabled=chosen is None, width="stretch"):
-            cast(code, step.step, chosen)
-            st.rerun(scope="fragment")
+        key = f"vote_find_{step.step}"
+        st.selectbox("Find your token", range(len(step.vocab)), index=mine, key=key,
+                     format_func=lambda i: show_token(step.vocab[i]), placeholder="Type to search…")
+        chosen = st.session_state.get(key)
+        st.button("Vote", type="primary", disabled=chosen is None, width="stretch", on_click=cast,
+                  args=(code, step.step, chosen))
     else:
         with st.container(key="vote_choices"):
             for i, token in enumerate(step.vocab):

@@ -362,7 +362,8 @@ def vote(code: str, voter_id: str, step: int, token_id: int) -> None:
         if not _int(token_id) or not 0 <= token_id < row[0]:
             raise RoomError("token")
         db.execute("INSERT INTO votes (code, step, voter, token) VALUES (?, ?, ?, ?) "
-                   "ON CONFLICT (code, step, voter) DO UPDATE SET token = excluded.token", (code, step, voter, token_id))
+                   "ON CONFLICT (code, step, voter) DO UPDATE SET token = excluded.token",
+                   (code, step, voter, token_id))
 
 
 def version(code: str) -> int:

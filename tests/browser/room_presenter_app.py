@@ -8,7 +8,8 @@ from ui import room_view as rv
 from ui.theme import presenter_theme
 
 SEED = ["I", "love", "deep", "learning", "</s>"]
-PATH, P = ["I", "love", "deep", "learning", "</s>"], [0.97, 0.95, 0.96, 0.93]  # the walk and the model's p of each pick
+PATH = ["I", "love", "deep", "learning", "</s>"]  # the walk
+P = [0.97, 0.95, 0.96, 0.93]  # the model's probability of each pick
 
 st.set_page_config(page_title="Room panel", layout="wide")
 presenter_theme()

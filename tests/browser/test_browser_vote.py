@@ -102,6 +102,17 @@ def test_tokens_are_shown_as_text_on_the_phone(browser, vote_server, expect):
         assert [t.strip() for t in buttons.all_inner_texts()] == [show_token(t) for t in HOSTILE]
         expect(app.pg.get_by_text("Room " + rs.show_code(room.code) + " · **not bold** $x$")).to_be_visible()
         expect(app.pg.locator("[data-testid=stMain] b, [data-testid=stMain] .katex")).to_have_count(0)
+        many = list(HOSTILE) + [f"w{i}" for i in range(10)]  # past 12 tokens: a searchable list
+        rs.set_step(room.code, room.token, 2, ["<b>", "$x$", "&"], many)
+        wait_for_step(expect, app, "<b> $x$ &")
+        app.pg.get_by_test_id("stSelectbox").get_by_role("combobox").click()
+        options = app.pg.get_by_role("option")
+        expect(options).to_have_count(len(many))
+        assert [t.strip() for t in options.all_inner_texts()] == [show_token(t) for t in many]
+        options.nth(1).click()
+        app.click(app.button("Vote"), until=lambda: expect(app.pg.get_by_test_id("stAlertContentSuccess"))
+                  .to_contain_text("Your vote: “$x$”"))
+        assert rs.tally(room.code, 2) == {1: 1}
 
 
 def test_the_presenters_panel_counts_phones_on_another_server_and_survives_a_reload(browser, vote_server, expect):
