@@ -21,6 +21,7 @@ page = st.navigation(
         st.Page("pages/train.py", title="Train", icon="🏋️", url_path="train"),
         st.Page("pages/step-through.py", title="Step-Through", icon="👣", url_path="step-through"),
         st.Page("pages/generate.py", title="Generate", icon="✨", url_path="generate"),
+        st.Page("pages/vote.py", title="Vote", icon="🗳️", url_path="vote", visibility="hidden"),
     ]
 )
 if page.url_path != "train":
