@@ -11,6 +11,7 @@ from functools import partial
 
 import streamlit as st
 
+from ui import step_room
 from ui import step_state as state
 from ui.step_controls import gear
 from ui.step_extras import closer_look
@@ -30,10 +31,14 @@ for message in filter(None, (state.apply_widgets(model), state.take_notice())):
     st.error(md_literal(message))
 traces = state.path(model, version)
 state.write_query(model.vocab.tokens)
+step_room.follow(model, traces, state.shown_step(len(traces)))  # a reveal reaches the room before the record
 with st.container(key=AREA):
     gear(model)
-    show_walk(record(model, version, traces), key=state.WALK, on_fork=partial(state.on_fork, model, version),
-              on_unfork=partial(state.on_unfork, model, version), on_reveal=partial(state.on_reveal, model, version))
+    step_room.count()
+    show_walk(record(model, version, traces, step_room.votes(state.revealed(len(traces)))), key=state.WALK,
+              on_fork=partial(state.on_fork, model, version), on_unfork=partial(state.on_unfork, model, version),
+              on_reveal=partial(state.on_reveal, model, version))
+st.fragment(step_room.section)(model, version)
 st.fragment(closer_look)(model, version)
 with st.expander("Shapes of the parameters"):
     V, E, H = model.params.sizes

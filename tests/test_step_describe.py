@@ -196,3 +196,25 @@ def test_tokens_that_mean_something_to_html_reach_the_record_escaped_or_as_text(
     assert "“&lt;b&gt;”" in piece(first, "x")
     assert "&lt;b&gt;" in first["dist"]["data"][0]["x"] and "<b>" not in first["dist"]["data"][0]["x"]
     assert "“␣”" in table_rows(piece(first, "table"))["head"]  # a space token is visible
+
+
+def test_a_rooms_votes_go_beside_y_t_as_shares_and_one_line():
+    """The class's votes at a revealed step (ui.room_view.reveal_summary's dict): a marker at each
+    token's share, and counts, the pick's votes and the score in one line."""
+    model = hostile_model()
+    traces = walk(model, rc.GREEDY, word="<b>", max_len=3)
+    pick = show_token(traces[0].token)
+    summary = {"step": 1, "votes": 4, "pick": pick, "pick_votes": 3,
+               "rows": [{"token": pick, "votes": 3, "share": 0.75}, {"token": "<b>", "votes": 1, "share": 0.25}],
+               "score": {"steps": 1, "class_mean": np.log(0.75), "model_mean": np.log(traces[0].p_token), "silent": []},
+               "explained": "how the score is counted"}
+    view = WalkView(rule=rc.GREEDY, max_len=3, votes={1: summary})
+    step = describe_walk(model, traces, view)["steps"][0]
+    marks = step["dist"]["data"][-1]
+    shares = dict(zip(marks["x"], marks["y"]))
+    assert shares["&lt;b&gt;"] == 0.25 and shares[step["dist"]["data"][0]["x"][traces[0].token_id]] == 0.75
+    assert sum(shares.values()) == 1.0
+    assert step["class"]["text"].startswith(f"Class: 4 votes: “{pick}” 3 (75%), “<b>” 1 (25%) · the pick “{pick}”: 3")
+    assert f"class -0.29 (0.75), model {np.log(traces[0].p_token):.2f}" in step["class"]["text"]
+    plain = describe_walk(model, traces, WalkView(rule=rc.GREEDY, max_len=3))["steps"][0]
+    assert plain["class"] is None and len(plain["dist"]["data"]) == 1

@@ -127,7 +127,8 @@ def room_panel(walk: dict) -> rs.Room | None:
         st.warning(f"Room {rs.show_code(room.code)}: {e}")
         remember(None)
         return None
-    if st.session_state.get(SHOW_QR, True):
+    st.session_state.setdefault(SHOW_QR, True)  # the toggle's own default would hide it after a rerun
+    if st.session_state[SHOW_QR]:
         qr_column, side = st.columns([1, 1.6], vertical_alignment="center")
         qr_column.markdown(f'<div style="width:{QR_PX}px;max-width:100%">{qr.svg(qr.encode(vote_link(room.code)))}'
                            "</div>", unsafe_allow_html=True)

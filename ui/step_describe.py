@@ -14,6 +14,7 @@ token after it). Nothing in the record names a later token or the walk's length.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -47,6 +48,7 @@ class WalkView:
     big: bool = False  # presenter mode: larger text
     animate: bool = True  # the pick travels from y_t into x_{t+1} on Next
     speed: float = 1.0  # autoplay: seconds per step
+    votes: Mapping[int, dict] = field(default_factory=dict)  # a room's votes at revealed steps (ui.room_view)
 
     def shown(self, n: int) -> int:
         """How many steps of an n-step walk the record holds: all of them, or in guess mode the
@@ -92,6 +94,28 @@ def choices(tr: StepTrace, vocab: tuple[str, ...], prec: int) -> list[list]:
     return [[int(v), show_token(vocab[v]), sm.num(tr.probs[v], prec)] for v in order]
 
 
+def class_votes(summary: dict, tr: StepTrace, vocab: tuple[str, ...], dist: dict) -> dict:
+    """A room's votes at step t (``ui.room_view.reveal_summary``) beside y_t: a marker at each shown
+    token's share of the votes, added to the distribution's chart, and one line of text."""
+    shares = {row["token"]: row["share"] for row in summary["rows"]}
+    ids = tr.top_ids(sm.max_tokens(len(vocab)))
+    dist["data"].append({"type": "scatter", "mode": "markers", "name": "class", "x": dist["data"][0]["x"][:len(ids)],
+                         "y": [shares.get(show_token(vocab[v]), 0.0) for v in ids], "cliponaxis": False,
+                         "marker": {"symbol": "diamond", "size": 13, "color": "#111827", "line": {"width": 1.5,
+                                                                                               "color": "#ffffff"}},
+                         "hovertemplate": "%{x}: the class's share %{y:.0%}<extra></extra>"})
+    dist["layout"]["title"]["text"] += " · ◆ the class"
+    n, score = summary["votes"], summary["score"]
+    each = ", ".join(f"“{row['token']}” {row['votes']} ({row['share']:.0%})" for row in summary["rows"][:6])
+    line = (f"Class: {n} vote{'s' * (n != 1)}: {each} · the pick “{show_token(tr.token)}”: "
+            f"{summary['pick_votes']}" if n else "Class: nobody voted on this step")
+    if score["steps"]:
+        line += (f" · score ({score['steps']} step{'s' * (score['steps'] != 1)}): class "
+                 f"{score['class_mean']:.2f} ({math.exp(score['class_mean']):.2f}), model "
+                 f"{score['model_mean']:.2f} ({math.exp(score['model_mean']):.2f})")
+    return {"text": line, "explained": summary["explained"]}
+
+
 def describe_step(tr: StepTrace, vocab: tuple[str, ...], view: WalkView, forked: bool, shape: tuple[int, int]) -> dict:
     """Everything step t shows, revealed or (guess mode) waiting for the class's guess."""
     prec, revealed = view.decimals, view.is_revealed(tr.t)
@@ -100,10 +124,13 @@ def describe_step(tr: StepTrace, vocab: tuple[str, ...], view: WalkView, forked:
     if not revealed:
         return step
     guess = view.guesses.get(tr.t)
+    dist = sized(charts.distribution_spec(tr, vocab, max_bars=sm.max_tokens(len(vocab))), view.big)
+    votes = view.votes.get(tr.t)
     return step | {
         "math": step["math"] + sm.after_pick(tr, view.rule, vocab, shape, prec),
         "notes": {"q": sm.kept_note(tr, view.rule), "pick": sm.slice_note(tr)},
-        "dist": sized(charts.distribution_spec(tr, vocab, max_bars=sm.max_tokens(len(vocab))), view.big),
+        "class": class_votes(votes, tr, vocab, dist) if votes else None,
+        "dist": dist,
         "forkable": tr.how != "prompt",
         "choices": choices(tr, vocab, prec) if tr.how != "prompt" else [],
         "verdict": verdict_text(judge(tr, guess), vocab, tr.token) if view.guess and guess is not None else None,

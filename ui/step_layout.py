@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.step_controls import GEAR
+from ui.step_room import VOTES
 
 AREA = "step_area"  # the step area and its gear, one positioned container
 GEAR_WIDTH = "9.5rem"
@@ -20,6 +21,10 @@ PAGE_CSS = f"""<style>
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {{ gap: 0.5rem; }}
 .st-key-{GEAR} {{ position: absolute; top: 0.2rem; right: 0; width: {GEAR_WIDTH}; z-index: 3; }}
 .st-key-{GEAR} button {{ min-height: 0; padding-top: 0.3rem; padding-bottom: 0.3rem; }}
+.st-key-{VOTES} {{ position: absolute; top: 0.45rem; right: calc({GEAR_WIDTH} + 0.8rem); width: 10rem; z-index: 3;
+  text-align: right; }}
+.st-key-{VOTES} p {{ font-size: 0.85rem; line-height: 1.2; }}
+.st-key-{AREA}:has(.st-key-{VOTES}) .rw {{ --rw-gear: calc({GEAR_WIDTH} + 11rem); }}
 .rw {{ --rw-gear: calc({GEAR_WIDTH} + 0.6rem); }}
 [data-testid="stPopoverBody"] {{ width: 27rem; max-width: 95vw; }}
 [data-testid="stPopoverBody"] [data-testid="stVerticalBlock"] {{ gap: 0.3rem; }}

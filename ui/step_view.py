@@ -16,13 +16,14 @@ from ui.step_describe import WalkView, about_text, describe_walk
 from ui.theme import is_presenter
 
 
-def walk_view() -> WalkView:
-    """How the walk is shown, from the settings, guess mode and the presenter theme."""
+def walk_view(votes: dict[int, dict]) -> WalkView:
+    """How the walk is shown, from the settings, guess mode, the presenter theme and a room's
+    ``votes`` at revealed steps."""
     s, ss = state.settings(), st.session_state
     title = "Step-Through" if s.weights is None else f"Trained {s.weights:,} step{'s' * (s.weights != 1)}"
     return WalkView(rule=s.rule_obj(), max_len=s.max_len, decimals=ss.get(state.DECIMALS, 3), title=title,
                     guess=s.guess, revealed=ss[state.REVEALED], guesses=dict(ss[state.GUESSES]), big=is_presenter(),
-                    animate=ss.get(state.ANIMATE, True), speed=float(ss.get(state.SPEED, 1.0)))
+                    animate=ss.get(state.ANIMATE, True), speed=float(ss.get(state.SPEED, 1.0)), votes=votes)
 
 
 def walk_id(version: int) -> str:
@@ -31,9 +32,9 @@ def walk_id(version: int) -> str:
     return hashlib.sha256(repr(state.path_key(version)).encode()).hexdigest()[:16]
 
 
-def record(model: rc.Model, version: int, traces: list[rc.StepTrace]) -> dict:
+def record(model: rc.Model, version: int, traces: list[rc.StepTrace], votes: dict[int, dict]) -> dict:
     """The record the step area draws, rebuilt only when something it shows changed."""
-    view, forks, s = walk_view(), state.forks(), state.settings()
+    view, forks, s = walk_view(votes), state.forks(), state.settings()
     key = (state.path_key(version), view, st.session_state[state.GOTO])
     held = st.session_state.get(state.RECORD)
     if held is None or held["key"] != key:

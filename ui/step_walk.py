@@ -50,19 +50,17 @@ export default function (component) {
 """
 
 # While mounted, sends each step the walk moves to (as its state "step"), and at once the step on
-# screen when it differs from the one the server knows (``data.step``).
+# screen when it differs from the one the server knows (``data.step``). Each reporter keeps its
+# own listener (on its own element): two views may follow the step at once.
 REPORTER_JS = """
 export default function (component) {
-  const { data, setStateValue } = component;
+  const { data, parentElement, setStateValue } = component;
   const send = k => { if (k && k !== data.step) setStateValue('step', k); };
-  if (window.__rnnlabReporter) window.removeEventListener('rnnlab:step', window.__rnnlabReporter);
-  window.__rnnlabReporter = e => send(e.detail);
-  window.addEventListener('rnnlab:step', window.__rnnlabReporter);
+  if (parentElement.__rnnlabListener) window.removeEventListener('rnnlab:step', parentElement.__rnnlabListener);
+  parentElement.__rnnlabListener = e => send(e.detail);
+  window.addEventListener('rnnlab:step', parentElement.__rnnlabListener);
   send(window.__rnnlabStep);
-  return () => {
-    window.removeEventListener('rnnlab:step', window.__rnnlabReporter);
-    window.__rnnlabReporter = null;
-  };
+  return () => window.removeEventListener('rnnlab:step', parentElement.__rnnlabListener);
 }
 """
 

@@ -1,6 +1,7 @@
 """The room in real browsers: phones at 360x740 vote by the link while a presenter (the rooms
-store's API, or the panel's stand-in page at 1280x720) steps; votes counted and replaced, pages
-moving on by themselves, tokens shown as text, the QR code large on a projector."""
+store's API, or Step-Through in guess mode at 1280x720) steps; votes counted and replaced, pages
+moving on by themselves, tokens shown as text, the QR code large on a projector, the class's
+votes beside y_t after the reveal."""
 
 from __future__ import annotations
 
@@ -115,33 +116,53 @@ def test_tokens_are_shown_as_text_on_the_phone(browser, vote_server, expect):
         assert rs.tally(room.code, 2) == {1: 1}
 
 
-def test_the_presenters_panel_counts_phones_on_another_server_and_survives_a_reload(browser, vote_server, expect):
-    """The presenter's page (the panel's stand-in, presenter mode, 1280x720) runs in one server
-    process and the phones vote through another: the count and the reveal see every vote. A
-    reloaded presenter tab takes its room back (the token lives in a cookie)."""
-    presenter = StreamlitServer("tests/browser/room_presenter_app.py").start()
+def test_step_through_opens_a_room_counts_phones_on_another_server_and_shows_the_class_beside_y(
+        browser, vote_server, expect):
+    """The presenter's Step-Through in guess mode (presenter mode, 1280x720) runs in one server
+    process and the phones vote through another, as with replicas sharing the data folder: the
+    count sees every vote, nothing about them shows before the reveal, the reveal shows the class
+    beside y_1, the phones follow the presenter's next step (sent by the browser, stepping on its
+    own), and a reloaded presenter tab takes its room back (the token lives in a cookie)."""
+    presenter = StreamlitServer().start()
     try:
         with ExitStack() as stack:
             desk = stack.enter_context(sized_app(browser, presenter.url, 1280, 720, "presenter"))
-            desk.open("/?big=1")
+            desk.open("/step-through?guess=1&rule=greedy&big=1")
+            desk.pg.locator(".rw[data-drawn='1']").wait_for(state="attached")
             desk.click(desk.button("📱 Open a room: the class votes from their phones"),
                        until=desk.pg.get_by_role("img", name="QR code"))
-            qr_box = desk.pg.get_by_role("img", name="QR code").bounding_box()
-            assert qr_box["width"] >= 300 and qr_box["y"] + qr_box["height"] <= 720
+            qr = desk.pg.get_by_role("img", name="QR code")
+            qr.scroll_into_view_if_needed()
+            qr_box = qr.bounding_box()
+            assert qr_box["width"] >= 300 and qr_box["height"] <= 720  # scannable from the back of a room
             desk.pg.screenshot(path=str(ARTIFACTS / "room-panel-1280x720-big.png"))
             code = re.search(r"vote\?room=(\w+)", desk.pg.get_by_test_id("stCode").inner_text()).group(1)
             phones = [phone(stack, browser, vote_server, f"student-{i}") for i in range(3)]
             for app, token in zip(phones, ("love", "love", "deep")):
                 app.open(f"/vote?room={code}")
+                wait_for_step(expect, app, "I")
                 vote(app, expect, token)
-            expect(desk.pg.get_by_text("3 votes for step 1")).to_be_visible()
-            expect(desk.pg.get_by_text("love")).to_have_count(0)  # nothing about the votes before the reveal
-            desk.click(desk.button("Reveal"), until=desk.pg.get_by_text("The class: 3 votes"))
-            table = desk.pg.get_by_test_id("stMarkdown").filter(has_text="share").inner_text()
-            assert re.search(r"love\s+2\s+67%", table) and re.search(r"deep\s+1\s+33%", table)
-            desk.pg.screenshot(path=str(ARTIFACTS / "room-reveal-1280x720-big.png"), full_page=True)
+            desk.pg.evaluate("document.querySelector('[data-testid=stMain]').scrollTop = 0")
+            count = desk.pg.locator(".st-key-step_votes")
+            expect(count).to_contain_text("3 votes for step 1")
+            expect(count).to_be_in_viewport()
+            expect(desk.pg.locator(".rw-class")).to_be_hidden()  # nothing about the votes before the reveal
+            assert desk.pg.locator(".rw-class").text_content() == ""
+            desk.pg.locator(".rw-guess-button", has_text=re.compile("^love$")).click()
+            desk.pg.keyboard.press("PageDown")  # the reveal
+            expect(desk.pg.locator(".rw-class")).to_have_text(re.compile(
+                r"^Class: 3 votes: “love” 2 \(67%\), “deep” 1 \(33%\) · the pick “love”: 2 · score \(1 step\): "
+                r"class -?\d\.\d\d \(0\.\d\d\), model -?\d\.\d\d"))
+            markers = desk.pg.locator(".rw-dist .trace.scatter .point")
+            expect(markers).to_have_count(5)  # the class's share of each token, beside y_1's bars
+            expect(desk.pg.locator(".rw-class")).to_be_in_viewport()  # beside y_1, on the first screen
+            desk.pg.screenshot(path=str(ARTIFACTS / "room-reveal-1280x720-big.png"))
             for app in phones:
                 expect(app.pg.get_by_text("Revealed: the pick was “love”")).to_be_visible()
+            desk.pg.keyboard.press("PageDown")  # step 2, waiting for its guess: the phones follow
+            for app in phones:
+                wait_for_step(expect, app, "I love")
+            assert rs.view(code).current.step == 2
             desk.pg.reload()
             desk.settle(desk.button(f"Take back room {rs.show_code(code)}"))
             desk.click(desk.button(f"Take back room {rs.show_code(code)}"),

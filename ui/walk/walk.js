@@ -55,6 +55,7 @@ const SKELETON = `
   <section class="rw-charts">
     <div class="rw-guess" hidden></div>
     <div class="rw-chart rw-dist"></div>
+    <p class="rw-class" hidden></p>
     <div class="rw-chart rw-hidden"></div>
   </section>
 </div>
@@ -220,6 +221,7 @@ function drawMath(root, step, walk, revealed) {
     parts.push(el('p', 'rw-note', step.notes.pick));
   }
   if (step.verdict) parts.push(el('p', 'rw-verdict', step.verdict));
+
   if (walk.guess && walk.score) parts.push(el('p', 'rw-note rw-score', 'Score: ' + walk.score));
   if (step.end) parts.push(el('p', 'rw-end', step.end));
   math.replaceChildren(...parts);
@@ -311,7 +313,9 @@ function fit(root) {
   if (!stacked && needed > room) math.style.fontSize = Math.max(0.7, room / needed) + 'em';
   const guess = root.querySelector('.rw-guess');
   const guessH = guess.hidden ? 0 : guess.offsetHeight + 8;
-  const charts = stacked ? 520 : room - guessH;
+  const votes = root.querySelector('.rw-class');
+  const votesH = votes.hidden ? 0 : votes.offsetHeight + 8;
+  const charts = stacked ? 520 : room - guessH - votesH;
   const dist = guess.hidden ? Math.min(440, Math.max(190, Math.round(charts * 0.52))) : 0;
   const hidden = Math.min(320, Math.max(170, charts - dist - 6));
   return {dist, hidden};
@@ -351,6 +355,10 @@ function draw(root, state, k, t0) {
   guess.hidden = revealed;
   dist.hidden = !revealed;
   if (!revealed) drawGuess(root, walk, step, state, state.hooks);
+  const votes = root.querySelector('.rw-class');  // a room's votes, beside y_t once revealed
+  votes.hidden = !(revealed && step.class);
+  votes.textContent = votes.hidden ? '' : step.class.text;
+  votes.title = votes.hidden ? '' : step.class.explained;
   drawWhatIf(root, walk, step, k, revealed);
   root.querySelector('.rw-about').textContent = walk.about || '';
   const size = fit(root);
