@@ -114,7 +114,7 @@ def test_clicking_a_tree_node_opens_its_prefix_in_step_through(app, expect):
     query = urllib.parse.parse_qs(urllib.parse.urlparse(app.pg.url).query)
     assert query["word"] == ["I love"]
     # Step-Through feeds the prompt it got: step 1's pick is "love", the prompt's next token
-    expect(app.pg.locator(".st-key-eq_pick")).to_contain_text("the next token of the prompt")
+    expect(app.pg.locator(".rw-eq[data-eq=pick]")).to_contain_text("the next token of the prompt")
 
 
 def test_weights_of_step_0_give_nearly_flat_distributions(app, expect):

@@ -78,7 +78,7 @@ def test_a_live_run_redraws_while_training_and_stop_keeps_what_it_learned(app, e
 def test_leaving_the_page_mid_run_installs_what_was_learned_on_the_next_page(app, expect):
     start_long_run(app, expect)
     app.click(app.pg.get_by_test_id("stSidebarNavLink").filter(has_text="Step-Through"),
-              until=app.pg.locator(".st-key-step_title h1").filter(has_text=re.compile(r"step 1 of \d+: feed “I”")))
+              until=app.pg.locator(".rw-title").filter(has_text=re.compile(r"step 1 of \d+: feed “I”")))
     app.assert_healthy()
     steps = int(re.search(r"(\d+) steps trained", card(app)).group(1))
     assert 0 < steps < rc.SETTING["steps"].high and "seed: I love deep learning" in card(app), card(app)
