@@ -1,32 +1,35 @@
 """RNN Autoregression Lab: entry point. `streamlit run app.py`
 
-Sets up the page, this visitor's model, the navigation (stable URLs /train, /step-through,
-/generate) and the sidebar card, then runs the chosen page.
+Sets up the page, the navigation (stable URLs /step-through, /generate, /train, in the order a
+class walks them), this visitor's model (``?model=<id>`` opens a stored one) and the sidebar card,
+then runs the chosen page. The navigation comes before anything that reads the model, so nothing a
+model file carries can take it down.
 """
 
 import streamlit as st
 
 from ui.pages_mode import leave_legacy_pages_mode
-from ui.state import current_model, sidebar_card
+from ui.state import current_model, show_link_notice, sidebar_card
 from ui.theme import presenter_theme
 from ui.train_state import finish_interrupted
 
 leave_legacy_pages_mode()  # a fresh server starts in Streamlit's v1 pages mode: see ui/pages_mode.py
 st.set_page_config(page_title="RNN Autoregression Lab", page_icon="🔁", layout="wide")
-current_model()
 
 page = st.navigation(
     [
         st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-        st.Page("pages/train.py", title="Train", icon="🏋️", url_path="train"),
         st.Page("pages/step-through.py", title="Step-Through", icon="👣", url_path="step-through"),
         st.Page("pages/generate.py", title="Generate", icon="✨", url_path="generate"),
+        st.Page("pages/train.py", title="Train", icon="🏋️", url_path="train"),
     ]
 )
+current_model()  # also puts the model's id back into the link, which a page switch drops
 if page.url_path != "train":
     finish_interrupted()  # a training run left behind by leaving the Train page is stopped and kept
 card = st.sidebar.empty()
 sidebar_card(card)  # shown even when the page stops early (st.stop on bad input)
 presenter_theme()  # large text on every page, for projectors (sidebar toggle, ?big=1)
+show_link_notice(page.url_path)
 page.run()
 sidebar_card(card)  # the page may have changed the model (Train)

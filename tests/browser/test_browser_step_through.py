@@ -103,7 +103,7 @@ def test_deep_link_with_query_lands_on_that_step(fresh_app, expect):
     """A slide link to a step, opened as the first request of a fresh server."""
     fresh_app.open("/step-through?step=3&rule=greedy&word=I")
     fresh_app.assert_healthy()
-    assert fresh_app.nav_titles() == ["Home", "Train", "Step-Through", "Generate"]
+    assert fresh_app.nav_titles() == ["Home", "Step-Through", "Generate", "Train"]
     # greedy from "I" on the trained seed model follows the seed sentence I love deep learning </s>:
     # step t feeds its t-th word
     expect(title(fresh_app)).to_have_text("Step-Through · step 3 of 4: feed “deep”")
