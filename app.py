@@ -9,7 +9,7 @@ model file carries can take it down.
 import streamlit as st
 
 from ui.pages_mode import leave_legacy_pages_mode
-from ui.state import current_model, show_link_notice, sidebar_card
+from ui.state import current_model, rerun_after_reconnect, show_link_notice, sidebar_card
 from ui.theme import presenter_theme
 from ui.train_state import finish_interrupted
 
@@ -30,6 +30,8 @@ if page.url_path != "train":
 card = st.sidebar.empty()
 sidebar_card(card)  # shown even when the page stops early (st.stop on bad input)
 presenter_theme()  # large text on every page, for projectors (sidebar toggle, ?big=1)
+with st.sidebar:
+    rerun_after_reconnect()  # a tab whose replica died reopens its link's model on another one
 show_link_notice(page.url_path)
 page.run()
 sidebar_card(card)  # the page may have changed the model (Train)

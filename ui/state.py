@@ -31,6 +31,7 @@ LINK_KEY = "model"  # ?model=<id>
 UNSTORED = "unstored"  # ?model=unstored: the tab's model could not be kept
 NAME_CHARS = 80  # a model's name in the card, at most (a file may carry 1,000 characters)
 TEXT_CHARS = 200  # greedy text in the card, at most
+RECONNECT_TIMER_S = 3600  # see rerun_after_reconnect: the timer only has to exist
 log = logging.getLogger(__name__)
 
 
@@ -54,6 +55,11 @@ def seed_model_bytes() -> bytes:
     return rc.to_bytes(trained)
 
 
+def trained_seed() -> rc.Model:
+    """A visitor's own copy of the trained seed model."""
+    return rc.from_bytes(seed_model_bytes())
+
+
 def current_model() -> rc.Model:
     """This visitor's model. On a session's first run: the model its link names, or the trained
     seed model. Later, a link naming a model this session has not had opens that one. The link
@@ -72,10 +78,11 @@ def open_link(linked: str | None, first: bool) -> None:
     """Install the model ``linked`` names (None: the seed model). One it cannot open leaves a
     notice, and the seed model on a first run, else the session's model."""
     if linked is None:
-        install(rc.from_bytes(seed_model_bytes()), None, None)
+        install(trained_seed(), None, None)
         return
     if linked == UNSTORED:
-        problem = "This tab's model could not be kept on the server and is lost: load or train it again under Train"
+        problem = ("This tab's model could not be kept on the server and is lost: load or train it again "
+                   "under Train")
     else:
         try:
             model = model_store.open_model(linked)
@@ -89,9 +96,10 @@ def open_link(linked: str | None, first: bool) -> None:
             install(model, linked, None, check)
             return
     st.session_state[SEEN] = st.session_state.get(SEEN, frozenset()) | {linked}
-    st.session_state[LINK_NOTICE] = (problem + ("; this is the seed model." if first else "; your current model stays."), None)
+    ending = "; this is the seed model." if first else "; your current model stays."
+    st.session_state[LINK_NOTICE] = (problem + ending, None)
     if first:
-        install(rc.from_bytes(seed_model_bytes()), None, None)
+        install(trained_seed(), None, None)
 
 
 def set_model(model: rc.Model) -> None:
@@ -138,6 +146,16 @@ def write_link() -> None:
             del st.query_params[LINK_KEY]
     elif st.query_params.get(LINK_KEY) != wanted:
         st.query_params[LINK_KEY] = wanted
+
+
+@st.fragment(run_every=RECONNECT_TIMER_S)
+def rerun_after_reconnect() -> None:
+    """Draws nothing; its timer is what counts. Streamlit's front end reruns a page by itself after
+    its connection comes back only when the page holds a fragment that reruns on a timer. With
+    replicas (deploy/start.sh) the connection of a tab whose replica died comes back to another
+    process: that rerun makes the new session open the model the tab's link names at once, instead
+    of the dead session's page staying on screen until the next click (and the click on a sidebar
+    link would not even send ``?model=``: a page switch drops the query string)."""
 
 
 def show_link_notice(page_path: str) -> None:
@@ -197,5 +215,5 @@ def card_lines(model: rc.Model) -> None:
         st.caption(f"❌ greedy gives: *{shown or '(nothing)'}*")
     not_kept = st.session_state.get(NOT_KEPT)
     if not_kept:
-        st.caption(f"⚠️ Not kept on the server: {md_literal(not_kept)}. A reload or a link brings back "
-                   "the seed model; download the model under Train to keep it.")
+        st.caption(f"⚠️ Not kept on the server: {md_literal(readable(not_kept, TEXT_CHARS))}. A reload or a link "
+                   "brings back the seed model; download the model under Train to keep it.")
