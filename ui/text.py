@@ -3,7 +3,9 @@
 Streamlit renders ``st.markdown``, captions, alerts and headings as Markdown with math, colour
 directives and GitHub's link autodetection: a corpus name ``![x](http://host/img.png)`` would make
 every visitor's browser fetch that address, ``[link](...)`` would become a link and ``$x$`` math.
-``md_literal`` turns any string into Markdown source that shows exactly that string.
+``md_literal`` turns any string into Markdown source that shows exactly that string; ``readable``
+first repairs what no page can send (a lone surrogate fails Streamlit's UTF-8 encoding of the whole
+page) and caps the length.
 """
 
 from __future__ import annotations

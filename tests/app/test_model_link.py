@@ -85,7 +85,8 @@ def test_an_unknown_id_gives_one_message_and_the_seed_model(key):
     at = opened({"model": key})
     assert at.session_state["model"].corpus_name == SEED
     (message,) = warnings(at)
-    assert message == "This link's model is not on this server (unknown, or removed to make room); this is the seed model."
+    assert message == ("This link's model is not on this server (unknown, or removed to make room); "
+                       "this is the seed model.")
     assert "\n" not in message
     assert "model" not in at.query_params  # the link now says what is on screen: the seed model
 
@@ -172,7 +173,8 @@ def with_model(model: rc.Model, check=(False, "")) -> AppTest:
 def test_the_card_repairs_a_lone_surrogate_and_shortens_a_long_name():
     base = trained()
     name = "\ud800" + "x" * 999
-    at = with_model(rc.Model(base.params, base.vocab, base.level, base.config, name, base.corpus_text), (False, "a\udfffb"))
+    model = rc.Model(base.params, base.vocab, base.level, base.config, name, base.corpus_text)
+    at = with_model(model, (False, "a\udfffb"))
     assert not at.exception, at.exception
     text = card(at)
     assert "\ufffd" + "x" * 78 + "…" in text and "x" * 80 not in text

@@ -76,7 +76,8 @@ def test_an_evicted_models_link_shows_the_message_and_the_seed_model(page, expec
 
         app.open(f"/generate?model={key}")
         app.assert_healthy()
-        message = app.pg.get_by_test_id("stAlertContentWarning").filter(has_text="This link's model is not on this server")
+        message = app.pg.get_by_test_id("stAlertContentWarning").filter(
+            has_text="This link's model is not on this server")
         expect(message).to_be_visible()
         assert SEED in card(app) and "mine" not in card(app)
         expect(app.pg).not_to_have_url(re.compile("model="))  # the link now says what is on screen
