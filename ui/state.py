@@ -29,7 +29,7 @@ SEEN = "model_ids_seen"  # every id this session has had: a stale link of its ow
 LINK_NOTICE = "model_link_notice"  # (message, url path of the page it is shown on, None until shown)
 LINK_KEY = "model"  # ?model=<id>
 UNSTORED = "unstored"  # ?model=unstored: the tab's model could not be kept
-NAME_CHARS = 80  # a model's name in the card, at most (a file may carry 1,000 characters)
+NAME_CHARS = 100  # a model's name in the card, at most (a file may carry 1,000 characters)
 TEXT_CHARS = 200  # greedy text in the card, at most
 RECONNECT_TIMER_S = 3600  # see rerun_after_reconnect: the timer only has to exist
 log = logging.getLogger(__name__)

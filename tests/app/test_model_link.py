@@ -177,7 +177,7 @@ def test_the_card_repairs_a_lone_surrogate_and_shortens_a_long_name():
     at = with_model(model, (False, "a\udfffb"))
     assert not at.exception, at.exception
     text = card(at)
-    assert "\ufffd" + "x" * 78 + "…" in text and "x" * 80 not in text
+    assert "\ufffd" + "x" * 98 + "…" in text and "x" * 100 not in text  # 100 characters, the cut included
     assert "a\ufffdb" in text
     assert at.title  # the page below the card drew
 

@@ -197,6 +197,23 @@ def test_a_killed_replica_comes_back_and_its_visitor_keeps_the_model(deployment,
     finally:
         back.pg.context.close()
 
+    # TERM to the script alone (as a service manager sends it) stops all it started, restarts included
+    replicas = [replica_pid(deployment, f"r{i + 1}") for i in range(deployment.replicas)]
+    deployment.proc.send_signal(signal.SIGTERM)
+    assert deployment.proc.wait(timeout=60) == 143
+    assert not [pid for pid in replicas if running(pid)]
+    assert not [p for p in range(deployment.first_port, deployment.first_port + deployment.replicas) if healthy(p)]
+    assert not healthy(deployment.port)
+
+
+def running(pid: int) -> bool:
+    """Is the process still there (an exited child that nobody reaped yet does not count)?"""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
 
 def nav_home(app: AppPage) -> None:
     app.click(app.pg.get_by_test_id("stSidebarNavLink").filter(has_text="Home"),
