@@ -12,10 +12,17 @@
 #   after --          passed to every replica, e.g. -- --server.disconnectedSessionTTL 60
 #
 # Environment: PYTHON (default .venv/bin/python), HAPROXY (default: haproxy on PATH or
-# /usr/sbin/haproxy; Debian: apt-get install haproxy). Prints "ready: URL" once every replica and
-# the proxy answer /_stcore/health, then runs until HAProxy ends or it gets Ctrl-C / SIGTERM,
-# and stops every process it started. A replica that dies is taken out of rotation by HAProxy's
-# health check; the others keep serving their students.
+# /usr/sbin/haproxy; Debian: apt-get install haproxy), RNN_LAB_DATA and RNN_LAB_STORE_MB (the
+# data folder every replica shares, with its model store: see README). Prints "ready: URL" once
+# every replica and the proxy answer /_stcore/health, then runs until HAProxy ends or it gets
+# Ctrl-C / SIGTERM, and stops every process it started.
+#
+# Healing: each replica runs under a supervisor loop that starts it again when it dies (after 1 s,
+# longer while it keeps dying at once), and writes its current PID to RUN_DIR/replica-rN.pid.
+# HAProxy's health check takes a dead replica out of rotation and puts it back once it answers;
+# a student's tab reconnects to a live replica with the same link, and ?model=<id> in that link
+# reopens their model from the shared model store. A replica that dies before the first "ready"
+# is a configuration problem: the script stops instead of restarting it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,18 +87,42 @@ for url in sys.argv[1:]:
 EOF
 }
 
+# Run replica $1 on port $2 (streamlit options after that) until TERM, starting it again whenever
+# it exits. Runs in a background subshell: TERM stops its replica (or its pause) and ends it.
+supervise() {
+  local name="$1" port="$2" child started status backoff=1
+  shift 2
+  trap 'kill $(jobs -p) 2>/dev/null; wait; exit 0' TERM
+  while true; do
+    started=$SECONDS
+    "$PYTHON" -m streamlit run app.py --server.headless true --server.address 127.0.0.1 \
+      --server.port "$port" --browser.gatherUsageStats false --server.fileWatcherType none "$@" \
+      >> "$run_dir/replica-$name.log" 2>&1 &
+    child=$!
+    echo "$child" > "$run_dir/replica-$name.pid"
+    status=0
+    wait "$child" || status=$?
+    [ -e "$run_dir/ready" ] || exit 1  # died while starting: options or environment are wrong
+    kill -0 "$$" 2>/dev/null || exit 0  # this script is gone (kill -9): leave nothing running behind it
+    backoff=$(( SECONDS - started < 10 ? (backoff < 16 ? backoff * 2 : 30) : 1 ))  # dying at once: wait longer
+    echo "deploy/start.sh: replica $name (pid $child) exited with status $status; restarting it in $backoff s" \
+      | tee -a "$run_dir/replica-$name.log" >&2
+    sleep "$backoff" & wait $! || true
+  done
+}
+
 cp deploy/haproxy.cfg "$run_dir/haproxy.cfg"
+rm -f "$run_dir/ready"
 health=()
 for ((i = 1; i <= replicas; i++)); do
   p=$((first_port + i - 1))
-  "$PYTHON" -m streamlit run app.py --server.headless true --server.address 127.0.0.1 \
-    --server.port "$p" --browser.gatherUsageStats false --server.fileWatcherType none "$@" \
-    > "$run_dir/replica-r$i.log" 2>&1 &
+  supervise "r$i" "$p" "$@" &
   pids+=($!)
   echo "    server r$i 127.0.0.1:$p check cookie r$i" >> "$run_dir/haproxy.cfg"
   health+=("http://127.0.0.1:$p/_stcore/health")
 done
 wait_healthy "${health[@]}"
+touch "$run_dir/ready"
 
 PROXY_ADDR="$address" PROXY_PORT="$port" "$HAPROXY" -db -f "$run_dir/haproxy.cfg" \
   > "$run_dir/haproxy.log" 2>&1 &
@@ -100,5 +131,6 @@ pids+=($proxy)
 local_address="$address"
 [ "$address" != 0.0.0.0 ] || local_address=127.0.0.1
 wait_healthy "http://$local_address:$port/_stcore/health"
-echo "ready: http://$local_address:$port/ ($replicas replicas on 127.0.0.1:$first_port-$((first_port + replicas - 1)); logs in $run_dir)"
+last_port=$((first_port + replicas - 1))
+echo "ready: http://$local_address:$port/ ($replicas replicas on 127.0.0.1:$first_port-$last_port; logs in $run_dir)"
 wait "$proxy"

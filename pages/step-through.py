@@ -18,7 +18,7 @@ from ui.step_extras import closer_look
 from ui.step_layout import AREA, page_css
 from ui.step_view import record
 from ui.step_walk import show_walk
-from ui.state import model_version, start_page
+from ui.state import hide_walk, model_version, start_page
 from ui.text import md_literal
 from ui.theme import is_presenter
 
@@ -31,6 +31,8 @@ for message in filter(None, (state.apply_widgets(model), state.take_notice())):
     st.error(md_literal(message))
 traces = state.path(model, version)
 state.write_query(model.vocab.tokens)
+if state.settings().guess:
+    hide_walk()  # the sidebar's card names the model's sentence and what greedy writes
 step_room.follow(model, traces, state.shown_step(len(traces)))  # a reveal reaches the room before the record
 with st.container(key=AREA):
     gear(model)

@@ -9,6 +9,17 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
+from ui import datadir
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_folder(tmp_path_factory):
+    """What the app keeps on disk (stored models) goes to a folder of this test run, not to the
+    repository's data/; app servers started by browser tests inherit it."""
+    with pytest.MonkeyPatch.context() as mp:
+        path = tmp_path_factory.mktemp("data")
+        mp.setenv(datadir.ENV, str(path))
+        yield path
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import string
 
 import pytest
 
-from ui.text import WORD_JOINER, md_literal
+from ui.text import WORD_JOINER, md_literal, readable
 
 HOSTILE = [
     "![x](http://127.0.0.1:9/img.png)",
@@ -55,3 +55,14 @@ def test_autodetected_links_are_split_by_an_invisible_joiner():
     md = md_literal("see http://a.b, www.c.d and e@f.g")
     assert "://" not in md.replace("\\", "") and "www." not in md.replace("\\", "")
     assert "e@" not in md.replace("\\", "")
+
+
+def test_readable_replaces_what_no_page_can_send_and_keeps_the_rest():
+    assert readable("caf\udce9 au\x00lait\x1b[31m", 100) == "caf\ufffd au\ufffdlait\ufffd[31m"
+    assert readable("tab\tand\nnew line, ünïcödé, 😀", 100) == "tab\tand\nnew line, ünïcödé, 😀"
+    assert readable("\ud800\udfff" * 3, 100) == "\ufffd" * 6  # surrogates in a str are never a character
+
+
+def test_readable_cuts_a_long_text_to_the_limit_with_an_ellipsis():
+    assert readable("x" * 1000, 80) == "x" * 79 + "…"
+    assert readable("x" * 80, 80) == "x" * 80

@@ -3,7 +3,9 @@
 Streamlit renders ``st.markdown``, captions, alerts and headings as Markdown with math, colour
 directives and GitHub's link autodetection: a corpus name ``![x](http://host/img.png)`` would make
 every visitor's browser fetch that address, ``[link](...)`` would become a link and ``$x$`` math.
-``md_literal`` turns any string into Markdown source that shows exactly that string.
+``md_literal`` turns any string into Markdown source that shows exactly that string; ``readable``
+first repairs what no page can send (a lone surrogate fails Streamlit's UTF-8 encoding of the whole
+page) and caps the length.
 """
 
 from __future__ import annotations
@@ -23,3 +25,13 @@ def md_literal(text: str) -> str:
     breaks as spaces, and an invisible word joiner where a link would be autodetected."""
     flat = " ".join(str(text).splitlines())
     return _PUNCTUATION.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, flat))
+
+# lone surrogates (no page can send them as UTF-8) and control characters other than tab and newline
+_UNSHOWABLE = re.compile("[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def readable(text: str, limit: int) -> str:
+    """``text`` repaired for display and cut to at most ``limit`` characters: every character no
+    page can show (see ``_UNSHOWABLE``) becomes U+FFFD, and a cut ends with "…"."""
+    repaired = _UNSHOWABLE.sub("\ufffd", str(text))
+    return repaired if len(repaired) <= limit else repaired[: limit - 1] + "…"

@@ -6,7 +6,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-NAV = ["Home", "Train", "Step-Through", "Generate"]
+NAV = ["Home", "Step-Through", "Generate", "Train"]  # the order a class walks them
 PAGES = {"/": "RNN Autoregression Lab", "/train": "Train", "/step-through": "Step-Through",
          "/generate": "Generate"}
 

@@ -1,26 +1,32 @@
 """Serving a class from several processes: deploy/start.sh starts two `streamlit run` replicas
 behind HAProxy; each browser sticks to one replica, so its uploads and its websocket reach the
-process that holds its session, and its model follows it from page to page."""
+process that holds its session, and its model follows it from page to page. Every replica opens
+the models of the shared model store by their link, so a visitor whose replica dies keeps their
+model on another one, and the dead replica is started again."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 import rnn_core as rc
-from conftest import ARTIFACTS, REPO, AppPage, free_port, unavailable
+from conftest import ARTIFACTS, REPO, AppPage, free_port, new_page, unavailable
 from test_browser_train import card, upload_model
 
 pytestmark = pytest.mark.browser
 
 START_TIMEOUT = 90  # two replicas and the proxy on a busy 2-core machine
+LINKED = re.compile(r"[?&]model=[0-9a-f]{32}(&|$)")
 
 
 def haproxy_path() -> str:
@@ -134,3 +140,99 @@ def test_each_browser_keeps_its_replica_and_its_model(deployment, page, second_p
         other = next(n for n in apps if n != name)
         assert name in text and other not in text, text
         assert replica(app) == served[name]
+
+
+def test_both_replicas_serve_the_same_stored_model(deployment, page, browser, tmp_path, expect):
+    """A model uploaded through the proxy (so stored by one replica) opens by its link on each
+    replica, each asked directly on its own port."""
+    app = AppPage(page, deployment.url)
+    path = model_file(tmp_path, "shared")
+    upload_model(app, path, until=app.pg.get_by_text(f"Loaded {path.name}"))
+    expect(app.pg).to_have_url(LINKED)
+    key = linked_id(app)
+    for i in range(deployment.replicas):
+        direct = AppPage(new_page(browser), f"http://127.0.0.1:{deployment.first_port + i}")
+        try:
+            direct.open(f"/generate?model={key}")
+            direct.assert_healthy()
+            assert "shared" in card(direct), (i, card(direct))
+        finally:
+            direct.pg.context.close()
+
+
+def test_a_killed_replica_comes_back_and_its_visitor_keeps_the_model(deployment, page, browser, tmp_path, expect):
+    """kill -9 of the replica holding a session: the tab reconnects through the proxy to a live
+    replica and reruns there by itself, and the new session opens the model the tab's link names;
+    the supervisor in deploy/start.sh starts the killed replica again, and it serves the model too."""
+    app = AppPage(page, deployment.url)
+    path = model_file(tmp_path, "survivor")
+    loaded = app.pg.get_by_text(f"Loaded {path.name}")
+    upload_model(app, path, until=loaded)
+    expect(app.pg).to_have_url(LINKED)
+    key, name = linked_id(app), replica(app)
+    killed = replica_pid(deployment, name)
+    os.kill(killed, signal.SIGKILL)
+
+    # the upload's notice lived in the dead process's session only: once it is gone, a new
+    # session has drawn the page, with no click from the visitor
+    expect(loaded).to_have_count(0, timeout=90_000)
+    app.wait()
+    app.assert_healthy()
+    for _ in range(2):  # as drawn by the new session, and after a sidebar link (which sends no query)
+        text = card(app)
+        assert "survivor" in text and "seed: I love deep learning" not in text, text
+        assert linked_id(app) == key
+        nav_home(app)
+
+    port = deployment.first_port + int(name[1:]) - 1
+    deadline = time.monotonic() + START_TIMEOUT
+    while replica_pid(deployment, name) == killed or not healthy(port):  # a guard against hanging, not a timing
+        assert time.monotonic() < deadline, f"replica {name} did not come back:\n{deployment.logs()}"
+        time.sleep(0.5)
+    back = AppPage(new_page(browser), f"http://127.0.0.1:{port}")
+    try:
+        back.open(f"/?model={key}")
+        back.assert_healthy()
+        assert "survivor" in card(back), card(back)
+    finally:
+        back.pg.context.close()
+
+    # TERM to the script alone (as a service manager sends it) stops all it started, restarts included
+    replicas = [replica_pid(deployment, f"r{i + 1}") for i in range(deployment.replicas)]
+    deployment.proc.send_signal(signal.SIGTERM)
+    assert deployment.proc.wait(timeout=60) == 143
+    assert not [pid for pid in replicas if running(pid)]
+    assert not [p for p in range(deployment.first_port, deployment.first_port + deployment.replicas) if healthy(p)]
+    assert not healthy(deployment.port)
+
+
+def running(pid: int) -> bool:
+    """Is the process still there (an exited child that nobody reaped yet does not count)?"""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def nav_home(app: AppPage) -> None:
+    app.click(app.pg.get_by_test_id("stSidebarNavLink").filter(has_text="Home"),
+              until=app.pg.get_by_role("heading", name="RNN Autoregression Lab"))
+    app.assert_healthy()
+
+
+def linked_id(app: AppPage) -> str:
+    return parse_qs(urlparse(app.pg.url).query)["model"][0]
+
+
+def replica_pid(deployment: Deployment, name: str) -> int:
+    """The PID of replica ``name`` as its supervisor wrote it (it changes with every restart)."""
+    return int((deployment.run_dir / f"replica-{name}.pid").read_text())
+
+
+def healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False

@@ -128,6 +128,7 @@ def test_a_deep_link_opens_at_its_step_on_a_fresh_server(fresh_app, expect):
     """A slide link to a step, opened as the first request of a fresh server."""
     open_walk(fresh_app, expect, "/step-through?step=3&rule=greedy&word=I", step=3)
     fresh_app.assert_healthy()
+    assert fresh_app.nav_titles() == ["Home", "Step-Through", "Generate", "Train"]  # the order a class walks
     # greedy from "I" on the trained seed model follows I love deep learning </s>: step t feeds its t-th word
     expect(step_title(fresh_app)).to_have_text("Step-Through · step 3 of 4: feed “deep”")
     expect(fresh_app.pg.locator(".rw-eq[data-eq=pick]")).to_contain_text("arg max")
