@@ -129,9 +129,9 @@ def test_step_through_writes_its_keys_beside_the_models():
     key = model_store.store_model(trained())
     at = opened({"model": key, "big": "1"})
     at.switch_page("pages/step-through.py").run()
-    at.button(key="step_next").click().run()
+    at.radio(key="step_rule").set_value("greedy").run()  # a setting: Step-Through writes its keys again
     assert not at.exception, at.exception
-    assert at.query_params["model"] == key and at.query_params["step"] == "2" and at.query_params["big"] == "1"
+    assert at.query_params["model"] == key and at.query_params["rule"] == "greedy" and at.query_params["big"] == "1"
 
 
 def test_a_stale_link_of_the_sessions_own_does_not_bring_back_its_earlier_model():
