@@ -167,4 +167,6 @@ def test_guess_first_reveals_through_the_server_and_shows_no_later_token(browser
         app.pg.keyboard.press("PageDown")  # on to step 2, waiting for its guess: no server needed
         wait_for_step(app, expect, 2)
         expect(app.pg.get_by_role("button", name="Reveal ▶")).to_be_visible()
-        assert "deep" not in app.pg.evaluate("JSON.stringify(window.rnnlabWalk.walk.steps)")
+        waiting = app.pg.evaluate("JSON.stringify(window.rnnlabWalk.walk.steps[1])")  # step 2, before its reveal
+        assert "deep" not in waiting and "learning" not in waiting
+        assert app.pg.evaluate("window.rnnlabWalk.walk.steps.length") == 2
