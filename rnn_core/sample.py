@@ -38,13 +38,28 @@ def slices(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def draw_token(q: np.ndarray, u: float) -> int:
-    """Inverse CDF: the token whose slice of [0, 1) holds u (see ``slices``)."""
-    lo, hi = slices(q)
-    inside = np.flatnonzero((lo <= u) & (u < hi) & (q > 0))
-    if len(inside):
-        return int(inside[0])
-    order = np.argsort(-q, kind="stable")
-    return int(order[q[order] > 0][-1])  # u past the top by rounding: the last token stacked
+    """Inverse CDF: the token whose slice of [0, 1) holds u (see ``slices``); if rounding lets
+    two slices hold it, the lower id; u past the top by rounding: the last token stacked.
+
+    The same bounds as ``slices`` without sorting the ids (a stable argsort costs ~20 times a
+    sort at V = 20,000, and was most of a sampled step): the bounds, position by position in
+    the stack, are the cumulative sums of the sorted values; the k-th position among equal
+    values holds the k-th id with that value, since ties are stacked in vocabulary order.
+    """
+    values = np.sort(q)[::-1]  # q[order] for slices' order
+    hi = np.cumsum(values)
+    lo = hi - values
+    positions = np.flatnonzero((lo <= u) & (u < hi) & (values > 0))
+    if not len(positions):
+        positions = np.flatnonzero(values > 0)[-1:]
+    return min(_stacked_id(q, values, int(p)) for p in positions)
+
+
+def _stacked_id(q: np.ndarray, values: np.ndarray, position: int) -> int:
+    """The id stacked at ``position`` (values = q sorted from the top, as ``slices`` stacks it)."""
+    v = values[position]
+    first = int(np.searchsorted(-values, -v, side="left"))  # the first position holding v
+    return int(np.flatnonzero(q == v)[position - first])
 
 
 def pick(logits: np.ndarray, probs: np.ndarray, rule: Rule, u: float, context: Sequence[int] = ()) -> Pick:
