@@ -15,7 +15,10 @@ and what 30 idle sessions cost a server and how long it keeps it after their tab
    every few seconds, for server.disconnectedSessionTTL at Streamlit's default (120 s) and at
    --short-ttl. Streamlit drops a closed session only once its TTL has passed AND another
    session connects or disconnects, so after the TTL one session opens and closes ("activity").
-   A second wave of 30 then shows whether the memory freed is reused.
+   A second wave of 30 then shows whether the memory freed is reused. Each case runs twice:
+   with ``ui/trim.py``'s malloc_trim off (RNN_LAB_TRIM_EVERY=0) and every --trim-every seconds
+   (the last RSS is read that long after the activity, so a trim has run).
+   ``--vocab 20000`` makes every session train a V = 20,000 model and open Generate with it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import resource
 import subprocess
@@ -167,21 +171,26 @@ async def activity(url: str) -> None:
     await s.close()
 
 
-async def sessions_case(ttl: int | None, args) -> None:
+async def sessions_case(ttl: int | None, trim_every: int, args) -> None:
     from st_client import start_server
 
-    server = start_server(ttl)
+    os.environ["RNN_LAB_TRIM_EVERY"] = str(trim_every)  # read by the server's ui/trim.py
+    try:
+        server = start_server(ttl)
+    finally:
+        os.environ.pop("RNN_LAB_TRIM_EVERY")
     try:
         await activity(server.url)  # the server's first visitor trains the seed model once
-        print(f"   disconnectedSessionTTL = {ttl if ttl is not None else '120 (default)'} s:")
+        trimming = f"malloc_trim every {trim_every} s" if trim_every else "malloc_trim off"
+        print(f"   disconnectedSessionTTL = {ttl if ttl is not None else '120 (default)'} s, {trimming}:")
         for k in (1, 2):
-            for line in await one_wave(server, k, ttl if ttl is not None else 120, args):
+            for line in await one_wave(server, k, ttl if ttl is not None else 120, trim_every, args):
                 print("     " + line)
     finally:
         server.stop()
 
 
-async def one_wave(server, k: int, ttl: int, args) -> list[str]:
+async def one_wave(server, k: int, ttl: int, trim_every: int, args) -> list[str]:
     """Open the sessions, close them, watch RSS until past the TTL, then one session's activity."""
     from st_client import close_all, rss_after, rss_mb
 
@@ -192,11 +201,11 @@ async def one_wave(server, k: int, ttl: int, args) -> list[str]:
     await close_all(sessions)
     samples = await rss_after(pid, ttl + 5, every=max(5.0, (ttl + 5) / 6))
     await activity(server.url)
-    await asyncio.sleep(2)
+    await asyncio.sleep(2 + trim_every)
     return [f"wave {k}: {before:.0f} MB before, {opened:.0f} MB with {args.sessions} open "
             f"(+{(opened - before) / args.sessions:.2f} MB per session)",
             "  closed: " + ", ".join(f"+{t:.0f} s {mb:.0f} MB" for t, mb in samples),
-            f"  after the TTL and one session's activity: {rss_mb(pid):.0f} MB"]
+            f"  after the TTL, one session's activity and {2 + trim_every} s: {rss_mb(pid):.0f} MB"]
 
 
 def report_sessions(args) -> None:
@@ -211,7 +220,8 @@ def report_sessions(args) -> None:
         what = f"pages {', '.join(p or 'home' for p in PAGES)} in turn, the seed model"
     print(f"\n2. Server RSS with {args.sessions} idle sessions ({what})")
     for ttl in args.ttls:
-        asyncio.run(sessions_case(ttl, args))
+        for trim_every in (0, args.trim_every):
+            asyncio.run(sessions_case(ttl, trim_every, args))
 
 
 def parse_args(argv=None):
@@ -234,6 +244,8 @@ def parse_args(argv=None):
                     help=f"Train page widgets set for --vocab ({{text}}: the synthetic text's file); "
                          f"default {HEAVY_SET}")
     ap.add_argument("--train-label", default="▶ Train")
+    ap.add_argument("--trim-every", type=int, default=10,
+                    help="seconds between two malloc_trim calls in the trimming runs (the app's default is 60)")
     ap.add_argument("--child", choices=("train", "generate"), help=argparse.SUPPRESS)
     ap.add_argument("--V", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
