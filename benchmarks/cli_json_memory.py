@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -39,9 +38,11 @@ def big_model(V: int) -> rc.Model:
 
 def run(args: list[str], cwd: str) -> tuple[float, int, float]:
     """(peak RSS in MB of the child, bytes it wrote to stdout, seconds)."""
-    wrapper = ("import resource, runpy, sys; sys.argv = ['rnn_core'] + sys.argv[1:]\n"
+    # VmHWM: the peak since the exec (ru_maxrss may report the parent's RSS at the fork)
+    wrapper = ("import runpy, sys; sys.argv = ['rnn_core'] + sys.argv[1:]\n"
                "try:\n    runpy.run_module('rnn_core', run_name='__main__')\n"
-               "finally:\n    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n")
+               "finally:\n    print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0],"
+               " file=sys.stderr)\n")
     t0 = time.perf_counter()
     p = subprocess.Popen([sys.executable, "-c", wrapper, *args], cwd=cwd, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -76,7 +77,6 @@ def main() -> None:
         for name, extra in cases:
             peak, n, seconds = run(["generate", "big.npz", "--prompt", "w0", *extra], d)
             print(f"  {name:<58}{peak:>9.0f}{n / 1e6:>11.1f}{seconds:>9.1f}")
-    print(f"(this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 
 if __name__ == "__main__":
