@@ -154,12 +154,19 @@ async def wave(url: str, n: int, args) -> list:
 
 async def load_up(s, args) -> None:
     """A session with a V-token model: train it on the Train page (--heavy-set), then open the
-    Generate page at its default settings (it generates and keeps its samples)."""
+    Generate page at its default settings (it generates and keeps its samples), or with
+    --generate-view at --generate-max-tokens on that view (the link's ``view``)."""
+    from urllib.parse import urlencode
+
     from st_client import apply_settings
 
     await apply_settings(s, args.heavy_set, timeout=300)
     await s.click(args.train_label, timeout=300)
     await s.goto("generate", timeout=300)
+    if args.generate_view:
+        await apply_settings(s, [f"Max tokens={args.generate_max_tokens}"], timeout=300)
+        s.query_string = urlencode({"view": args.generate_view})  # read by the page on its next run
+        await s.wait(await s._send(), timeout=300)
 
 
 async def activity(url: str) -> None:
@@ -215,7 +222,9 @@ def report_sessions(args) -> None:
         text = Path(tempfile.mkdtemp()) / "corpus.txt"
         text.write_text(synthetic_text(args.vocab, 4 * args.vocab), encoding="utf-8")
         args.heavy_set = [item.replace("{text}", str(text)) for item in args.heavy_set]
-        what = f"each trained on a V = {args.vocab:,} text (Train page), then idle on Generate at its defaults"
+        what = f"each trained on a V = {args.vocab:,} text (Train page), then idle on Generate at " + (
+            f"max tokens {args.generate_max_tokens}, view {args.generate_view!r}" if args.generate_view
+            else "its defaults")
     else:
         what = f"pages {', '.join(p or 'home' for p in PAGES)} in turn, the seed model"
     print(f"\n2. Server RSS with {args.sessions} idle sessions ({what})")
@@ -244,6 +253,9 @@ def parse_args(argv=None):
                     help=f"Train page widgets set for --vocab ({{text}}: the synthetic text's file); "
                          f"default {HEAVY_SET}")
     ap.add_argument("--train-label", default="▶ Train")
+    ap.add_argument("--generate-view", help="with --vocab: the Generate view each session opens, e.g. "
+                                            "'Inside one sample' (it keeps full traces)")
+    ap.add_argument("--generate-max-tokens", type=int, default=500, help="with --generate-view: max tokens")
     ap.add_argument("--trim-every", type=int, default=10,
                     help="seconds between two malloc_trim calls in the trimming runs (the app's default is 60)")
     ap.add_argument("--child", choices=("train", "generate"), help=argparse.SUPPRESS)
