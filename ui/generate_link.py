@@ -35,10 +35,11 @@ def warning_text(dropped: list[tuple[str, str]], allowed: dict[str, tuple[str, .
     each key uses instead."""
     names = ", ".join(f"{key}={short(value)}" for key, value in dropped[:SHOWN])
     more = f" and {len(dropped) - SHOWN:,} more" if len(dropped) > SHOWN else ""
-    count = "an entry" if len(dropped) == 1 else f"{len(dropped):,} entries"
+    what = "an entry the page cannot use, so it is" if len(dropped) == 1 else \
+        f"{len(dropped):,} entries the page cannot use, so they are"
     keys = sorted({key for key, _ in dropped})
-    instead = "; ".join(f"{key} is one of {', '.join(allowed[key])} (showing {fallback[key]})" for key in keys)
-    return f"This link has {count} the page cannot use ({names}{more}), so they are ignored: {instead}."
+    instead = "; ".join(f"{key} is one of {', '.join(allowed[key])}; showing {fallback[key]}" for key in keys)
+    return f"This link has {what} ignored: {names}{more} ({instead})."
 
 
 def check_link(allowed: dict[str, tuple[str, ...]], defaults: dict[str, str]) -> dict[str, str | None]:

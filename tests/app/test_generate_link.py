@@ -21,7 +21,7 @@ def subheaders(at) -> list[str]:
 def test_an_empty_or_unknown_view_shows_the_samples_with_one_warning(value):
     at = open_app_page(PAGE, query={"view": value})
     (warning,) = [shown(w.value) for w in at.warning]
-    assert f"view={value!r}" in warning and "Samples, Inside one sample" in warning and "(showing Samples)" in warning
+    assert f"view={value!r}" in warning and "Samples, Inside one sample" in warning and "; showing Samples)" in warning
     assert at.segmented_control(key=gs.VIEW).value == "Samples"
     assert any("samples" in h for h in subheaders(at))  # the Samples view was drawn
     assert "view" not in at.query_params
@@ -37,7 +37,7 @@ def test_481_bad_entries_give_one_warning_listing_the_first_few_and_the_count_an
     at = open_app_page(PAGE, query={"view": values})
     (warning,) = [shown(w.value) for w in at.warning]
     assert "481 entries" in warning and "view='2:love', view='3:love', view='4:love' and 478 more" in warning
-    assert "(showing Beam)" in warning and len(warning) < 400
+    assert "; showing Beam)" in warning and len(warning) < 400
     assert at.segmented_control(key=gs.VIEW).value == "Beam"
     assert at.query_params["view"] == "Beam"
 
