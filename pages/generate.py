@@ -1,8 +1,9 @@
 """Generate: many continuations of a prompt, and a lab of views on how the picking rule shapes them.
 
 One view at a time (a segmented control, bound to the URL's ``view`` by ``ui.generate_link``, which
-checks the link first), so only the chosen view is computed and drawn. Results are kept in session state by ``ui.generate_state``: summaries for the
-sample list, full traces for the one inspected sample, one heavier view result at a time.
+checks the link first), so only the chosen view is computed and drawn. Results are kept in session
+state by ``ui.generate_state``: summaries for the sample list, full traces for the one inspected
+sample, one heavier view result at a time, each bounded.
 """
 
 import streamlit as st

@@ -3,7 +3,7 @@
 Every bad input ends the same way: one line ``error: ...`` on stderr, exit status 2, no
 traceback, and no model file written or changed (``save`` is atomic and runs only after
 training succeeded). That includes text the shell passes in another encoding than UTF-8
-(Python hands such bytes over as lone surrogates, ``--text $'caf\xe9'``): --text and --prompt
+(Python hands such bytes over as lone surrogates, ``--text $'caf\\xe9'``): --text and --prompt
 are refused, and a file name is shown with U+FFFD where its bytes are not UTF-8.
 ``generate --json`` writes its document one step at a time (``json_stream``), so its memory
 does not grow with the output.

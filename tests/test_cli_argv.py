@@ -18,7 +18,8 @@ from test_cli import ROOT, assert_refused, cli, snapshot
 def cli_bytes(*args, cwd) -> subprocess.CompletedProcess:
     """The CLI with arguments given as bytes, as a shell passes them (not decoded first)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "LC_ALL": "C.UTF-8"}
-    argv = [sys.executable.encode(), b"-m", b"rnn_core", *(a if isinstance(a, bytes) else str(a).encode() for a in args)]
+    argv = [sys.executable.encode(), b"-m", b"rnn_core",
+            *(a if isinstance(a, bytes) else str(a).encode() for a in args)]
     return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, timeout=300)
 
 

@@ -187,7 +187,8 @@ def test_widget_bounds_defaults_and_steps_come_from_rnn_core_limits():
 
 @pytest.mark.parametrize("key, value, message", [
     (gs.KNOBS["top_k"], 99, "top-k must be at most the vocabulary size 5 (0 = off), not 99. Still using 2."),
-    (gs.MAX_TOKENS.format(level="word"), 501, "max tokens must be a whole number from 1 to 500, not 501. Still using 2."),
+    (gs.MAX_TOKENS.format(level="word"), 501,
+     "max tokens must be a whole number from 1 to 500, not 501. Still using 2."),
     (gs.SEED, -1, "random seed must be a whole number from 0 to 4,294,967,295, not -1. Still using 2."),
 ])
 def test_an_out_of_range_entry_is_refused_with_a_message_and_the_last_value_stays(key, value, message):
