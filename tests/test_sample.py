@@ -424,3 +424,15 @@ def test_draw_token_picks_the_token_whose_slice_holds_u_with_ties_and_zeros(dtyp
         _, hi = rc.slices(q)
         for u in np.concatenate([rng.random(5), hi[q > 0] - 1e-9, hi[q > 0], [0.0, 1.0, 1.0 - 1e-12]]):
             assert draw_token(q, float(u)) == draw_by_slices(q, float(u))
+
+
+def test_iter_generate_checks_its_arguments_at_once_and_makes_the_steps_generate_makes(trained_seed):
+    with pytest.raises(rc.VocabularyError):
+        rc.iter_generate(trained_seed, "you")  # no step asked for yet
+    with pytest.raises(rc.ConfigError):
+        rc.iter_generate(trained_seed, "I", max_tokens=0)
+    steps = rc.iter_generate(trained_seed, "I", rc.Rule("sample"), seed=5)
+    first = next(steps)
+    assert first.t == 1 and first.input == "I"
+    expected = rc.generate(trained_seed, "I", rc.Rule("sample"), seed=5)
+    assert [tr.token for tr in [first, *steps]] == [tr.token for tr in expected]
