@@ -15,7 +15,10 @@ and what 30 idle sessions cost a server and how long it keeps it after their tab
    every few seconds, for server.disconnectedSessionTTL at Streamlit's default (120 s) and at
    --short-ttl. Streamlit drops a closed session only once its TTL has passed AND another
    session connects or disconnects, so after the TTL one session opens and closes ("activity").
-   A second wave of 30 then shows whether the memory freed is reused.
+   A second wave of 30 then shows whether the memory freed is reused. Each case runs twice:
+   with ``ui/trim.py``'s malloc_trim off (RNN_LAB_TRIM_EVERY=0) and every --trim-every seconds
+   (RSS is read for three trims' time after the activity).
+   ``--vocab 20000`` makes every session train a V = 20,000 model and open Generate with it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import resource
 import subprocess
@@ -150,12 +154,19 @@ async def wave(url: str, n: int, args) -> list:
 
 async def load_up(s, args) -> None:
     """A session with a V-token model: train it on the Train page (--heavy-set), then open the
-    Generate page at its default settings (it generates and keeps its samples)."""
+    Generate page at its default settings (it generates and keeps its samples), or with
+    --generate-view at --generate-max-tokens on that view (the link's ``view``)."""
+    from urllib.parse import urlencode
+
     from st_client import apply_settings
 
     await apply_settings(s, args.heavy_set, timeout=300)
     await s.click(args.train_label, timeout=300)
     await s.goto("generate", timeout=300)
+    if args.generate_view:
+        await apply_settings(s, [f"Max tokens={args.generate_max_tokens}"], timeout=300)
+        s.query_string = urlencode({"view": args.generate_view})  # read by the page on its next run
+        await s.wait(await s._send(), timeout=300)
 
 
 async def activity(url: str) -> None:
@@ -167,21 +178,26 @@ async def activity(url: str) -> None:
     await s.close()
 
 
-async def sessions_case(ttl: int | None, args) -> None:
+async def sessions_case(ttl: int | None, trim_every: int, args) -> None:
     from st_client import start_server
 
-    server = start_server(ttl)
+    os.environ["RNN_LAB_TRIM_EVERY"] = str(trim_every)  # read by the server's ui/trim.py
+    try:
+        server = start_server(ttl)
+    finally:
+        os.environ.pop("RNN_LAB_TRIM_EVERY")
     try:
         await activity(server.url)  # the server's first visitor trains the seed model once
-        print(f"   disconnectedSessionTTL = {ttl if ttl is not None else '120 (default)'} s:")
+        trimming = f"malloc_trim every {trim_every} s" if trim_every else "malloc_trim off"
+        print(f"   disconnectedSessionTTL = {ttl if ttl is not None else '120 (default)'} s, {trimming}:")
         for k in (1, 2):
-            for line in await one_wave(server, k, ttl if ttl is not None else 120, args):
+            for line in await one_wave(server, k, ttl if ttl is not None else 120, trim_every, args):
                 print("     " + line)
     finally:
         server.stop()
 
 
-async def one_wave(server, k: int, ttl: int, args) -> list[str]:
+async def one_wave(server, k: int, ttl: int, trim_every: int, args) -> list[str]:
     """Open the sessions, close them, watch RSS until past the TTL, then one session's activity."""
     from st_client import close_all, rss_after, rss_mb
 
@@ -192,11 +208,11 @@ async def one_wave(server, k: int, ttl: int, args) -> list[str]:
     await close_all(sessions)
     samples = await rss_after(pid, ttl + 5, every=max(5.0, (ttl + 5) / 6))
     await activity(server.url)
-    await asyncio.sleep(2)
+    dropped = await rss_after(pid, 2 + 3 * trim_every, every=max(2.0, trim_every))  # a few trims, if on
     return [f"wave {k}: {before:.0f} MB before, {opened:.0f} MB with {args.sessions} open "
             f"(+{(opened - before) / args.sessions:.2f} MB per session)",
             "  closed: " + ", ".join(f"+{t:.0f} s {mb:.0f} MB" for t, mb in samples),
-            f"  after the TTL and one session's activity: {rss_mb(pid):.0f} MB"]
+            "  after the TTL and one session's activity: " + ", ".join(f"+{t:.0f} s {mb:.0f} MB" for t, mb in dropped)]
 
 
 def report_sessions(args) -> None:
@@ -206,12 +222,15 @@ def report_sessions(args) -> None:
         text = Path(tempfile.mkdtemp()) / "corpus.txt"
         text.write_text(synthetic_text(args.vocab, 4 * args.vocab), encoding="utf-8")
         args.heavy_set = [item.replace("{text}", str(text)) for item in args.heavy_set]
-        what = f"each trained on a V = {args.vocab:,} text (Train page), then idle on Generate at its defaults"
+        what = f"each trained on a V = {args.vocab:,} text (Train page), then idle on Generate at " + (
+            f"max tokens {args.generate_max_tokens}, view {args.generate_view!r}" if args.generate_view
+            else "its defaults")
     else:
         what = f"pages {', '.join(p or 'home' for p in PAGES)} in turn, the seed model"
     print(f"\n2. Server RSS with {args.sessions} idle sessions ({what})")
     for ttl in args.ttls:
-        asyncio.run(sessions_case(ttl, args))
+        for trim_every in (0, args.trim_every):
+            asyncio.run(sessions_case(ttl, trim_every, args))
 
 
 def parse_args(argv=None):
@@ -234,6 +253,11 @@ def parse_args(argv=None):
                     help=f"Train page widgets set for --vocab ({{text}}: the synthetic text's file); "
                          f"default {HEAVY_SET}")
     ap.add_argument("--train-label", default="▶ Train")
+    ap.add_argument("--generate-view", help="with --vocab: the Generate view each session opens, e.g. "
+                                            "'Inside one sample' (it keeps full traces)")
+    ap.add_argument("--generate-max-tokens", type=int, default=500, help="with --generate-view: max tokens")
+    ap.add_argument("--trim-every", type=int, default=10,
+                    help="seconds between two malloc_trim calls in the trimming runs (the app's default is 60)")
     ap.add_argument("--child", choices=("train", "generate"), help=argparse.SUPPRESS)
     ap.add_argument("--V", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)

@@ -1,8 +1,9 @@
 """Generate: many continuations of a prompt, and a lab of views on how the picking rule shapes them.
 
-One view at a time (a segmented control, bound to the URL's ``view``), so only the chosen view is
-computed and drawn. Results are kept in session state by ``ui.generate_state``: summaries for the
-sample list, full traces for the one inspected sample, one heavier view result at a time.
+One view at a time (a segmented control, bound to the URL's ``view`` by ``ui.generate_link``, which
+checks the link first), so only the chosen view is computed and drawn. Results are kept in session
+state by ``ui.generate_state``: summaries for the sample list, full traces for the one inspected
+sample, one heavier view result at a time, each bounded.
 """
 
 import streamlit as st
@@ -16,9 +17,11 @@ from ui import (
     rule_panels,
     samples_view,
     tree_view,
+    trim,
 )
 from ui import generate_state as gs
 from ui.generate_controls import controls
+from ui.generate_link import check_link, follow_link, write_link
 from ui.state import model_version, start_page
 from ui.text import md_literal
 
@@ -27,7 +30,8 @@ VIEWS = ("Samples", "Inside one sample", "Rules side by side", "Draws vs theory"
 
 def samples(model: rc.Model, version: int, s: gs.Settings) -> None:
     """Every sample's text, the table, and three rules compared."""
-    paths = gs.run(model, version, s)
+    with st.spinner(f"Generating {s.n} sample{'s' * (s.n > 1)}…"):
+        paths = gs.run(model, version, s)
     st.subheader(f"{s.n} sample{'s' * (s.n > 1)} · {s.rule.describe()}")
     samples_view.show_texts(paths, model.level)
     samples_view.show_summary(samples_view.samples_table(model, paths, model.corpus()))
@@ -37,7 +41,7 @@ def samples(model: rc.Model, version: int, s: gs.Settings) -> None:
 
 def inspected_step(model: rc.Model, version: int, s: gs.Settings) -> tuple[list[rc.StepTrace], int, int]:
     """The sample and step chosen (shared by four views): its full traces, the sample, the step."""
-    sample, t = inspect_view.choose_step(gs.run(model, version, s))
+    sample, t = inspect_view.choose_step(gs.run(model, version, s), gs.inspectable_steps(model))
     traces = gs.inspected(model, version, s, sample)
     st.markdown(inspect_view.step_line(traces[t - 1], sample))
     return traces, sample, t
@@ -89,12 +93,15 @@ def beam(model: rc.Model, version: int, s: gs.Settings) -> None:
 SHOW = dict(zip(VIEWS, (samples, inside, rules, draws, influence, tree, beam)))
 
 model = start_page()
+trim.start()  # the page that allocates most: from its first run on, freed memory goes back every minute
 version = model_version()
 st.title("Generate")
 st.caption("The model writes on its own: each token it picks is fed back as the next input. "
            "Draw many samples and see how the picking rule shapes what comes out.")
 settings, weighted = controls(model, version)
-view = st.segmented_control("View", VIEWS, key=gs.VIEW, default=VIEWS[0], required=True, bind="query-params",
+link = check_link({gs.VIEW: VIEWS}, {gs.VIEW: VIEWS[0]})  # /generate?view= or ?view=Bogus: a warning, no crash
+follow_link(gs.VIEW, link[gs.VIEW], VIEWS[0])
+view = st.segmented_control("View", VIEWS, key=gs.VIEW, required=True, on_change=write_link, args=(gs.VIEW,),
                             label_visibility="collapsed")
 try:
     SHOW[view](weighted, version, settings)

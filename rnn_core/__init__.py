@@ -4,7 +4,7 @@
 """
 
 from . import limits
-from .beam import BeamResult, BeamStep, Hypothesis, beam_json, beam_search
+from .beam import BeamResult, BeamRun, BeamStep, Hypothesis, beam_document, beam_search
 from .corpora import BUILTINS, Builtin, Verdict, builtin_corpus
 from .config import SETTING, SETTINGS, TRAIN_MEMORY_BUDGET, Setting, TrainConfig, model_dtype
 from .errors import ConfigError, CorpusError, ModelFileError, RnnCoreError, VocabularyError
@@ -22,7 +22,8 @@ from .probe import UnitActivity, unit_activity
 from .record import History
 from .rule import GREEDY, Rule
 from .sample import (StepSummary, draw_token, draws, ends_with_eos, fork, generate, generate_summary, log_prob,
-                     pick, prompt_ids, regenerates, slices, teacher_forced, text_of, traces_json)
+                     iter_generate, pick, prompt_ids, regenerates, slices, teacher_forced, text_of,
+                     traces_document, traces_json)
 from .stats import ChiSquare, DrawCounts, chi2_sf, chi_square, draw_counts
 from .step import Pick, Stage, StepTrace, forward_step, softmax
 from .tokens import EOS, Corpus, Vocab, decode, decode_upload, first_sentence, first_sentence_of, make_corpus
@@ -45,8 +46,9 @@ __all__ = [
     "from_bytes", "load", "save", "to_bytes",
     # one step and its trace; generation and the picking rules
     "Distribution", "GREEDY", "Pick", "Rule", "Stage", "StepSummary", "StepTrace", "draw_token", "draws",
-    "ends_with_eos", "fork", "forward_step", "generate", "generate_summary", "kept_mass", "log_prob", "pick", "prompt_ids",
-    "regenerates", "sampling_distribution", "slices", "softmax", "teacher_forced", "text_of", "traces_json",
+    "ends_with_eos", "fork", "forward_step", "generate", "generate_summary", "iter_generate", "kept_mass", "log_prob",
+    "pick", "prompt_ids", "regenerates", "sampling_distribution", "slices", "softmax", "teacher_forced", "text_of",
+    "traces_document", "traces_json",
     # limits of every generation setting; measures of a distribution; the rules side by side
     "Limit", "limits", "effective_vocab", "entropy", "perplexity", "Panel", "rule_panels",
     # memory: influence of past tokens, reach of the gradient
@@ -56,7 +58,7 @@ __all__ = [
     # what each hidden unit tracks
     "UnitActivity", "unit_activity",
     # beam search, recorded step by step as a tree
-    "BeamResult", "BeamStep", "Hypothesis", "beam_json", "beam_search",
+    "BeamResult", "BeamRun", "BeamStep", "Hypothesis", "beam_document", "beam_search",
     # draws against theory: N draws at a step, chi-square
     "ChiSquare", "DrawCounts", "chi2_sf", "chi_square", "draw_counts",
     # the tree of sampled continuations

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ModelFileError
+from .untrusted import array_text_problem
 
 MAX_MEMBERS = 32  # a model file has 14 members, 23 with its training history
 MAX_DIRECTORY_BYTES = MAX_MEMBERS * 400  # a directory entry is 46 bytes plus its name and extras
@@ -75,12 +76,17 @@ class Archive:
             raise ModelFileError(f"not a model file of this app (an .npz of plain arrays): {e}") from None
 
     def read(self, key: str) -> np.ndarray:
-        """The array of member ``key``, read with ``allow_pickle=False``; its header was checked."""
+        """The array of member ``key``, read with ``allow_pickle=False``; its header was checked.
+        A unicode array must hold only characters (no surrogates, nothing past U+10FFFF)."""
         try:
             with self._zip.open(self._infos[key]) as f:
-                return np.lib.format.read_array(f, allow_pickle=False)
+                array = np.lib.format.read_array(f, allow_pickle=False)
         except READ_ERRORS as e:
             raise ModelFileError(f"'{key}' cannot be read: {e}") from None
+        problem = array_text_problem(array) if array.dtype.kind == "U" else None
+        if problem:
+            raise ModelFileError(f"'{key}' is not valid text: {problem}.")
+        return array
 
 
 def check_directory(data: bytes) -> None:

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 
 from .errors import ConfigError
-from .limits import BEAM_WIDTH, is_number
+from .limits import BEAM_WIDTH, MAX_TOKENS, is_number
 from .params import Model
-from .sample import generate, prompt_ids
+from .sample import generate, generate_summary, iter_generate, log_prob, prompt_ids, traces_document
 from .step import StepTrace, forward_step
 from .tokens import EOS
 
@@ -96,37 +97,68 @@ class _Live:
     log_y: np.ndarray  # (V,) log y of the token after it
 
 
-def beam_search(model: Model, prompt, width: int, max_tokens: int = 20, length_norm: bool = False,
-                max_pruned: int = MAX_PRUNED) -> BeamResult:
-    """Beam search of width ``width`` from ``prompt`` (text or tokens, fed in as given; h_0 = 0).
+class BeamRun:
+    """A beam search of width ``width`` from ``prompt`` (text or tokens, fed in as given; h_0 = 0),
+    made one step at a time: iterate ``steps()`` once; ``complete`` fills as it goes.
 
     score = log P(ids | prompt), or that divided by len(ids) (the generated tokens, ``</s>``
     included) when ``length_norm``. Width 1 is greedy; a width of at least V^max_tokens prunes
-    nothing, so it finds the most probable continuation of all (exhaustive search).
-    Raises ConfigError / VocabularyError for a bad width, max_tokens, max_pruned or prompt.
+    nothing, so it finds the most probable continuation of all (exhaustive search). The arguments
+    are checked at once: ConfigError / VocabularyError for a bad width, max_tokens, max_pruned or
+    prompt.
     """
-    check_width(width, len(model.vocab))
-    if not (is_number(max_pruned, numbers.Integral) and 0 <= max_pruned <= MAX_CANDIDATES):
-        raise ConfigError(f"max_pruned must be a whole number from 0 to {MAX_CANDIDATES:,}, not {max_pruned!r}.")
-    greedy = generate(model, prompt, max_tokens=max_tokens)  # greedy; also checks prompt and max_tokens
-    n_prompt = len(prompt_ids(model, prompt))
-    start = greedy[n_prompt - 1]  # the step feeding the last prompt token: its y_t scores token 1
-    eos = model.vocab.id(EOS) if EOS in model.vocab else -1
-    live = [_Live(Hypothesis((), 0.0, 0.0, False, None), start.h, log_y(start.probs))]
-    steps, complete = [], []
-    for k in range(1, max_tokens + 1):
-        step = _extend(live, width - len(complete), k, n_prompt - 1 + k, eos, length_norm, max_pruned)
-        steps.append(step)
-        complete += [hyp for hyp in step.kept if hyp.finished or k == max_tokens]
-        # parent None: the prompt, the only live hypothesis at the first step
-        live = [_advance(model, live[hyp.parent or 0], hyp) for hyp in step.kept if not hyp.finished]
-        if not live or k == max_tokens:
-            break
-    ranked = tuple(sorted(complete, key=lambda hyp: -hyp.score))  # stable: ties keep the earlier one
-    best = ranked[0]
-    forced = {n_prompt + i: v for i, v in enumerate(best.ids)}
-    traces = generate(model, prompt, max_tokens=len(best.ids), forced=forced)
-    return BeamResult(best, ranked, tuple(steps), traces, greedy, width, length_norm)
+
+    def __init__(self, model: Model, prompt, width: int, max_tokens: int = 20, length_norm: bool = False,
+                 max_pruned: int = MAX_PRUNED):
+        check_width(width, len(model.vocab))
+        if not (is_number(max_pruned, numbers.Integral) and 0 <= max_pruned <= MAX_CANDIDATES):
+            raise ConfigError(f"max_pruned must be a whole number from 0 to {MAX_CANDIDATES:,}, not {max_pruned!r}.")
+        MAX_TOKENS.check(max_tokens)
+        self.model, self.prompt, self.width, self.max_tokens = model, prompt, width, max_tokens
+        self.length_norm, self.max_pruned = length_norm, max_pruned
+        self.prompt_ids = prompt_ids(model, prompt)
+        self.complete: list[Hypothesis] = []
+
+    def steps(self) -> Iterator[BeamStep]:
+        """Every step's kept and pruned candidates, best score first; a hypothesis that picks
+        ``</s>`` (or reaches max_tokens) goes to ``complete`` as its step is made."""
+        n_prompt, width, max_tokens = len(self.prompt_ids), self.width, self.max_tokens
+        h = np.zeros(self.model.params.W_h.shape[0], self.model.params.W_h.dtype)
+        for token_id in self.prompt_ids:  # the last prompt token's y_t scores token 1
+            f = forward_step(self.model.params, token_id, h)
+            h = f.h
+        eos = self.model.vocab.id(EOS) if EOS in self.model.vocab else -1
+        live = [_Live(Hypothesis((), 0.0, 0.0, False, None), f.h, log_y(f.probs))]
+        for k in range(1, max_tokens + 1):
+            step = _extend(live, width - len(self.complete), k, n_prompt - 1 + k, eos, self.length_norm,
+                           self.max_pruned)
+            self.complete += [hyp for hyp in step.kept if hyp.finished or k == max_tokens]
+            yield step
+            # parent None: the prompt, the only live hypothesis at the first step
+            live = [_advance(self.model, live[hyp.parent or 0], hyp) for hyp in step.kept if not hyp.finished]
+            if not live:
+                break
+
+    def ranked(self) -> tuple[Hypothesis, ...]:
+        """The complete hypotheses, best score first (ties keep the earlier one); after ``steps``."""
+        return tuple(sorted(self.complete, key=lambda hyp: -hyp.score))
+
+    def best_traces(self) -> Iterator[StepTrace]:
+        """The prompt and the best path as ordinary steps (its tokens how='forced'), one at a time,
+        made once the first is asked for (after ``steps``)."""
+        best, n_prompt = self.ranked()[0], len(self.prompt_ids)
+        forced = {n_prompt + i: v for i, v in enumerate(best.ids)}
+        yield from iter_generate(self.model, self.prompt, max_tokens=len(best.ids), forced=forced)
+
+
+def beam_search(model: Model, prompt, width: int, max_tokens: int = 20, length_norm: bool = False,
+                max_pruned: int = MAX_PRUNED) -> BeamResult:
+    """A whole ``BeamRun`` with greedy's path from the same prompt, kept as a ``BeamResult``."""
+    run = BeamRun(model, prompt, width, max_tokens, length_norm, max_pruned)
+    steps = tuple(run.steps())
+    ranked = run.ranked()
+    greedy = generate(model, prompt, max_tokens=max_tokens)
+    return BeamResult(ranked[0], ranked, steps, list(run.best_traces()), greedy, width, length_norm)
 
 
 def _extend(live: list[_Live], slots: int, k: int, t: int, eos: int, length_norm: bool,
@@ -160,19 +192,27 @@ def hypothesis_json(vocab: tuple[str, ...], hyp: Hypothesis) -> dict:
             "finished": hyp.finished, "parent": hyp.parent}
 
 
-def beam_json(model: Model, result: BeamResult) -> dict:
-    """The "beam" key of the CLI's ``generate --strategy beam --json``: every step's kept and
-    pruned hypotheses (tokens generated after the prompt, log p, score, finished, parent index
-    into the previous step's kept), the complete ones best first, and greedy's tokens and log p."""
-    vocab = model.vocab.tokens
+def beam_document(run: BeamRun) -> dict:
+    """The CLI's ``generate --strategy beam --json`` document as a ``json_stream`` document:
+    ``traces_document``'s keys for the prompt and the best path, and "beam": every step's kept
+    and pruned hypotheses (tokens generated after the prompt, log p, score, finished, parent
+    index into the previous step's kept), written as each step is made, then the complete ones
+    best first, the best, and greedy's tokens and log p (from summaries: no V-long arrays)."""
+    vocab = run.model.vocab.tokens
     as_json = lambda hyps: [hypothesis_json(vocab, h) for h in hyps]  # noqa: E731
-    return {
-        "width": result.width,
-        "length_norm": result.length_norm,
-        "best": hypothesis_json(vocab, result.best),
-        "complete": as_json(result.complete),
-        "greedy": {"tokens": [tr.token for tr in result.greedy if tr.how != "prompt"],
-                   "log_p": result.greedy_log_p},
-        "steps": [{"t": s.t, "kept": as_json(s.kept), "pruned": as_json(s.pruned), "n_pruned": s.n_pruned}
-                  for s in result.steps],
+
+    def greedy() -> dict:
+        path = generate_summary(run.model, run.prompt, max_tokens=run.max_tokens)
+        return {"tokens": [s.token for s in path if s.how != "prompt"], "log_p": log_prob(path)}
+
+    beam = {
+        "width": run.width,
+        "length_norm": run.length_norm,
+        "steps": ({"t": s.t, "kept": as_json(s.kept), "pruned": as_json(s.pruned), "n_pruned": s.n_pruned}
+                  for s in run.steps()),
+        "complete": lambda: as_json(run.ranked()),
+        "best": lambda: hypothesis_json(vocab, run.ranked()[0]),
+        "greedy": greedy,
     }
+    best = traces_document(run.model, run.best_traces())  # its steps start once the beam's are written
+    return {"vocab": best["vocab"], "beam": beam, "steps": best["steps"], "text": best["text"]}

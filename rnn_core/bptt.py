@@ -49,6 +49,8 @@ class Gradients:
         return np.add.reduce(np.sqrt(np.einsum("tbh,tbh->tb", self.dH, self.dH)), axis=1) / self.dH.shape[1]
 
 
+MAX_EVAL_STEPS = 256  # train.mean_loss runs long sentences in pieces this long (same result, bounded memory)
+
 def step_bytes(T: int, B: int, V: int, E: int, H: int, itemsize: int) -> int:
     """Bytes of a Workspace's buffers for batches of up to T x B: what one step holds besides
     the weights (probabilities and dLoss/do: 2 T*B*V; hidden states and their gradients: about

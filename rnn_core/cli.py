@@ -2,7 +2,11 @@
 
 Every bad input ends the same way: one line ``error: ...`` on stderr, exit status 2, no
 traceback, and no model file written or changed (``save`` is atomic and runs only after
-training succeeded).
+training succeeded). That includes text the shell passes in another encoding than UTF-8
+(Python hands such bytes over as lone surrogates, ``--text $'caf\\xe9'``): --text and --prompt
+are refused, and a file name is shown with U+FFFD where its bytes are not UTF-8.
+``generate --json`` writes its document one step at a time (``json_stream``), so its memory
+does not grow with the output.
 """
 
 from __future__ import annotations
@@ -14,20 +18,22 @@ import os
 import sys
 from dataclasses import replace
 
-from . import limits
+from . import json_stream, limits
+from .beam import BeamRun, beam_document
 from .config import SETTINGS, Setting, TrainConfig
 from .errors import ConfigError, CorpusError, RnnCoreError
 from .history import record_training
 from .metrics import perplexity
 from .model_file import load, save
-from .params import Model, seed_corpus, start_model
-from .sample import Rule, generate, text_of, traces_json
-from .beam import beam_json, beam_search
-from .tokens import MAX_CORPUS_BYTES, Corpus, decode_upload, make_corpus
+from .params import SEED_SENTENCE, Model, seed_corpus, start_model
+from .sample import Rule, generate_summary, iter_generate, text_of, traces_document
+from .tokens import MAX_CORPUS_BYTES, Corpus, decode, decode_upload, make_corpus
 from .train import TrainReport
+from .untrusted import repaired, text_problem
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3  # the model was written, but training stopped early on a non-finite loss
+EXIT_BROKEN_PIPE = 141  # the shell's status for a writer whose reader went away (128 + SIGPIPE)
 MEMORY_HINTS = {  # what to change when a command runs out of memory
     "train": "lower --batch-size or --seq-len, or use --dtype float32; no model file was written",
     "generate": "lower --max-tokens",
@@ -58,6 +64,19 @@ penalty and ignores the other rules.
 exit status: 0 ok; 2 bad input (one 'error:' line on stderr).
 """
 SAMPLING_LIMITS = (limits.TEMPERATURE, limits.TOP_K, limits.TOP_P, limits.MIN_P, limits.TYPICAL_P)
+PRESET = "i-love-deep-learning"  # the preset is named after its sentence; "seed" is its older name
+PRESET_NAMES = (PRESET, "seed")
+PRESET_HELP = (f"the '{SEED_SENTENCE}' preset: the lesson's one training sentence, word level, starting "
+               f"from x('I') = [0.1, 0.3, 0.5] (also accepted: --preset seed)")
+# In this help "seed" means the random seed only: the settings' help (rnn_core.config) also
+# calls the preset "the seed", which here is named after its sentence.
+HELP = {"seed": "random seed: it draws the initial weights and the batch order; the same random seed and "
+                "settings give the same model, bit for bit"}
+PRESET_WORDS = {"the seed preset": f"the '{SEED_SENTENCE}' preset",
+                "the seed uses": f"the '{SEED_SENTENCE}' preset uses"}
+# options whose value is used as text (the others are paths or numbers), and what to do instead
+ARGV_TEXT = {"text": "Give it as UTF-8 (the shell passed another encoding), or train from a UTF-8 file with --corpus.",
+             "prompt": "Give it as UTF-8 (the shell passed another encoding)."}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a model and write it to --out", epilog=TRAIN_EPILOG)
     source = t.add_mutually_exclusive_group()
-    source.add_argument("--preset", choices=["seed"], help="the seed document's sentence, word level")
+    source.add_argument("--preset", choices=PRESET_NAMES, metavar=PRESET, help=PRESET_HELP)
     source.add_argument("--text", help="the training text itself (each line is one sentence)")
     source.add_argument("--corpus", metavar="FILE", help="a UTF-8 text file to train on")
     t.add_argument("--level", choices=["word", "char"], help="tokens: words (default) or characters")
@@ -113,8 +132,11 @@ def add_generate_parser(sub) -> None:
                    help=f"{limits.TOP_K.help}; a whole number from 1 to the vocabulary size (leave out for off)")
     for limit in (limits.TOP_P, limits.MIN_P, limits.TYPICAL_P, limits.REPETITION_PENALTY):
         g.add_argument(limit.flag, type=float, metavar="F", help=_limit_help(limit))
-    for limit in (limits.MAX_TOKENS, limits.SEED):
-        g.add_argument(limit.flag, type=int, default=limit.default, metavar="N", help=_limit_help(limit))
+    by_level = ", ".join(f"{n} for a {level}-level model" for level, n in limits.MAX_TOKENS_BY_LEVEL.items())
+    g.add_argument(limits.MAX_TOKENS.flag, type=int, metavar="N",
+                   help=f"{limits.MAX_TOKENS.help}; {limits.MAX_TOKENS.range_text()}; default {by_level}")
+    g.add_argument(limits.SEED.flag, type=int, default=limits.SEED.default, metavar="N",
+                   help=_limit_help(limits.SEED))
     g.add_argument("--json", action="store_true", help="print every step's trace as JSON")
     add_beam_options(g)
 
@@ -137,7 +159,15 @@ def setting_option(setting: Setting) -> dict:
         kind = {"choices": setting.choices}
     else:
         kind = {"type": type(setting.default), "metavar": "N" if isinstance(setting.default, int) else "F"}
-    return {**kind, "help": f"{setting.help} (default {setting.default})".replace("%", "%%")}
+    return {**kind, "help": f"{option_help(setting)} (default {setting.default})".replace("%", "%%")}
+
+
+def option_help(setting: Setting) -> str:
+    """The setting's help, in the CLI's words (``HELP``, ``PRESET_WORDS``)."""
+    text = HELP.get(setting.name, setting.help)
+    for said, meant in PRESET_WORDS.items():
+        text = text.replace(said, meant)
+    return text
 
 
 def config_overrides(args) -> dict:
@@ -172,10 +202,10 @@ def train_inputs(args) -> tuple[Model, Corpus, TrainConfig]:
     if args.init:
         return continued_inputs(args, overrides)
     if args.preset and args.level not in (None, "word"):
-        raise ConfigError("--preset seed is word level; use --text or --corpus for char level.")
+        raise ConfigError(f"the '{SEED_SENTENCE}' preset is word level; use --text or --corpus for char level.")
     corpus = given_corpus(args, args.level or "word")
     if corpus is None:
-        raise ConfigError("give the text to train on: --preset seed, --text TEXT or --corpus FILE.")
+        raise ConfigError(f"give the text to train on: --preset {PRESET}, --text TEXT or --corpus FILE.")
     config = TrainConfig(**overrides)
     return start_model(corpus, config), corpus, config
 
@@ -187,7 +217,7 @@ def given_corpus(args, level: str) -> Corpus | None:
     if args.text is not None:
         return make_corpus(args.text, level, name="text")
     if args.corpus is not None:
-        return make_corpus(read_corpus_file(args.corpus), level, name=os.path.basename(args.corpus))
+        return make_corpus(read_corpus_file(args.corpus), level, name=repaired(os.path.basename(args.corpus)))
     return None
 
 
@@ -212,6 +242,15 @@ def continued_inputs(args, overrides: dict) -> tuple[Model, Corpus, TrainConfig]
     return model, corpus, config
 
 
+def check_argv_text(args) -> None:
+    """ConfigError naming the option when --text or --prompt is not valid text: bytes that are
+    not UTF-8 (a terminal or script in another encoding) arrive as lone surrogates."""
+    for name, advice in ARGV_TEXT.items():
+        problem = text_problem(getattr(args, name, None) or "")
+        if problem:
+            raise ConfigError(f"--{name} is not valid text: {problem}. {advice}")
+
+
 def run_train(args) -> int:
     """``train``: build or load the model, train it, write it, report."""
     check_out_path(args.out)
@@ -222,14 +261,15 @@ def run_train(args) -> int:
     trained = replace(trained, corpus_name=corpus.name, corpus_text=corpus.text)
     save(trained, args.out)
     if report.status == "diverged":
-        print(f"warning: {report.message} Wrote {args.out}.", file=sys.stderr)
-    summary = train_summary(trained, report, args.out)
+        print(f"warning: {report.message} Wrote {repaired(args.out)}.", file=sys.stderr)
+    summary = train_summary(trained, report, repaired(args.out))
     if args.json:
         print(json.dumps(summary, allow_nan=False))
     else:
         loss = summary["final_loss"]
         loss_text = "untrained" if loss is None else f"final loss {loss:.4f}"
-        print(f"{summary['status']}: {summary['steps']} steps in {summary['dtype']}, {loss_text}; wrote {args.out}")
+        print(f"{summary['status']}: {summary['steps']} steps in {summary['dtype']}, {loss_text}; "
+              f"wrote {summary['out']}")
     return EXIT_DIVERGED if report.status == "diverged" else 0
 
 
@@ -268,17 +308,25 @@ def generate_rule(args) -> Rule:
     return Rule(args.strategy or ("sample" if implied else "greedy"), **given)
 
 
+def max_tokens(args, model: Model) -> int:
+    """--max-tokens, or the default for the model's level (a char-level model needs more tokens
+    than a word-level one for a sentence)."""
+    return limits.default_max_tokens(model.level) if args.max_tokens is None else args.max_tokens
+
+
 def run_generate(args) -> int:
-    """``generate``: load the model, generate from the prompt, print the text or the traces."""
+    """``generate``: load the model, generate from the prompt, print the text or stream the
+    traces (one step's arrays in memory at a time)."""
     if args.strategy == "beam" or args.beam_width is not None or args.length_norm:
         return run_beam(args)
     rule = generate_rule(args)
     model = load(args.model)
-    traces = generate(model, args.prompt, rule, max_tokens=args.max_tokens, seed=args.seed)
+    n = max_tokens(args, model)
     if args.json:
-        print(json.dumps(traces_json(model, traces), allow_nan=False))
+        steps = iter_generate(model, args.prompt, rule, max_tokens=n, seed=args.seed)
+        json_stream.write(traces_document(model, steps), sys.stdout)
     else:
-        print(text_of(model, traces))
+        print(text_of(model, generate_summary(model, args.prompt, rule, max_tokens=n, seed=args.seed)))
     return 0
 
 
@@ -294,16 +342,18 @@ def check_beam_args(args) -> None:
 
 def run_beam(args) -> int:
     """``generate --strategy beam``: the best continuation's text, or with --json its traces and
-    a "beam" key holding every step's kept and pruned hypotheses (``beam.beam_json``)."""
+    a "beam" key holding every step's kept and pruned hypotheses (``beam.beam_document``), each
+    step written as it is made and then dropped."""
     check_beam_args(args)
     model = load(args.model)
     width = limits.BEAM_WIDTH.default if args.beam_width is None else args.beam_width
-    result = beam_search(model, args.prompt, width, max_tokens=args.max_tokens, length_norm=args.length_norm)
+    run = BeamRun(model, args.prompt, width, max_tokens=max_tokens(args, model), length_norm=args.length_norm)
     if args.json:
-        doc = {**traces_json(model, result.traces), "beam": beam_json(model, result)}
-        print(json.dumps(doc, allow_nan=False))
+        json_stream.write(beam_document(run), sys.stdout)
     else:
-        print(text_of(model, result.traces))
+        for _ in run.steps():
+            pass
+        print(decode([model.vocab.tokens[i] for i in run.prompt_ids + list(run.ranked()[0].ids)], model.level))
     return 0
 
 
@@ -316,9 +366,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
+        check_argv_text(args)
         return run_train(args) if args.command == "train" else run_generate(args)
     except RnnCoreError as e:
         print(f"error: {one_line(e)}", file=sys.stderr)
+    except BrokenPipeError:  # the reader stopped early (| head): not an error of ours to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush is quiet
+        return EXIT_BROKEN_PIPE
     except OSError as e:  # e.g. --out became unwritable while training
         where = f"{e.filename}: " if e.filename else ""
         print(f"error: {one_line(where + str(e.strerror or e))}", file=sys.stderr)

@@ -52,19 +52,29 @@ def _reaching(order: np.ndarray, y: np.ndarray, mass: float) -> np.ndarray:
     return np.sort(order[:n])
 
 
-def _by_probability(y: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """``ids`` from the most probable down; equal probabilities keep vocabulary order."""
-    return ids[np.argsort(-y[ids], kind="stable")]
+def most_probable(y: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
+    """The n most probable of ``ids`` (increasing) under y (V,), equal probabilities taken in
+    vocabulary order, listed in vocabulary order. Found from the n-th largest value
+    (``np.partition``), without sorting: a stable argsort at V = 20,000 cost milliseconds a step."""
+    p = y[ids]
+    if n >= len(p):
+        return ids
+    v = np.partition(p, len(p) - n)[len(p) - n]  # the n-th largest
+    keep = p > v
+    keep[np.flatnonzero(p == v)[: n - int(keep.sum())]] = True  # the first ties, in vocabulary order
+    return ids[keep]
 
 
 def keep_top_k(y: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
     """The k most probable of ``ids`` under y (V,)."""
-    return np.sort(_by_probability(y, ids)[:k])
+    return most_probable(y, ids, k)
 
 
 def keep_top_p(y: np.ndarray, ids: np.ndarray, p: float) -> np.ndarray:
-    """The smallest most-probable subset of ``ids`` whose mass under y reaches p."""
-    return _reaching(_by_probability(y, ids), y, p)
+    """The smallest most-probable subset of ``ids`` whose mass under y reaches p: as many as the
+    cumulative mass of the sorted probabilities needs."""
+    total = np.cumsum(np.sort(y[ids])[::-1])
+    return most_probable(y, ids, int(np.searchsorted(total, p * (1 - TOLERANCE))) + 1)
 
 
 def keep_min_p(y: np.ndarray, ids: np.ndarray, min_p: float) -> np.ndarray:

@@ -11,7 +11,8 @@ Decisions (the same on the CLI and every page):
 - top-k 0 is off, and top-k may not exceed the vocabulary size V (``check_top_k``);
 - top-p and typical-p 1 are off, min-p 0 is off, repetition penalty 1 is off;
 - at most 500 generated tokens and at most 500 prompt tokens: every step keeps a trace with
-  two V-long arrays, so these bound what one path can hold (about 16 V bytes per step).
+  two V-long arrays, so these bound what one path can hold (about 16 V bytes per step);
+  by default 20 tokens for a word-level model and 200 for a char-level one (a sentence).
 """
 
 from __future__ import annotations
@@ -95,7 +96,12 @@ REPETITION_PENALTY = Limit("repetition_penalty", "repetition penalty", 1.0, 5.0,
                            "multiply negative ones", note="1 = off")
 MAX_TOKENS = Limit("max_tokens", "max tokens", 1, 500, 20, 1,
                    "stop after this many generated tokens if </s> has not come", integer=True)
-SEED = Limit("seed", "seed", 0, 2**32 - 1, 0, 1, "seeds the random numbers u_t of the draws", integer=True)
+# a sentence's worth of tokens: 20 words, or 200 characters (20 cut a char sample mid-word);
+# generation stops earlier at </s>
+MAX_TOKENS_BY_LEVEL = {"word": MAX_TOKENS.default, "char": 200}
+SEED = Limit("seed", "random seed", 0, 2**32 - 1, 0, 1,
+             "the random numbers u_t of the draws come from it: the same random seed, the same samples",
+             integer=True)
 PROMPT_TOKENS = Limit("prompt_tokens", "prompt length", 1, 500, 1, 1,
                       "tokens fed in before generation starts", integer=True)
 BEAM_WIDTH = Limit("beam_width", "beam width", 1, 256, 3, 1,
@@ -109,6 +115,11 @@ TREE_SAMPLES = Limit("tree_samples", "number of samples", 1, 1_000, 200, 10,
 RULE_KNOBS = (REPETITION_PENALTY, TEMPERATURE, TOP_K, TOP_P, MIN_P, TYPICAL_P)
 GENERATION = RULE_KNOBS + (MAX_TOKENS, SEED, PROMPT_TOKENS, BEAM_WIDTH, DRAWS, TREE_SAMPLES)
 BY_KEY = {limit.key: limit for limit in GENERATION}
+
+
+def default_max_tokens(level: str) -> int:
+    """Generated tokens by default for a model of ``level`` ('word' or 'char')."""
+    return MAX_TOKENS_BY_LEVEL[level]
 
 
 def check_top_k(top_k: int, vocab_size: int) -> int:

@@ -34,6 +34,7 @@ from .errors import ConfigError, CorpusError, ModelFileError, VocabularyError
 from .params import NAMES, Model, Params
 from .record import MAX_HISTORY_STEPS, MAX_SNAPSHOT_BYTES, MAX_SNAPSHOTS, History, history_problem
 from .tokens import LEVELS, MAX_CORPUS_BYTES, MAX_TOKEN_CHARS, MAX_VOCAB, Vocab, check_vocab, make_corpus
+from .untrusted import JsonBoundError, bounded_json
 
 FORMAT = "rnn-autoregression-lab/1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -41,6 +42,8 @@ MAX_ABS_WEIGHT = 1e6  # far beyond any trained weight; bounds every logit, so th
 META = ("vocab", "level", "config", "corpus_name", "corpus_text", "steps_trained", "last_loss", "format")
 HISTORY = ("history_losses", "history_steps") + tuple(f"history_{name}" for name in NAMES)
 TEXT_CHARS = {"level": 16, "format": 64, "config": 10_000, "corpus_name": 1_000, "corpus_text": MAX_CORPUS_BYTES}
+CONFIG_DEPTH, CONFIG_DIGITS = 2, 30  # 'config' is one flat object; its largest integer (a seed) has 10 digits
+MAX_STEPS_TRAINED = 10**12  # a million runs of the longest; also far inside int64, which the file stores
 # the largest file the limits allow: parameters, snapshots, losses, vocabulary, text, and 1 MB for the rest
 MAX_FILE_BYTES = (8 * MAX_PARAMS + MAX_SNAPSHOT_BYTES + 8 * MAX_HISTORY_STEPS + 4 * MAX_VOCAB * MAX_TOKEN_CHARS
                   + 4 * MAX_CORPUS_BYTES + 1_000_000)
@@ -197,7 +200,7 @@ def check_meta_headers(h: dict[str, Header]) -> None:
     if h["steps_trained"].shape != () or h["steps_trained"].dtype.kind not in "iu":
         raise ModelFileError("'steps_trained' must be a non-negative integer scalar.")
     if h["last_loss"].shape != () or h["last_loss"].dtype.kind != "f":
-        raise ModelFileError("'last_loss' must be a finite float scalar (or nan for untrained).")
+        raise ModelFileError("'last_loss' must be a finite float scalar of at least 0 (or nan for untrained).")
 
 
 def check_meta(a: dict[str, np.ndarray]) -> tuple[tuple[str, ...], str, TrainConfig]:
@@ -212,10 +215,11 @@ def check_meta(a: dict[str, np.ndarray]) -> tuple[tuple[str, ...], str, TrainCon
         check_vocab(tokens, level)
     except VocabularyError as e:
         raise ModelFileError(f"'vocab' cannot be the vocabulary of a {level}-level model: {e}") from None
-    if int(a["steps_trained"]) < 0:
-        raise ModelFileError("'steps_trained' must be a non-negative integer scalar.")
-    if np.isinf(a["last_loss"]):
-        raise ModelFileError("'last_loss' must be a finite float scalar (or nan for untrained).")
+    if not 0 <= int(a["steps_trained"]) <= MAX_STEPS_TRAINED:
+        raise ModelFileError(f"'steps_trained' must be a whole number from 0 to {MAX_STEPS_TRAINED:,}, "
+                             f"not {int(a['steps_trained']):,}.")
+    if np.isinf(a["last_loss"]) or a["last_loss"] < 0:  # a cross-entropy is never negative
+        raise ModelFileError("'last_loss' must be a finite float scalar of at least 0 (or nan for untrained).")
     return tokens, level, _config(a, len(tokens))
 
 
@@ -293,11 +297,14 @@ def read_history(archive: Archive, params: Params, steps_trained: int) -> Histor
 
 def _config(a, V: int) -> TrainConfig:
     try:
-        fields = json.loads(_text(a, "config"))
+        fields = bounded_json(_text(a, "config"), max_chars=TEXT_CHARS["config"], max_depth=CONFIG_DEPTH,
+                              max_digits=CONFIG_DIGITS)
+        if not isinstance(fields, dict):
+            raise TypeError(f"it is a JSON {type(fields).__name__}, not an object of settings")
         config = TrainConfig(**fields)
         check_param_count(V, config)
-    except (json.JSONDecodeError, TypeError) as e:
-        raise ModelFileError(f"'config' is not a valid training configuration: {e}") from None
+    except (JsonBoundError, json.JSONDecodeError, TypeError) as e:
+        raise ModelFileError(f"'config' is not a valid training configuration: {str(e).rstrip('.')}.") from None
     except ConfigError as e:
         raise ModelFileError(f"'config' is out of range: {e}") from None
     if config.dtype not in ("float32", "float64"):  # this app writes the weights' precision

@@ -23,7 +23,12 @@ MAX_HISTORY_STEPS = 1_000_000  # losses kept (8 MB); when training goes on past 
 def snapshot_budget(params: Params) -> int:
     """How many snapshots of weights like ``params`` a history keeps: MAX_SNAPSHOTS, fewer when
     they would pass MAX_SNAPSHOT_BYTES together (0 for a model over MAX_SNAPSHOT_BYTES)."""
-    return min(MAX_SNAPSHOTS, MAX_SNAPSHOT_BYTES // max(params.nbytes, 1))
+    return snapshots_of(params.nbytes)
+
+
+def snapshots_of(nbytes: int) -> int:
+    """``snapshot_budget`` for weights of ``nbytes`` bytes."""
+    return min(MAX_SNAPSHOTS, MAX_SNAPSHOT_BYTES // max(nbytes, 1))
 
 
 def spread(steps, n: int) -> list[int]:

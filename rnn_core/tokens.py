@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import CorpusError, VocabularyError
+from .untrusted import check_text, text_problem
 
 EOS = "</s>"
 LEVELS = ("word", "char")
@@ -48,6 +49,9 @@ def token_problem(token: str, level: str) -> str | None:
     """
     if token == EOS:
         return None
+    problem = text_problem(token)
+    if problem:
+        return f"is not valid text: {problem}"
     if level == "char":
         return None if len(token) == 1 else f"has {len(token):,} characters; a char-level token is one character"
     if len(token) > MAX_TOKEN_CHARS:
@@ -232,10 +236,12 @@ def decode_upload(data: bytes) -> str:
 def make_corpus(text: str, level: str = "word", name: str = "custom") -> Corpus:
     """Tokenize and check a training text.
 
-    Raises CorpusError if the text is empty or whitespace, too large, has fewer than two tokens
-    to learn a next-token from, or has more than MAX_VOCAB distinct tokens.
+    Raises CorpusError if the text is not valid Unicode text (a lone surrogate, e.g. a byte of
+    another encoding in argv), empty or whitespace, too large, has fewer than two tokens to
+    learn a next-token from, or has more than MAX_VOCAB distinct tokens.
     """
     check_level(level)
+    check_text(text, "the corpus", CorpusError)
     if len(text.encode("utf-8")) > MAX_CORPUS_BYTES:
         raise CorpusError(f"the corpus is larger than {MAX_CORPUS_BYTES:,} bytes; use a shorter text.")
     if not text.strip():

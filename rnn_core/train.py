@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from .batches import Batch, batches, corpus_ids
-from .bptt import Workspace, cross_entropy, forward_seq, loss_and_grads
+from .bptt import MAX_EVAL_STEPS, Workspace, cross_entropy, forward_seq, loss_and_grads
 from .config import SETTING, TrainConfig
 from .footprint import check_training_memory
 from .metrics import perplexity
@@ -25,7 +25,6 @@ from .params import Model, Params
 from .tokens import Corpus
 
 DIVERGE_FACTOR = 3.0  # a loss this many times the first one (and 2 nats above it) is diverging
-MAX_EVAL_STEPS = 256  # mean_loss runs long sentences in pieces this long (same result, bounded memory)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
+from rnn_core import filters
 from rnn_core.filters import penalise
 
 # y = [0.1, 0.4, 0.2, 0.3]: the logits are its logs, so T = 1 gives y back.
@@ -127,3 +128,29 @@ def test_with_nothing_to_change_q_is_y_itself_not_a_copy():
         assert rc.sampling_distribution(LOGITS, rule, probs=probs).q is probs
     # a temperature changes y: then q is new
     assert rc.sampling_distribution(LOGITS, rc.Rule("sample", temperature=2), probs=probs).q is not probs
+
+
+def by_probability(y: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The definition: ``ids`` from the most probable down, equal probabilities in vocabulary order."""
+    return ids[np.argsort(-y[ids], kind="stable")]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_top_k_and_top_p_keep_the_sets_their_definitions_give_with_ties(dtype):
+    """Random distributions full of equal values, over all ids or a subset: the kept sets are
+    the first k, or the shortest prefix reaching p, of the ids sorted by probability."""
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        V = int(rng.integers(1, 30))
+        y = rng.choice([0.0, 1.0, 2.0, rng.random()], size=V).astype(dtype)
+        y[rng.integers(V)] += 1
+        y /= y.sum()
+        ids = np.flatnonzero(rng.random(V) < 0.8).astype(np.int32) if rng.random() < 0.5 else np.arange(V)
+        if not len(ids):
+            continue
+        order = by_probability(y, ids)
+        for k in range(1, len(ids) + 2):
+            np.testing.assert_array_equal(filters.keep_top_k(y, ids, k), np.sort(order[:k]))
+        for p in (0.01, 0.3, 0.5, 0.9, 1.0, float(np.cumsum(y[order])[len(ids) // 2])):
+            n = int(np.searchsorted(np.cumsum(y[order]), p * (1 - filters.TOLERANCE))) + 1
+            np.testing.assert_array_equal(filters.keep_top_p(y, ids, p), np.sort(order[:n]))

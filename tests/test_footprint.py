@@ -1,7 +1,9 @@
 """Training memory is known before a run starts and bounded: a huge vocabulary with long lines is
-trained in seq_len pieces within the budget, settings that cannot fit are refused before any large
-allocation with the settings that would fit, and the estimate is an upper bound of what a run
-really allocates (tracemalloc counts numpy's buffers)."""
+trained in seq_len pieces within the budget, settings that cannot fit (with the estimate's margin)
+are refused before any large allocation with the settings that would fit, and the estimate, less
+the process's own share, is an upper bound of what a recorded run really allocates (tracemalloc
+counts numpy's buffers). benchmarks/train_memory.py compares the whole estimate with the peak RSS
+of a training worker."""
 
 import tracemalloc
 from dataclasses import replace
@@ -13,7 +15,7 @@ import rnn_core as rc
 from rnn_core import bptt
 from rnn_core.batches import batches
 from rnn_core.config import TRAIN_MEMORY_BUDGET
-from rnn_core.footprint import check_training_memory, memory_estimate, training_memory
+from rnn_core.footprint import MARGIN, check_training_memory, memory_estimate, training_memory, within
 
 MB = 2**20
 
@@ -48,13 +50,13 @@ def test_a_610_kb_single_line_of_20k_words_trains_in_pieces_within_the_budget(lo
     config = rc.TrainConfig(steps=2)
     need = memory_estimate(long_line, config)
     assert (need.shape.T, need.shape.B) == (config.seq_len, 1)
-    assert need.total < 64 * MB < TRAIN_MEMORY_BUDGET
+    assert need.total < 128 * MB < TRAIN_MEMORY_BUDGET
     model = rc.new_model(long_line, config)
     result = {}
     peak = traced_peak(lambda: result.update(run=rc.train(model, long_line, config)))
     trained, report = result["run"]
     assert report.status == "done" and len(report.losses) == 2
-    assert peak <= need.total
+    assert peak <= need.total - need.process
 
 
 def cut_words(n_lines: int, words_per_line: int, vocab: int) -> str:
@@ -98,15 +100,24 @@ def test_the_suggested_settings_are_the_largest_that_fit(wide_corpus):
     with pytest.raises(rc.ConfigError) as refused:
         check_training_memory(wide_corpus, config)
     batch, seq = suggested(str(refused.value), "batch size"), suggested(str(refused.value), "sequence length")
-    assert training_memory(wide_corpus, replace(config, batch_size=batch)) <= TRAIN_MEMORY_BUDGET
-    assert training_memory(wide_corpus, replace(config, batch_size=batch + 1)) > TRAIN_MEMORY_BUDGET
-    assert training_memory(wide_corpus, replace(config, seq_len=seq)) <= TRAIN_MEMORY_BUDGET
-    assert training_memory(wide_corpus, replace(config, seq_len=seq + 1)) > TRAIN_MEMORY_BUDGET
+    for change, fits in (("batch_size", batch), ("seq_len", seq)):
+        assert within(training_memory(wide_corpus, replace(config, **{change: fits})), TRAIN_MEMORY_BUDGET)
+        assert not within(training_memory(wide_corpus, replace(config, **{change: fits + 1})), TRAIN_MEMORY_BUDGET)
+
+
+def test_a_run_is_refused_when_its_estimate_plus_the_margin_passes_the_budget(wide_corpus):
+    """An estimate just under the budget could, 10% short, pass it: refused; one the margin
+    keeps under the budget is not."""
+    config = rc.TrainConfig(steps=1, batch_size=128, seq_len=128)
+    need = training_memory(wide_corpus, config)
+    with pytest.raises(rc.ConfigError, match="10% short"):
+        check_training_memory(wide_corpus, config, budget=int(need * (1 + MARGIN / 2)))
+    assert check_training_memory(wide_corpus, config, budget=int(need * (1 + MARGIN)) + 1).total == need
 
 
 def test_float64_that_would_fit_in_float32_says_so(wide_corpus):
     config = rc.TrainConfig(steps=1, batch_size=64, seq_len=128, dtype="float64")
-    assert training_memory(wide_corpus, replace(config, dtype="float32")) <= TRAIN_MEMORY_BUDGET
+    assert within(training_memory(wide_corpus, replace(config, dtype="float32")), TRAIN_MEMORY_BUDGET)
     with pytest.raises(rc.ConfigError, match="float32"):
         check_training_memory(wide_corpus, config)
     with pytest.raises(rc.ConfigError, match="float32"):  # a model already built: the same advice
@@ -124,9 +135,10 @@ def test_the_estimate_bounds_what_a_run_allocates(level, text, config):
     model = rc.new_model(corpus, config)
     need = memory_estimate(corpus, config, model)
     result = {}
-    peak = traced_peak(lambda: result.update(run=rc.train(model, corpus, config)))
+    peak = traced_peak(lambda: result.update(run=rc.record_training(model, corpus, config)))
     assert result["run"][1].status == "done"
-    assert 0.5 * need.total < peak <= need.total  # an upper bound, and not a wild one
+    allocated = need.total - need.process  # the run's own arrays and objects
+    assert 0.5 * allocated < peak <= allocated  # an upper bound, and not a wild one
 
 
 def test_a_run_allocates_one_buffer_set_for_all_its_batch_shapes(monkeypatch):

@@ -104,3 +104,20 @@ def test_names_from_model_files_are_sanitised(seed, corpus_name):
     assert all(c.isascii() and (c.isalnum() or c in "._=-") for c in stem), name
     assert not name.startswith((".", "-")) and ".." not in stem.split("_")[0]
     assert len(name) < 200 and stem.endswith("_seed3_sample2")
+
+
+def test_a_thousand_character_corpus_name_and_a_long_rule_give_a_short_file_name(seed):
+    """File systems refuse names past 255 bytes (ENAMETOOLONG): every part is cut."""
+    settings = settings_for(seed, "I")
+    settings["model"]["corpus"] = "a long corpus name " * 53  # 1,007 characters
+    settings["rule"]["describe"] = "sample T=1, " + ", ".join(f"knob{i}={i}" for i in range(40))
+    name = gx.file_name(settings, "csv")
+    corpus, _, rule, *_ = name.split("_")
+    assert corpus == gx.slug("a long corpus name " * 3)[: gx.MAX_CORPUS].rstrip("-")
+    assert len(corpus) <= gx.MAX_CORPUS and len(rule) <= gx.MAX_SLUG and len(name) < 150
+    assert not rule.endswith(("-", "."))
+
+
+def test_slug_cuts_to_its_limit_without_a_trailing_dash():
+    assert gx.slug("abc def ghi", 4) == "abc"
+    assert gx.slug("x" * 500) == "x" * gx.MAX_SLUG

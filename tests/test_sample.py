@@ -399,3 +399,40 @@ def test_regenerates_checks_at_most_the_max_tokens_limit_of_a_long_first_sentenc
 
 def test_the_trained_seed_regenerates_its_sentence(trained_seed):
     assert rc.regenerates(trained_seed, ("I", "love", "deep", "learning", "</s>")) == (True, "I love deep learning </s>")
+
+
+def draw_by_slices(q: np.ndarray, u: float) -> int:
+    """The rule as ``slices`` states it: the first id whose slice holds u, else the last stacked."""
+    lo, hi = rc.slices(q)
+    inside = np.flatnonzero((lo <= u) & (u < hi) & (q > 0))
+    if len(inside):
+        return int(inside[0])
+    order = np.argsort(-q, kind="stable")
+    return int(order[q[order] > 0][-1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_draw_token_picks_the_token_whose_slice_holds_u_with_ties_and_zeros(dtype):
+    """Random distributions with many equal values and zeros, u anywhere (the slice bounds
+    included): the same id as searching ``slices`` itself."""
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        V = int(rng.integers(1, 40))
+        q = rng.choice([0.0, 1.0, 2.0, 3.0, rng.random()], size=V).astype(dtype)
+        q[rng.integers(V)] += 1  # at least one token can be drawn
+        q /= q.sum()
+        _, hi = rc.slices(q)
+        for u in np.concatenate([rng.random(5), hi[q > 0] - 1e-9, hi[q > 0], [0.0, 1.0, 1.0 - 1e-12]]):
+            assert draw_token(q, float(u)) == draw_by_slices(q, float(u))
+
+
+def test_iter_generate_checks_its_arguments_at_once_and_makes_the_steps_generate_makes(trained_seed):
+    with pytest.raises(rc.VocabularyError):
+        rc.iter_generate(trained_seed, "you")  # no step asked for yet
+    with pytest.raises(rc.ConfigError):
+        rc.iter_generate(trained_seed, "I", max_tokens=0)
+    steps = rc.iter_generate(trained_seed, "I", rc.Rule("sample"), seed=5)
+    first = next(steps)
+    assert first.t == 1 and first.input == "I"
+    expected = rc.generate(trained_seed, "I", rc.Rule("sample"), seed=5)
+    assert [tr.token for tr in [first, *steps]] == [tr.token for tr in expected]

@@ -98,6 +98,12 @@ def test_utf8_bytes_decode_and_a_byte_order_mark_is_dropped():
     assert rc.decode_upload("\ufeffI love".encode()) == "I love"
 
 
+@pytest.mark.parametrize("level", ["word", "char"])
+def test_a_corpus_that_is_not_valid_text_is_refused_naming_the_character(level):
+    with pytest.raises(rc.CorpusError, match="character 4 is the byte 0xE9, which is not UTF-8"):
+        rc.make_corpus("caf\udce9 au lait", level)
+
+
 def test_too_large_corpus_is_refused():
     with pytest.raises(rc.CorpusError, match="limit"):
         rc.decode_upload(b"a " * (MAX_CORPUS_BYTES // 2 + 1))
@@ -119,6 +125,8 @@ def test_too_large_corpus_is_refused():
     ("x" * 101, "word", ["101 characters", "limit is 100"]),
     ("ab", "char", ["2 characters", "one character"]),
     ("", "char", ["0 characters"]),
+    ("\ud800", "char", ["not valid text", "U+D800"]),
+    ("lo\udce9ve", "word", ["not valid text", "byte 0xE9"]),
 ])
 def test_tokens_the_tokenizer_cannot_produce_are_named_with_the_reason(token, level, words):
     problem = token_problem(token, level)

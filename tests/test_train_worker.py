@@ -129,3 +129,23 @@ def test_workers_run_at_a_lower_priority_than_the_server():
     finally:
         job.stop()
         finished(job)
+
+
+def is_defunct(pid: int) -> bool:
+    """Whether ``pid`` is a zombie: ended, not yet reaped by its parent."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_an_idle_spare_worker_killed_from_outside_is_reaped_at_once():
+    """Nothing asks the service for a worker meanwhile: the reaping is not a side effect of the next run."""
+    tw.warm()
+    spare = tw.SERVICE.spare
+    os.kill(spare.pid, 9)
+    wait_until(lambda: spare.returncode is not None and not is_defunct(spare.pid), "the killed spare to be reaped")
+    assert spare.returncode == -9 and tw.SERVICE.spare is spare
+    tw.warm()  # the next use starts a new spare
+    assert tw.SERVICE.spare is not spare and tw.SERVICE.spare.poll() is None

@@ -67,7 +67,7 @@ def render_draws(trace: rc.StepTrace, vocab: tuple[str, ...], *, key: str) -> rc
     limits = rc.limits
     c1, c2, c3 = st.columns([1, 1, 3])
     n = checked_number(c1, limits.DRAWS, key=f"{key}_n", label="Draws N")
-    seed = checked_number(c2, limits.SEED, key=f"{key}_seed", label="Seed of the draws")
+    seed = checked_number(c2, limits.SEED, key=f"{key}_seed", label="Random seed of the draws")
     c3.caption(f"Sample step {trace.t} N times with generation's own rule: each draw takes a fresh u in [0, 1) "
                f"and picks the token whose slice of q_{trace.t} holds it. "
                + (f"This step was not sampled ({trace.how}): the draws show what sampling from its q would give."

@@ -63,10 +63,15 @@ def controls(model: rc.Model, version: int) -> tuple[gs.Settings, rc.Model]:
                             help="greedy: always the most probable token. sample: draw from q_t, y_t reshaped "
                                  "by the knobs below.")
         n = c3.slider("Number of samples", 1, gs.MAX_SAMPLES, 10, key=gs.N, persist_state="session")
-        seed = checked_number(c4, LIMITS.SEED, key=gs.SEED, label="RNG seed",
-                              help="Sample #i draws u_t from rnn_core.draws(seed, i - 1): each sample has its "
-                                   "own reproducible random numbers.")
-        max_tokens = checked_number(c5, LIMITS.MAX_TOKENS, key=gs.MAX_TOKENS, label="Max tokens")
+        seed = checked_number(c4, LIMITS.SEED, key=gs.SEED, label="Random seed",
+                              help="Sample #i draws u_t from rnn_core.draws(random seed, i - 1): each sample has "
+                                   "its own reproducible random numbers.")
+        max_tokens = checked_number(c5, LIMITS.MAX_TOKENS, key=gs.MAX_TOKENS.format(level=model.level),
+                                    label="Max tokens", default=LIMITS.default_max_tokens(model.level),
+                                    help=f"{LIMITS.MAX_TOKENS.help[0].upper()}{LIMITS.MAX_TOKENS.help[1:]}; "
+                                         f"{LIMITS.MAX_TOKENS.range_text()}. By default a sentence: "
+                                         f"{LIMITS.default_max_tokens('word')} words or "
+                                         f"{LIMITS.default_max_tokens('char')} characters.")
         knobs = rule_knobs(model, greedy=strategy == "greedy")
         weighted, weights = weights_slider(model, key=gs.WEIGHTS.format(version=version))
     # greedy ignores every knob but the penalty: leaving them out keeps its samples cached

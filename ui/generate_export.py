@@ -18,6 +18,7 @@ import rnn_core as rc
 from ui.generate_state import Settings
 
 MAX_CORPUS = 40  # characters of the corpus name in a file name
+MAX_SLUG = 60  # characters of any one part of a file name
 
 
 def settings_dict(model: rc.Model, s: Settings, sample: int) -> dict:
@@ -70,17 +71,18 @@ def trace_json(model: rc.Model, traces: list[rc.StepTrace], settings: dict) -> s
     return json.dumps({**rc.traces_json(model, traces), "settings": settings}, ensure_ascii=False, allow_nan=False)
 
 
-def slug(text: str) -> str:
+def slug(text: str, limit: int = MAX_SLUG) -> str:
     """``text`` safe in a file name on any system: ASCII letters, digits, '.', '=' and '-' only,
-    every other run of characters one '-', no leading dot or dash (a corpus name from a model
-    file can hold '/', '..', spaces or control characters)."""
-    return re.sub(r"[^A-Za-z0-9.=]+", "-", text).strip("-.")
+    every other run of characters one '-', no leading or trailing dot or dash, at most ``limit``
+    characters (a corpus name from a model file can hold '/', '..', spaces, control characters,
+    and a thousand characters: file systems refuse names past 255 bytes)."""
+    return re.sub(r"[^A-Za-z0-9.=]+", "-", text).strip("-.")[:limit].strip("-.")
 
 
 def file_name(settings: dict, ext: str) -> str:
     """'seed-I-love-deep-learning_step60_sample-T=1_seed0_sample3.csv': model, weights, rule,
     seed and sample, so downloads from different runs get different names."""
     m = settings["model"]
-    parts = [slug(m["corpus"][:MAX_CORPUS]) or "model", f"step{m['weights_after_step']}",
+    parts = [slug(m["corpus"], MAX_CORPUS) or "model", f"step{m['weights_after_step']}",
              slug(settings["rule"]["describe"]), f"seed{settings['seed']}", f"sample{settings['sample']}"]
     return "_".join(parts) + f".{ext}"

@@ -6,13 +6,20 @@ so moving a slider never regenerates and changing a setting does):
 - ``RUN``: the samples as ``rnn_core.StepSummary`` lists (under 200 bytes a step, no V-long array);
 - ``COMPARE``: the summaries of the three rules compared side by side;
 - ``INSPECTED``: the full traces (``StepTrace``, about 8 to 16 V bytes a step) of the one sample
-  being inspected, regenerated with the same seed and sample number, so the same picks;
+  being inspected, regenerated with the same seed and sample number, so the same picks: its
+  first ``inspectable_steps`` steps, at most MAX_INSPECTED_BYTES;
 - ``VIEW_RESULT``: the result of the heavier view shown last (tree, beam or influence), one at a time.
+
+What one run of the page computes is bounded too: samples x steps x V (every step of every
+sample computes V probabilities, and sorts them when it samples) at most MAX_WORK, a few seconds
+of the server's CPU; a larger run is refused with the settings that would fit
+(``check_work``). ``benchmarks/generate_session.py`` measures both at the largest settings.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import Callable
 
 import streamlit as st
@@ -23,7 +30,8 @@ import rnn_core as rc
 RUN, COMPARE, INSPECTED, VIEW_RESULT = "gen_run", "gen_compare", "gen_inspected", "gen_view_result"
 # Widgets. The prompt's key carries the model version, so a new model starts from its own first word.
 VIEW = "view"  # bound to the URL's query string: /generate?view=Tree
-PROMPT, RULE, N, SEED, MAX_TOKENS = "gen_prompt_{version}", "gen_rule", "gen_n", "gen_seed", "gen_max_tokens"
+PROMPT, RULE, N, SEED = "gen_prompt_{version}", "gen_rule", "gen_n", "gen_seed"
+MAX_TOKENS = "gen_max_tokens_{level}"  # by level: a sentence is 20 words or 200 characters (its default)
 KNOBS = {"temperature": "gen_temperature", "top_k": "gen_top_k", "top_p": "gen_top_p", "min_p": "gen_min_p",
          "typical_p": "gen_typical_p", "repetition_penalty": "gen_penalty"}
 WEIGHTS = "gen_weights_{version}"
@@ -35,6 +43,8 @@ SETTINGS_OPEN = "gen_settings_open"  # the settings expander, folded or not
 LOW_T, HIGH_T = "gen_low_T", "gen_high_T"
 
 MAX_SAMPLES = 50  # samples per run: their summaries are what the sample list keeps
+MAX_WORK = 100_000_000  # probabilities one run may compute (samples x steps x V): about 2 s of a core
+MAX_INSPECTED_BYTES = 24 * 2**20  # full traces kept of the inspected sample: 100 steps at V = 20,000 in float32
 
 
 @dataclass(frozen=True)
@@ -61,18 +71,54 @@ def cached(slot: str, key: tuple, make: Callable):
     return held["value"]
 
 
+def prompt_steps(model: rc.Model, s: Settings) -> int:
+    """Steps a sample spends feeding the prompt in before its first pick (its tokens but the
+    last, which is the first pick's input); VocabularyError or ConfigError for a bad prompt."""
+    return len(rc.prompt_ids(model, s.prompt)) - 1
+
+
+def affordable(steps: int, V: int) -> int:
+    """How many samples of ``steps`` steps over a vocabulary of V fit in MAX_WORK."""
+    return MAX_WORK // (max(steps, 1) * V)
+
+
+def check_work(n: int, what: str, model: rc.Model, s: Settings) -> None:
+    """ConfigError unless n samples of this prompt and max tokens fit in MAX_WORK, saying which
+    number of samples or max tokens would."""
+    V, fed = len(model.vocab), prompt_steps(model, s)
+    if n <= affordable(fed + s.max_tokens, V):
+        return
+    fewer, shorter = affordable(fed + s.max_tokens, V), MAX_WORK // (n * V) - fed
+    fits = ([f"at most {fewer:,} {what}"] if fewer >= 1 else []) + \
+           ([f"max tokens of at most {shorter:,}"] if shorter >= 1 else ["a shorter prompt"])
+    raise rc.ConfigError(
+        f"{n:,} {what} of up to {fed + s.max_tokens:,} steps over a vocabulary of {V:,} tokens would compute "
+        f"{n * (fed + s.max_tokens) * V:,} probabilities; this page computes at most {MAX_WORK:,} per run (a "
+        f"few seconds of the server, which the whole class shares). Use {' or '.join(fits)}.")
+
+
 def run(model: rc.Model, version: int, s: Settings) -> list[list[rc.StepSummary]]:
-    """The n samples as summaries: sample i is ``rc.generate_summary(..., seed, sample=i)``."""
+    """The n samples as summaries: sample i is ``rc.generate_summary(..., seed, sample=i)``;
+    ConfigError when they would pass MAX_WORK (``check_work``)."""
+    check_work(s.n, "samples", model, s)
     return cached(RUN, s.key(version), lambda: [
         rc.generate_summary(model, s.prompt, s.rule, max_tokens=s.max_tokens, seed=s.seed, sample=i)
         for i in range(s.n)])
 
 
+def inspectable_steps(model: rc.Model) -> int:
+    """How many steps of the inspected sample keep their full traces (MAX_INSPECTED_BYTES: the
+    V-long logits, y_t and q_t of each step), at least one."""
+    V, itemsize = len(model.vocab), model.params.W_y.dtype.itemsize
+    return max(1, MAX_INSPECTED_BYTES // (3 * V * itemsize))
+
+
 def inspected(model: rc.Model, version: int, s: Settings, sample: int) -> list[rc.StepTrace]:
-    """Full traces of sample number ``sample`` (1-based, as the list shows it): ``rc.generate``
-    with the same seed and sample index as its summary, so the same tokens."""
-    return cached(INSPECTED, (s.key(version), sample), lambda: rc.generate(
-        model, s.prompt, s.rule, max_tokens=s.max_tokens, seed=s.seed, sample=sample - 1))
+    """Full traces of sample number ``sample`` (1-based, as the list shows it), its first
+    ``inspectable_steps``: ``rc.iter_generate`` with the same seed and sample index as its
+    summary, so the same tokens."""
+    return cached(INSPECTED, (s.key(version), sample), lambda: list(islice(rc.iter_generate(
+        model, s.prompt, s.rule, max_tokens=s.max_tokens, seed=s.seed, sample=sample - 1), inspectable_steps(model))))
 
 
 def set_in_range(key: str, low: int, high: int, default: int) -> None:

@@ -32,17 +32,22 @@ from ui.text import md_literal
 from ui.theme import plotly_chart
 
 MAX_HEATMAP_CELLS = 200_000  # steps x V drawn at most: a larger heatmap is too heavy to send and unreadable
+MAX_DOWNLOAD_CELLS = 500_000  # steps x V of a trace built for download (its CSV: about 40 bytes a cell)
 
 
-def choose_step(paths: Sequence[Sequence[rc.StepSummary]]) -> tuple[int, int]:
-    """The inspected (sample, step), both 1-based: a slider each, kept in the session across views."""
+def choose_step(paths: Sequence[Sequence[rc.StepSummary]], limit: int) -> tuple[int, int]:
+    """The inspected (sample, step), both 1-based: a slider each, kept in the session across views;
+    steps up to ``limit`` (those whose full numbers the session keeps, ``gs.inspectable_steps``)."""
     c1, c2 = st.columns([1, 3])
     i = 1
     if len(paths) > 1:
         gs.set_in_range(gs.SAMPLE, 1, len(paths), 1)
         i = c1.slider("Sample", 1, len(paths), key=gs.SAMPLE, persist_state="session",
                       help="Its number in the sample list.")
-    steps = len(paths[i - 1])
+    steps = min(len(paths[i - 1]), limit)
+    if steps < len(paths[i - 1]):
+        c2.caption(f"Its first {limit:,} of {len(paths[i - 1]):,} steps can be looked at closely: over a "
+                   f"vocabulary this large, the page keeps the numbers of {limit:,} steps.")
     if steps == 1:
         c2.caption("This sample has a single step.")
         return i, 1
@@ -114,9 +119,16 @@ def show_all_steps(traces: list[rc.StepTrace], vocab: tuple[str, ...]) -> None:
 
 
 def show_downloads(model: rc.Model, traces: list[rc.StepTrace], s: gs.Settings, sample: int) -> None:
-    """CSV and JSON of the sample, built only when clicked (callables), named after the run."""
+    """CSV and JSON of the sample, built only when clicked (callables), named after the run; none
+    past MAX_DOWNLOAD_CELLS (a file the server would build in memory), the CLI's stream instead."""
     settings = gx.settings_dict(model, s, sample)
     vocab = model.vocab.tokens
+    if len(traces) * len(vocab) > MAX_DOWNLOAD_CELLS:
+        st.caption(f"No download of this trace here: {len(traces):,} steps x {len(vocab):,} tokens is more than "
+                   f"{MAX_DOWNLOAD_CELLS:,} numbers per column. The command line writes it one step at a time: "
+                   "download the model on the Train page, then run `python -m rnn_core generate MODEL.npz "
+                   "--prompt ... --json`.")
+        return
     c1, c2, _ = st.columns([1, 1, 2])
     c1.download_button("Download trace (CSV)", partial(gx.trace_csv, traces, vocab, settings),
                        gx.file_name(settings, "csv"), "text/csv", key=f"{gs.INSPECT_PREFIX}_csv", on_click="ignore")

@@ -22,6 +22,7 @@ from ui.checked_input import checked_number
 Path = Sequence[rc.StepSummary]  # one sample; full StepTraces work as well
 MAX_COLORED = 10_000  # coloured tokens drawn at most: past that the HTML slows the browser
 COMPARED = 10  # samples per rule in the comparison
+RULES_COMPARED = 3  # greedy, and sampling at a low and a high T
 # Light backgrounds (dark text stays readable on a projector): unlikely picks warm, likely green.
 P_BINS = ("#f8b4b4", "#f9c9a8", "#fbdca0", "#fcea9c", "#f4f1a0", "#e2f0a4", "#cdeaa9", "#b8e3ae",
           "#a6dcb2", "#94d4b6")
@@ -158,7 +159,8 @@ def show_compare(model: rc.Model, version: int, s: gs.Settings) -> None:
     c1, c2, _ = st.columns([1, 1, 2])
     low = checked_number(c1, rc.limits.TEMPERATURE, key=gs.LOW_T, label="Low T", default=0.5)
     high = checked_number(c2, rc.limits.TEMPERATURE, key=gs.HIGH_T, label="High T", default=1.5)
-    n = min(s.n, COMPARED)
+    fits = gs.affordable(gs.prompt_steps(model, s) + s.max_tokens, len(model.vocab)) // RULES_COMPARED
+    n = max(1, min(s.n, COMPARED, fits))  # a large vocabulary compares fewer samples (gs.MAX_WORK)
     st.caption(f"{n} samples per rule from the same prompt and seed; equal texts are shown once "
                "with how many samples gave them (n×).")
     runs = gs.cached(gs.COMPARE, (s.key(version), n, low, high), lambda: compare_rules(model, s, n, low, high))

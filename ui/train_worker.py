@@ -15,7 +15,8 @@ session's script thread slowed every other visitor's page. Here each run is a se
 On the server side a thread per run reads the pipe into the run's ``Progress``; a page only looks
 (``Job.progress``, ``Job.outcome``). At most MAX_RUNNING runs train at once; later ones wait in
 line, in the order they were asked for. One idle worker is kept started (numpy and rnn_core
-imported), so a run starts without waiting for Python to start.
+imported), so a run starts without waiting for Python to start; a thread waits on it, so that
+if it dies while idle it is reaped at once, not left defunct.
 
 No Streamlit here: the worker program imports this module.
 """
@@ -242,6 +243,9 @@ class _Service:
         if self.spare is None or self.spare.poll() is not None:
             self.spare = subprocess.Popen([sys.executable, "-m", "ui.train_worker"], cwd=REPO, env=WORKER_ENV,
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            # a worker that dies while idle (killed from outside, out of memory) is reaped at once
+            # instead of staying defunct until the next run asks for a spare
+            threading.Thread(target=self.spare.wait, daemon=True, name="train-worker-reaper").start()
         return self.spare
 
     def submit(self, run: _Run) -> None:

@@ -109,6 +109,7 @@ def show_tree(model: rc.Model, version: int, s: gs.Settings, *, key: str) -> dic
     limits = rc.limits
     c1, c2, c3 = st.columns([1, 2, 3])
     n = checked_number(c1, limits.TREE_SAMPLES, key=f"{key}_n", label="Samples in the tree")
+    gs.check_work(int(n), "samples in the tree", model, s)
     with st.spinner(f"Sampling {n:,} continuations…"):
         drawing = gs.cached(gs.VIEW_RESULT, ("tree", s.key(version), n), lambda: TreeDrawing.of(
             rc.sample_tree(model, s.prompt, s.rule, int(n), max_tokens=s.max_tokens, seed=s.seed)))

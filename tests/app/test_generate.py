@@ -168,7 +168,7 @@ def test_widget_bounds_defaults_and_steps_come_from_rnn_core_limits():
         s = at.slider(key=gs.KNOBS[limit.key])
         assert (s.min, s.max, s.step, s.value) == (limit.low, limit.high, limit.step, limit.default), limit.key
     for key, limit in [(gs.KNOBS["top_k"], rc.limits.TOP_K), (gs.SEED, rc.limits.SEED),
-                       (gs.MAX_TOKENS, rc.limits.MAX_TOKENS)]:
+                       (gs.MAX_TOKENS.format(level="word"), rc.limits.MAX_TOKENS)]:
         box = at.number_input(key=key)
         assert (box.step, box.value) == (limit.step, limit.default), key
     boxes = {"Draws vs theory": [("gen_draws_n", rc.limits.DRAWS), ("gen_draws_seed", rc.limits.SEED)],
@@ -187,8 +187,9 @@ def test_widget_bounds_defaults_and_steps_come_from_rnn_core_limits():
 
 @pytest.mark.parametrize("key, value, message", [
     (gs.KNOBS["top_k"], 99, "top-k must be at most the vocabulary size 5 (0 = off), not 99. Still using 2."),
-    (gs.MAX_TOKENS, 501, "max tokens must be a whole number from 1 to 500, not 501. Still using 2."),
-    (gs.SEED, -1, "seed must be a whole number from 0 to 4,294,967,295, not -1. Still using 2."),
+    (gs.MAX_TOKENS.format(level="word"), 501,
+     "max tokens must be a whole number from 1 to 500, not 501. Still using 2."),
+    (gs.SEED, -1, "random seed must be a whole number from 0 to 4,294,967,295, not -1. Still using 2."),
 ])
 def test_an_out_of_range_entry_is_refused_with_a_message_and_the_last_value_stays(key, value, message):
     at = open_page()
@@ -263,12 +264,13 @@ def test_temperature_explorer_starts_at_the_runs_temperature_and_reshapes_the_st
 
 
 def test_long_char_level_generation_and_its_last_step():
+    """A char-level model generates a sentence's worth by default: 200 characters, not 20."""
     corpus = builtin_corpus("alphabet (char level)")
     model = rc.new_model(corpus, rc.TrainConfig(hidden_size=16, embed_dim=16, steps=300))
     model = rc.train(model, corpus, model.config)[0]
     at = open_page(model)
+    assert at.number_input(key=gs.MAX_TOKENS.format(level="char")).value == 200
     at.text_input[0].set_value("a")
-    at.number_input(key="gen_max_tokens").set_value(200)
     at.slider(key="gen_n").set_value(3).run()
     assert not at.exception
     expected = [rc.generate(model, "a", rc.Rule("sample", 1.0), max_tokens=200, seed=0, sample=i) for i in range(3)]
@@ -474,7 +476,7 @@ def test_every_view_of_a_char_model_with_markup_tokens_escapes_them(view):
     for spec in charts(at):
         assert unescaped_markup(spec) == []
     if view == "Samples":
-        path = rc.generate(model, "<", rc.Rule("sample", 2.0), max_tokens=20, seed=0)
+        path = rc.generate(model, "<", rc.Rule("sample", 2.0), max_tokens=rc.limits.default_max_tokens("char"), seed=0)
         visible = {" ": "␣", "\n": "⏎"}  # whitespace tokens are shown as marks
         assert shown_texts(at, "char")[0] == "".join(visible.get(c, c) for c in rc.text_of(model, path))
 

@@ -131,3 +131,28 @@ def test_weights_of_step_0_give_nearly_flat_distributions(app, expect):
     app.wait_for_charts(1)
     texts = app.charts().first.locator("text.bartext").all_text_contents()  # SVG text has no innerText
     assert [float(t) for t in texts] == pytest.approx(first.probs.tolist(), abs=5e-4)  # y_1 of step 0 drawn
+
+
+def test_a_link_with_an_empty_view_opens_the_samples_with_one_warning_as_a_fresh_servers_first_request(fresh_app,
+                                                                                                      expect):
+    """/generate?view= used to raise KeyError (Streamlit's query binding gave the control no value)."""
+    app = fresh_app
+    app.open("/generate?view=")
+    app.assert_healthy()
+    warning = app.pg.get_by_test_id("stAlert").filter(has_text="This link has an entry the page cannot use")
+    expect(warning).to_have_count(1)
+    expect(warning).to_contain_text("view=''")
+    expect(view_button(app, "Samples")).to_be_checked()
+    expect(app.pg.get_by_test_id("stMetric").filter(has_text="Distinct texts")).to_contain_text("of 10")
+
+
+def test_a_link_with_481_bad_views_gives_one_warning_and_a_click_puts_the_view_in_the_url(app, expect):
+    query = urllib.parse.urlencode([("view", f"{k}:love") for k in range(2, 483)], safe=":")
+    app.open(f"/generate?{query}")
+    app.assert_healthy()
+    expect(app.pg.get_by_test_id("stAlert")).to_have_count(1)
+    expect(app.pg.get_by_test_id("stAlert")).to_contain_text("481 entries")
+    expect(app.pg.get_by_test_id("stAlert")).to_contain_text("and 478 more")
+    app.click(view_button(app, "Tree"), until=app.pg.get_by_text("sampled continuations of", exact=False).first)
+    assert urllib.parse.parse_qs(urllib.parse.urlparse(app.pg.url).query)["view"] == ["Tree"]
+    expect(app.pg.get_by_test_id("stAlert")).to_have_count(0)
