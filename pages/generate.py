@@ -17,7 +17,6 @@ from ui import (
     rule_panels,
     samples_view,
     tree_view,
-    trim,
 )
 from ui import generate_state as gs
 from ui.generate_controls import controls
@@ -93,7 +92,6 @@ def beam(model: rc.Model, version: int, s: gs.Settings) -> None:
 SHOW = dict(zip(VIEWS, (samples, inside, rules, draws, influence, tree, beam)))
 
 model = start_page()
-trim.start()  # the page that allocates most: from its first run on, freed memory goes back every minute
 version = model_version()
 st.title("Generate")
 st.caption("The model writes on its own: each token it picks is fed back as the next input. "
