@@ -135,6 +135,15 @@ class Session:
         await self.wait(await self._send(trigger=trigger, fragment_id=node.fragment_id), timeout)
         return time.perf_counter() - t0
 
+    async def set_component_state(self, component: str, value: dict, timeout: float = 60) -> float:
+        """What the component ``component`` sets from the browser as its state (``setStateValue``);
+        kept for later reruns, as the front end keeps it; seconds until the rerun finished."""
+        node = self.component(component)
+        self.values[node.proto.id] = WidgetState(id=node.proto.id, json_value=json.dumps(value))
+        t0 = time.perf_counter()
+        await self.wait(await self._send(fragment_id=node.fragment_id), timeout)
+        return time.perf_counter() - t0
+
     def widget(self, label: str, kind: str | None = None) -> Node:
         """The first widget (in page order) labelled ``label``; ClientError if there is none."""
         kinds = (kind,) if kind else ("button", *VALUE_WIDGETS)

@@ -1,17 +1,19 @@
 """A room of phones voting: what 60 voters cost the server, and whether every vote counts.
 
-`streamlit run app.py` on a free port with its own data folder; the presenter is played by this
-script through the rooms store's API (``ui.room_store``: the presenter's page is Step-Through's);
-``--voters`` sessions open ``/vote?room=CODE`` through Streamlit's websocket protocol
-(``st_client.Session``, plus the front end's timer for ``st.fragment(run_every=...)``, which the
-vote page polls with). For each of ``--steps`` steps every voter votes once at a random moment of
-a ``--window`` second window, some change their vote, then the presenter reveals and shows the
-next step, and every page must move on by itself.
+`streamlit run app.py` on a free port with its own data folder. The presenter is a session on
+Step-Through in guess mode (greedy, the seed walk) that opens a room with its button; like every
+session here it speaks Streamlit's websocket protocol (``st_client.Session``, plus the front
+end's timer for ``st.fragment(run_every=...)``, which the vote page and the presenter's vote count
+poll with), and sends what its browser would: a reveal from the step area, then the next step
+from the step reporter. ``--voters`` sessions open ``/vote?room=CODE``. For each of ``--steps``
+steps every voter votes once at a random moment of a ``--window`` second window, some change
+their vote, then the presenter reveals and steps on, and every page must move on by itself.
 
 Prints: the vote click's latency (p50/p95/max, from the click to the end of the rerun it
 started), votes lost (the store's tally against what the voters chose last), how long pages take
-to follow the presenter, the presenter's store calls (reveal + next step) under load against
-alone, the server's CPU (idle polling and voting) and memory per voter, the first load.
+to follow the presenter, the presenter's Reveal and next step (each to the end of its rerun)
+under load against a presenter alone, the server's CPU (idle polling and voting) and memory per
+voter, the first load.
 """
 
 from __future__ import annotations
@@ -124,22 +126,39 @@ async def one_voter(v: Voter, step: int, window: float, change: float, rng: rand
     return choice
 
 
-def presenter_calls(room: rs.Room, step: int) -> float:
-    """The presenter's reveal of ``step`` and the next step shown: seconds of both store calls."""
-    t0 = time.perf_counter()
-    rs.reveal(room.code, room.token, step, pick=SEED.index(WALK[step]), model_p=0.9)
-    if step < len(WALK) - 1:
-        rs.set_step(room.code, room.token, step + 1, WALK[:step + 1], SEED)
-    return time.perf_counter() - t0
+class Presenter:
+    """Step-Through in guess mode with a room open: its Reveal and next step as its browser sends
+    them (the step area's reveal event, the step reporter's state)."""
+
+    def __init__(self, url: str) -> None:
+        self.session = adopt(Session(url))
+
+    async def open(self, timeout: float) -> str:
+        """Open the page and a room; the room's code."""
+        await self.session.open("step-through?guess=1&rule=greedy", timeout=timeout)
+        await self.session.click("📱 Open a room: the class votes from their phones", timeout=timeout)
+        links = [n.proto.code_text for n in self.session.elements.values() if n.kind == "code"]
+        return next(link.rsplit("room=", 1)[1] for link in links if "vote?room=" in link)
+
+    async def step(self, step: int, last: bool) -> tuple[float, float | None]:
+        """Reveal ``step``, then (unless ``last``) move to the next one: seconds of each."""
+        reveal = await self.session.send_event("rnn_lab.walk", "reveal", {"t": step, "guess": None}, timeout=60)
+        if last:
+            return reveal, None
+        return reveal, await self.session.set_component_state("rnn_lab.step_reporter", {"step": step + 1},
+                                                              timeout=60)
+
+    async def close(self) -> None:
+        await self.session.close()
 
 
-def presenter_alone(n: int = 30) -> list[float]:
-    """The same store calls with nobody else on the server, on a room of their own."""
-    times = []
-    for _ in range(n):
-        room = rs.open_room("alone", {"title": "alone"})
-        rs.set_step(room.code, room.token, 1, WALK[:1], SEED)
-        times.append(1000 * presenter_calls(room, 1))
+async def presenter_alone(url: str, steps: int, open_timeout: float) -> list[float]:
+    """A presenter's Reveal and next step with nobody else on the server (ms, sorted)."""
+    presenter, times = Presenter(url), []
+    await presenter.open(open_timeout)
+    for step in range(1, steps + 1):
+        times += [1000 * t for t in await presenter.step(step, step == steps) if t is not None]
+    await presenter.close()
     return sorted(times)
 
 
@@ -148,12 +167,12 @@ async def run(args) -> None:
     pid = server.proc.pid
     try:
         warm = adopt(Session(server.url))  # app.py's first visitor builds the seed model once per server
-        await warm.open("vote", timeout=args.open_timeout)
+        await warm.open("step-through", timeout=args.open_timeout)
         await warm.close()
-        room = rs.open_room("presenter", {"title": "seed model", "level": "word"})
-        rs.set_step(room.code, room.token, 1, WALK[:1], SEED)
+        presenter = Presenter(server.url)
+        code = await presenter.open(args.open_timeout)
         before = rss_mb(pid)
-        voters, loads = await open_voters(server.url, f"vote?room={room.code}", args)
+        voters, loads = await open_voters(server.url, f"vote?room={code}", args)
         opened = rss_mb(pid)
         print(f"{args.voters} voters: first load p50 {percentile(sorted(1000 * t for t in loads), 50):.0f} ms, "
               f"p95 {percentile(sorted(1000 * t for t in loads), 95):.0f} ms; server RSS {before:.0f} MB before, "
@@ -164,14 +183,15 @@ async def run(args) -> None:
         idle_cores = (cpu_seconds(pid) - cpu0) / (time.perf_counter() - t0)
         print(f"idle (every page polling once a second): server {idle_cores:.2f} cores, "
               f"{1000 * idle_cores / args.voters:.1f} ms of CPU per voter per second")
-        await voting(room, voters, args, pid)
+        await voting(code, presenter, voters, args, pid)
         await close_all(voters)
+        await presenter.close()
         await asyncio.sleep(2)
-        alone = presenter_alone()
+        alone = await presenter_alone(server.url, args.steps, args.open_timeout)
     finally:
         server.stop()
-    print(f"presenter's store calls (reveal + next step) alone: p50 {percentile(alone, 50):.1f} ms, "
-          f"p95 {percentile(alone, 95):.1f} ms")
+    print(f"presenter's Reveal and next step alone: p50 {percentile(alone, 50):.0f} ms, "
+          f"p95 {percentile(alone, 95):.0f} ms")
 
 
 def adopt(s: Session) -> Voter:
@@ -196,19 +216,19 @@ async def open_voters(url: str, path: str, args) -> tuple[list[Voter], list[floa
     return [v for v, _ in pairs], [t for _, t in pairs]
 
 
-async def voting(room: rs.Room, voters: list[Voter], args, pid: int) -> None:
+async def voting(code: str, presenter: Presenter, voters: list[Voter], args, pid: int) -> None:
     rng = random.Random(7)
-    ms, follow, presenter, errors, lost, votes = [], [], [], [], 0, 0
+    ms, follow, presenting, errors, lost, votes = [], [], [], [], 0, 0
     cpu0, t0 = cpu_seconds(pid), time.perf_counter()
     for step in range(1, args.steps + 1):
         choices = await asyncio.gather(*(one_voter(v, step, args.window, args.change, random.Random(rng.random()),
                                                    ms, errors) for v in voters))
-        counted = sum(rs.tally(room.code, step).values())
-        mine = [rs.my_vote(room.code, voter_of(v), step) for v in voters]
+        counted = sum(rs.tally(code, step).values())
+        mine = [rs.my_vote(code, voter_of(v), step) for v in voters]
         lost += sum(1 for m, c in zip(mine, choices) if m != c)
         votes += len(voters)
         assert counted <= len(voters)
-        presenter.append(1000 * presenter_calls(room, step))
+        presenting += [1000 * t for t in await presenter.step(step, step == args.steps) if t is not None]
         if step < args.steps:
             nxt = step + 1
             follow += [1000 * t for t in await asyncio.gather(
@@ -216,7 +236,7 @@ async def voting(room: rs.Room, voters: list[Voter], args, pid: int) -> None:
     wall, cpu = time.perf_counter() - t0, cpu_seconds(pid) - cpu0
     ms.sort()
     follow.sort()
-    presenter.sort()
+    presenting.sort()
     print(f"votes: {len(ms)} clicks ({votes} votes, some changed once): p50 {percentile(ms, 50):.0f} ms, "
           f"p95 {percentile(ms, 95):.0f} ms, max {ms[-1]:.0f} ms")
     print(f"votes lost (store's vote differs from the voter's last choice): {lost} of {votes}; "
@@ -224,8 +244,8 @@ async def voting(room: rs.Room, voters: list[Voter], args, pid: int) -> None:
     print(f"pages following the presenter to the next step: p50 {percentile(follow, 50):.0f} ms, "
           f"p95 {percentile(follow, 95):.0f} ms, max {follow[-1] if follow else float('nan'):.0f} ms "
           f"(poll every {1:g} s)")
-    print(f"presenter's store calls (reveal + next step) under load: p50 {percentile(presenter, 50):.1f} ms, "
-          f"p95 {percentile(presenter, 95):.1f} ms")
+    print(f"presenter's Reveal and next step under load: p50 {percentile(presenting, 50):.0f} ms, "
+          f"p95 {percentile(presenting, 95):.0f} ms")
     print(f"voting phase: server {cpu / wall:.2f} cores over {wall:.0f} s; {1000 * cpu / wall / len(voters):.1f} ms "
           f"of CPU per voter per second, {1000 * cpu / len(ms):.1f} ms per vote click (polls included)")
 
