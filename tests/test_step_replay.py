@@ -77,7 +77,7 @@ def test_titles_count_the_steps_and_the_last_says_why_the_walk_ends(trained_seed
                                              "step 3 of 4: feed “deep”", "step 4 of 4: feed “learning” · done"]
     assert [bool(st["end"]) for st in steps] == [False, False, False, True]
     assert "&lt;/s&gt; at step 4" in steps[-1]["end"]
-    assert "<title>Walk · seed: I love deep learning</title>" in document
+    assert "<title>Walk · I love deep learning</title>" in document
 
 
 def test_the_file_says_the_model_and_the_shape_of_W_y(trained_seed):

@@ -37,7 +37,7 @@ def test_one_click_downloads_the_walk_as_an_html_file_named_for_the_corpus(regis
     (button,) = [b for b in at.get("download_button") if b.proto.id.endswith(KEY)]
     assert "Download this walk" in button.proto.label and button.proto.deferred_file_id
     last = registered[-1]
-    assert last["file_name"] == "walk-seed-I-love-deep-learning.html" and last["mimetype"] == "text/html"
+    assert last["file_name"] == "walk-I-love-deep-learning.html" and last["mimetype"] == "text/html"
     document = last["callable"]()
     assert document.startswith("<!DOCTYPE html>")
     steps = walk_data(document)["steps"]

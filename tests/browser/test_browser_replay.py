@@ -92,13 +92,13 @@ def test_the_downloaded_walk_steps_to_the_end_and_back_with_the_network_cut(app,
     with app.pg.expect_download() as info:
         app.pg.locator(".st-key-step_replay [data-testid=stTooltipHoverTarget] button").click()
     download = info.value
-    assert download.suggested_filename == "walk-seed-I-love-deep-learning.html"
+    assert download.suggested_filename == "walk-I-love-deep-learning.html"
     path = tmp_path / download.suggested_filename
     download.save_as(path)
 
     model = rc.from_bytes(seed_model_bytes())  # what the page walks: seed word "I", sampled, seed 0
     traces = rc.generate(model, ["I"], rc.Rule("sample"), max_tokens=20, seed=0)
-    n, name = len(traces), "seed: I love deep learning"
+    n, name = len(traces), "I love deep learning"
     titles = [f"{name} · step {tr.t} of {n}: feed “{tr.input}”" + " · done" * (tr.t == n) for tr in traces]
     f = offline(path)
     pg = f.pg
