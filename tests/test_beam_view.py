@@ -60,3 +60,21 @@ def test_table_ranks_complete_sentences_and_ends_with_greedy(like_love, drawing)
     assert table["continuation"].tolist()[0] == "love music </s>"
     assert table["found by"].tolist()[-1] == "greedy"
     assert table["P"].tolist() == pytest.approx([math.exp(x) for x in table["log p"]])
+
+
+def test_the_table_has_no_missing_value_greedy_is_marked_not_ranked(like_love, drawing):
+    """Greedy's score used to be Python's None, which the page's table printed as 'None'."""
+    table = bv.complete_table(drawing, like_love)
+    assert not table.isna().any().any()
+    scores = table["score"].tolist()
+    assert scores[-1] == bv.NOT_RANKED == "—"
+    assert scores[:-1] == [f"{h.score:.4f}" for h in drawing.complete]
+
+
+def test_the_trees_lines_pass_behind_the_labels_and_its_axes_are_titled(like_love, drawing):
+    fig = bv.beam_figure(drawing, like_love.vocab.tokens, "I")
+    *lines, nodes = fig.data
+    assert all(t.mode == "lines" for t in lines) and nodes.mode == "markers+text"  # labels drawn last, on top
+    assert nodes.textfont.shadow.count("white") >= 4  # a halo: a line crossing a label is hidden behind it
+    assert fig.layout.xaxis.title.text.startswith("generated token")
+    assert fig.layout.yaxis.title.text.startswith("hypotheses") and fig.layout.yaxis.showticklabels is False

@@ -26,6 +26,9 @@ BEAM_EXAMPLE = "beam beats greedy: like / love"  # a key of the built-in corpora
 PRUNED_DRAWN = 3  # pruned candidates drawn per step (the best ones); the rest are counted
 DRAWN_STEPS = 15  # steps drawn at most: past that the columns get too narrow to read
 BEST_COLOR, DONE_COLOR, GREEDY_COLOR = "#e4572e", "#2a9d55", "#7c3aed"
+# A white halo around each label: the tree's lines, pruned dotted ones included, pass behind the text, not through it
+HALO = ", ".join(["0 0 2px white"] * 6)
+NOT_RANKED = "—"  # greedy's row in the score column: the beam's score ranks the beam's own sentences
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ def beam_figure(d: BeamDrawing, vocab: tuple[str, ...], prompt_text: str) -> go.
                               (DONE_COLOR if h.finished else H_COLOR) if kept else GREY)
     fig.add_trace(go.Scatter(
         x=[where[h.ids][0] for h, _ in drawn] + [0], y=[where[h.ids][1] for h, _ in drawn] + [0],
-        mode="markers+text", textposition="top center", showlegend=False,
+        mode="markers+text", textposition="top center", showlegend=False, textfont=dict(shadow=HALO),
         text=[f"{axis_label(vocab[h.ids[-1]])}<br>{h.log_p:.2f}" for h, _ in drawn] + [plotly_text(prompt_text)],
         marker=dict(size=[16 if h.ids in greedy else 11 for h, _ in drawn] + [12],
                     symbol=[marker(h, k)[0] for h, k in drawn] + ["diamond"],
@@ -106,19 +109,22 @@ def beam_figure(d: BeamDrawing, vocab: tuple[str, ...], prompt_text: str) -> go.
                                  x=0, font=dict(size=16)))
     fig.update_xaxes(tickmode="array", tickvals=list(range(len(steps) + 1)),
                      ticktext=["prompt"] + [f"token {k}" for k in range(1, len(steps) + 1)],
-                     range=[-0.5, len(steps) + 0.6])
-    fig.update_yaxes(visible=False, range=[rows - 0.4, -0.6])  # high first: row 0 (the best) on top
+                     range=[-0.5, len(steps) + 0.6], title="generated token (one column per step of the search)")
+    fig.update_yaxes(range=[rows - 0.4, -0.6], showticklabels=False, showgrid=False, zeroline=False,
+                     title="hypotheses: kept ones first, best score on top")  # high first: row 0 on top
     return fig
 
 
 def complete_table(d: BeamDrawing, model: rc.Model) -> pd.DataFrame:
-    """Every complete hypothesis, best score first, and greedy's sentence: text, log p, P, score."""
+    """Every complete hypothesis, best score first, and greedy's sentence: text, log p, P, and the
+    beam's score as text (greedy's sentence is not one the beam ranked: NOT_RANKED, never a
+    missing value a table would print as None)."""
     vocab = model.vocab.tokens
     text = lambda ids: rc.decode([vocab[i] for i in ids], model.level)  # noqa: E731
     rows = [{"found by": f"beam #{i}", "continuation": text(h.ids), "log p": h.log_p, "P": math.exp(h.log_p),
-             "score": h.score} for i, h in enumerate(d.complete, start=1)]
+             "score": f"{h.score:.4f}"} for i, h in enumerate(d.complete, start=1)]
     rows.append({"found by": "greedy", "continuation": text(d.greedy_ids), "log p": d.greedy_log_p,
-                 "P": math.exp(d.greedy_log_p), "score": None})
+                 "P": math.exp(d.greedy_log_p), "score": NOT_RANKED})
     return pd.DataFrame(rows)
 
 
@@ -162,5 +168,6 @@ def show_beam(model: rc.Model, version: int, s: gs.Settings, *, key: str) -> Bea
     st.markdown(verdict(d))
     st.dataframe(complete_table(d, model), hide_index=True, width="stretch", column_config={
         "log p": st.column_config.NumberColumn(format="%.4f"), "P": st.column_config.NumberColumn(format="%.4f"),
-        "score": st.column_config.NumberColumn(format="%.4f")})
+        "score": st.column_config.TextColumn(help="What the beam ranks its sentences by: log p, or log p per token "
+                                                  "when length-normalised. Greedy's sentence is not ranked (—).")})
     return d

@@ -1,6 +1,11 @@
-"""The Train page's settings section: one widget per training setting, its default, bounds,
-choices and help all read from ``rc.SETTING`` (declared once in rnn_core), and the memory the
-run will need, checked against the server's budget before anything starts."""
+"""The Train page's settings: the settings suggested for the corpus, shown in one line, and
+folded below it one widget per training setting, its default, bounds, choices and help all read
+from ``rc.SETTING`` (declared once in rnn_core); then the memory the run will need, checked
+against the server's budget before anything starts.
+
+A suggestion (``rc.suggest_for``) sets the widgets it covers when it changes, except the ones
+the visitor changed from the previous suggestion: a text edited after a setting was changed keeps
+that setting."""
 
 from __future__ import annotations
 
@@ -35,17 +40,73 @@ def widget(slot, name: str):
                              format="%g" if kind is float else "%d", key=key, help=help_)
 
 
-def settings_section() -> rc.TrainConfig | None:
-    """The settings widgets; the TrainConfig they make, or None with rnn_core's message."""
+def apply_suggestion(suggestion: rc.Suggestion) -> None:
+    """Set the widgets of the suggested settings to ``suggestion``, except those the visitor
+    changed from the previous suggestion. Runs before the widgets are drawn."""
+    values, before = suggestion.values(), ss.get(K.SUGGESTED, {})
+    for name, value in values.items():
+        key = K.SETTING_KEYS[name]
+        if key not in ss or name not in before or ss[key] == before[name]:
+            ss[key] = value
+    ss[K.SUGGESTED] = values
+
+
+def use_suggestion() -> None:
+    """The "use the suggestion" button: every suggested setting back to its suggested value."""
+    for name, value in ss.get(K.SUGGESTED, {}).items():
+        ss[K.SETTING_KEYS[name]] = value
+
+
+def changed_settings() -> list[str]:
+    """The labels of the suggested settings the visitor changed."""
+    return [rc.SETTING[name].label for name, value in ss.get(K.SUGGESTED, {}).items()
+            if ss.get(K.SETTING_KEYS[name], value) != value]
+
+
+def settings_line(config: rc.TrainConfig, level: str) -> str:
+    """The run's settings in one line of Markdown, e.g. 'H = 64 · E = 16 · 700 steps · …'."""
+    piece = "characters" if level == "char" else "tokens"
+    return (f"**H = {config.hidden_size} · E = {config.embed_dim} · {config.steps:,} steps · learning rate "
+            f"{config.lr:g} · {config.seq_len} {piece} per update · batch {config.batch_size}** "
+            f"({config.optimizer}, random seed {config.seed})")
+
+
+def settings_section(corpus: rc.Corpus | None, where) -> rc.TrainConfig | None:
+    """The settings in one line with the suggestion for ``corpus``, drawn in ``where`` (a column
+    beside the Train button), the widgets folded below; the TrainConfig they make, or None with
+    rnn_core's message."""
+    suggestion = rc.suggest_for(corpus) if corpus is not None else None
+    if suggestion is not None:
+        apply_suggestion(suggestion)
     values = {}
-    for row in ROWS:
-        for slot, name in zip(st.columns(4), row):
-            values[name] = widget(slot, name)
+    summary = where.empty()
+    with st.expander("⚙ Change the settings"):
+        for row in ROWS:
+            for slot, name in zip(st.columns(4), row):
+                values[name] = widget(slot, name)
     try:
-        return rc.TrainConfig(**values)
+        config = rc.TrainConfig(**values)
     except rc.ConfigError as e:
         st.error(f"Check the settings: {md_literal(e)}")
         return None
+    with summary.container():
+        show_summary(config, corpus, suggestion)
+    return config
+
+
+def show_summary(config: rc.TrainConfig, corpus: rc.Corpus | None, suggestion: rc.Suggestion | None) -> None:
+    """The settings a click on Train uses, and whether they are the suggestion."""
+    level = corpus.level if corpus is not None else "word"
+    st.markdown(f"Settings: {settings_line(config, level)}")
+    if suggestion is None:
+        return
+    changed = changed_settings()
+    if not changed:
+        st.caption(f"Suggested for this text. {suggestion.why}")
+        return
+    c1, c2 = st.columns([5, 1], vertical_alignment="center")
+    c1.caption(f"You changed the {', '.join(changed)}; the suggestion for this text: {suggestion.why}")
+    c2.button("Use the suggestion", key=K.USE_SUGGESTION, on_click=use_suggestion)
 
 
 def memory_check(corpus: rc.Corpus, config: rc.TrainConfig) -> bool:

@@ -81,7 +81,7 @@ def test_leaving_the_page_mid_run_installs_what_was_learned_on_the_next_page(app
               until=app.pg.locator(".st-key-step_title h1").filter(has_text=re.compile(r"step 1 of \d+: feed “I”")))
     app.assert_healthy()
     steps = int(re.search(r"(\d+) steps trained", card(app)).group(1))
-    assert 0 < steps < rc.SETTING["steps"].high and "seed: I love deep learning" in card(app), card(app)
+    assert 0 < steps < rc.SETTING["steps"].high and "I love deep learning" in card(app), card(app)
 
 
 def test_sessions_train_different_corpora_at_once(app, second_app, expect):
@@ -111,7 +111,7 @@ def test_download_gives_a_loadable_model_file(app, expect, tmp_path):
     info.value.save_as(path)
     assert path.suffix == ".npz"
     model = rc.load(path)
-    assert model.corpus_name == "seed: I love deep learning"
+    assert model.corpus_name == "I love deep learning"
     assert model.vocab.tokens == ("I", "love", "deep", "learning", "</s>")
     assert model.steps_trained == 60
 
@@ -131,7 +131,7 @@ def test_upload_of_a_broken_file_keeps_the_model(app, expect, tmp_path):
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     upload_model(app, bad, until=app.pg.get_by_test_id("stAlertContentError").filter(
         has_text="Your current model is unchanged"))
-    assert "seed: I love deep learning" in card(app) and "60 steps trained" in card(app)
+    assert "I love deep learning" in card(app) and "60 steps trained" in card(app)
 
 
 def upload_model(app, path, until) -> None:
