@@ -126,7 +126,8 @@ def file_section(model: rc.Model) -> None:
     st.subheader("Model file")
     st.file_uploader("Load a model file (.npz saved by this app or its CLI)", type=["npz"], key=K.NPZ_FILE,
                      on_change=ts.read_model_upload)
-    ts.show_notice(ss.get(K.FILE_NOTICE))
+    with guarded("The upload's notice"):
+        ts.show_notice(ss.get(K.FILE_NOTICE))
     with guarded("The download"):
         name = "".join(ch if ch.isalnum() else "-" for ch in model.corpus_name[:FILE_NAME_CHARS]).strip("-")
         st.download_button("⬇ Download the current model (.npz)", partial(rc.to_bytes, model),
@@ -147,5 +148,5 @@ with top:
     settings, go = st.columns([5, 1], vertical_alignment="center")
     config = settings_section(corpus, settings)
     train_section(corpus, config, go)
-with inside_views:
+with inside_views, guarded("The views of the model"):
     views(current_model())

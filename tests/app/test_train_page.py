@@ -617,3 +617,17 @@ def test_the_models_bytes_are_built_only_when_the_download_is_clicked(train_page
     assert name == "rnn-I-love-deep-learning.npz"
     loaded = rc.from_bytes(data())  # what a click downloads
     assert len(calls) == 1 and loaded.steps_trained == 60 and loaded.corpus_name == "I love deep learning"
+
+
+def test_a_notice_that_cannot_be_drawn_stays_in_its_place_and_the_page_is_drawn(train_page):
+    """A lone surrogate (from a model file's name) cannot be sent to the browser: Streamlit raises
+    when the notice is drawn. The model file's section is drawn first; its failure must not keep
+    the corpus, the Train button or the views from being drawn."""
+    at = train_page
+    at.session_state[K.FILE_NOTICE] = ("success", "Loaded **bad \ud800 name**")
+    at.run()
+    assert not at.exception
+    (error,) = at.error
+    assert "The upload's notice" in shown(error.value) and "UnicodeEncodeError" in error.value
+    assert at.button(key="train_go") and at.radio(key="train_source") and chart(at, "step 60: loss")
+    assert any(f.proto.label.startswith("Load a model file") for f in at.get("file_uploader"))
