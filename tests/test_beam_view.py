@@ -48,11 +48,11 @@ def test_positions_put_kept_first_then_the_best_pruned(drawing):
 
 def test_figure_labels_are_escaped_and_carry_log_p(like_love, drawing):
     fig = bv.beam_figure(drawing, like_love.vocab.tokens, "I <b>")
-    nodes = fig.data[-1]
-    assert nodes.text[-1] == "I &lt;b&gt;"  # the prompt, as text
-    assert all("</s>" not in t for t in nodes.text)
+    texts = [a.text for a in fig.layout.annotations]
+    assert texts[-1] == "I &lt;b&gt;"  # the prompt, as text
+    assert all("</s>" not in t for t in texts)
     first = drawing.steps[0].kept[0]
-    assert nodes.text[0] == f"{like_love.vocab.tokens[first.ids[-1]]}<br>{first.log_p:.2f}"
+    assert texts[0] == f"{like_love.vocab.tokens[first.ids[-1]]}<br>{first.log_p:.2f}"
 
 
 def test_table_ranks_complete_sentences_and_ends_with_greedy(like_love, drawing):
@@ -72,9 +72,14 @@ def test_the_table_has_no_missing_value_greedy_is_marked_not_ranked(like_love, d
 
 
 def test_the_trees_lines_pass_behind_the_labels_and_its_axes_are_titled(like_love, drawing):
+    """The pruned dotted lines ran through the labels (-4.77, -4.99): labels are now annotations,
+    which Plotly draws above every trace, each on an opaque box just above its marker."""
     fig = bv.beam_figure(drawing, like_love.vocab.tokens, "I")
     *lines, nodes = fig.data
-    assert all(t.mode == "lines" for t in lines) and nodes.mode == "markers+text"  # labels drawn last, on top
-    assert nodes.textfont.shadow.count("white") >= 4  # a halo: a line crossing a label is hidden behind it
+    assert all(t.mode == "lines" for t in lines) and nodes.mode == "markers"
+    notes = fig.layout.annotations
+    assert len(notes) == len(nodes.x)  # one label per node, the prompt's included
+    assert [(a.x, a.y) for a in notes] == list(zip(nodes.x, nodes.y))
+    assert all(a.bgcolor == bv.LABEL_BACKGROUND and a.yanchor == "bottom" and a.yshift > 0 for a in notes)
     assert fig.layout.xaxis.title.text.startswith("generated token")
     assert fig.layout.yaxis.title.text.startswith("hypotheses") and fig.layout.yaxis.showticklabels is False

@@ -49,15 +49,15 @@ def test_the_beam_table_prints_no_none_and_marks_greedy_as_not_ranked(like_love)
     assert scores[:-1] == [f"{log_p:.4f}" for log_p in table["log p"][:-1]]  # not length-normalised: score = log p
 
 
-def test_the_beam_tree_titles_its_axes_and_draws_its_labels_over_a_halo(like_love):
+def test_the_beam_tree_titles_its_axes_and_draws_its_labels_on_boxes_over_its_lines(like_love):
     at = generate_view("Beam", like_love)
     (fig,) = charts(at)
     layout = fig["layout"]
     assert axis_title(layout, "xaxis").startswith("generated token")
     assert axis_title(layout, "yaxis").startswith("hypotheses")
-    nodes = fig["data"][-1]
-    assert nodes["mode"] == "markers+text" and "white" in nodes["textfont"]["shadow"]
-    assert [d["mode"] for d in fig["data"][:-1]] == ["lines"] * (len(fig["data"]) - 1)  # lines drawn first
+    nodes, notes = fig["data"][-1], layout["annotations"]
+    assert [d["mode"] for d in fig["data"]] == ["lines"] * (len(fig["data"]) - 1) + ["markers"]
+    assert len(notes) == len(nodes["x"]) and all(a["bgcolor"] == bv.LABEL_BACKGROUND for a in notes)
 
 
 def test_the_rule_panels_title_both_axes():
