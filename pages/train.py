@@ -21,7 +21,7 @@ from ui import train_worker as tw
 from ui.state import current_model, model_version, start_page
 from ui.theme import plotly_chart
 from ui.token_text import md_token
-from ui.train_corpus import corpus_section
+from ui.train_corpus import corpus_details, corpus_section
 from ui.train_folds import folded, guarded
 from ui.train_settings import memory_check, settings_section
 
@@ -145,8 +145,11 @@ with files:
     file_section(current_model())
 with top:
     corpus = corpus_section()
-    settings, go = st.columns([5, 1], vertical_alignment="center")
+    settings, go = st.columns([5, 1], vertical_alignment="top")
+    details = st.container()  # below the settings and the Train button, above the settings' widgets
     config = settings_section(corpus, settings)
+    with details:
+        corpus_details(corpus)
     train_section(corpus, config, go)
 with inside_views, guarded("The views of the model"):
     views(current_model())

@@ -30,33 +30,37 @@ def read_txt_upload() -> None:
 
 
 def corpus_section() -> rc.Corpus | None:
-    """The corpus widgets; the corpus they give (None, with the reason shown, if none)."""
+    """The corpus widgets; the corpus they give (None, with the reason shown, if none). What the
+    corpus holds is drawn apart (``corpus_details``), below the settings and the Train button, so
+    those stay on the first screen."""
     ss.setdefault(K.BUILTIN, rc.seed_corpus().name)
     c1, c2 = st.columns([3, 2])
     source = c1.radio("Where the training text comes from", SOURCES, horizontal=True, key=K.SOURCE)
     if source == "Built-in":
-        corpus, error = builtin_corpus()
+        corpus, error = rc.builtin_corpus(st.selectbox(
+            "Built-in corpus", list(rc.BUILTINS), key=K.BUILTIN,
+            help="Small corpora, each chosen to show one thing. Choosing one sets suggested steps and H.")), None
     else:
         level = c2.radio("Level", ("word", "char"), horizontal=True, key=K.LEVEL,
                          help="word: each line is a sentence ending in </s>; char: every character is a token.")
         corpus, error = text_corpus(source, level)
     if error:
         st.error(f"This corpus cannot be trained on: {md_literal(error)}")
-    if corpus is not None:
-        describe(corpus)
     return corpus
 
 
-def builtin_corpus() -> tuple[rc.Corpus, None]:
-    name = st.selectbox("Built-in corpus", list(rc.BUILTINS), key=K.BUILTIN,
-                        help="Small corpora, each chosen to show one thing. Choosing one sets suggested steps and H.")
-    b, corpus = rc.BUILTINS[name], rc.builtin_corpus(name)
-    known = ""
-    if b.check is not None:
-        known = (f" **Known answer:** after training, the page {b.check_text(md_token(corpus.first_word()))} "
-                 "and checks the text against the pattern.")
-    st.caption(md_literal(b.lesson) + known)
-    return corpus, None
+def corpus_details(corpus: rc.Corpus | None) -> None:
+    """A built-in corpus's lesson (and its known answer), and what the text holds, folded."""
+    if corpus is None:
+        return
+    b = rc.BUILTINS.get(corpus.name)
+    if b is not None and b.text == corpus.text:
+        known = ""
+        if b.check is not None:
+            known = (f" **Known answer:** after training, the page {b.check_text(md_token(corpus.first_word()))} "
+                     "and checks the text against the pattern.")
+        st.caption(md_literal(b.lesson) + known)
+    describe(corpus)
 
 
 def text_corpus(source: str, level: str) -> tuple[rc.Corpus | None, str | None]:

@@ -20,6 +20,7 @@ SETTING_KEYS = {
 }
 SUGGESTED = "train_suggested"  # {setting: value} the settings were last set to by a suggestion
 USE_SUGGESTION = "train_use_suggestion"  # button: every suggested setting back to its suggested value
+SUMMARY = "train_summary"  # container: the settings in one line, beside the Train button
 
 # a run, and the loss curves
 GO = "train_go"  # the Train button

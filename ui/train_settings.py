@@ -79,7 +79,7 @@ def settings_section(corpus: rc.Corpus | None, where) -> rc.TrainConfig | None:
     if suggestion is not None:
         apply_suggestion(suggestion)
     values = {}
-    summary = where.empty()
+    summary = where.container(key=K.SUMMARY)  # filled once the widgets below have given their values
     with st.expander("⚙ Change the settings"):
         for row in ROWS:
             for slot, name in zip(st.columns(4), row):
@@ -89,7 +89,7 @@ def settings_section(corpus: rc.Corpus | None, where) -> rc.TrainConfig | None:
     except rc.ConfigError as e:
         st.error(f"Check the settings: {md_literal(e)}")
         return None
-    with summary.container():
+    with summary:
         show_summary(config, corpus, suggestion)
     return config
 

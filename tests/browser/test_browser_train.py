@@ -199,9 +199,9 @@ def test_text_coloured_by_a_hidden_unit_shows_a_hostile_corpus_as_text(app, expe
 HOSTILE_TEXT = "<img src=http://127.0.0.1:9/unit.png> ab\nab <b>bold</b> ab\n" * 3
 
 
-def paste(app, text: str) -> None:
+def paste(app, text: str, query: str = "") -> None:
     """Open Train, paste ``text`` at char level and wait for the settings suggested for it."""
-    app.open("/train")
+    app.open("/train" + query)
     app.click(app.pg.get_by_text("Paste text", exact=True), until=app.pg.get_by_text("Level", exact=True))
     app.click(app.pg.get_by_text("char", exact=True),
               until=app.pg.get_by_text(re.compile(r"^Settings: .* characters per update")))
@@ -216,7 +216,15 @@ PARAGRAPH = ("Once upon a time there was a small village at the edge of a great 
              "streets. The children ran to the square to play, and the old men sat on the bench by the well "
              "and talked about the weather. One day a stranger walked into the village with a large wooden "
              "box on his back, and nobody knew what was inside it.")
-FIRST_SCREEN = {"corpus": ".st-key-train_paste textarea", "train": ".st-key-train_go button"}
+FIRST_SCREEN = {"corpus": ".st-key-train_paste textarea", "settings": ".st-key-train_summary p",
+                "train": ".st-key-train_go button"}
+
+
+@pytest.mark.parametrize("query", ["", "?big=1"], ids=["normal", "presenter"])
+def test_trains_first_screen_holds_the_text_the_settings_and_the_train_button(browser, server, request, query):
+    with sized_app(browser, server.url, 1280, 720, request.node.name) as app:
+        paste(app, PARAGRAPH, query)
+        assert app.pg.evaluate(OUT_OF_VIEW_JS, FIRST_SCREEN) == []  # in view without scrolling
 
 
 def test_a_pasted_paragraph_trained_as_suggested_writes_its_first_words(browser, server, request, expect):
