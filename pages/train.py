@@ -37,8 +37,6 @@ def train_section(corpus: rc.Corpus | None, config: rc.TrainConfig | None, butto
                      help="Starts from fresh random weights; the result replaces your current model."):
         ts.start_run(corpus, config)
         st.rerun()  # draw the page again with the Train button off and the live run on
-    st.toggle("Loss on a log scale", key=K.LOG_AXIS,
-              help="A long run's loss falls by orders of magnitude: on a log axis every part of the curve shows.")
     if K.LIVE in ss:
         ts.live_run()
     ts.show_notice(ss.get(K.NOTICE))
@@ -60,7 +58,7 @@ def loss_curves(model: rc.Model, diverged: ts.RunRecord | None) -> None:
     losses, smoothed, validation = curves
     st.caption(f"{'The run that diverged' if diverged else 'Your current model'}: {ts.model_tag(model)}")
     plotly_chart(tv.loss_figure(losses, smoothed, validation, start=model.steps_trained - len(losses),
-                                log=ss.get(K.LOG_AXIS, False)), key="train_loss")
+                                log=ts.log_axis_toggle()), key="train_loss")
     samples = diverged.samples if diverged else ts.last_samples(model)
     if samples:
         with st.expander("Samples written while it trained"):

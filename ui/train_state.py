@@ -101,8 +101,14 @@ def live_run() -> None:
     st.progress(min(progress.step / max(progress.total, 1), 1.0), text=status)
     span = tv.live_span(progress.step, progress.total)
     plotly_chart(tv.loss_figure(progress.losses, progress.smoothed, progress.validation, span, points=LIVE_POINTS,
-                                log=ss.get(K.LOG_AXIS, False)), key="train_live_loss")
+                                log=log_axis_toggle()), key="train_live_loss")
     show_samples(progress.samples)
+
+
+def log_axis_toggle() -> bool:
+    """The loss charts' log-axis switch (the live chart's or the finished one's: one is drawn at a time)."""
+    return st.toggle("Loss on a log scale", key=K.LOG_AXIS,
+                     help="A long run's loss falls by orders of magnitude: on a log axis every part of it shows.")
 
 
 def show_samples(samples) -> None:

@@ -337,7 +337,7 @@ def test_a_larger_char_level_model_gets_the_heatmap_and_visible_spaces():
     at = open_page(model=model)
     expected = rc.generate(model, "a", rc.Rule("sample"), max_tokens=20, seed=0)
     titles = [c["layout"]["title"]["text"] for c in charts(at)]
-    assert any(t.startswith("hidden state h_t over steps") for t in titles)
+    assert any(t.startswith("hidden state h<sub>t</sub> over steps") for t in titles)
     assert not any(t.startswith("trajectory") for t in titles)
     tex = latex_text(at)
     assert r"\text{``␣''}" in tex and r"\text{``⏎''}" in tex  # V = 12 tokens, all named, spaces visible
