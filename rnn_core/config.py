@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import ClassVar
 
 from .errors import ConfigError
 
@@ -164,6 +165,7 @@ class Suggestion:
     """Settings suggested for a text (``suggest_config``): the SUGGESTED ones chosen for it, the
     others at their defaults, and why, in words a page can show."""
 
+    names: ClassVar[tuple[str, ...]] = SUGGESTED
     config: TrainConfig
     why: str
 

@@ -1,8 +1,11 @@
 """Every ``st.session_state`` key of the Train page, in one place (all start with ``train_``).
 
 Widget keys hold what a widget shows; the others hold what the page keeps between reruns. Keys
-that end in a model version (``versioned``) belong to one model: a new model starts them afresh.
+that end in a model version (``versioned``) belong to one model: a new model starts them afresh;
+the suggested settings' keys end in the suggestion's version (``setting_key``).
 """
+
+import rnn_core as rc
 
 # the corpus
 SOURCE = "train_source"  # radio: Built-in / Paste text / Upload .txt
@@ -18,7 +21,9 @@ SETTING_KEYS = {
     "steps": "train_steps", "clip": "train_clip", "seed": "train_seed", "batch_size": "train_batch",
     "seq_len": "train_seq", "dtype": "train_dtype",
 }
-SUGGESTED = "train_suggested"  # {setting: value} the settings were last set to by a suggestion
+SUGGESTED = "train_suggested"  # {setting: value}: the suggestion for the corpus on screen
+EDITED = "train_edited"  # {setting: value}: suggested settings the visitor changed (kept over text changes)
+SUGGESTION_VERSION = "train_suggestion_version"  # bumped by a new suggestion: its settings get new widgets
 USE_SUGGESTION = "train_use_suggestion"  # button: every suggested setting back to its suggested value
 SUMMARY = "train_summary"  # container: the settings in one line, beside the Train button
 
@@ -47,6 +52,12 @@ UNIT = "train_unit"  # selectbox: the hidden unit that colours the text
 NPZ_FILE = "train_npz_file"  # uploader of a model file
 FILE_NOTICE = "train_file_notice"  # (kind, Markdown) saying how the last model upload went
 DOWNLOAD = "train_download"
+
+
+def setting_key(name: str, version: int) -> str:
+    """The widget key of setting ``name``; a suggested one's carries the suggestion's ``version``."""
+    key = SETTING_KEYS[name]
+    return versioned(key, version) if name in rc.Suggestion.names else key
 
 
 def versioned(key: str, version: int) -> str:

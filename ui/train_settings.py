@@ -3,9 +3,12 @@ folded below it one widget per training setting, its default, bounds, choices an
 from ``rc.SETTING`` (declared once in rnn_core); then the memory the run will need, checked
 against the server's budget before anything starts.
 
-A suggestion (``rc.suggest_for``) sets the widgets it covers when it changes, except the ones
-the visitor changed from the previous suggestion: a text edited after a setting was changed keeps
-that setting."""
+A suggestion (``rc.suggest_for``) sets the widgets it covers, except the ones the visitor changed
+(kept under K.EDITED, recorded by the widgets' change callbacks): a text edited after a setting was
+changed keeps that setting. A new suggestion gets new widgets (their keys carry its version): a
+click on Train sent before the browser has shown the new values would otherwise carry the old
+ones back, and Streamlit would take them, and call them an edit, over what the script wrote (seen
+in the browser tests: "shared words" picked, Train clicked at once, 60 steps trained, not 400)."""
 
 from __future__ import annotations
 
@@ -26,41 +29,62 @@ MB = 2**20
 ss = st.session_state
 
 
+def key_of(name: str) -> str:
+    """The widget key of setting ``name``; a suggested setting's ends in the suggestion's version."""
+    return K.setting_key(name, ss.get(K.SUGGESTION_VERSION, 0))
+
+
 def widget(slot, name: str):
     """The widget of setting ``name`` in ``slot`` (a column): rnn_core's default, bounds or
-    choices and help. A bound of infinity is no bound."""
-    setting, key = rc.SETTING[name], K.SETTING_KEYS[name]
+    choices and help; a suggested setting's change is recorded as the visitor's edit. A bound of
+    infinity is no bound."""
+    setting, key = rc.SETTING[name], key_of(name)
     ss.setdefault(key, setting.default)
     label, help_ = LABELS.get(name, setting.label), setting.help[0].upper() + setting.help[1:] + "."
+    edit = dict(on_change=record_edit, args=(name,)) if name in rc.Suggestion.names else {}
     if setting.choices:
-        return slot.selectbox(label, setting.choices, key=key, help=help_)
+        return slot.selectbox(label, setting.choices, key=key, help=help_, **edit)
     kind = type(setting.default)  # int or float: Streamlit wants every number of one type
     high = None if setting.high == math.inf else kind(setting.high)
     return slot.number_input(label, min_value=kind(setting.low), max_value=high, step=kind(STEPS.get(name, 1)),
-                             format="%g" if kind is float else "%d", key=key, help=help_)
+                             format="%g" if kind is float else "%d", key=key, help=help_, **edit)
+
+
+def record_edit(name: str) -> None:
+    """A suggested setting's widget changed by the visitor: keep the value (none if it is the
+    suggestion's own, so the next suggestion sets it again)."""
+    edited, value = ss.setdefault(K.EDITED, {}), ss[key_of(name)]
+    if value == ss.get(K.SUGGESTED, {}).get(name):
+        edited.pop(name, None)
+    else:
+        edited[name] = value
 
 
 def apply_suggestion(suggestion: rc.Suggestion) -> None:
-    """Set the widgets of the suggested settings to ``suggestion``, except those the visitor
-    changed from the previous suggestion. Runs before the widgets are drawn."""
-    values, before = suggestion.values(), ss.get(K.SUGGESTED, {})
+    """A new suggestion gets new widgets, starting from its values or the visitor's edits.
+    Runs before the widgets are drawn."""
+    values, edited = suggestion.values(), ss.get(K.EDITED, {})
+    if ss.get(K.SUGGESTED) != values:
+        ss[K.SUGGESTED] = values
+        renew_widgets()
     for name, value in values.items():
-        key = K.SETTING_KEYS[name]
-        if key not in ss or name not in before or ss[key] == before[name]:
-            ss[key] = value
-    ss[K.SUGGESTED] = values
+        ss.setdefault(key_of(name), edited.get(name, value))
+
+
+def renew_widgets() -> None:
+    ss[K.SUGGESTION_VERSION] = ss.get(K.SUGGESTION_VERSION, 0) + 1
 
 
 def use_suggestion() -> None:
-    """The "use the suggestion" button: every suggested setting back to its suggested value."""
-    for name, value in ss.get(K.SUGGESTED, {}).items():
-        ss[K.SETTING_KEYS[name]] = value
+    """The "use the suggestion" button: the visitor's edits of suggested settings dropped."""
+    ss.pop(K.EDITED, None)
+    renew_widgets()
 
 
 def changed_settings() -> list[str]:
     """The labels of the suggested settings the visitor changed."""
-    return [rc.SETTING[name].label for name, value in ss.get(K.SUGGESTED, {}).items()
-            if ss.get(K.SETTING_KEYS[name], value) != value]
+    suggested = ss.get(K.SUGGESTED, {})
+    return [rc.SETTING[name].label for name, value in ss.get(K.EDITED, {}).items() if value != suggested.get(name)]
 
 
 def settings_line(config: rc.TrainConfig, level: str) -> str:

@@ -75,6 +75,13 @@ def values(data) -> list:
     return list(data)
 
 
+def widget_of(at, name: str):
+    """The widget of training setting ``name`` (a suggested one's key carries the suggestion's version)."""
+    version = at.session_state[K.SUGGESTION_VERSION] if K.SUGGESTION_VERSION in at.session_state else 0
+    key = K.setting_key(name, version)
+    return at.selectbox(key=key) if rc.SETTING[name].choices else at.number_input(key=key)
+
+
 def open_folds(at, *names: str) -> None:
     """Open the folded views ``names`` (keys of ``K.FOLDS``; all of them without names), as a click
     on each expander does, and rerun."""
@@ -95,16 +102,11 @@ def paste(at, text: str, level: str = "word") -> None:
 
 def test_every_settings_widget_has_rnn_cores_default_bounds_choices_and_help(train_page):
     at = train_page
-    keys = {"hidden_size": "train_H", "embed_dim": "train_E", "optimizer": "train_opt", "lr": "train_lr",
-            "steps": "train_steps", "clip": "train_clip", "seed": "train_seed", "batch_size": "train_batch",
-            "seq_len": "train_seq", "dtype": "train_dtype"}
-    assert set(keys) == {s.name for s in rc.SETTINGS}  # a widget for every setting
-    for setting in rc.SETTINGS:
+    for setting in rc.SETTINGS:  # a widget for every setting
+        box = widget_of(at, setting.name)
         if setting.choices:
-            box = at.selectbox(key=keys[setting.name])
             assert tuple(box.options) == setting.choices and box.value == setting.default, setting.name
         else:
-            box = at.number_input(key=keys[setting.name])
             assert box.value == setting.default, setting.name
             assert box.min == setting.low, setting.name
             assert box.max == (None if setting.high == math.inf else setting.high), setting.name
@@ -113,8 +115,8 @@ def test_every_settings_widget_has_rnn_cores_default_bounds_choices_and_help(tra
 
 def test_the_precision_help_explains_the_auto_rule_and_float32_trains_a_float32_model(train_page):
     at = train_page
-    assert "auto: float64 for small word-level models" in at.selectbox(key="train_dtype").help
-    at.selectbox(key="train_dtype").set_value("float32").run()
+    assert "auto: float64 for small word-level models" in widget_of(at, "dtype").help
+    widget_of(at, "dtype").set_value("float32").run()
     assert any("in float32" in c.value for c in at.caption)
     train(at)
     assert at.session_state["model"].params.W_h.dtype == np.float32
@@ -142,7 +144,7 @@ def test_first_visit_shows_the_seed_models_loss_curve_and_folds_every_view_of_it
 def test_training_replaces_the_model_and_the_page_shows_its_history(train_page):
     at = train_page
     before = at.session_state["model"]
-    at.number_input(key="train_steps").set_value(90)
+    widget_of(at, "steps").set_value(90)
     train(at)
     open_folds(at, "learn")
     model = at.session_state["model"]
@@ -169,7 +171,7 @@ def test_the_last_live_sample_is_greedy_text_from_the_final_weights(train_page):
 def test_training_a_builtin_uses_its_suggested_settings(train_page):
     at = train_page
     at.selectbox(key="train_builtin").set_value("counting").run()
-    assert at.number_input(key="train_steps").value == 300 and at.number_input(key="train_H").value == 6
+    assert widget_of(at, "steps").value == 300 and widget_of(at, "hidden_size").value == 6
     train(at)
     model = at.session_state["model"]
     assert model.corpus_name == "counting" and model.params.sizes == (11, 3, 6)
@@ -195,7 +197,7 @@ def test_validation_is_held_out_only_from_a_long_enough_text_and_drawn(train_pag
     paste(at, text, "char")
     split = rc.split_corpus(rc.make_corpus(text, "char", "pasted text"))
     assert any(f"the last {len(split.validation.text):,} characters" in shown(c.value) for c in at.caption)
-    at.number_input(key="train_steps").set_value(20)
+    widget_of(at, "steps").set_value(20)
     train(at)
     model = at.session_state["model"]
     validation = chart(at, "step 20: loss")["data"][2]
@@ -208,7 +210,7 @@ def test_validation_is_held_out_only_from_a_long_enough_text_and_drawn(train_pag
 
 def test_stop_ends_a_run_and_keeps_what_it_learned(train_page):
     at = train_page
-    at.number_input(key="train_steps").set_value(LONG_RUN)
+    widget_of(at, "steps").set_value(LONG_RUN)
     at.button(key="train_go").click().run()
     rerun_until(at, lambda a: any(p.value > 0 for p in a.get("progress")), "the first steps")
     at.button(key="train_stop").click().run()
@@ -222,10 +224,10 @@ def test_stop_ends_a_run_and_keeps_what_it_learned(train_page):
 def test_a_diverging_run_says_what_to_change_keeps_the_model_and_offers_the_last_good_weights(train_page):
     at = train_page
     before = at.session_state["model"]
-    at.selectbox(key="train_opt").set_value("sgd")
-    at.number_input(key="train_lr").set_value(10.0)
-    at.number_input(key="train_clip").set_value(0.0)
-    at.number_input(key="train_steps").set_value(200)
+    widget_of(at, "optimizer").set_value("sgd")
+    widget_of(at, "lr").set_value(10.0)
+    widget_of(at, "clip").set_value(0.0)
+    widget_of(at, "steps").set_value(200)
     train(at)
     (warning,) = at.warning
     assert "diverged" in warning.value and "turn on clipping" in shown(warning.value)
@@ -238,10 +240,10 @@ def test_a_diverging_run_says_what_to_change_keeps_the_model_and_offers_the_last
 
 def test_with_clipping_on_a_diverging_run_does_not_say_to_turn_it_on(train_page):
     at = train_page
-    at.selectbox(key="train_opt").set_value("sgd")
-    at.number_input(key="train_lr").set_value(10.0)
-    at.number_input(key="train_clip").set_value(100.0)
-    at.number_input(key="train_steps").set_value(200)
+    widget_of(at, "optimizer").set_value("sgd")
+    widget_of(at, "lr").set_value(10.0)
+    widget_of(at, "clip").set_value(100.0)
+    widget_of(at, "steps").set_value(200)
     train(at)
     (warning,) = at.warning
     assert "turn on clipping" not in shown(warning.value) and "clip harder (now 100" in shown(warning.value)
@@ -259,8 +261,8 @@ def test_a_run_over_the_memory_budget_is_refused_with_the_cores_message_before_i
     before = at.session_state["model"]
     text = " ".join(f"w{i}" for i in range(15_000))
     paste(at, text)
-    at.number_input(key="train_seq").set_value(4096)
-    at.selectbox(key="train_dtype").set_value("float64").run()
+    widget_of(at, "seq_len").set_value(4096)
+    widget_of(at, "dtype").set_value("float64").run()
     corpus = rc.make_corpus(text, "word", "pasted text")
     config = dataclasses.replace(rc.suggest_for(corpus).config, seq_len=4096, dtype="float64")
     with pytest.raises(rc.ConfigError) as refused:
@@ -282,7 +284,7 @@ def test_empty_or_one_word_corpus_is_an_error_and_the_model_stays(train_page, te
 
 def test_a_zero_learning_rate_is_refused_with_rnn_cores_range(train_page):
     at = train_page
-    at.number_input(key="train_lr").set_value(0.0).run()
+    widget_of(at, "lr").set_value(0.0).run()
     assert any("learning rate must be in (0, 10]" in shown(e.value) for e in at.error)
     assert at.button(key="train_go").disabled
 
@@ -291,8 +293,8 @@ def test_too_big_a_model_is_an_error_and_the_model_stays(train_page):
     at = train_page
     before = at.session_state["model"]
     paste(at, " ".join(f"w{i}" for i in range(12_000)))
-    at.number_input(key="train_H").set_value(1024)
-    at.number_input(key="train_E").set_value(1024).run()
+    widget_of(at, "hidden_size").set_value(1024)
+    widget_of(at, "embed_dim").set_value(1024).run()
     assert any("parameters" in shown(e.value) for e in at.error)
     assert at.button(key="train_go").disabled
     assert not at.exception and not running(at) and at.session_state["model"] is before
@@ -301,7 +303,7 @@ def test_too_big_a_model_is_an_error_and_the_model_stays(train_page):
 def test_pasted_char_level_text_trains_a_char_model(train_page):
     at = train_page
     paste(at, "abcabc", "char")
-    at.number_input(key="train_steps").set_value(20)
+    widget_of(at, "steps").set_value(20)
     train(at)
     model = at.session_state["model"]
     assert model.level == "char" and model.vocab.tokens == ("a", "b", "c") and model.steps_trained == 20
@@ -313,7 +315,7 @@ def test_a_12000_character_first_line_at_char_level_trains_and_step_through_open
     rng = np.random.default_rng(0)
     line = "".join(rng.choice(list("abcdefgh "), size=12_000))
     paste(at, line, "char")
-    at.number_input(key="train_steps").set_value(5)
+    widget_of(at, "steps").set_value(5)
     train(at)
     model = at.session_state["model"]
     assert model.steps_trained == 5 and model.corpus_text == line
@@ -394,7 +396,7 @@ def test_the_text_is_coloured_by_the_unit_that_varies_most_and_corpus_text_is_es
     at = train_page
     text = "<img src=x onerror=alert(1)> ab\nab <b>ab</b>\n" * 3
     paste(at, text, "char")
-    at.number_input(key="train_steps").set_value(20)
+    widget_of(at, "steps").set_value(20)
     train(at)
     open_folds(at, "units")
     model = at.session_state["model"]
@@ -416,7 +418,7 @@ def test_two_sessions_train_at_once_each_its_own_model():
     one = AppTest.from_file(APP, default_timeout=120).run().switch_page(PAGE).run()
     two = AppTest.from_file(APP, default_timeout=120).run().switch_page(PAGE).run()
     for at in (one, two):
-        at.number_input(key="train_steps").set_value(LONG_RUN)
+        widget_of(at, "steps").set_value(LONG_RUN)
         at.button(key="train_go").click().run()
     for at in (one, two):  # both are training now, each in its own worker
         rerun_until(at, lambda a: any(p.value > 0 for p in a.get("progress")), "the first steps")
@@ -431,7 +433,7 @@ def test_two_sessions_train_at_once_each_its_own_model():
 def test_a_session_that_trains_does_not_change_another_sessions_model():
     one = AppTest.from_file(APP, default_timeout=120).run().switch_page(PAGE).run()
     two = AppTest.from_file(APP, default_timeout=120).run().switch_page(PAGE).run()
-    one.number_input(key="train_steps").set_value(10)
+    widget_of(one, "steps").set_value(10)
     train(one)
     two.run()
     assert one.session_state["model"].steps_trained == 10
@@ -442,11 +444,11 @@ def test_a_session_that_trains_does_not_change_another_sessions_model():
 def test_a_widget_changed_while_training_leaves_the_run_going(train_page):
     """The run lives in its worker, not in the script: a rerun of the page does not stop it."""
     at = train_page
-    at.number_input(key="train_steps").set_value(LONG_RUN)
+    widget_of(at, "steps").set_value(LONG_RUN)
     at.button(key="train_go").click().run()
     rerun_until(at, lambda a: any(p.value > 0 for p in a.get("progress")), "the first steps")
     assert at.button(key="train_go").disabled
-    at.number_input(key="train_H").set_value(4).run()
+    widget_of(at, "hidden_size").set_value(4).run()
     open_folds(at, "what_if")
     at.slider(key="train_reach_scale").set_value(0.5).run()
     assert running(at) and at.session_state["train_live"].outcome is None
@@ -462,12 +464,8 @@ PARAGRAPH = ("Once upon a time there was a small village at the edge of a great 
              "streets. The children ran to the square to play, and the old men sat on the bench by the well "
              "and talked about the weather. One day a stranger walked into the village with a large wooden "
              "box on his back, and nobody knew what was inside it.")
-SUGGESTED_KEYS = {"hidden_size": "train_H", "embed_dim": "train_E", "steps": "train_steps", "lr": "train_lr",
-                  "seq_len": "train_seq", "batch_size": "train_batch"}
-
-
 def widget_values(at) -> dict:
-    return {name: at.number_input(key=key).value for name, key in SUGGESTED_KEYS.items()}
+    return {name: widget_of(at, name).value for name in rc.Suggestion.names}
 
 
 def test_pasted_text_gets_settings_suggested_from_its_size_and_level_shown_before_train(train_page):
@@ -486,12 +484,12 @@ def test_pasted_text_gets_settings_suggested_from_its_size_and_level_shown_befor
 def test_a_setting_changed_by_hand_stays_when_the_text_changes_and_the_suggestion_can_come_back(train_page):
     at = train_page
     paste(at, PARAGRAPH, "char")
-    at.number_input(key="train_H").set_value(40).run()
+    widget_of(at, "hidden_size").set_value(40).run()
     assert any("You changed the hidden size" in c.value for c in at.caption)
     paste(at, PARAGRAPH * 3, "char")  # a longer text: other steps, the same hand-set H
     longer = rc.suggest_config("char", 3 * len(PARAGRAPH), len(set(PARAGRAPH)))
-    assert at.number_input(key="train_H").value == 40
-    assert at.number_input(key="train_steps").value == longer.config.steps != 700
+    assert widget_of(at, "hidden_size").value == 40
+    assert widget_of(at, "steps").value == longer.config.steps != 700
     at.button(key="train_use_suggestion").click().run()
     assert widget_values(at) == longer.values()
 
@@ -511,7 +509,7 @@ def test_the_default_run_on_a_pasted_paragraph_learns_it(train_page):
 def test_while_a_run_trains_every_view_says_which_model_it_shows(train_page):
     at = train_page
     paste(at, PARAGRAPH, "char")
-    at.number_input(key="train_steps").set_value(LONG_RUN)
+    widget_of(at, "steps").set_value(LONG_RUN)
     at.button(key="train_go").click().run()
     rerun_until(at, lambda a: any(p.value > 0 for p in a.get("progress")), "the first steps")
     open_folds(at)
@@ -559,7 +557,7 @@ def test_the_grammar_check_parses_several_sampled_sentences(train_page):
 def test_every_chart_on_the_page_titles_its_axes_and_colour_bars_and_names_units_from_1(train_page):
     at = train_page
     paste(at, "ab abc\nabc ab\n" * 3, "char")
-    at.number_input(key="train_steps").set_value(20)
+    widget_of(at, "steps").set_value(20)
     train(at)
     open_folds(at)
     specs = list(charts(at).values())
