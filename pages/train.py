@@ -1,9 +1,14 @@
-"""Train: pick a corpus and settings, train live, watch the model learn, look inside it, save/load.
+"""Train: pick a text, take the settings suggested for it (or change them), train live, then look
+inside the model, and save or load a model file.
 
-A short script of sections. The widgets and views live in ui/train_corpus.py (1), ui/train_settings.py
-(2), ui/train_state.py (3: runs, which train in a worker process, see ui/train_worker.py) and
-ui/train_inside.py (4, 5); every session key is named in ui/train_keys.py.
+The first screen holds the corpus, the settings in one line and the Train button; everything else
+folds open on request. The widgets and views live in ui/train_corpus.py, ui/train_settings.py,
+ui/train_state.py (runs, which train in a worker process, see ui/train_worker.py), ui/train_inside.py
+and ui/train_folds.py; every session key is named in ui/train_keys.py. The model file's section is
+drawn first (at the bottom of the page), so a model whose views fail can always be replaced.
 """
+
+from functools import partial
 
 import streamlit as st
 
@@ -16,16 +21,20 @@ from ui import train_worker as tw
 from ui.state import current_model, model_version, start_page
 from ui.theme import plotly_chart
 from ui.token_text import md_token
-from ui.train_corpus import corpus_section
+from ui.train_corpus import corpus_details, corpus_section
+from ui.train_folds import folded, guarded
 from ui.train_settings import memory_check, settings_section
 
+FILE_NAME_CHARS = 60  # of a corpus name in a download's file name
 ss = st.session_state
 
 
-def train_section(corpus: rc.Corpus | None, config: rc.TrainConfig | None, fits: bool) -> None:
-    st.header("3 · Train")
-    if st.button("▶ Train", type="primary", key=K.GO, disabled=corpus is None or config is None or not fits
-                 or K.LIVE in ss, help="Starts from fresh random weights; the result replaces your current model."):
+def train_section(corpus: rc.Corpus | None, config: rc.TrainConfig | None, button) -> None:
+    """The memory the run needs, the Train button (in ``button``, a column beside the settings),
+    the live run or the current model's curves."""
+    fits = corpus is not None and config is not None and memory_check(corpus, config)
+    if button.button("▶ Train", type="primary", key=K.GO, disabled=not fits or K.LIVE in ss, width="stretch",
+                     help="Starts from fresh random weights; the result replaces your current model."):
         ts.start_run(corpus, config)
         st.rerun()  # draw the page again with the Train button off and the live run on
     if K.LIVE in ss:
@@ -36,7 +45,8 @@ def train_section(corpus: rc.Corpus | None, config: rc.TrainConfig | None, fits:
         st.button(f"Use the last finite weights anyway ({diverged.model.steps_trained} steps)", key=K.ADOPT,
                   on_click=ts.adopt_diverged)
     if K.LIVE not in ss:
-        loss_curves(diverged.model if diverged else current_model(), diverged)
+        with guarded("The loss curve"):
+            loss_curves(diverged.model if diverged else current_model(), diverged)
 
 
 def loss_curves(model: rc.Model, diverged: ts.RunRecord | None) -> None:
@@ -46,8 +56,9 @@ def loss_curves(model: rc.Model, diverged: ts.RunRecord | None) -> None:
         st.info("This model carries no record of its training, so there is no loss curve to show.")
         return
     losses, smoothed, validation = curves
-    plotly_chart(tv.loss_figure(losses, smoothed, validation, start=model.steps_trained - len(losses)),
-                 key="train_loss")
+    st.caption(f"{'The run that diverged' if diverged else 'Your current model'}: {ts.model_tag(model)}")
+    plotly_chart(tv.loss_figure(losses, smoothed, validation, start=model.steps_trained - len(losses),
+                                log=ts.log_axis_toggle()), key="train_loss")
     samples = diverged.samples if diverged else ts.last_samples(model)
     if samples:
         with st.expander("Samples written while it trained"):
@@ -57,62 +68,86 @@ def loss_curves(model: rc.Model, diverged: ts.RunRecord | None) -> None:
 
 
 def known_answer(model: rc.Model) -> None:
-    """For a model of a built-in corpus with a known answer: does greedy generation show it?"""
+    """For a model of a built-in corpus with a known answer: does its generated text show it?"""
     b = rc.BUILTINS.get(model.corpus_name)
     if b is None or b.check is None or b.text != model.corpus_text:
         return
     verdict = b.verify(model)
     say = st.success if verdict.ok else st.warning
-    say(f"**Known answer:** {'learned ✅' if verdict.ok else 'not learned yet ❌'}. "
-        f"Greedy generation of {b.check_tokens} tokens from “{md_token(model.first_word())}”: "
-        f"{verdict.why}")
+    say(f"**Known answer:** {'learned ✅' if verdict.ok else 'not learned yet ❌'}. The check "
+        f"{b.check_text(md_token(model.first_word()))}: {verdict.why}")
     st.code(verdict.text, language=None, wrap_lines=True)
 
 
-def inside_section(model: rc.Model) -> None:
-    st.header("5 · Inside the current model")
+def views(model: rc.Model) -> None:
+    """The current model's views, each folded and guarded (``ui.train_folds``)."""
+    st.subheader("Look inside your current model")
+    tag = ts.model_tag(model)
+    if K.LIVE in ss:
+        st.caption("A run is training: these views show your current model until it ends.")
+    corpus = model.corpus()
+    folded("Watch it learn: one sentence under the weights of each snapshot", K.FOLDS["learn"], tag,
+           partial(watch_it_learn, model))
+    folded("Teacher forcing, and how far back the gradient reaches", K.FOLDS["sentence"], tag,
+           partial(one_sentence, model))
+    folded("Vanishing and exploding gradients: scale W_h", K.FOLDS["what_if"], tag,
+           partial(inside.vanishing_what_if, model))
+    if corpus is not None:
+        folded("What each hidden unit tracks", K.FOLDS["units"], tag, partial(inside.unit_activity, model))
+    folded("The weights", K.FOLDS["weights"], tag, partial(inside.weights, model))
+
+
+def watch_it_learn(model: rc.Model) -> None:
+    if model.corpus() is None:
+        st.info("This model carries no training text, so there is no sentence to replay its training on.")
+        return
+    inside.watch_it_learn(model, tv.sentence_choices(model.corpus())[0])
+
+
+def one_sentence(model: rc.Model) -> None:
+    """A sentence of the training text, fed in: teacher forcing and the gradient's reach."""
     corpus = model.corpus()
     if corpus is None:
-        st.info("This model carries no training text, so there is no sentence to look at; its weights are below.")
-    else:
-        choices = tv.sentence_choices(corpus)
-        pick = st.selectbox("Sentence", range(len(choices)), key=K.versioned(K.SENTENCE, model_version()),
-                            format_func=lambda k: rc.decode(list(choices[k]), model.level))
-        inside.teacher_forcing(model, choices[pick])
-        inside.gradient_reach(model, choices[pick])
-    inside.vanishing_what_if(model)
-    if corpus is not None:
-        inside.unit_activity(model)
-    inside.weights(model)
+        st.info("This model carries no training text, so there is no sentence to look at; its weights are in "
+                "“The weights”.")
+        return
+    choices = tv.sentence_choices(corpus)
+    pick = st.selectbox("Sentence", range(len(choices)), key=K.versioned(K.SENTENCE, model_version()),
+                        format_func=lambda k: rc.decode(list(choices[k]), model.level))
+    inside.teacher_forcing(model, choices[pick])
+    inside.gradient_reach(model, choices[pick])
 
 
 def file_section(model: rc.Model) -> None:
-    st.header("6 · Model file")
-    safe = "".join(ch if ch.isalnum() else "-" for ch in model.corpus_name).strip("-") or "model"
-    st.download_button("⬇ Download the current model (.npz)", rc.to_bytes(model), file_name=f"rnn-{safe}.npz",
-                       mime="application/octet-stream", key=K.DOWNLOAD)
+    """The uploader first, so nothing the current model holds can keep it from being drawn; the
+    model's bytes are made only when the download is clicked (a large model's are megabytes)."""
+    st.subheader("Model file")
     st.file_uploader("Load a model file (.npz saved by this app or its CLI)", type=["npz"], key=K.NPZ_FILE,
                      on_change=ts.read_model_upload)
-    ts.show_notice(ss.get(K.FILE_NOTICE))
+    with guarded("The upload's notice"):
+        ts.show_notice(ss.get(K.FILE_NOTICE))
+    with guarded("The download"):
+        name = "".join(ch if ch.isalnum() else "-" for ch in model.corpus_name[:FILE_NAME_CHARS]).strip("-")
+        st.download_button("⬇ Download the current model (.npz)", partial(rc.to_bytes, model),
+                           file_name=f"rnn-{name or 'model'}.npz", mime="application/octet-stream",
+                           on_click="ignore", key=K.DOWNLOAD)
 
 
 start_page()
 tw.warm()  # a worker ready before the first click on Train
 st.title("Train a model")
-st.caption("Choose a corpus and settings, press **Train**, and watch the loss fall. The trained model "
-           "becomes your current model on every page. Your model is yours alone: other visitors "
-           "train their own.")
-st.header("1 · Corpus")
-corpus = corpus_section()
-st.header("2 · Settings")
-config = settings_section()
-fits = corpus is not None and config is not None and memory_check(corpus, config)
-train_section(corpus, config, fits)
-model = current_model()
-st.header("4 · Watch it learn")
-if model.corpus() is None:
-    st.info("This model carries no training text, so there is no sentence to replay its training on.")
-else:
-    inside.watch_it_learn(model, tv.sentence_choices(model.corpus())[0])
-inside_section(model)
-file_section(model)
+st.caption("Choose a text, press **Train**, watch the loss fall: the trained model becomes your current model on "
+           "every page (yours alone).")
+top, inside_views, files = st.container(), st.container(), st.container()
+with files:
+    file_section(current_model())
+with top:
+    corpus = corpus_section()
+    settings, go = st.columns([5, 1], vertical_alignment="top")
+    details = st.container()  # below the settings and the Train button, above the settings' widgets
+    config = settings_section(corpus, settings)
+    with details:
+        corpus_details(corpus)
+    train_section(corpus, config, go)
+with inside_views, guarded("The views of the model"):
+    views(current_model())

@@ -5,8 +5,9 @@
 
 from . import limits
 from .beam import BeamResult, BeamRun, BeamStep, Hypothesis, beam_document, beam_search
-from .corpora import BUILTINS, Builtin, Verdict, builtin_corpus
-from .config import SETTING, SETTINGS, TRAIN_MEMORY_BUDGET, Setting, TrainConfig, model_dtype
+from .corpora import BUILTINS, Builtin, Verdict, builtin_corpus, suggest_for
+from .config import (SETTING, SETTINGS, TRAIN_MEMORY_BUDGET, Setting, Suggestion, TrainConfig, model_dtype,
+                     suggest_config)
 from .errors import ConfigError, CorpusError, ModelFileError, RnnCoreError, VocabularyError
 from .filters import Distribution, kept_mass, sampling_distribution
 from .history import LiveSample, Recorder, ValidationLoss, ema, record_training, split_corpus
@@ -37,7 +38,7 @@ __all__ = [
     "seed_config", "seed_corpus", "seed_model", "sentence_grad_norms", "start_model", "train",
     # training settings declared once; memory a run needs
     "SETTING", "SETTINGS", "Setting", "TRAIN_MEMORY_BUDGET", "model_dtype", "MemoryEstimate", "memory_estimate",
-    "training_memory", "check_training_memory",
+    "training_memory", "check_training_memory", "Suggestion", "suggest_config", "suggest_for",
     # built-in corpora, some with a known answer a trained model's text is checked against
     "BUILTINS", "Builtin", "Verdict", "builtin_corpus",
     # errors a user can fix

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import ClassVar
 
 from .errors import ConfigError
 
@@ -66,8 +67,10 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("hidden_size", "hidden size", 3, "H, the length of h_t (the seed uses 3)", 1, MAX_SIZE),
-    Setting("embed_dim", "embedding size", 3, "E, the length of x_t (the seed uses 3)", 1, MAX_SIZE),
+    Setting("hidden_size", "hidden size", 3, "H, the length of h_t (the 'I love deep learning' preset uses 3)",
+            1, MAX_SIZE),
+    Setting("embed_dim", "embedding size", 3, "E, the length of x_t (the 'I love deep learning' preset uses 3)",
+            1, MAX_SIZE),
     Setting("steps", "steps", 60, "optimizer updates; 0 keeps the random initial weights", 0, MAX_STEPS),
     Setting("lr", "learning rate", 0.02, "learning rate: too large and the loss explodes", 0, 10, low_open=True),
     Setting("optimizer", "optimizer", OPTIMIZERS[0], "the update rule; Adam adapts the step per weight "
@@ -78,10 +81,10 @@ SETTINGS = (
             "streams of text", 1, 4096),
     Setting("seq_len", "sequence length", 32, "time steps per update (truncated backpropagation through "
             "time): longer sentences and text are cut into pieces this long, carrying h across", 1, 4096),
-    Setting("seed", "seed", 0, "seeds the initial weights and the batch order: same seed and settings, "
-            "same model, bit for bit", 0, 2**32 - 1),
+    Setting("seed", "random seed", 0, "the random seed of the initial weights and the batch order: same "
+            "random seed and settings, same model, bit for bit", 0, 2**32 - 1),
     Setting("dtype", "dtype", DTYPES[0], "float64 for exact teaching numbers, float32 for speed and "
-            "half the memory; auto: float64 for small word-level models such as the seed preset, "
+            "half the memory; auto: float64 for small word-level models such as the 'I love deep learning' preset, "
             f"float32 for char level and for models over {AUTO_FLOAT32_PARAMS:,} parameters",
             choices=DTYPES),
 )
@@ -140,3 +143,76 @@ def model_dtype(config: TrainConfig, vocab_size: int, level: str) -> str:
         return config.dtype
     small = n_params(vocab_size, config.embed_dim, config.hidden_size) <= AUTO_FLOAT32_PARAMS
     return "float64" if level == "word" and small else "float32"
+
+
+# ---------------------------------------------------------------- settings suggested for a text
+
+SUGGESTED = ("hidden_size", "embed_dim", "steps", "lr", "seq_len", "batch_size")  # what a suggestion sets
+PASSES = 100  # a suggested run reads its text about this many times ...
+SUGGESTED_STEPS = (300, 2000)  # ... in at least / at most this many updates
+SHORT_TEXT = {"char": 2_000, "word": 200}  # up to this many tokens (char) or distinct words: the small network
+CHAR_PIECE = 64  # characters per update: long enough for a word or two of context
+STREAM_PIECES = 8  # a char stream is at least this many updates long, so h is rarely reset to 0
+MOST_STREAMS = 32
+NETWORKS = {  # (H, E, learning rate): a short text / a longer one
+    "char": ((64, 16, 0.01), (128, 32, 0.005)),
+    "word": ((32, 16, 0.01), (64, 32, 0.005)),
+}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Settings suggested for a text (``suggest_config``): the SUGGESTED ones chosen for it, the
+    others at their defaults, and why, in words a page can show."""
+
+    names: ClassVar[tuple[str, ...]] = SUGGESTED
+    config: TrainConfig
+    why: str
+
+    def values(self) -> dict:
+        """The SUGGESTED settings by name."""
+        return {name: getattr(self.config, name) for name in SUGGESTED}
+
+
+def suggest_config(level: str, n_tokens: int, vocab_size: int, n_sentences: int = 1) -> Suggestion:
+    """Settings that train a pasted or uploaded text well enough to hear it in greedy text.
+
+    Inputs: the text's level, its tokens (char level: characters), distinct tokens V and, at
+    word level, sentences. A short text gets a small network that learns it by heart; a longer
+    one a larger network. Char level reads one stream of text (more streams side by side only
+    when each stays STREAM_PIECES updates long) in pieces of CHAR_PIECE characters carrying h:
+    cut into many short streams, each starting from h = 0, a short text would be learned as
+    disconnected pieces and greedy text would leave it after the first piece. Steps: about
+    PASSES readings of the text, within SUGGESTED_STEPS.
+    """
+    if level == "char":
+        seq_len = max(1, min(CHAR_PIECE, n_tokens - 1))
+        batch = max(1, min(MOST_STREAMS, (n_tokens - 1) // (STREAM_PIECES * seq_len)))
+        per_pass = max(1, n_tokens - 1) / (batch * seq_len)
+        short = n_tokens <= SHORT_TEXT["char"]
+    else:
+        seq_len, batch = SETTING["seq_len"].default, max(1, min(SETTING["batch_size"].default, n_sentences))
+        per_pass = math.ceil(n_sentences / batch) * math.ceil(n_tokens / max(1, n_sentences) / seq_len)
+        short = vocab_size <= SHORT_TEXT["word"]
+    H, E, lr = NETWORKS[level][0 if short else 1]
+    low, high = SUGGESTED_STEPS
+    steps = min(high, max(low, math.ceil(PASSES * per_pass / 100) * 100))
+    config = TrainConfig(hidden_size=H, embed_dim=E, steps=steps, lr=lr, seq_len=seq_len, batch_size=batch)
+    return Suggestion(config, suggestion_text(level, n_tokens, vocab_size, short, config, per_pass))
+
+
+def suggestion_text(level: str, n_tokens: int, vocab_size: int, short: bool, config: TrainConfig,
+                    per_pass: float) -> str:
+    """Why ``suggest_config`` chose ``config``, in two sentences (``per_pass``: updates per reading)."""
+    if level == "char":
+        size = f"{n_tokens:,} characters"
+        reading = (f"one stream of text, {config.seq_len} characters per update" if config.batch_size == 1 else
+                   f"{config.batch_size} streams of text side by side, {config.seq_len} characters each per update")
+    else:
+        size = f"{n_tokens:,} tokens, {vocab_size:,} distinct"
+        reading = f"{config.batch_size} sentence{'s' * (config.batch_size > 1)} per update"
+    network = "a small network can learn it by heart" if short else "a larger network learns its patterns"
+    passes = config.steps / per_pass
+    return (f"{size}: {network} (H = {config.hidden_size}, E = {config.embed_dim}). It reads {reading}, "
+            f"{config.steps:,} updates (about {passes:,.0f} times through the text) at a learning rate of "
+            f"{config.lr:g}.")

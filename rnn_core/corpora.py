@@ -15,10 +15,10 @@ from typing import Callable
 
 import numpy as np
 
-from .config import TrainConfig
+from .config import Suggestion, TrainConfig, suggest_config
 from .params import SEED_SENTENCE, Model
 from .sample import GREEDY, Rule, generate, text_of
-from .tokens import EOS, Corpus, make_corpus, quoted
+from .tokens import EOS, Corpus, build_vocab, make_corpus, quoted
 
 Check = Callable[[str], tuple[bool, str]]  # generated text -> (does it show the pattern, why)
 
@@ -40,21 +40,40 @@ class Builtin:
     steps: int  # updates that train it well with the default Adam settings
     hidden_size: int
     check: Check | None = field(default=None, compare=False)  # generated text -> (ok, why)
-    check_tokens: int = 0  # tokens to generate for the check
+    check_tokens: int = 0  # tokens to generate for the check (each run)
+    check_rule: Rule = GREEDY  # how the check generates
+    check_runs: int = 1  # texts it generates (with a sampling rule: samples 0, 1, ...)
 
     def config(self, **overrides) -> TrainConfig:
         """The suggested settings: these steps and H, the defaults for the rest."""
         return TrainConfig(**{"steps": self.steps, "hidden_size": self.hidden_size, **overrides})
 
-    def verify(self, model: Model, rule: Rule = GREEDY, seed: int = 0, sample: int = 0) -> Verdict:
-        """Generate ``check_tokens`` tokens from the model's first word with ``rule`` and check
-        them (ValueError for a corpus without a check)."""
+    def suggestion(self) -> Suggestion:
+        """``config()`` with why, as ``suggest_config`` gives it for other texts."""
+        why = f"this corpus trains well in {self.steps:,} steps with H = {self.hidden_size}, the defaults otherwise"
+        if self.check is not None:
+            why += "; with them the trained model passes its known-answer check"
+        return Suggestion(self.config(), why[0].upper() + why[1:] + ".")
+
+    def verify(self, model: Model, seed: int = 0) -> Verdict:
+        """Generate ``check_runs`` texts of at most ``check_tokens`` tokens from the model's first
+        word with ``check_rule`` (sample numbers 0, 1, ... under ``seed``) and check them, joined
+        by a space (ValueError for a corpus without a check)."""
         if self.check is None:
             raise ValueError("this corpus has no known answer to check.")
-        traces = generate(model, [model.first_word()], rule, max_tokens=self.check_tokens, seed=seed, sample=sample)
-        text = text_of(model, traces)
+        texts = [text_of(model, generate(model, [model.first_word()], self.check_rule, max_tokens=self.check_tokens,
+                                         seed=seed, sample=n)) for n in range(self.check_runs)]
+        text = " ".join(texts)
         ok, why = self.check(text)
-        return Verdict(ok, why, text)
+        return Verdict(ok, why, "\n".join(texts))
+
+    def check_text(self, first_word: str) -> str:
+        """What the check generates, in words: 'generates 40 tokens greedily from “a”'."""
+        if self.check_rule.is_greedy:
+            return f"generates {self.check_tokens} tokens greedily from “{first_word}”"
+        return (f"samples {self.check_runs} sentences from “{first_word}” at temperature "
+                f"{self.check_rule.temperature:g} (each up to {self.check_tokens} tokens; a lower temperature than 1 "
+                "keeps the rare slips of a model that learned the grammar rare)")
 
 
 # ---------------------------------------------------------------- patterns that repeat
@@ -91,8 +110,9 @@ COUNTING_LINE = " ".join(string.ascii_lowercase[:i] for i in range(1, 6)) + "\n"
 
 
 def check_counting(text: str) -> tuple[bool, str]:
-    """Each word one letter longer than the last, from 'a' to 'abcde', then a new line."""
-    return follows_cycle(text, COUNTING_LINE, len(COUNTING_LINE) + 5)
+    """Each word one letter longer than the last, from 'a' to 'abcde', then a new line: two whole
+    lines' worth at least."""
+    return follows_cycle(text, COUNTING_LINE, 2 * len(COUNTING_LINE))
 
 
 # ---------------------------------------------------------------- balanced brackets
@@ -106,6 +126,9 @@ def dyck_words(pairs: int) -> list[str]:
                    for inner in dyck_words(k) for rest in dyck_words(pairs - 1 - k)})
 
 
+BRACKET_LINES = 3  # complete lines the check asks for
+
+
 def brackets_text(max_pairs: int = 3, lines: int = 60, seed: int = 0) -> str:
     """``lines`` balanced lines of 1..max_pairs pairs, drawn uniformly from all of them."""
     words = [w for n in range(1, max_pairs + 1) for w in dyck_words(n)]
@@ -114,13 +137,14 @@ def brackets_text(max_pairs: int = 3, lines: int = 60, seed: int = 0) -> str:
 
 
 def check_brackets(text: str) -> tuple[bool, str]:
-    """At least two complete lines after the first newline, each non-empty and balanced. The
+    """At least BRACKET_LINES complete lines after the first newline, each non-empty and balanced. The
     text before the first newline may end a line begun before the prompt (generation starts
     from h_0 = 0 without knowing how deep it is), so it must only close what could have been
     opened; the unfinished last line must never close more than it opened."""
     first, *complete, partial = text.split("\n") if "\n" in text else (text, "")
-    if len(complete) < 2:
-        return False, f"the text has {len(complete)} complete line(s) after its first newline; at least 2 are needed."
+    if len(complete) < BRACKET_LINES:
+        return False, (f"the text has {len(complete)} complete line(s) after its first newline; at least "
+                       f"{BRACKET_LINES} are needed.")
     mirrored = first[::-1].translate(str.maketrans("()", ")("))  # a line's end, read backwards
     if bracket_problem(mirrored, finished=False):
         return False, f"its first line {quoted(first)} cannot be the end of a balanced line."
@@ -167,6 +191,7 @@ GRAMMAR = {
     "object noun": {"noun": "end"},
 }
 CATEGORY = {w: c for c, words in WORDS.items() for w in words}
+GRAMMAR_RUNS = 5  # sentences the check samples and parses
 
 
 def grammar_sentence(rng: np.random.Generator) -> str:
@@ -184,9 +209,9 @@ def grammar_text(sentences: int = 80, seed: int = 0) -> str:
     return "\n".join(grammar_sentence(rng) for _ in range(sentences))
 
 
-def check_grammar(text: str) -> tuple[bool, str]:
-    """At least one complete sentence (ending in </s>); every sentence, the unfinished last one
-    included, follows GRAMMAR."""
+def check_grammar(text: str, min_sentences: int = 1) -> tuple[bool, str]:
+    """At least ``min_sentences`` complete sentences (ending in </s>); every sentence, an
+    unfinished last one included, follows GRAMMAR."""
     words = text.split()
     if EOS not in words:
         return False, f"the text has no complete sentence: it never reaches {EOS}."
@@ -200,6 +225,8 @@ def check_grammar(text: str) -> tuple[bool, str]:
         if problem:
             return False, f"sentence {n} ({' '.join(sentence)}): {problem}."
     complete = sum(s[-1] == EOS for s in sentences)
+    if complete < min_sentences:
+        return False, f"the text has {complete} complete sentence(s); at least {min_sentences} are needed."
     return True, f"{complete} complete sentence(s), all grammatical."
 
 
@@ -223,8 +250,8 @@ def grammar_problem(words: list[str]) -> str | None:
 # ---------------------------------------------------------------- the list
 
 BUILTINS: dict[str, Builtin] = {
-    "seed: I love deep learning": Builtin(
-        SEED_SENTENCE, "word", "The seed document's example: one sentence, five tokens, H = 3.", 60, 3
+    SEED_SENTENCE: Builtin(  # named after its sentence, as the preset it is
+        SEED_SENTENCE, "word", "The source document's example: one sentence, five tokens, H = 3.", 60, 3
     ),
     "shared words": Builtin(
         "I love deep learning\nI love my dog\nmy dog loves deep sleep\nwe love learning",
@@ -273,7 +300,7 @@ BUILTINS: dict[str, Builtin] = {
         "just before: only a model that remembers the last 3 characters in h can place the 'b'. "
         "A model that learned it writes aaabaaabaaab… forever; the check asks that every 'b' "
         "comes after exactly three 'a's.",
-        300, 8, check_periodic(3), 24,
+        300, 8, check_periodic(3), 40,
     ),
     "known answer: balanced brackets (char level)": Builtin(
         brackets_text(),
@@ -281,9 +308,9 @@ BUILTINS: dict[str, Builtin] = {
         "Lines of balanced brackets, nested up to 3 deep: to close a line the model must count "
         "how many brackets are still open, a counter kept in h. A model that learned it writes "
         "lines like (()()) and (()) that always close what they open; the check asks for at "
-        "least two complete lines after the first newline, all balanced (before it, the model "
+        "least three complete lines after the first newline, all balanced (before it, the model "
         "may be finishing a line it imagines begun before the prompt).",
-        600, 24, check_brackets, 30,
+        600, 24, check_brackets, 45,
     ),
     "known answer: counting a ab abc (char level)": Builtin(
         COUNTING_LINE * 12,
@@ -291,8 +318,9 @@ BUILTINS: dict[str, Builtin] = {
         "Counting: each word is one letter longer than the last, a ab abc abcd abcde, then a new "
         "line. Inside a word the letters follow the alphabet; where it ends depends on how long "
         "the previous word was, which h must count. A model that learned it writes "
-        "a ab abc abcd abcde and starts over; the check asks that the text follows that line.",
-        400, 16, check_counting, 30,
+        "a ab abc abcd abcde and starts over; the check asks that the text follows that line "
+        "for two lines' worth.",
+        400, 16, check_counting, 50,
     ),
     "known answer: a tiny grammar (word level)": Builtin(
         grammar_text(),
@@ -300,10 +328,21 @@ BUILTINS: dict[str, Builtin] = {
         "Sentences of a tiny grammar: the [small|big|red] cat|dog|bird, then sees|chases and "
         "another such phrase, or sleeps|runs and the end. After a noun the model must remember "
         "whether a verb came already (a verb comes next, or the end). A model that learned it "
-        "writes grammatical sentences, also ones not in the text; the check parses them.",
-        300, 16, check_grammar, 12,
+        "writes grammatical sentences, also ones not in the text; the check samples several "
+        "sentences and parses each.",
+        300, 16, lambda text: check_grammar(text, GRAMMAR_RUNS), 12, Rule("sample", temperature=0.5), GRAMMAR_RUNS,
     ),
 }
+
+
+def suggest_for(corpus: Corpus) -> Suggestion:
+    """The settings suggested for ``corpus``: a built-in corpus's own (when its text is the
+    built-in's), else ``suggest_config`` from the text's size and level."""
+    b = BUILTINS.get(corpus.name)
+    if b is not None and b.text == corpus.text and b.level == corpus.level:
+        return b.suggestion()
+    vocab = build_vocab(list(corpus.sentences))
+    return suggest_config(corpus.level, corpus.n_tokens, len(vocab.tokens), len(corpus.sentences))
 
 
 def builtin_corpus(name: str) -> Corpus:

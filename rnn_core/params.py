@@ -149,7 +149,7 @@ def new_model(corpus: Corpus, config: TrainConfig) -> Model:
 
 def seed_corpus() -> Corpus:
     """The seed document's single training sentence, word level."""
-    return make_corpus(SEED_SENTENCE, "word", name="seed: I love deep learning")
+    return make_corpus(SEED_SENTENCE, "word", name=SEED_SENTENCE)
 
 
 def seed_config(**overrides) -> TrainConfig:

@@ -48,11 +48,11 @@ def test_positions_put_kept_first_then_the_best_pruned(drawing):
 
 def test_figure_labels_are_escaped_and_carry_log_p(like_love, drawing):
     fig = bv.beam_figure(drawing, like_love.vocab.tokens, "I <b>")
-    nodes = fig.data[-1]
-    assert nodes.text[-1] == "I &lt;b&gt;"  # the prompt, as text
-    assert all("</s>" not in t for t in nodes.text)
+    texts = [a.text for a in fig.layout.annotations]
+    assert texts[-1] == "I &lt;b&gt;"  # the prompt, as text
+    assert all("</s>" not in t for t in texts)
     first = drawing.steps[0].kept[0]
-    assert nodes.text[0] == f"{like_love.vocab.tokens[first.ids[-1]]}<br>{first.log_p:.2f}"
+    assert texts[0] == f"{like_love.vocab.tokens[first.ids[-1]]}<br>{first.log_p:.2f}"
 
 
 def test_table_ranks_complete_sentences_and_ends_with_greedy(like_love, drawing):
@@ -60,3 +60,26 @@ def test_table_ranks_complete_sentences_and_ends_with_greedy(like_love, drawing)
     assert table["continuation"].tolist()[0] == "love music </s>"
     assert table["found by"].tolist()[-1] == "greedy"
     assert table["P"].tolist() == pytest.approx([math.exp(x) for x in table["log p"]])
+
+
+def test_the_table_has_no_missing_value_greedy_is_marked_not_ranked(like_love, drawing):
+    """Greedy's score used to be Python's None, which the page's table printed as 'None'."""
+    table = bv.complete_table(drawing, like_love)
+    assert not table.isna().any().any()
+    scores = table["score"].tolist()
+    assert scores[-1] == bv.NOT_RANKED == "—"
+    assert scores[:-1] == [f"{h.score:.4f}" for h in drawing.complete]
+
+
+def test_the_trees_lines_pass_behind_the_labels_and_its_axes_are_titled(like_love, drawing):
+    """The pruned dotted lines ran through the labels (-4.77, -4.99): labels are now annotations,
+    which Plotly draws above every trace, each on an opaque box just above its marker."""
+    fig = bv.beam_figure(drawing, like_love.vocab.tokens, "I")
+    *lines, nodes = fig.data
+    assert all(t.mode == "lines" for t in lines) and nodes.mode == "markers"
+    notes = fig.layout.annotations
+    assert len(notes) == len(nodes.x)  # one label per node, the prompt's included
+    assert [(a.x, a.y) for a in notes] == list(zip(nodes.x, nodes.y))
+    assert all(a.bgcolor == bv.LABEL_BACKGROUND and a.yanchor == "bottom" and a.yshift > 0 for a in notes)
+    assert fig.layout.xaxis.title.text.startswith("generated token")
+    assert fig.layout.yaxis.title.text.startswith("hypotheses") and fig.layout.yaxis.showticklabels is False

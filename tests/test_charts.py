@@ -195,7 +195,8 @@ def test_trajectory_points_are_h_0_to_h_upto_inside_the_cube(trained_seed):
         np.testing.assert_allclose(xyz, expected, atol=1e-15)
         for axis in (fig.layout.scene.xaxis, fig.layout.scene.yaxis, fig.layout.scene.zaxis):
             assert tuple(axis.range) == (-1, 1)
-    assert list(charts.trajectory_figure(traces, 2).data[0].text) == ["h_0", "h_1 (I)", "h_2 (love)"]
+    assert list(charts.trajectory_figure(traces, 2).data[0].text) == ["h<sub>0</sub>", "h<sub>1</sub> (I)",
+                                                                       "h<sub>2</sub> (love)"]
 
 
 def projected(points: np.ndarray, eye: dict) -> np.ndarray:
@@ -234,6 +235,7 @@ def test_hidden_heatmap_is_h_over_steps_on_a_symmetric_scale(trained_seed):
     np.testing.assert_allclose(np.array(heat.z), np.array([tr.h for tr in traces[:3]]).T)
     assert (heat.zmin, heat.zmax) == (-1, 1)
     assert list(heat.x) == ["1: I", "2: love", "3: deep"]
+    assert list(heat.y) == ["unit 1", "unit 2", "unit 3"]  # 1-based, as every page names a unit
 
 
 def test_distributions_heatmap_rows_are_y_t_and_marks_the_chosen_tokens(trained_seed):
@@ -247,3 +249,19 @@ def test_token_colours_are_stable_and_distinct_for_a_small_vocabulary():
     colors = [charts.token_color(v) for v in range(5)]
     assert len(set(colors)) == 5
     assert charts.token_color(3) == colors[3]
+
+
+def test_the_step_charts_title_every_axis_and_colour_bar_and_typeset_their_titles(trained_seed):
+    """No axis without a title, no colour bar without one, hidden units named 'unit 1'..'unit H',
+    and no 'y_t' with an underscore in a title (Plotly writes subscripts as <sub>)."""
+    traces = rc.generate(trained_seed, "I", rc.GREEDY, max_tokens=20)
+    hidden, dists = charts.hidden_heatmap(traces), charts.distributions_heatmap(traces, trained_seed.vocab.tokens)
+    for fig, x, y, bar in ((hidden, "step: input token", "hidden unit", "value of h"),
+                           (dists, "next token", "step: input token", "probability")):
+        assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == (x, y)
+        assert fig.data[0].colorbar.title.text == bar
+        assert "_" not in fig.layout.title.text
+    assert hidden.layout.title.text == "hidden state h<sub>t</sub> over steps"
+    scene = charts.trajectory_figure(traces, 2).layout.scene
+    assert [scene.xaxis.title.text, scene.yaxis.title.text, scene.zaxis.title.text] == ["unit 1", "unit 2", "unit 3"]
+    assert not [name for name in charts.CAMERAS if "[" in name]  # views named by 1-based units too

@@ -76,7 +76,7 @@ def test_auto_precision_rule():
         assert model_dtype(rc.TrainConfig(dtype=dtype, hidden_size=512), 5000, "word") == dtype
 
 
-@pytest.mark.parametrize("name, dtype", [("seed: I love deep learning", "float64"), ("counting", "float64"),
+@pytest.mark.parametrize("name, dtype", [("I love deep learning", "float64"), ("counting", "float64"),
                                           ("alphabet (char level)", "float32")])
 def test_new_models_are_built_in_the_resolved_precision(name, dtype):
     model = rc.new_model(builtin_corpus(name), rc.TrainConfig(hidden_size=8, embed_dim=8))
@@ -106,3 +106,74 @@ def test_a_model_file_whose_config_says_auto_is_refused_cleanly(tiny_model):
     np.savez(buf, **arrays)
     with pytest.raises(rc.ModelFileError, match="auto"):
         rc.from_bytes(buf.getvalue())
+
+
+# ---------------------------------------------------------------- settings suggested for a text
+
+PARAGRAPH = ("Once upon a time there was a small village at the edge of a great forest. Every morning the "
+             "baker lit his oven before the sun came up, and the smell of fresh bread drifted down the narrow "
+             "streets. The children ran to the square to play, and the old men sat on the bench by the well "
+             "and talked about the weather. One day a stranger walked into the village with a large wooden "
+             "box on his back, and nobody knew what was inside it.")  # 427 characters
+
+
+def test_the_random_seed_is_called_so_and_seed_names_nothing_else():
+    assert SETTING["seed"].label == "random seed" and "random seed" in SETTING["seed"].help
+    assert all("seed" not in s.help for s in SETTINGS if s.name != "seed")
+    with pytest.raises(rc.ConfigError, match="random seed must be a whole number"):
+        rc.TrainConfig(seed=-1)
+
+
+@pytest.mark.parametrize("args, expected", [
+    # char level, 427 characters: one stream (426 targets // (8 x 64) = 0 -> 1), 64 per update;
+    # 100 readings of 426 / 64 = 6.66 updates each = 666 -> 700
+    (("char", 427, 40), dict(hidden_size=64, embed_dim=16, steps=700, lr=0.01, seq_len=64, batch_size=1)),
+    # 6 characters: 5 targets, pieces of 5, the fewest steps
+    (("char", 6, 3), dict(hidden_size=64, embed_dim=16, steps=300, lr=0.01, seq_len=5, batch_size=1)),
+    # 20,000 characters: 19,999 // 512 = 39 streams -> 32; 100 x 19,999 / 2,048 = 976.5 -> 1,000
+    (("char", 20_000, 80), dict(hidden_size=128, embed_dim=32, steps=1_000, lr=0.005, seq_len=64, batch_size=32)),
+    (("char", 2_000_000, 120), dict(hidden_size=128, embed_dim=32, steps=2_000, lr=0.005, seq_len=64,
+                                    batch_size=32)),  # the most steps
+    # word level: two sentences of 7 tokens, 8 distinct: one batch of both, one piece -> 100 -> 300
+    (("word", 14, 8, 2), dict(hidden_size=32, embed_dim=16, steps=300, lr=0.01, seq_len=32, batch_size=2)),
+    # 40 sentences of 16.5 tokens, 300 distinct: 3 batches of 16 x 1 piece -> 300
+    (("word", 660, 300, 40), dict(hidden_size=64, embed_dim=32, steps=300, lr=0.005, seq_len=32, batch_size=16)),
+])
+def test_the_suggestion_follows_the_texts_size_and_level(args, expected):
+    suggestion = rc.suggest_config(*args)
+    assert suggestion.values() == expected
+    assert suggestion.config == rc.TrainConfig(**expected)  # the others at their defaults
+    assert f"{suggestion.config.steps:,} updates" in suggestion.why
+
+
+def test_a_built_in_corpus_keeps_its_own_suggestion_and_a_pasted_copy_gets_one_from_its_size():
+    counting = rc.BUILTINS["counting"]
+    assert rc.suggest_for(builtin_corpus("counting")).config == counting.config()
+    pasted = rc.make_corpus(counting.text, "word", "pasted text")
+    assert rc.suggest_for(pasted) == rc.suggest_config("word", pasted.n_tokens, 11, 1)
+
+
+@pytest.mark.parametrize("level, text", [
+    ("char", "".join(chr(0x4E00 + i % 5_000) for i in range(600_000))),  # 1.8 MB, V = 5,000
+    ("word", "\n".join(" ".join(f"w{(i * 7 + j) % 19_999}" for j in range(10)) for i in range(20_000))),  # V = 20,000
+])
+def test_suggestions_for_the_largest_texts_fit_the_memory_budget(level, text):
+    corpus = rc.make_corpus(text, level, "large")
+    suggestion = rc.suggest_for(corpus)
+    rc.check_training_memory(corpus, suggestion.config)  # raises ConfigError if it did not fit
+
+
+def test_the_suggested_run_on_a_400_character_paragraph_learns_it_and_the_defaults_do_not():
+    """The Train page's default run on pasted text: char level, the suggested settings, text held out
+    as the page does it. Its loss over the whole paragraph (teacher forcing) falls below 0.1 nats a
+    character, and greedy text from the first letter is the paragraph's start; with the seed preset's
+    defaults (H = 3, 60 steps) it stays above 2 and greedy text leaves the paragraph at once."""
+    corpus = rc.make_corpus(PARAGRAPH, "char", "pasted text")
+    config = rc.suggest_for(corpus).config
+    trained, report, _ = rc.record_training(rc.start_model(corpus, config), corpus, config)
+    assert report.status == "done" and rc.mean_loss(trained, corpus) < 0.1
+    greedy = rc.text_of(trained, rc.generate(trained, ["O"], rc.GREEDY, max_tokens=120))
+    assert greedy.startswith(PARAGRAPH[:100]), greedy
+    default, _, _ = rc.record_training(rc.start_model(corpus, rc.TrainConfig()), corpus, rc.TrainConfig())
+    assert rc.mean_loss(default, corpus) > 2
+    assert not rc.text_of(default, rc.generate(default, ["O"], rc.GREEDY, max_tokens=20)).startswith(PARAGRAPH[:20])

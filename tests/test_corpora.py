@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 import rnn_core as rc
-from rnn_core.corpora import (BUILTINS, COUNTING_LINE, brackets_text, builtin_corpus, check_brackets,
-                              check_counting, check_grammar, check_periodic, dyck_words, grammar_text,
-                              periodic_text)
+from rnn_core.corpora import (BUILTINS, COUNTING_LINE, GRAMMAR_RUNS, brackets_text, builtin_corpus,
+                              check_brackets, check_counting, check_grammar, check_periodic, dyck_words,
+                              grammar_text, periodic_text)
 
 KNOWN = [name for name, b in BUILTINS.items() if b.check is not None]
 
@@ -16,7 +16,7 @@ KNOWN = [name for name, b in BUILTINS.items() if b.check is not None]
 def test_four_corpora_have_known_answers_and_the_older_ones_are_unchanged():
     assert len(KNOWN) == 4
     assert BUILTINS["alphabet (char level)"].text == "abcdefghijklmnopqrstuvwxyz\n"
-    assert BUILTINS["seed: I love deep learning"].check is None
+    assert BUILTINS["I love deep learning"].check is None  # the preset, named after its sentence
 
 
 # ---------------------------------------------------------------- the generated texts
@@ -62,10 +62,10 @@ PERIODIC = check_periodic(3)
 @pytest.mark.parametrize("check, text", [
     (PERIODIC, "aaabaaabaaab"),
     (PERIODIC, "abaaabaaabaaa"),  # may start anywhere in the cycle
-    (check_counting, "a ab abc abcd abcde\na ab abc"),
-    (check_counting, "bcd abcde\na ab abc abcd abcde\n"),
+    (check_counting, "a ab abc abcd abcde\na ab abc abcd abcde\na ab abc"),
+    (check_counting, "bcd abcde\na ab abc abcd abcde\na ab abc a"),
     (check_brackets, "())\n()\n(())()\n((()))\n(("),
-    (check_brackets, "))\n()()\n(()())\n"),
+    (check_brackets, "))\n()()\n(()())\n()\n"),
     (check_grammar, "the cat sleeps </s>"),
     (check_grammar, "a small dog chases the red bird </s> the cat"),
     (check_grammar, "the big bird sees a cat </s> a dog runs </s>"),
@@ -79,21 +79,25 @@ def test_checkers_accept_a_text_that_shows_the_pattern(check, text):
     (PERIODIC, "aaabaabaaabaaab", ["follows the pattern for 6 characters", "'b' where the pattern needs 'a'"]),
     (PERIODIC, "aaaaaaaaaaaa", ["for 3 characters ('aaa')", "needs 'b'"]),
     (PERIODIC, "aaab", ["4 characters", "at least 12"]),
-    (check_counting, "a ab abc abd abcde\na ab abc", ["for 11 characters", "'d' where the pattern needs 'c'"]),
-    (check_counting, "a ab abc abcd abcde abcdef", ["'a ab abc abcd abcde'", "' ' where the pattern needs '\\n'"]),
-    (check_brackets, "()\n())\n()\n()", ["line 2", "'())'", "closes a bracket at character 3"]),
-    (check_brackets, "()\n(()\n()\n()", ["line 2", "1 bracket(s) still open"]),
-    (check_brackets, ")\n()\n\n()\n", ["line 3", "empty"]),
-    (check_brackets, "()\n(a)\n()\n", ["line 2", "'a' at character 2"]),
-    (check_brackets, "(()\n()", ["0 complete line(s)", "at least 2"]),
-    (check_brackets, "()\n()\n(", ["1 complete line(s)", "at least 2"]),
-    (check_brackets, "(()\n()\n()\n", ["first line", "'(()'", "cannot be the end"]),
+    (check_counting, "a ab abc abd abcde\na ab abc abcd abcde\na",
+     ["for 11 characters", "'d' where the pattern needs 'c'"]),
+    (check_counting, "a ab abc abcd abcde\na ab abc", ["28 characters", "at least 40"]),
+    (check_counting, "a ab abc abcd abcde\na ab abc abcd abcde abcdef",
+     ["for 39 characters", "' ' where the pattern needs '\\n'"]),
+    (check_brackets, "()\n())\n()\n()\n()", ["line 2", "'())'", "closes a bracket at character 3"]),
+    (check_brackets, "()\n(()\n()\n()\n()", ["line 2", "1 bracket(s) still open"]),
+    (check_brackets, ")\n()\n\n()\n()\n", ["line 3", "empty"]),
+    (check_brackets, "()\n(a)\n()\n()\n", ["line 2", "'a' at character 2"]),
+    (check_brackets, "(()\n()", ["0 complete line(s)", "at least 3"]),
+    (check_brackets, "()\n()\n()\n(", ["2 complete line(s)", "at least 3"]),
+    (check_brackets, "(()\n()\n()\n()\n", ["first line", "'(()'", "cannot be the end"]),
     (check_grammar, "the cat the dog </s>", ["sentence 1", "after 'cat'", "transitive verb", "not 'the'"]),
     (check_grammar, "the cat sleeps the dog </s>", ["after 'sleeps'", "must end"]),
     (check_grammar, "the small sees </s>", ["after 'small'", "a noun (cat, dog, bird)", "not 'sees'"]),
     (check_grammar, "the cat sees </s>", ["after 'sees'", "determiner", "not '</s>'"]),
     (check_grammar, "the cat sees a dog", ["no complete sentence", "</s>"]),
     (check_grammar, "a dog runs </s> dog runs </s>", ["sentence 2", "after 'the start'", "determiner"]),
+    (lambda text: check_grammar(text, 3), "a dog runs </s> the cat sleeps </s>", ["2 complete", "at least 3"]),
 ])
 def test_checkers_refuse_a_wrong_text_and_say_where_it_goes_wrong(check, text, words):
     ok, why = check(text)
@@ -129,4 +133,21 @@ def test_suggested_settings_train_a_model_whose_greedy_text_passes_the_check(nam
 
 def test_verify_refuses_a_corpus_without_a_known_answer(trained_seed):
     with pytest.raises(ValueError, match="no known answer"):
-        BUILTINS["seed: I love deep learning"].verify(trained_seed)
+        BUILTINS["I love deep learning"].verify(trained_seed)
+
+
+def test_the_grammar_check_samples_several_sentences_and_parses_each():
+    """Greedy generation stops at the first </s>: one sentence of 3 to 8 words says little, so
+    the check samples GRAMMAR_RUNS sentences (samples 0, 1, ... of seed 0) and parses each."""
+    name = "known answer: a tiny grammar (word level)"
+    b, corpus = BUILTINS[name], builtin_corpus(name)
+    trained, _ = rc.train(rc.new_model(corpus, b.config()), corpus, b.config())
+    verdict = b.verify(trained)
+    lines = verdict.text.splitlines()
+    first = trained.first_word()
+    expected = [rc.text_of(trained, rc.generate(trained, [first], b.check_rule, max_tokens=b.check_tokens,
+                                                 seed=0, sample=n)) for n in range(GRAMMAR_RUNS)]
+    assert GRAMMAR_RUNS >= 3 and lines == expected
+    assert all(line.endswith("</s>") and check_grammar(line)[0] for line in lines)
+    assert verdict.ok and verdict.why == f"{GRAMMAR_RUNS} complete sentence(s), all grammatical."
+    assert f"samples 5 sentences from “{first}” at temperature 0.5" in b.check_text(first)

@@ -80,14 +80,14 @@ def test_json_is_the_cli_document_with_the_settings(seed):
     assert doc["settings"]["rule"] == {"strategy": "sample", "temperature": 2.0, "top_k": 4, "top_p": 1.0,
                                        "min_p": 0.05, "typical_p": 1.0, "repetition_penalty": 1.0,
                                        "describe": "sample T=2, top-k=4, min-p=0.05"}
-    assert doc["settings"]["model"] == {"corpus": "seed: I love deep learning", "level": "word", "V": 5, "E": 3,
+    assert doc["settings"]["model"] == {"corpus": "I love deep learning", "level": "word", "V": 5, "E": 3,
                                         "H": 3, "steps_trained": 60, "weights_after_step": 60}
     assert (doc["settings"]["prompt"], doc["settings"]["seed"], doc["settings"]["sample"]) == ("I love", 1, 0)
 
 
 def test_file_names_carry_model_weights_rule_seed_and_sample(seed):
     name = gx.file_name(settings_for(seed, "I"), "csv")
-    assert name == "seed-I-love-deep-learning_step60_sample-T=2-top-k=4-min-p=0.05_seed3_sample2.csv"
+    assert name == "I-love-deep-learning_step60_sample-T=2-top-k=4-min-p=0.05_seed3_sample2.csv"
     others = [settings_for(seed, "I", seed=4), settings_for(seed, "I", sample=3),
               settings_for(seed, "I", rule=rc.Rule("sample", temperature=2.0, top_k=3, min_p=0.05)),
               settings_for(seed, "I", rule=rc.GREEDY)]

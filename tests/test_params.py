@@ -14,13 +14,13 @@ def test_the_seed_corpus_starts_from_the_seed_preset_with_the_documents_x_for_I(
 
 
 def test_the_built_in_seed_corpus_is_the_seed_corpus():
-    name = "seed: I love deep learning"
+    name = "I love deep learning"
     model = rc.start_model(rc.builtin_corpus(name), rc.TrainConfig())
     assert model.params.embedding[model.vocab.id("I")].tolist() == [0.1, 0.3, 0.5]
 
 
 @pytest.mark.parametrize("corpus", [rc.make_corpus("I love deep learning", "word", "pasted text"),
-                                    rc.make_corpus("I love deep learning", "char", "seed: I love deep learning")])
+                                    rc.make_corpus("I love deep learning", "char", "I love deep learning")])
 def test_the_same_words_under_another_name_or_level_start_from_random_weights(corpus):
     model = rc.start_model(corpus, rc.TrainConfig())
     fresh = rc.new_model(corpus, rc.TrainConfig())

@@ -38,7 +38,19 @@ def test_loss_figure_draws_raw_smoothed_and_validation_losses_and_their_exponent
     assert list(smooth_ppl.y) == pytest.approx([math.e**2, math.e**1.5, math.e])
     assert list(valid_ppl.y) == pytest.approx([math.e**1.25, math.e**0.75])
     assert list(fig.layout.xaxis.range) == [0, 10]
-    assert fig.layout.title.text == "step 3: loss 0.5000, smoothed 1.0000 · validation 0.7500 (step 3)"
+    # the headline is the last step's loss; the moving average lags a falling loss and is named as what it is
+    assert fig.layout.title.text == "step 3: loss 0.5000 · validation 0.7500 (step 3)"
+    assert smooth.name == "moving average (exponential)" and "smoothed" not in fig.layout.title.text
+    assert (fig.layout.yaxis.title.text, fig.layout.yaxis2.title.text) == ("loss (nats per token)", "perplexity")
+    assert (fig.layout.xaxis.title.text, fig.layout.xaxis2.title.text) == ("training step", "training step")
+    assert fig.layout.yaxis.type is None and fig.layout.yaxis.rangemode == "tozero"
+
+
+def test_the_loss_curves_can_be_drawn_on_a_log_axis():
+    fig = tv.loss_figure([2.0, 0.1, 0.001], [2.0, 1.0, 0.5], log=True)
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis2.type == "log"
+    assert fig.layout.yaxis.rangemode is None  # 'tozero' has no meaning on a log axis
+    assert list(fig.data[0].y) == [2.0, 0.1, 0.001]  # the same numbers, another axis
 
 
 def test_loss_figure_of_a_history_that_starts_later_counts_steps_from_its_start():
@@ -102,11 +114,17 @@ def test_weight_figures_label_rows_by_token_and_show_the_values(trained):
     figs = tv.weight_figures(trained.params, trained.vocab.tokens)
     emb, W_y, W_h = figs["embedding"].data[0], figs["W_y"].data[0], figs["W_h"].data[0]
     labels = ["I", "love", "deep", "learning", "&lt;/s&gt;"]  # Plotly reads labels as HTML
-    assert list(emb.y) == labels and list(emb.x) == ["x[0]", "x[1]", "x[2]"]
+    assert list(emb.y) == labels and list(emb.x) == ["dim 1", "dim 2", "dim 3"]
     assert np.array_equal(np.asarray(emb.z), trained.params.embedding)
-    assert list(W_y.y) == labels and list(W_y.x) == ["h[0]", "h[1]", "h[2]"]
+    assert list(W_y.y) == labels and list(W_y.x) == ["unit 1", "unit 2", "unit 3"]  # 1-based, as on every page
+    assert list(W_h.y) == list(W_h.x) == ["unit 1", "unit 2", "unit 3"]
     assert np.array_equal(np.asarray(W_h.z), trained.params.W_h)
-    assert figs["W_x"].layout.title.text == "W_x (3 x 3)" and figs["W_y"].layout.title.text == "W_y (5 x 3)"
+    assert figs["W_x"].layout.title.text == "W<sub>x</sub> (3 × 3)"  # typeset, not W_x
+    assert figs["W_y"].layout.title.text == "W<sub>y</sub> (5 × 3)"
+    for name, fig in figs.items():
+        assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text, name
+        assert fig.data[0].colorbar.title.text == "weight", name
+    assert figs["W_h"].layout.xaxis.title.text == "hidden unit of h<sub>t−1</sub>"
     assert emb.zmid is None and emb.zmin == -emb.zmax  # symmetric: 0 is the middle colour
     assert emb.texttemplate == "%{z:.2f}"
 
@@ -116,14 +134,14 @@ def test_weight_heatmap_of_a_big_vocabulary_shows_the_first_rows_without_cell_te
     fig = tv.weight_heatmap("W_y", W, [f"t{i}" for i in range(200)], [f"h[{i}]" for i in range(8)])
     assert len(fig.data[0].y) == tv.MAX_ROWS and fig.data[0].y[-1] == f"t{tv.MAX_ROWS - 1}"
     assert np.array_equal(np.asarray(fig.data[0].z), W[: tv.MAX_ROWS])
-    assert fig.layout.title.text == f"W_y (200 x 8) · first {tv.MAX_ROWS} rows"
+    assert fig.layout.title.text == f"W<sub>y</sub> (200 × 8) · first {tv.MAX_ROWS} rows"
     assert fig.data[0].texttemplate is None
 
 
 def test_whitespace_tokens_are_visible_on_axes():
-    W = np.ones((3, 2))
-    fig = tv.weight_heatmap("embedding", W, ["a", " ", "\n"], ["x[0]", "x[1]"])
-    assert list(fig.data[0].y) == ["a", "␣", "⏎"]
+    model = rc.new_model(rc.make_corpus("a \na", "char"), rc.TrainConfig())
+    figs = tv.weight_figures(model.params, model.vocab.tokens)
+    assert list(figs["embedding"].data[0].y) == list(figs["W_y"].data[0].y) == ["a", "␣", "⏎"]
 
 
 def test_sentence_choices_word_and_char():

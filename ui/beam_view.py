@@ -26,6 +26,8 @@ BEAM_EXAMPLE = "beam beats greedy: like / love"  # a key of the built-in corpora
 PRUNED_DRAWN = 3  # pruned candidates drawn per step (the best ones); the rest are counted
 DRAWN_STEPS = 15  # steps drawn at most: past that the columns get too narrow to read
 BEST_COLOR, DONE_COLOR, GREEDY_COLOR = "#e4572e", "#2a9d55", "#7c3aed"
+LABEL_BACKGROUND = "rgba(255, 255, 255, 0.9)"  # labels are annotations on a box: the tree's lines pass behind them
+NOT_RANKED = "—"  # greedy's row in the score column: the beam's score ranks the beam's own sentences
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ def _edges(pairs, where) -> tuple[list, list]:
 def beam_figure(d: BeamDrawing, vocab: tuple[str, ...], prompt_text: str) -> go.Figure:
     """The beam as a tree: the prompt at column 0, kept hypotheses as blue dots (green squares
     when they end with </s>), pruned ones as grey rings, the best sentence's edges in red and
-    greedy's tokens ringed in purple where the beam holds them. Labels: token and log p."""
+    greedy's tokens ringed in purple where the beam holds them. Labels (``labels``): token and
+    log p."""
     steps = d.steps
     where = {(): (0, 0), **positions(steps)}
     drawn = [(h, h in step.kept) for step in steps for h in step.kept + step.pruned[:PRUNED_DRAWN]]
@@ -92,8 +95,7 @@ def beam_figure(d: BeamDrawing, vocab: tuple[str, ...], prompt_text: str) -> go.
                               (DONE_COLOR if h.finished else H_COLOR) if kept else GREY)
     fig.add_trace(go.Scatter(
         x=[where[h.ids][0] for h, _ in drawn] + [0], y=[where[h.ids][1] for h, _ in drawn] + [0],
-        mode="markers+text", textposition="top center", showlegend=False,
-        text=[f"{axis_label(vocab[h.ids[-1]])}<br>{h.log_p:.2f}" for h, _ in drawn] + [plotly_text(prompt_text)],
+        mode="markers", showlegend=False,
         marker=dict(size=[16 if h.ids in greedy else 11 for h, _ in drawn] + [12],
                     symbol=[marker(h, k)[0] for h, k in drawn] + ["diamond"],
                     color=[marker(h, k)[1] for h, k in drawn] + ["#111827"],
@@ -102,23 +104,38 @@ def beam_figure(d: BeamDrawing, vocab: tuple[str, ...], prompt_text: str) -> go.
         + ["the prompt"], hovertemplate="%{hovertext}<extra></extra>"))
     rows = max(row for _, row in where.values()) + 1
     fig.update_layout(height=140 + 70 * rows, margin=dict(l=10, r=10, t=46, b=10),
+                      annotations=labels(drawn, where, vocab, prompt_text),
                       title=dict(text=f"beam of width {d.width}, step by step · each label: token, cumulative log p",
                                  x=0, font=dict(size=16)))
     fig.update_xaxes(tickmode="array", tickvals=list(range(len(steps) + 1)),
                      ticktext=["prompt"] + [f"token {k}" for k in range(1, len(steps) + 1)],
-                     range=[-0.5, len(steps) + 0.6])
-    fig.update_yaxes(visible=False, range=[rows - 0.4, -0.6])  # high first: row 0 (the best) on top
+                     range=[-0.5, len(steps) + 0.6], title="generated token (one column per step of the search)")
+    fig.update_yaxes(range=[rows - 0.4, -0.6], showticklabels=False, showgrid=False, zeroline=False,
+                     title="hypotheses: kept ones first, best score on top")  # high first: row 0 on top
     return fig
 
 
+def labels(drawn, where, vocab: tuple[str, ...], prompt_text: str) -> list[dict]:
+    """Each drawn hypothesis's label (its last token and cumulative log p) and the prompt's, just
+    above its marker, as annotations on a white box: drawn over the tree's lines (Plotly draws
+    annotations above the traces), so no line runs through a label. The box hides a line; a
+    text halo did not (it leaves the gaps inside and between the glyphs)."""
+    texts = [(where[h.ids], f"{axis_label(vocab[h.ids[-1]])}<br>{h.log_p:.2f}") for h, _ in drawn]
+    return [dict(x=x, y=y, text=text, showarrow=False, yanchor="bottom", yshift=8, bgcolor=LABEL_BACKGROUND,
+                 borderpad=1, font=dict(size=11))
+            for (x, y), text in texts + [((0, 0), plotly_text(prompt_text))]]
+
+
 def complete_table(d: BeamDrawing, model: rc.Model) -> pd.DataFrame:
-    """Every complete hypothesis, best score first, and greedy's sentence: text, log p, P, score."""
+    """Every complete hypothesis, best score first, and greedy's sentence: text, log p, P, and the
+    beam's score as text (greedy's sentence is not one the beam ranked: NOT_RANKED, never a
+    missing value a table would print as None)."""
     vocab = model.vocab.tokens
     text = lambda ids: rc.decode([vocab[i] for i in ids], model.level)  # noqa: E731
     rows = [{"found by": f"beam #{i}", "continuation": text(h.ids), "log p": h.log_p, "P": math.exp(h.log_p),
-             "score": h.score} for i, h in enumerate(d.complete, start=1)]
+             "score": f"{h.score:.4f}"} for i, h in enumerate(d.complete, start=1)]
     rows.append({"found by": "greedy", "continuation": text(d.greedy_ids), "log p": d.greedy_log_p,
-                 "P": math.exp(d.greedy_log_p), "score": None})
+                 "P": math.exp(d.greedy_log_p), "score": NOT_RANKED})
     return pd.DataFrame(rows)
 
 
@@ -162,5 +179,6 @@ def show_beam(model: rc.Model, version: int, s: gs.Settings, *, key: str) -> Bea
     st.markdown(verdict(d))
     st.dataframe(complete_table(d, model), hide_index=True, width="stretch", column_config={
         "log p": st.column_config.NumberColumn(format="%.4f"), "P": st.column_config.NumberColumn(format="%.4f"),
-        "score": st.column_config.NumberColumn(format="%.4f")})
+        "score": st.column_config.TextColumn(help="What the beam ranks its sentences by: log p, or log p per token "
+                                                  "when length-normalised. Greedy's sentence is not ranked (—).")})
     return d

@@ -196,8 +196,8 @@ def _hidden_strip(trace: StepTrace) -> dict:
 
 
 CAMERAS = {  # eye positions of the 3-D view; None: computed from the path (``facing_eye``)
-    "facing the path": None, "corner": dict(x=1.5, y=1.5, z=1.0), "front (h[0], h[2])": dict(x=0, y=-2.3, z=0.1),
-    "side (h[1], h[2])": dict(x=2.3, y=0, z=0.1), "top (h[0], h[1])": dict(x=0, y=0.01, z=2.3),
+    "facing the path": None, "corner": dict(x=1.5, y=1.5, z=1.0), "front (units 1 and 3)": dict(x=0, y=-2.3, z=0.1),
+    "side (units 2 and 3)": dict(x=2.3, y=0, z=0.1), "top (units 1 and 2)": dict(x=0, y=0.01, z=2.3),
 }
 
 
@@ -218,14 +218,15 @@ def facing_eye(points: np.ndarray, distance: float = 2.6) -> dict:
 
 def trajectory_figure(traces: list[StepTrace], upto: int, title: str | None = None,
                       camera: str = "facing the path") -> go.Figure:
-    """For H = 3: the path h_0, h_1, ..., h_upto inside the cube [-1, 1]^3, labelled by input token.
+    """For H = 3: the path h_0, h_1, ..., h_upto inside the cube [-1, 1]^3, labelled by input token,
+    each axis one hidden unit (``unit_label``).
 
     ``camera`` names one of ``CAMERAS``; "facing the path" faces the whole path of ``traces`` (the
     same view at every step, so stepping never turns the cube).
     """
     points = [traces[0].h_prev] + [tr.h for tr in traces[:upto]]
     xyz = np.array(points)
-    labels = ["h_0"] + [f"h_{tr.t} ({axis_label(tr.input)})" for tr in traces[:upto]]
+    labels = ["h<sub>0</sub>"] + [f"h<sub>{tr.t}</sub> ({axis_label(tr.input)})" for tr in traces[:upto]]
     colors = ["#6b7280"] + [token_color(tr.input_id) for tr in traces[:upto]]
     fig = go.Figure(
         go.Scatter3d(
@@ -238,26 +239,28 @@ def trajectory_figure(traces: list[StepTrace], upto: int, title: str | None = No
     up = dict(x=0, y=1, z=0) if abs(eye["z"]) > 0.95 * np.linalg.norm(list(eye.values())) else dict(x=0, y=0, z=1)
     axis = dict(range=[-1, 1], autorange=False)
     fig.update_layout(
-        scene=dict(xaxis=dict(title="h[0]", **axis), yaxis=dict(title="h[1]", **axis),
-                   zaxis=dict(title="h[2]", **axis), aspectmode="cube", camera=dict(eye=eye, up=up)),
+        scene=dict(xaxis=dict(title=unit_label(0), **axis), yaxis=dict(title=unit_label(1), **axis),
+                   zaxis=dict(title=unit_label(2), **axis), aspectmode="cube", camera=dict(eye=eye, up=up)),
         uirevision=camera,  # keep the user's rotation while the path grows; a new choice applies
     )
     return _layout(fig, title or f"trajectory of h in [-1, 1]³ up to step {upto}", height=420)
 
 
 def hidden_heatmap(traces: list[StepTrace], upto: int | None = None, title: str | None = None) -> go.Figure:
-    """h over steps: rows are hidden units, columns steps (labelled by input token); [-1, 1] scale."""
+    """h over steps: rows are hidden units (``unit_label``), columns steps (labelled by input
+    token); [-1, 1] scale."""
     shown = traces[: len(traces) if upto is None else upto]
     z = np.array([tr.h for tr in shown]).T  # (H, T)
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=[f"{tr.t}: {axis_label(tr.input)}" for tr in shown], y=[f"h[{i}]" for i in range(z.shape[0])],
-            zmin=-1, zmax=1, colorscale="RdBu", reversescale=True,
+            z=z, x=[f"{tr.t}: {axis_label(tr.input)}" for tr in shown], y=[unit_label(i) for i in range(z.shape[0])],
+            zmin=-1, zmax=1, colorscale="RdBu", reversescale=True, colorbar=dict(title="value of h"),
             hovertemplate="step %{x}<br>%{y} = %{z:.4f}<extra></extra>",
         )
     )
     fig.update_xaxes(type="category", title="step: input token")
-    return _layout(fig, title or "hidden state h_t over steps", height=min(600, 160 + 14 * z.shape[0]))
+    fig.update_yaxes(type="category", title="hidden unit")
+    return _layout(fig, title or "hidden state h<sub>t</sub> over steps", height=min(600, 160 + 14 * z.shape[0]))
 
 
 def distributions_heatmap(traces: list[StepTrace], vocab: tuple[str, ...], title: str | None = None) -> go.Figure:
@@ -268,7 +271,7 @@ def distributions_heatmap(traces: list[StepTrace], vocab: tuple[str, ...], title
     height = min(700, 160 + 22 * len(rows))
     fig = go.Figure(
         [
-            go.Heatmap(z=z, x=cols, y=rows, zmin=0, zmax=1, colorscale="Blues",
+            go.Heatmap(z=z, x=cols, y=rows, zmin=0, zmax=1, colorscale="Blues", colorbar=dict(title="probability"),
                        hovertemplate="step %{y} → %{x}: p = %{z:.4f}<extra></extra>"),
             go.Scatter(x=[cols[tr.token_id] for tr in traces], y=rows, mode="markers", name="chosen",
                        marker=dict(symbol="x", size=max(3, min(11, height // len(rows))), color="#d62728",
@@ -278,4 +281,4 @@ def distributions_heatmap(traces: list[StepTrace], vocab: tuple[str, ...], title
     )
     fig.update_xaxes(type="category", title="next token")
     fig.update_yaxes(type="category", autorange="reversed", title="step: input token")
-    return _layout(fig, title or "y_t at every step (× = chosen)", height=height)
+    return _layout(fig, title or "y<sub>t</sub> at every step (× = chosen)", height=height)

@@ -80,7 +80,7 @@ def slug(text: str, limit: int = MAX_SLUG) -> str:
 
 
 def file_name(settings: dict, ext: str) -> str:
-    """'seed-I-love-deep-learning_step60_sample-T=1_seed0_sample3.csv': model, weights, rule,
+    """'I-love-deep-learning_step60_sample-T=1_seed0_sample3.csv': model, weights, rule,
     seed and sample, so downloads from different runs get different names."""
     m = settings["model"]
     parts = [slug(m["corpus"], MAX_CORPUS) or "model", f"step{m['weights_after_step']}",

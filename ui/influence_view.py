@@ -52,14 +52,13 @@ def heatmap(inf: rc.Influence, t: int | None = None) -> go.Figure:
     rows = [f"{i + 1}: {axis_label(w)}" for i, w in enumerate(inf.predicted)]
     cols = [f"{s + 1}: {axis_label(w)}" for s, w in enumerate(inf.inputs)]
     fig = go.Figure(go.Heatmap(
-        z=z, x=cols, y=rows, customdata=inf.norms, colorscale="Blues", colorbar=dict(title="log10"),
+        z=z, x=cols, y=rows, customdata=inf.norms, colorscale="Blues", colorbar=dict(title="log<sub>10</sub> norm"),
         hovertemplate="predicting step %{y}<br>input %{x}<br>norm = %{customdata:.3g}<extra></extra>"))
     if t is not None:
         fig.add_shape(type="rect", x0=-0.5, x1=t - 0.5, y0=t - 1.5, y1=t - 0.5, line=dict(color="#e4572e", width=2))
-    name = "x_s" if inf.wrt == "x" else "h_s"
     fig.update_layout(height=min(640, 200 + 18 * T), margin=dict(l=10, r=10, t=46, b=10),
-                      title=dict(text=f"||d log y_t[w_t] / d {name}|| for every step t and input s ≤ t",
-                                 x=0, font=dict(size=16)))
+                      title=dict(text=f"‖∂ log y<sub>t</sub>[w<sub>t</sub>] / ∂{inf.wrt}<sub>s</sub>‖ for "
+                                      "every step t and input s ≤ t", x=0, font=dict(size=16)))
     fig.update_xaxes(type="category", title="input position s: token fed in")
     fig.update_yaxes(type="category", autorange="reversed", title="step t: token predicted")
     return fig

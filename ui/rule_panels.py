@@ -67,8 +67,8 @@ def panels_figure(panels: Sequence[rc.Panel], vocab: tuple[str, ...]) -> go.Figu
     fig.update_layout(barmode="overlay", height=500, margin=dict(l=10, r=10, t=60, b=10), showlegend=False)
     fig.update_annotations(font=dict(size=14, color="#111827"))
     fig.update_yaxes(range=[0, 1.15])
-    fig.update_yaxes(title="q", col=1)
-    fig.update_xaxes(type="category")
+    fig.update_yaxes(title="q (renormalised)", col=1)  # the panels share the left column's y axis
+    fig.update_xaxes(type="category", title=dict(text="next token", standoff=4))
     return fig
 
 

@@ -55,12 +55,13 @@ def side_by_side(result: rc.Intervention, vocab: tuple[str, ...], *, key: str) -
     """y_t as walked beside y_t from the edited h_{t-1}: the page's own distribution chart, twice."""
     t, before, after = result.t, result.original, result.changed
     left, right = st.columns(2)
-    plotly_chart(distribution_figure(before, vocab, title=f"as walked: y_{t} · chose “{axis_label(before.token)}” "
-                                                          f"({HOW[before.how]})"), 280, where=left,
-                 key=f"{key}_before", config={"displayModeBar": False})
-    plotly_chart(distribution_figure(after, vocab, title=f"with {result.edit.describe(t)}: y_{t} · picks "
-                                                         f"“{axis_label(after.token)}” ({HOW[after.how]})"), 280,
-                 where=right, key=f"{key}_after", config={"displayModeBar": False})
+    figures = (distribution_figure(before, vocab, title=f"as walked: y_{t} · chose “{axis_label(before.token)}” "
+                                                        f"({HOW[before.how]})"),
+               distribution_figure(after, vocab, title=f"with {result.edit.describe(t)}: y_{t} · picks "
+                                                       f"“{axis_label(after.token)}” ({HOW[after.how]})"))
+    for fig, where, side in zip(figures, (left, right), ("before", "after")):
+        fig.update_xaxes(title="next token")
+        plotly_chart(fig, 280, where=where, key=f"{key}_{side}", config={"displayModeBar": False})
 
 
 def continuation(model: rc.Model, traces: list[rc.StepTrace], t: int, edit: rc.HiddenEdit, max_len: int) -> str:

@@ -1,5 +1,6 @@
 """The Train page's corpus section: where the text comes from (a built-in, pasted text, an
-uploaded .txt), what it holds, and whether some of it is held out for a validation loss."""
+uploaded .txt), and folded below it what the text holds and whether some of it is held out for a
+validation loss."""
 
 from __future__ import annotations
 
@@ -8,18 +9,12 @@ import streamlit as st
 import rnn_core as rc
 from ui import train_keys as K
 from ui.text import md_literal
-from ui.token_text import show_token
+from ui.token_text import md_token, show_token
 
 SOURCES = ("Built-in", "Paste text", "Upload .txt")
 PASTED = "the cat sat on the mat\nthe dog sat on the log"  # the text area's first content
 TOKENS_SHOWN, VOCAB_SHOWN = 50, 300
 ss = st.session_state
-
-
-def suggest_settings() -> None:
-    """A built-in corpus comes with the steps and H that train it well (rnn_core's suggestion)."""
-    b = rc.BUILTINS[ss[K.BUILTIN]]
-    ss[K.SETTING_KEYS["steps"]], ss[K.SETTING_KEYS["hidden_size"]] = b.steps, b.hidden_size
 
 
 def read_txt_upload() -> None:
@@ -35,35 +30,44 @@ def read_txt_upload() -> None:
 
 
 def corpus_section() -> rc.Corpus | None:
-    """The corpus widgets; the corpus they give (None, with the reason shown, if none)."""
+    """The corpus widgets; the corpus they give (None, with the reason shown, if none). What the
+    corpus holds is drawn apart (``corpus_details``), below the settings and the Train button, so
+    those stay on the first screen."""
     ss.setdefault(K.BUILTIN, rc.seed_corpus().name)
-    source = st.radio("Where the training text comes from", SOURCES, horizontal=True, key=K.SOURCE)
-    corpus, error = builtin_corpus() if source == "Built-in" else text_corpus(source)
+    c1, c2 = st.columns([3, 2])
+    source = c1.radio("Where the training text comes from", SOURCES, horizontal=True, key=K.SOURCE)
+    if source == "Built-in":
+        corpus, error = rc.builtin_corpus(st.selectbox(
+            "Built-in corpus", list(rc.BUILTINS), key=K.BUILTIN,
+            help="Small corpora, each chosen to show one thing. Choosing one sets suggested steps and H.")), None
+    else:
+        level = c2.radio("Level", ("word", "char"), horizontal=True, key=K.LEVEL,
+                         help="word: each line is a sentence ending in </s>; char: every character is a token.")
+        corpus, error = text_corpus(source, level)
     if error:
         st.error(f"This corpus cannot be trained on: {md_literal(error)}")
-    if corpus is not None:
-        describe(corpus)
     return corpus
 
 
-def builtin_corpus() -> tuple[rc.Corpus, None]:
-    name = st.selectbox("Built-in corpus", list(rc.BUILTINS), key=K.BUILTIN, on_change=suggest_settings,
-                        help="Small corpora, each chosen to show one thing. Choosing one sets suggested steps and H.")
-    b = rc.BUILTINS[name]
-    st.caption(md_literal(b.lesson))
-    if b.check is not None:
-        st.caption(f"**Known answer.** After training, the page generates {b.check_tokens} tokens greedily from "
-                   "the first word and checks them against the pattern.")
-    return rc.builtin_corpus(name), None
+def corpus_details(corpus: rc.Corpus | None) -> None:
+    """A built-in corpus's lesson (and its known answer), and what the text holds, folded."""
+    if corpus is None:
+        return
+    b = rc.BUILTINS.get(corpus.name)
+    if b is not None and b.text == corpus.text:
+        known = ""
+        if b.check is not None:
+            known = (f" **Known answer:** after training, the page {b.check_text(md_token(corpus.first_word()))} "
+                     "and checks the text against the pattern.")
+        st.caption(md_literal(b.lesson) + known)
+    describe(corpus)
 
 
-def text_corpus(source: str) -> tuple[rc.Corpus | None, str | None]:
-    """Pasted or uploaded text at the chosen level: (corpus, None), or (None, why not)."""
-    level = st.radio("Level", ("word", "char"), horizontal=True, key=K.LEVEL,
-                     help="word: each line is a sentence ending in </s>; char: every character is a token.")
+def text_corpus(source: str, level: str) -> tuple[rc.Corpus | None, str | None]:
+    """Pasted or uploaded text at ``level``: (corpus, None), or (None, why not)."""
     if source == "Paste text":
         ss.setdefault(K.PASTE, PASTED)
-        text, name = st.text_area("Training text (one sentence per line)", key=K.PASTE, height=130), "pasted text"
+        text, name = st.text_area("Training text (one sentence per line)", key=K.PASTE, height=110), "pasted text"
     else:
         st.file_uploader("A UTF-8 .txt file (up to 2 MB)", type=["txt"], key=K.TXT_FILE, on_change=read_txt_upload)
         upload = ss.get(K.TXT)
@@ -80,9 +84,14 @@ def text_corpus(source: str) -> tuple[rc.Corpus | None, str | None]:
 
 
 def describe(corpus: rc.Corpus) -> None:
-    """Tokens, vocabulary, the first tokens, and what is held out for validation."""
+    """Tokens, vocabulary, the first tokens, and what is held out for validation, folded."""
     tokens = [t for s in corpus.sentences for t in s]
     vocab = list(dict.fromkeys(tokens))
+    with st.expander(f"What the text holds: {len(tokens):,} tokens, {len(vocab):,} distinct ({corpus.level} level)"):
+        show_tokens(corpus, tokens, vocab)
+
+
+def show_tokens(corpus: rc.Corpus, tokens: list[str], vocab: list[str]) -> None:
     c1, c2, c3 = st.columns(3)
     c1.metric("tokens", f"{len(tokens):,}")
     c2.metric("vocabulary V", f"{len(vocab):,}")

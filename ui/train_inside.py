@@ -14,6 +14,7 @@ from ui import train_keys as K
 from ui import train_memory_view as mv
 from ui import train_view as tv
 from ui.state import model_version
+from ui.charts import unit_label
 from ui.theme import plotly_chart
 from ui.token_text import md_token
 
@@ -45,7 +46,7 @@ def watch_it_learn(model: rc.Model, sentence: tuple[str, ...]) -> None:
 
 
 def teacher_forcing(model: rc.Model, sentence: tuple[str, ...]) -> None:
-    st.subheader("Teacher forcing: the true sentence fed in, position by position")
+    st.markdown("**Teacher forcing:** the true sentence fed in, position by position.")
     traces = rc.teacher_forced(model, sentence)
     st.dataframe(tv.teacher_forced_table(traces, model.vocab.tokens), hide_index=True, width="stretch",
                  column_config={"p(target)": st.column_config.ProgressColumn("p(target)", format="%.3f",
@@ -55,7 +56,7 @@ def teacher_forcing(model: rc.Model, sentence: tuple[str, ...]) -> None:
 
 def gradient_reach(model: rc.Model, sentence: tuple[str, ...]) -> None:
     """||dL_t/dh_{t-k}|| for the loss at the sentence's last step."""
-    st.subheader("How far back the gradient reaches")
+    st.markdown("**How far back the gradient reaches**")
     tokens = sentence[: mv.reach_length(model.config.hidden_size) + 1]
     reach = rc.gradient_reach(model, list(tokens))
     plotly_chart(mv.reach_figure(reach), key="train_grads")
@@ -69,7 +70,6 @@ def gradient_reach(model: rc.Model, sentence: tuple[str, ...]) -> None:
 def vanishing_what_if(model: rc.Model) -> None:
     """The same curve on a longer sequence, with W_h scaled by a slider: below a spectral radius
     of 1 the gradient vanishes, above it it can explode."""
-    st.subheader("Vanishing and exploding gradients: scale W_h")
     choices = mv.reach_choices(model)
     label = st.selectbox("Model", [c.label for c in choices], key=K.versioned(K.REACH_MODEL, model_version()),
                          help="Untrained weights show it best: in a trained model tanh often saturates, and "
@@ -101,21 +101,22 @@ def reset_scale() -> None:
 
 def unit_activity(model: rc.Model) -> None:
     """The training text coloured by one hidden unit, the unit picked by how much it varies."""
-    st.subheader("What each hidden unit tracks")
     tokens = mv.text_tokens(model)[: mv.ACTIVITY_TOKENS]
     activity = rc.unit_activity(model, tokens)
     unit = st.selectbox("Hidden unit (the ones that vary most first)", activity.order,
                         key=K.versioned(K.UNIT, model_version()),
-                        format_func=lambda i: f"h[{i}] · standard deviation {activity.std[i]:.3f}")
+                        format_func=lambda i: f"{unit_label(i)} · standard deviation {activity.std[i]:.3f}")
     st.html(mv.activity_legend())
     st.html(mv.activity_html(activity, unit, model.level))
     st.caption(f"The first {len(tokens):,} tokens of the training text, fed in one at a time from h_0 = 0; each "
-               f"token's colour is h[{unit}] right after reading it (hover for the value). A unit that follows "
-               "something (a position in a word, an open bracket, the end of a line) shows it as a pattern.")
+               f"token's colour is {unit_label(unit)} of h right after reading it (hover for the value). Hidden "
+               f"units are numbered 1 to H = {model.config.hidden_size}. A unit that follows something (a position "
+               "in a word, an open bracket, the end of a line) shows it as a pattern.")
 
 
 def weights(model: rc.Model) -> None:
-    st.subheader("Weights")
+    st.caption(f"Hidden units are numbered 1 to H = {model.config.hidden_size}, embedding dimensions 1 to "
+               f"E = {model.config.embed_dim}; 0 is white, positive red, negative blue.")
     figs = tv.weight_figures(model.params, model.vocab.tokens)
     for left, right in (("embedding", "W_x"), ("W_h", "W_y")):
         c1, c2 = st.columns(2)

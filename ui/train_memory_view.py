@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 import rnn_core as rc
-from ui.charts import H_COLOR, H_PREV_COLOR, axis_label
+from ui.charts import H_COLOR, H_PREV_COLOR, axis_label, unit_label
 from ui.token_text import show_token
 
 REACH_COST = 20_000  # T * H at most for a reach curve: its cost grows as T^2 H^2
@@ -125,7 +125,7 @@ def activity_html(activity: rc.UnitActivity, unit: int, level: str) -> str:
     for token, h in zip(activity.tokens, activity.h[:, unit]):
         ink = "#ffffff" if abs(h) > 0.6 else "#111827"
         shown = html.escape(show_token(token) if token in ("\n", "\t") else token, quote=False)
-        title = html.escape(f"{show_token(token)}: h[{unit}] = {h:+.3f}")
+        title = html.escape(f"{show_token(token)}: {unit_label(unit)} = {h:+.3f}")
         spans.append(f'<span title="{title}" style="background:{unit_color(h)};color:{ink}">{shown}</span>')
         if token == "\n" or (level == "word" and token == rc.EOS):
             spans.append("<br>")

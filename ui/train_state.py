@@ -25,6 +25,7 @@ from ui.text import md_literal
 from ui.theme import plotly_chart
 
 LIVE_EVERY = 1.0  # seconds between two redraws of a live run
+NAME_SHOWN = 60  # characters of a corpus name shown in a model's tag
 LIVE_POINTS = 500  # steps drawn of a live curve: its redraw costs the server a few milliseconds
 LEAVE_WAIT = 30.0  # seconds to wait for a stopped run's last step when the visitor left the page
 SAMPLES_SHOWN = 6  # live samples listed, the latest last
@@ -55,7 +56,19 @@ def start_run(corpus: rc.Corpus, config: rc.TrainConfig) -> None:
         ss[K.NOTICE] = ("error", f"Cannot train: {md_literal(e)}")
         return
     ss.pop(K.NOTICE, None)
+    ss[K.LIVE_TAG] = model_tag(start, trained=False)
     ss[K.LIVE] = tw.Job(tw.Request(start, corpus, config))
+
+
+def model_tag(model: rc.Model, trained: bool = True) -> str:
+    """Which model a view shows, in one line of Markdown: '“I love deep learning” · word level ·
+    H = 3 · E = 3 · 60 steps trained' (without the steps: ``trained`` False). The name is repaired
+    (a lone surrogate cannot be sent to the browser) and cut to NAME_SHOWN characters."""
+    name = model.corpus_name.encode("utf-8", "replace").decode("utf-8")
+    name = name if len(name) <= NAME_SHOWN else name[: NAME_SHOWN - 1] + "…"
+    _, E, H = model.params.sizes
+    tag = f"“{md_literal(name)}” · {model.level} level · H = {H} · E = {E}"
+    return tag + f" · {model.steps_trained:,} steps trained" * trained
 
 
 def stop_run() -> None:
@@ -75,6 +88,8 @@ def live_run() -> None:
         install(job.outcome)
         st.rerun()
     progress = job.progress()
+    st.markdown(f"**Training a new model:** {ss.get(K.LIVE_TAG, '')}. When the run ends it becomes your "
+                "current model; until then every other view, here and on the other pages, shows the current one.")
     st.button("■ Stop (keep what was learned)", key=K.STOP, on_click=stop_run, disabled=job.stopping)
     if progress.state == "waiting":
         st.info(f"Waiting for a free training slot: this server trains {tw.MAX_RUNNING} models at once; yours "
@@ -85,9 +100,15 @@ def live_run() -> None:
     status = "stopping…" if job.stopping else f"step {progress.step:,} / {progress.total:,}{last}{speed}"
     st.progress(min(progress.step / max(progress.total, 1), 1.0), text=status)
     span = tv.live_span(progress.step, progress.total)
-    plotly_chart(tv.loss_figure(progress.losses, progress.smoothed, progress.validation, span, points=LIVE_POINTS),
-                 key="train_live_loss")
+    plotly_chart(tv.loss_figure(progress.losses, progress.smoothed, progress.validation, span, points=LIVE_POINTS,
+                                log=log_axis_toggle()), key="train_live_loss")
     show_samples(progress.samples)
+
+
+def log_axis_toggle() -> bool:
+    """The loss charts' log-axis switch (the live chart's or the finished one's: one is drawn at a time)."""
+    return st.toggle("Loss on a log scale", key=K.LOG_AXIS,
+                     help="A long run's loss falls by orders of magnitude: on a log axis every part of it shows.")
 
 
 def show_samples(samples) -> None:

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import rnn_core as rc
-from ui.charts import H_COLOR, axis_label
+from ui.charts import H_COLOR, axis_label, unit_label
 from ui.token_text import show_token
 
 MAX_CURVE_POINTS = 2000  # a longer loss curve is thinned for drawing (every k-th point)
@@ -22,6 +22,7 @@ MAX_ROWS = 60  # rows of a weight heatmap (tokens) and positions of a sentence s
 MAX_CELL_TEXT = 300  # print values in heatmap cells only when there are at most this many
 RAW_COLOR = "#9ab8e6"  # each step's loss: pale, under the smoothed curve
 VALIDATION_COLOR = "#e8710a"
+SMOOTHED = "moving average (exponential)"  # the bold curve's name: never called "the loss"
 
 
 def _titled(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -38,16 +39,19 @@ def thinned(n: int, points: int = MAX_CURVE_POINTS) -> np.ndarray:
 
 
 def loss_figure(losses, smoothed, validation=(), total: int | None = None, start: int = 0,
-                points: int = MAX_CURVE_POINTS) -> go.Figure:
-    """The loss of every training step (thin), its smoothed curve (bold) and the validation loss on
-    held-out text (markers); beside it the same as perplexity = exp(loss), the number of tokens
-    the model is, in effect, choosing between.
+                points: int = MAX_CURVE_POINTS, log: bool = False) -> go.Figure:
+    """The loss of every training step (thin), its moving average (bold) and the validation loss
+    on held-out text (markers); beside it the same as perplexity = exp(loss), the number of
+    tokens the model is, in effect, choosing between. The title gives the last step's loss: the
+    moving average lags behind a falling loss, so it is never the headline.
 
     Inputs: losses (n,) mean cross-entropy (nats) of updates start + 1 .. start + n; smoothed (n,)
-    their moving average (``rc.ema``); validation, ``rc.ValidationLoss`` records (their own step);
-    total, the last step of the run, fixes the x range so a live curve grows left to right;
-    points, about how many of the n steps to draw. Arrays, not lists, go to Plotly: it checks a
-    list value by value, which costs a live chart tens of milliseconds of the server's time.
+    their exponential moving average (``rc.ema``); validation, ``rc.ValidationLoss`` records (their
+    own step); total, the last step of the run, fixes the x range so a live curve grows left to
+    right; points, about how many of the n steps to draw; log, both y axes on a log scale (a
+    long run's loss falls by orders of magnitude: on a linear axis it is a spike, then a flat
+    line). Arrays, not lists, go to Plotly: it checks a list value by value, which costs a live
+    chart tens of milliseconds of the server's time.
     """
     losses, smoothed, n = np.asarray(losses, float), np.asarray(smoothed, float), len(losses)
     idx = thinned(n, points)
@@ -61,37 +65,40 @@ def loss_figure(losses, smoothed, validation=(), total: int | None = None, start
         traces.append(go.Scatter(x=steps, y=y["raw"], mode="lines", name=f"{name} of each step", legendgroup="raw",
                                  line=dict(color=RAW_COLOR, width=1), **axes,
                                  hovertemplate=f"step %{{x}}: {name} %{{y:.4f}}<extra></extra>"))
-        traces.append(go.Scatter(x=steps, y=y["smoothed"], mode="lines", name="smoothed", legendgroup="smooth",
+        traces.append(go.Scatter(x=steps, y=y["smoothed"], mode="lines", name=SMOOTHED, legendgroup="smooth",
                                  line=dict(color=H_COLOR, width=2.5), **axes,
-                                 hovertemplate=f"step %{{x}}: smoothed {name} %{{y:.4f}}<extra></extra>"))
+                                 hovertemplate=f"step %{{x}}: moving average of the {name} %{{y:.4f}}<extra></extra>"))
         if len(validation):
             traces.append(go.Scatter(x=valid_steps, y=y["validation"], mode="lines+markers", **axes,
                                      name="validation (held-out text)", line=dict(color=VALIDATION_COLOR, width=2),
                                      marker=dict(size=8), legendgroup="validation",
                                      hovertemplate=f"step %{{x}}: validation {name} %{{y:.4f}}<extra></extra>"))
-    layout = two_panels(("loss (cross-entropy, nats)", "perplexity = exp(loss)"), [start, max(total or start + n, start + 1)])
-    return go.Figure(traces, layout=dict(layout, title=dict(text=loss_title(losses, smoothed, validation, start), x=0,
+    layout = two_panels(("loss (cross-entropy)", "perplexity = exp(loss)"), ("loss (nats per token)", "perplexity"),
+                        [start, max(total or start + n, start + 1)], log)
+    return go.Figure(traces, layout=dict(layout, title=dict(text=loss_title(losses, validation, start), x=0,
                                                             font=dict(size=16)),
                                          height=340, margin=dict(l=10, r=10, t=60, b=10), showlegend=True,
                                          legend=dict(orientation="h", y=-0.25, x=0)))
 
 
-def two_panels(titles: tuple[str, str], x_range: list[int]) -> dict:
+def two_panels(titles: tuple[str, str], y_titles: tuple[str, str], x_range: list[int], log: bool = False) -> dict:
     """A layout of two charts side by side over the same training steps (what make_subplots
     makes, written out: make_subplots alone costs a live redraw about 10 ms)."""
     axes = {}
     for col, domain in ((1, [0, 0.45]), (2, [0.55, 1])):
         axes[f"xaxis{col}"] = dict(domain=domain, anchor=f"y{col}", range=x_range, title="training step")
-        axes[f"yaxis{col}"] = dict(anchor=f"x{col}", rangemode="tozero")
+        y = dict(anchor=f"x{col}", title=y_titles[col - 1])
+        axes[f"yaxis{col}"] = dict(y, type="log", exponentformat="power") if log else dict(y, rangemode="tozero")
     notes = [dict(text=t, x=sum(d) / 2, xref="paper", y=1.0, yref="paper", yanchor="bottom", showarrow=False,
                   font=dict(size=14)) for t, d in zip(titles, ([0, 0.45], [0.55, 1]))]
     return dict(**axes, annotations=notes)
 
 
-def loss_title(losses: np.ndarray, smoothed: np.ndarray, validation, start: int) -> str:
+def loss_title(losses: np.ndarray, validation, start: int) -> str:
+    """'step 60: loss 0.1001 · validation 0.2000 (step 60)': the last step's own loss."""
     if not len(losses):
         return "no steps yet"
-    text = f"step {start + len(losses):,}: loss {losses[-1]:.4f}, smoothed {smoothed[-1]:.4f}"
+    text = f"step {start + len(losses):,}: loss {losses[-1]:.4f}"
     if len(validation):
         text += f" · validation {validation[-1].loss:.4f} (step {validation[-1].step:,})"
     return text
@@ -120,7 +127,7 @@ def learning_heatmap(rows: list[tuple[int, list[rc.StepTrace]]], selected: int |
     z = np.array([[tr.p_token for tr in traces] for _, traces in rows])  # (S, T)
     fig = go.Figure(go.Heatmap(
         z=z, x=cols, y=ys, zmin=0, zmax=1, colorscale="Blues", texttemplate="%{z:.2f}",
-        colorbar=dict(title="p"), hovertemplate="%{y}, %{x}<br>p(correct) = %{z:.4f}<extra></extra>",
+        colorbar=dict(title="p(correct)"), hovertemplate="%{y}, %{x}<br>p(correct) = %{z:.4f}<extra></extra>",
     ))
     if selected is not None:
         fig.add_shape(type="rect", xref="paper", x0=0, x1=1, yref="y", y0=selected - 0.5, y1=selected + 0.5,
@@ -145,35 +152,44 @@ def teacher_forced_table(traces: list[rc.StepTrace], vocab: tuple[str, ...]) -> 
     })
 
 
-def weight_heatmap(name: str, W: np.ndarray, rows: list[str], cols: list[str]) -> go.Figure:
+def typeset(name: str) -> str:
+    """A weight's name as Plotly writes it: 'W_x' -> 'W<sub>x</sub>', 'embedding' as it is."""
+    base, _, sub = name.partition("_")
+    return f"{base}<sub>{sub}</sub>" if sub else name
+
+
+def weight_heatmap(name: str, W: np.ndarray, rows: list[str], cols: list[str],
+                   axes: tuple[str, str] = ("row", "column")) -> go.Figure:
     """One weight matrix W (R, C) as a heatmap on a symmetric red-blue scale (0 is white), rows
-    and columns labelled; only the first MAX_ROWS rows when there are more."""
-    shape = " x ".join(map(str, W.shape))
+    and columns labelled (``rows``, ``cols``: labels as Plotly shows them) and the axes titled
+    (``axes``: what a row and a column are); only the first MAX_ROWS rows when there are more."""
+    shape = " × ".join(map(str, W.shape))
     cut = f" · first {MAX_ROWS} rows" if len(W) > MAX_ROWS else ""
-    W = W[:MAX_ROWS]
-    rows = [axis_label(r) for r in rows[:MAX_ROWS]]
+    W, rows = W[:MAX_ROWS], rows[:MAX_ROWS]
     text = "%{z:.2f}" if W.size <= MAX_CELL_TEXT else None
     m = float(np.abs(W).max()) or 1.0
     fig = go.Figure(go.Heatmap(
         z=W, x=cols, y=rows, zmin=-m, zmax=m, colorscale="RdBu", reversescale=True, texttemplate=text,
-        hovertemplate=name + "[%{y}, %{x}] = %{z:.4f}<extra></extra>",
+        colorbar=dict(title="weight"), hovertemplate=typeset(name) + "[%{y}, %{x}] = %{z:.4f}<extra></extra>",
     ))
-    fig.update_xaxes(type="category", side="top")
-    fig.update_yaxes(type="category", autorange="reversed")
-    return _titled(fig, f"{name} ({shape}){cut}", min(640, 130 + 26 * len(rows)))
+    fig.update_xaxes(type="category", side="top", title=axes[1])
+    fig.update_yaxes(type="category", autorange="reversed", title=axes[0])
+    return _titled(fig, f"{typeset(name)} ({shape}){cut}", min(640, 150 + 26 * len(rows)))
 
 
 def weight_figures(params: rc.Params, vocab: tuple[str, ...]) -> dict[str, go.Figure]:
     """Heatmaps of embedding (V x E), W_x (H x E), W_h (H x H) and W_y (V x H); token rows are
-    labelled by the vocabulary, hidden units h[i], embedding dimensions x[j]."""
+    labelled by the vocabulary, hidden units 'unit 1'.. (``unit_label``), embedding dimensions
+    'dim 1'.., the axes titled with what they index."""
     _, E, H = params.sizes
-    xs = [f"x[{j}]" for j in range(E)]
-    hs = [f"h[{i}]" for i in range(H)]
+    dims, units = [f"dim {j + 1}" for j in range(E)], [unit_label(i) for i in range(H)]
+    tokens = [axis_label(t) for t in vocab[:MAX_ROWS]]  # whitespace visible, markup escaped
+    x_dim, h_unit = "dimension of the embedding x<sub>t</sub>", "hidden unit of h<sub>t</sub>"
     return {
-        "embedding": weight_heatmap("embedding", params.embedding, list(vocab), xs),
-        "W_x": weight_heatmap("W_x", params.W_x, hs, xs),
-        "W_h": weight_heatmap("W_h", params.W_h, hs, [f"h_prev[{j}]" for j in range(H)]),
-        "W_y": weight_heatmap("W_y", params.W_y, list(vocab), hs),
+        "embedding": weight_heatmap("embedding", params.embedding, tokens, dims, ("token", x_dim)),
+        "W_x": weight_heatmap("W_x", params.W_x, units, dims, (h_unit, x_dim)),
+        "W_h": weight_heatmap("W_h", params.W_h, units, units, (h_unit, "hidden unit of h<sub>t−1</sub>")),
+        "W_y": weight_heatmap("W_y", params.W_y, tokens, units, ("token (its score in o<sub>t</sub>)", h_unit)),
     }
 
 

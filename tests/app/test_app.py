@@ -42,7 +42,7 @@ def test_the_preloaded_seed_model_keeps_its_training_history(app):
 
 def test_sidebar_card_describes_the_model(app):
     text = sidebar_text(app)
-    assert "seed: I love deep learning" in text
+    assert "I love deep learning" in text
     assert "word level · V = 5 · E = 3 · H = 3" in text
     assert "greedy regenerates" in text and "I love deep learning </s>" in text
 
@@ -61,7 +61,7 @@ def test_home_presents_the_seed_walk_through_with_the_presets_numbers(app):
     """The pages quote "the seed document" and its steps: Home tells its walk-through, with h_1 of
     the untrained preset computed here by hand from its weights (x_1 = [0.1, 0.3, 0.5], h_0 = 0)."""
     body = " ".join(m.value for m in app.markdown)
-    for n, name in enumerate(["Parameters", "The seed", "The first hidden state", "The first output",
+    for n, name in enumerate(["Parameters", "The start", "The first hidden state", "The first output",
                               "Feeding back"], start=1):
         assert f"**Step {n} · {name}.**" in body
     assert "$x_1 = [0.1, 0.3, 0.5]$" in body and "$h_0 = [0, 0, 0]$" in body
@@ -87,7 +87,7 @@ def test_two_sessions_do_not_share_a_model():
     a.run()
     b.run()
     assert a.session_state["model"].corpus_name == "mine"
-    assert b.session_state["model"].corpus_name == "seed: I love deep learning"
+    assert b.session_state["model"].corpus_name == "I love deep learning"
     assert b.session_state["model"].params.embedding is not a.session_state["model"].params.embedding
 
 

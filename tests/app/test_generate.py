@@ -376,7 +376,7 @@ def test_beam_view_on_the_like_love_corpus_says_beam_beats_greedy(beam_model):
     assert table["log p"].tolist() == [h.log_p for h in result.complete] + [result.greedy_log_p]
     assert table["found by"].tolist()[-1] == "greedy"
     fig = charts(at)[0]
-    texts = fig["data"][-1]["text"]
+    texts = [a["text"] for a in fig["layout"]["annotations"]]  # the labels, drawn over the tree's lines
     love, music, end = (next(h for h in step.kept if h.ids == result.best.ids[:k])
                         for k, step in enumerate(result.steps[:3], start=1))
     labels = {f"love<br>{love.log_p:.2f}", f"music<br>{music.log_p:.2f}", f"&lt;/s&gt;<br>{end.log_p:.2f}"}

@@ -13,7 +13,7 @@ from tests.app.conftest import shown
 from ui import model_store
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-SEED = "seed: I love deep learning"
+SEED = "I love deep learning"
 PAGES = ["pages/home.py", "pages/step-through.py", "pages/generate.py", "pages/train.py"]
 
 

@@ -83,10 +83,10 @@ def test_no_view_is_open_at_first_and_nothing_is_computed_for_one():
 
 def test_an_open_view_follows_the_step_the_browser_shows():
     at = open_view("What it remembers", step=1)
-    assert len(chart(at, "||d log y_t[w_t]")["data"][0]["y"]) == 1
+    assert len(chart(at, "‖∂ log y<sub>t</sub>[w<sub>t</sub>]")["data"][0]["y"]) == 1
     show_step(at, 2)
     assert at.segmented_control(key=extras.VIEW).value == "What it remembers"
-    heat = chart(at, "||d log y_t[w_t]")["data"][0]
+    heat = chart(at, "‖∂ log y<sub>t</sub>[w<sub>t</sub>]")["data"][0]
     assert len(heat["y"]) == 2  # the walk so far: steps 1 and 2
 
 
@@ -209,7 +209,7 @@ def test_influence_of_the_earlier_tokens_equals_finite_differences():
             grad = [(log_p(p, ids, x0 + eps * e, s, row) - log_p(p, ids, x0 - eps * e, s, row)) / (2 * eps)
                     for e in np.eye(len(x0))]
             expected[row - 1, s - 1] = np.linalg.norm(grad)
-    heat = chart(at, "||d log y_t[w_t]")["data"][0]
+    heat = chart(at, "‖∂ log y<sub>t</sub>[w<sub>t</sub>]")["data"][0]
     np.testing.assert_allclose(array_of(heat["customdata"]).reshape(t, t), expected, rtol=1e-6, atol=1e-9)
     row = next(m.value for m in at.markdown if 'class="infl"' in m.value)
     assert [re.sub("<[^>]+>", "", span) for span in re.findall(r'<span title="[^"]*"[^>]*>[^<]*</span>', row)] == \
@@ -223,7 +223,7 @@ def test_influence_through_the_hidden_state_is_rnn_cores():
     traces = walk()
     tokens = [traces[0].input] + [tr.token for tr in traces[:3]]
     inf = rc.influence(seed_model(), tokens, wrt="h")
-    heat = chart(at, "||d log y_t[w_t]")["data"][0]
+    heat = chart(at, "‖∂ log y<sub>t</sub>[w<sub>t</sub>]")["data"][0]
     np.testing.assert_allclose(array_of(heat["customdata"]).reshape(3, 3), inf.norms, rtol=1e-12)
 
 

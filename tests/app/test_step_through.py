@@ -56,7 +56,7 @@ def test_the_whole_walk_is_sent_once_and_every_number_equals_the_trace():
         assert_step_matches(step, tr)
     assert walk["steps"][-1]["end"] == f"Generation finished: it picked {rc.EOS} at step {len(expected)}."
     assert walk["goto"]["step"] == 1 and walk["title"] == "Step-Through"
-    assert walk["assets"]["plotly"].endswith(".min.js") and walk["file"] == "walk-seed-I-love-deep-learning.html"
+    assert walk["assets"]["plotly"].endswith(".min.js") and walk["file"] == "walk-I-love-deep-learning.html"
 
 
 def test_a_rerun_that_changes_nothing_sends_the_very_same_walk_and_no_step_reporter():

@@ -69,7 +69,7 @@ def test_csv_download_has_one_row_per_step_and_a_name_with_the_settings(app, exp
     with app.pg.expect_download() as info:
         app.button("Download trace (CSV)").click()
     name = info.value.suggested_filename
-    assert name == "seed-I-love-deep-learning_step60_greedy_seed0_sample1.csv"
+    assert name == "I-love-deep-learning_step60_greedy_seed0_sample1.csv"
     path = tmp_path / name
     info.value.save_as(path)
     table = pd.read_csv(io.StringIO(path.read_text(encoding="utf-8")))

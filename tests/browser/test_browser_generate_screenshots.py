@@ -1,7 +1,8 @@
 """Screenshots of every Generate view at 1280 x 720 (a projector's first screen), settings folded.
 
 `SCREENSHOTS=1 .venv/bin/python -m pytest tests/browser/test_browser_generate_screenshots.py` writes
-the README's docs/screenshots/rule-panels.png; every shot also goes to tests/browser/artifacts/.
+the README's docs/screenshots/rule-panels.png and generate-beam.png; every shot also goes to
+tests/browser/artifacts/.
 """
 
 import os
@@ -56,7 +57,7 @@ def shoot(app, name: str, anchor) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     app.pg.screenshot(path=str(path))
-    if os.environ.get("SCREENSHOTS") and name == "rule-panels":
+    if os.environ.get("SCREENSHOTS") and name in ("rule-panels", "generate-beam"):
         (REPO / "docs" / "screenshots" / f"{name}.png").write_bytes(path.read_bytes())
     return path
 

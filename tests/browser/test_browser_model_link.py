@@ -17,7 +17,7 @@ from ui import model_store
 pytestmark = pytest.mark.browser
 
 LINKED = re.compile(r"[?&]model=[0-9a-f]{32}(&|$)")
-SEED = "seed: I love deep learning"
+SEED = "I love deep learning"
 
 
 def linked_id(app: AppPage) -> str:

@@ -151,7 +151,7 @@ def test_the_saved_walk_opens_offline_at_the_step_on_screen_and_steps_with_the_k
         app.pg.keyboard.press("PageDown")
         wait_for_step(app, expect, 2)
         path, name = download(app, tmp_path)
-    assert name == "walk-seed-I-love-deep-learning.html"
+    assert name == "walk-I-love-deep-learning.html"
     replay = offline(path)
     replay.step(expect, 2)
     pg = replay.pg

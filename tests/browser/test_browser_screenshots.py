@@ -1,5 +1,6 @@
-"""The README's screenshots: every page, full height, 1400 px wide; Step-Through as a projector
-shows it, one step on a 1280x720 screen.
+"""The README's screenshots: Home and Generate full height, 1400 px wide; Train's first screen and
+Step-Through as a projector shows them, on a 1280x720 screen (Step-Through in presenter mode and
+guessing too).
 
 `SCREENSHOTS=1 .venv/bin/python -m pytest tests/browser/test_browser_screenshots.py` writes them to
 docs/screenshots/; otherwise they go to tests/browser/artifacts/ (the test still checks them).
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.step_helpers import sized_app, wait_for_step
+from tests.browser.test_browser_train import PARAGRAPH, paste
 
 pytestmark = pytest.mark.browser
 
@@ -49,15 +51,26 @@ def test_screenshot_every_page(app, expect):
     shots = []
     app.open("/")
     shots.append(shoot(app, "home"))
-    app.open("/train")
-    app.click(app.button("▶ Train"), until=app.pg.get_by_text(re.compile(r"^Trained 60 steps")), timeout=120_000)
-    shots.append(shoot(app, "train"))
     app.open("/generate")  # its first view, Samples: coloured texts, the table, rules compared (no chart)
     app.settle(app.pg.get_by_role("heading", name="Compare rules"))
     shots.append(shoot(app, "generate"))
     for path in shots:
         width, height = png_size(path)
         assert width == WIDTH and height > 900, (path, width, height)
+
+
+def test_screenshot_of_trains_first_screen_at_1280x720(browser, server, request, expect):
+    """A pasted paragraph at char level, trained with the settings suggested for it: the first
+    screen holds the text, the settings in one line and the Train button."""
+    with sized_app(browser, server.url, 1280, 720, request.node.name) as app:
+        paste(app, PARAGRAPH)
+        app.click(app.button("▶ Train"), until=app.pg.get_by_text(re.compile(r"^Trained \d+ steps")), timeout=120_000)
+        app.pg.evaluate("document.activeElement && document.activeElement.blur()")
+        app.pg.wait_for_timeout(500)
+        app.wait()
+        path = out_dir() / "train.png"
+        app.pg.screenshot(path=str(path))
+    assert png_size(path) == (1280, 720)
 
 
 @pytest.mark.parametrize("big, name", [("0", "step-through"), ("1", "step-through-presenter")])
