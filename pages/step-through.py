@@ -47,5 +47,5 @@ with st.expander("Shapes of the parameters"):
     st.latex(rf"\mathrm{{emb}} \in \mathbb{{R}}^{{{V}\times{E}}},\ W_x \in \mathbb{{R}}^{{{H}\times{E}}},\ "
              rf"W_h \in \mathbb{{R}}^{{{H}\times{H}}},\ b_h \in \mathbb{{R}}^{{{H}}},\ "
              rf"W_y \in \mathbb{{R}}^{{{V}\times{H}}},\ b_y \in \mathbb{{R}}^{{{V}}}")
-    st.markdown(f"The seed document writes $W_y$ as $3\\times3$. It turns $h_t$ ($H = {H}$ numbers) into one score "
+    st.markdown(f"The source document writes $W_y$ as $3\\times3$. It turns $h_t$ ($H = {H}$ numbers) into one score "
                 f"per vocabulary token, so here it is $V \\times H$ = **{V} × {H}**.")

@@ -77,10 +77,11 @@ class HiddenEdit:
         return edited
 
     def describe(self, t: int) -> str:
-        """'h_2[1] = 0' (zero), 'h_2[1] = 0.5' (clamp), 'h_2 = 0' (reset), for step t = 3."""
+        """The edit in words, units counted from 1 as people count them: 'unit 2 of h_2 = 0'
+        (zero unit 1), 'unit 1 of h_2 = 0.5' (clamp unit 0), 'h_2 = 0' (reset), for step t = 3."""
         if self.kind == "reset":
             return f"h_{t - 1} = 0"
-        return f"h_{t - 1}[{self.unit}] = {self.value:g}"
+        return f"unit {self.unit + 1} of h_{t - 1} = {self.value:g}"
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,6 @@ def test_an_empty_path_is_refused(tiny_model):
 
 
 def test_edits_describe_themselves_in_the_seed_notation():
-    assert HiddenEdit.zero(1).describe(3) == "h_2[1] = 0"
-    assert HiddenEdit.clamp(0, -0.5).describe(3) == "h_2[0] = -0.5"
+    assert HiddenEdit.zero(1).describe(3) == "unit 2 of h_2 = 0"  # units counted from 1 on screen
+    assert HiddenEdit.clamp(0, -0.5).describe(3) == "unit 1 of h_2 = -0.5"
     assert HiddenEdit.reset().describe(1) == "h_0 = 0"

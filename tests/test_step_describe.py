@@ -172,7 +172,7 @@ def test_a_revealed_guess_gets_its_verdict_and_the_score(trained_seed):
 def test_the_about_line_names_the_model_W_y_s_shape_and_the_rule(trained_seed):
     view = WalkView(rule=rc.Rule("sample", temperature=1.5), max_len=20)
     about = about_text(trained_seed, "I", 7, view, {2: 1})
-    assert "V = 5, E = 3, H = 3: W_y is V × H = 5 × 3 (the seed document writes it 3 × 3)" in about
+    assert "V = 5, E = 3, H = 3: W_y is V × H = 5 × 3 (the source document writes it 3 × 3)" in about
     assert "rule: sample T=1.5 · random seed 7 · forced: step 2 → “love” · 3 decimals" in about
 
 

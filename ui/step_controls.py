@@ -25,10 +25,10 @@ def settings_box(model: rc.Model) -> None:
     words = [t for t in model.vocab.tokens if t != rc.EOS]
     words = words if word in words and s.word in words else list(dict.fromkeys([s.word, word, *words]))
     left, right = st.columns(2)
-    left.selectbox("Seed word", words, index=words.index(s.word), key=w["word"], accept_new_options=True,
+    left.selectbox("First word", words, index=words.index(s.word), key=w["word"], accept_new_options=True,
                    format_func=show_token, help="A word of the vocabulary, or type one (or several) and press Enter.")
     rule = right.radio("Picking rule", RULES, index=RULES.index(s.rule), key=w["rule"], horizontal=True,
-                       help="sample: draw the next word from y_t (the seed's Step 4). greedy: the most probable.")
+                       help="sample: draw the next word from y_t (the source document's Step 4). greedy: the most probable.")
     off = rule != "sample"
     T, (left, right) = limits.TEMPERATURE, st.columns(2)
     left.slider("Temperature T", T.low, T.high, value=s.temperature, key=w["temperature"], step=T.step, disabled=off,

@@ -180,13 +180,13 @@ def describe_walk(model: rc.Model, traces: list[StepTrace], view: WalkView, fork
 
 def about_text(model: rc.Model, word: str, seed: int, view: WalkView, forks: Mapping[int, int]) -> str:
     """Where the walk came from, in one line: the model and its shapes (W_y is V x H; the seed
-    document writes 3 x 3), the seed word, the rule, the forced tokens and the decimals. While the
+    document writes 3 x 3), the first word, the rule, the forced tokens and the decimals. While the
     class guesses, not the corpus's name: it may hold the very sentence being guessed."""
     V, E, H = model.params.sizes
     corpus = "" if view.guess else f"corpus “{model.corpus_name}”, "
     forced = ", ".join(f"step {t} → “{show_token(model.vocab.tokens[v])}”" for t, v in sorted(forks.items()))
     random = "" if view.rule.is_greedy else f" · random seed {seed}"
     return (f"Model: {corpus}{model.level} level, {model.steps_trained:,} steps trained · "
-            f"V = {V}, E = {E}, H = {H}: W_y is V × H = {V} × {H} (the seed document writes it 3 × 3) · "
-            f"seed word “{show_token(word)}” · rule: {view.rule.describe()}{random}"
+            f"V = {V}, E = {E}, H = {H}: W_y is V × H = {V} × {H} (the source document writes it 3 × 3) · "
+            f"first word “{show_token(word)}” · rule: {view.rule.describe()}{random}"
             + (f" · forced: {forced}" if forced else "") + f" · {view.decimals} decimals")

@@ -7,11 +7,13 @@ The edit is a look, not a fork: the walk on screen stays as it was.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import streamlit as st
 
 import rnn_core as rc
-from ui.charts import HOW, distribution_figure
+from ui.charts import HOW, distribution_figure, sub, unit_label
 from ui.checked_input import checked_number
 from ui.theme import plotly_chart
 from ui.token_text import axis_label, md_token
@@ -30,7 +32,7 @@ def edit_box(tr: rc.StepTrace, *, key: str) -> rc.HiddenEdit:
     kind = c1.radio(f"Edit the memory h_{t - 1} that step {t} reads", list(KINDS), format_func=KINDS.get,
                     horizontal=True, key=f"{key}_kind")
     unit = c2.selectbox("Hidden unit", range(H), key=f"{key}_unit", disabled=kind == "reset",
-                        format_func=lambda i: f"h_{t - 1}[{i}] (now {tr.h_prev[i]:.3f})")
+                        format_func=lambda i: f"{unit_label(i)} (now {tr.h_prev[i]:.3f})")
     value = checked_number(c3, CLAMP, key=f"{key}_value", label="Clamp it to", disabled=kind != "clamp",
                            check=lambda v: rc.HiddenEdit.clamp(0, v))
     if kind == "reset":
@@ -55,9 +57,10 @@ def side_by_side(result: rc.Intervention, vocab: tuple[str, ...], *, key: str) -
     """y_t as walked beside y_t from the edited h_{t-1}: the page's own distribution chart, twice."""
     t, before, after = result.t, result.original, result.changed
     left, right = st.columns(2)
-    figures = (distribution_figure(before, vocab, title=f"as walked: y_{t} · chose “{axis_label(before.token)}” "
-                                                        f"({HOW[before.how]})"),
-               distribution_figure(after, vocab, title=f"with {result.edit.describe(t)}: y_{t} · picks "
+    edited = re.sub(r"h_(\d+)", lambda m: sub("h", m.group(1)), result.edit.describe(t))  # typeset, as the titles
+    figures = (distribution_figure(before, vocab, title=f"as walked: {sub('y', t)} · chose "
+                                                        f"“{axis_label(before.token)}” ({HOW[before.how]})"),
+               distribution_figure(after, vocab, title=f"with {edited}: {sub('y', t)} · picks "
                                                        f"“{axis_label(after.token)}” ({HOW[after.how]})"))
     for fig, where, side in zip(figures, (left, right), ("before", "after")):
         fig.update_xaxes(title="next token")

@@ -25,7 +25,7 @@ FORCE_KEY = "force"  # the query key of the forced tokens
 class Settings:
     """What the page shows; each field is one key of the URL's query string (see ``QUERY``)."""
 
-    word: str  # the seed word (or prompt) fed in at step 1
+    word: str  # the first word (or a prompt) fed in at step 1
     rule: str = "sample"  # 'sample' (the seed document's "sample the next word") or 'greedy'
     temperature: float = limits.TEMPERATURE.default  # 0 = greedy
     top_k: int = limits.TOP_K.default  # 0 = off
@@ -75,7 +75,7 @@ QUERY_KEYS = (*(key for key, _ in QUERY.values()), FORCE_KEY)  # every key this 
 
 
 def prompt(word: str, model: rc.Model) -> str | list[str]:
-    """What is fed in first: the seed word as one token when the vocabulary has it (a token such
+    """What is fed in first: the first word as one token when the vocabulary has it (a token such
     as "<b>" or "a b" that the tokenizer would split), else the text, tokenized."""
     return [word] if word in model.vocab else word
 
@@ -83,7 +83,7 @@ def prompt(word: str, model: rc.Model) -> str | list[str]:
 def check(s: Settings, model: rc.Model) -> None:
     """ConfigError/VocabularyError naming the first field of ``s`` that is out of range.
 
-    The seed word may be several known tokens (a prompt); an unknown one raises VocabularyError
+    The first word may be several known tokens (a prompt); an unknown one raises VocabularyError
     with the closest known words.
     """
     s.rule_obj().check_vocab(len(model.vocab))  # temperature, top-k (at most V), top-p: rnn_core.limits

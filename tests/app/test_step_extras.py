@@ -126,7 +126,7 @@ def test_the_path_of_h_is_drawn_in_3d_for_H_3_and_as_a_heatmap_otherwise():
     assert len(array_of(traj["data"][0]["x"])) == 3  # h_0, h_1, h_2
     corpus = rc.make_corpus("abcabd abcabd\nhello world", "char", "chars")
     at = open_view("Path of h", step=1, model=rc.new_model(corpus, rc.TrainConfig(hidden_size=8, embed_dim=4)))
-    assert [c for c in charts(at) if c["layout"]["title"]["text"].startswith("hidden state h_t over steps")]
+    assert [c for c in charts(at) if c["layout"]["title"]["text"].startswith("hidden state h<sub>t</sub> over steps")]
 
 
 # ---------------------------------------------------------------- decoding rules (issue 11, part 2)
@@ -245,7 +245,7 @@ def test_an_edit_of_h_prev_gives_y_t_by_the_seeds_equations(kind, unit, value):
     if unit is not None:
         h_prev[unit] = 0.0 if kind == "zero" else value
     _, y = forward(model.params.astype(np.float64), tr.input_id, h_prev)
-    before, after = chart(at, "as walked: y_2"), chart(at, "with h_1")
+    before, after = chart(at, "as walked: y<sub>2</sub>"), chart(at, "with ")
     np.testing.assert_allclose(array_of(before["data"][0]["y"]), tr.probs, atol=1e-15)
     np.testing.assert_allclose(array_of(after["data"][0]["y"]), y, rtol=1e-6)
     (sentence,) = [shown(m.value) for m in at.markdown if "the most probable next token" in m.value]
@@ -287,7 +287,7 @@ def test_a_clamp_outside_tanhs_range_is_refused_and_the_last_value_kept():
     at.number_input(key=f"{extras.EDIT}_value").set_value(1.5).run()
     assert not at.exception
     assert any("a clamped unit must be a number from -1 to 1" in w and "Still using 0.5" in w for w in warnings_of(at))
-    assert chart(at, "with h_1[0] = 0.5")
+    assert chart(at, "with unit 1 of h<sub>1</sub> = 0.5")
 
 
 def test_going_on_from_the_edit_is_the_greedy_walk_from_the_edited_state():
@@ -352,7 +352,7 @@ def test_views_use_the_snapshots_weights():
     snapshot = dict(model.checkpoints())[0]
     tr = walk(replace(model, params=snapshot))[1]
     _, y = forward(snapshot.astype(np.float64), tr.input_id, np.zeros(3))
-    np.testing.assert_allclose(array_of(chart(at, "with h_1 = 0")["data"][0]["y"]), y, rtol=1e-6)
+    np.testing.assert_allclose(array_of(chart(at, "with h<sub>1</sub> = 0")["data"][0]["y"]), y, rtol=1e-6)
 
 
 def test_a_model_without_history_says_so_in_one_line():
