@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
+from tests.app.walk import record
 from tests.app.conftest import APP, shown
 from ui import train_keys as K
 from ui.state import seed_model_bytes
@@ -45,7 +46,8 @@ def test_the_action_opens_step_through_at_step_1_on_the_trained_preset(home):
     assert home.query_params["step"] == "1"
     model = home.session_state["model"]
     assert model.corpus_name == "I love deep learning" and model.steps_trained == 60
-    assert "step 1 of" in home.title[0].value  # Step-Through's own title
+    walk = record(home)  # Step-Through's step area, at step 1
+    assert walk["title"] == "Step-Through" and walk["goto"]["step"] == 1
 
 
 def test_the_action_brings_back_the_preset_when_another_model_is_current(home):
