@@ -9,13 +9,13 @@ it down. A phone voting in a room needs none of it: no model, no card, no theme.
 
 import streamlit as st
 
-from ui import trim
-from ui.pages_mode import leave_legacy_pages_mode
-from ui.state import current_model, rerun_after_reconnect, show_link_notice, sidebar_card
-from ui.theme import presenter_theme
-from ui.train_state import finish_interrupted
+from ui.common import trim
+from ui.common.pages_mode import leave_legacy_pages_mode
+from ui.common.session import current_model, rerun_after_reconnect, show_link_notice, sidebar_card
+from ui.common.theme import presenter_theme
+from ui.train.state import finish_interrupted
 
-leave_legacy_pages_mode()  # a fresh server starts in Streamlit's v1 pages mode: see ui/pages_mode.py
+leave_legacy_pages_mode()  # a fresh server starts in Streamlit's v1 pages mode: see ui/common/pages_mode.py
 trim.start()  # from the first visit on, memory that ended sessions freed goes back every minute
 st.set_page_config(page_title="RNN Autoregression Lab", page_icon="🔁", layout="wide")
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/class_load.py [--quick] [--students 30] [--trainers 3] ...
 
-Step-Through steps in the browser (ui/walk/walk.js): a student's Next costs the server nothing.
+Step-Through steps in the browser (ui/step/renderer/walk.js): a student's Next costs the server nothing.
 What reaches the server is a change of the walk: a setting (here the random seed) or a forced
 token (a clicked bar), each a rerun that sends the new walk. This drives real sessions through
 Streamlit's websocket protocol (benchmarks/st_client.py: no browser, so 30 sessions cost the
@@ -88,7 +88,7 @@ def page_text(s: Session) -> tuple:
     return tuple(s.texts("heading") + s.texts("markdown"))
 
 
-WALK = "rnn_lab.walk"  # Step-Through's step area (ui/step_walk.py)
+WALK = "rnn_lab.walk"  # Step-Through's step area (ui/step/walk.py)
 
 
 def walk_of(s: Session) -> str:

@@ -27,8 +27,8 @@ import rnn_core as rc  # noqa: E402
 import streamlit.testing.v1.app_test as app_test_module  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 from trace_bytes import model_objects, reachable_bytes  # noqa: E402
-from ui import generate_state as gs  # noqa: E402
-from ui.pages_mode import RunningServerPages  # noqa: E402
+from ui.generate import state as gs# noqa: E402
+from ui.common.pages_mode import RunningServerPages  # noqa: E402
 
 VIEWS = ("Samples", "Inside one sample", "Rules side by side", "Draws vs theory", "Influence", "Tree", "Beam")
 SLOTS = (gs.RUN, gs.COMPARE, gs.INSPECTED, gs.VIEW_RESULT)
@@ -50,7 +50,7 @@ def session_bytes(at: AppTest, model: rc.Model) -> dict[str, int]:
 
 
 def shown(markdown: str) -> str:
-    """A message as the page shows it: without ui.text.md_literal's backslash escapes."""
+    """A message as the page shows it: without ui.common.text.md_literal's backslash escapes."""
     return re.sub(r"\\([^\w\s])", r"\1", markdown)
 
 

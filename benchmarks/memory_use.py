@@ -16,7 +16,7 @@ and what 30 idle sessions cost a server and how long it keeps it after their tab
    --short-ttl. Streamlit drops a closed session only once its TTL has passed AND another
    session connects or disconnects, so after the TTL one session opens and closes ("activity").
    A second wave of 30 then shows whether the memory freed is reused. Each case runs twice:
-   with ``ui/trim.py``'s malloc_trim off (RNN_LAB_TRIM_EVERY=0) and every --trim-every seconds
+   with ``ui/common/trim.py``'s malloc_trim off (RNN_LAB_TRIM_EVERY=0) and every --trim-every seconds
    (RSS is read for three trims' time after the activity).
    ``--vocab 20000`` makes every session train a V = 20,000 model and open Generate with it.
 """
@@ -181,7 +181,7 @@ async def activity(url: str) -> None:
 async def sessions_case(ttl: int | None, trim_every: int, args) -> None:
     from st_client import start_server
 
-    os.environ["RNN_LAB_TRIM_EVERY"] = str(trim_every)  # read by the server's ui/trim.py
+    os.environ["RNN_LAB_TRIM_EVERY"] = str(trim_every)  # read by the server's ui/common/trim.py
     try:
         server = start_server(ttl)
     finally:

@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from ui.step_extras import VIEW, VIEWS  # noqa: E402
+from ui.step.looks import VIEW, VIEWS  # noqa: E402
 
 APP = str(REPO / "app.py")
 

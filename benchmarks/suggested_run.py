@@ -2,7 +2,7 @@
 not a test): the settings ``rc.suggest_for`` suggests, trained as the page trains them.
 
 For each text: the suggested settings; the seconds ``record_training`` takes in this process;
-the seconds from submitting the run to a warm training worker (``ui.train_worker``, as the page
+the seconds from submitting the run to a warm training worker (``ui.train.worker``, as the page
 does on a click on Train) to its outcome; the mean loss over the whole text (teacher forcing,
 nats per token) of the trained model; and how many tokens of greedy text from the text's first
 token repeat the text. Best of ``--repeats`` timings.
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import rnn_core as rc  # noqa: E402
 from rnn_core.corpora import grammar_text  # noqa: E402
-from ui import train_worker as tw  # noqa: E402
+from ui.train import worker as tw# noqa: E402
 
 PARAGRAPH = ("Once upon a time there was a small village at the edge of a great forest. Every morning the "
              "baker lit his oven before the sun came up, and the smell of fresh bread drifted down the narrow "

@@ -8,7 +8,7 @@ the machine's load drifts into all three alike:
 - nothing training;
 - K long char-level runs training in threads of this process, as the Train page trained before
   (each in its session's script thread, sharing the GIL with every other session);
-- the same runs in worker processes (``ui.train_worker``, as the Train page trains now; at most
+- the same runs in worker processes (``ui.train.worker``, as the Train page trains now; at most
   ``MAX_RUNNING`` of them train at once, the others wait in line).
 Prints the median and p95 of each. A benchmark, not a test: nothing asserts a time.
 """
@@ -26,7 +26,7 @@ from streamlit.testing.v1 import AppTest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import rnn_core as rc  # noqa: E402
-from ui import train_worker as tw  # noqa: E402
+from ui.train import worker as tw# noqa: E402
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CORPUS = "known answer: counting a ab abc (char level)"

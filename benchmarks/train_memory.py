@@ -1,8 +1,8 @@
 """The training memory estimate against the measured peak RSS of the worker that trains (a
 benchmark, not a test).
 
-For each config, the Train page's way: a ``ui.train_worker`` process (``python -m
-ui.train_worker``) gets the pickled request on its stdin, trains (recording its history, holding
+For each config, the Train page's way: a ``ui.train.worker`` process (``python -m
+ui.train.worker``) gets the pickled request on its stdin, trains (recording its history, holding
 text out for validation), sends its updates and outcome, and says its peak RSS as it exits.
 Prints ``rnn_core.memory_estimate`` (its parts, and the total the Train page shows and the
 budget is checked against) beside the worker's VmHWM, and their ratio. The estimate is meant to
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 import rnn_core as rc  # noqa: E402
 from memory_use import synthetic_text  # noqa: E402
-from ui import train_worker as tw  # noqa: E402
+from ui.train import worker as tw# noqa: E402
 
 MB = 2**20
 
@@ -56,7 +56,7 @@ WORKER = ("import atexit, runpy, sys\n"
           "def peak():\n"
           "    print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0], file=sys.stderr)\n"
           "atexit.register(peak)\n"
-          "runpy.run_module('ui.train_worker', run_name='__main__')\n")
+          "runpy.run_module('ui.train.worker', run_name='__main__')\n")
 
 
 def worker_peak(request: tw.Request) -> tuple[float, str]:

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/ui_latency.py [--walks N] [--loads]
 
 Step-Through steps in the browser: a key press draws the next step of the walk the page already
-holds. Its time is what the page records itself (``window.rnnlabWalk.draws``, ui/walk/walk.js):
+holds. Its time is what the page records itself (``window.rnnlabWalk.draws``, ui/step/renderer/walk.js):
 from the key press (the keydown event's timestamp) to the first frame after the step's loop,
 equations and both charts are drawn. Measured on seed walks (sampled, random seeds 0, 1, ...) and
 on a 100-step walk of an untrained char model (V = 46, H = 64: 12 columns and "others", the hidden

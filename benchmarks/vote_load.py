@@ -32,8 +32,8 @@ from class_load import percentile  # noqa: E402
 import st_client  # noqa: E402
 from st_client import Session, close_all, start_server  # noqa: E402
 
-from ui import room_store as rs  # noqa: E402  (st_client puts the repository on sys.path)
-from ui.token_text import md_token  # noqa: E402
+from ui.room import store as rs# noqa: E402  (st_client puts the repository on sys.path)
+from ui.common.token_text import md_token  # noqa: E402
 
 SEED = ["I", "love", "deep", "learning", "</s>"]
 WALK = ["I", "love", "deep", "learning", "</s>"]

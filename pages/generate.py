@@ -1,28 +1,26 @@
 """Generate: many continuations of a prompt, and a lab of views on how the picking rule shapes them.
 
-One view at a time (a segmented control, bound to the URL's ``view`` by ``ui.generate_link``, which
+One view at a time (a segmented control, bound to the URL's ``view`` by ``ui.generate.link``, which
 checks the link first), so only the chosen view is computed and drawn. Results are kept in session
-state by ``ui.generate_state``: summaries for the sample list, full traces for the one inspected
+state by ``ui.generate.state``: summaries for the sample list, full traces for the one inspected
 sample, one heavier view result at a time, each bounded.
 """
 
 import streamlit as st
 
 import rnn_core as rc
-from ui import (
-    beam_view,
-    draws_view,
-    influence_view,
-    inspect_view,
-    rule_panels,
-    samples_view,
-    tree_view,
-)
-from ui import generate_state as gs
-from ui.generate_controls import controls
-from ui.generate_link import check_link, follow_link, write_link
-from ui.state import model_version, start_page
-from ui.text import md_literal
+from ui.generate import beam_view
+from ui.views import draws_view
+from ui.views import influence_view
+from ui.generate import inspect_view
+from ui.views import rule_panels
+from ui.generate import samples_view
+from ui.generate import tree_view
+from ui.generate import state as gs
+from ui.generate.controls import controls
+from ui.generate.link import check_link, follow_link, write_link
+from ui.common.session import model_version, start_page
+from ui.common.text import md_literal
 
 VIEWS = ("Samples", "Inside one sample", "Rules side by side", "Draws vs theory", "Influence", "Tree", "Beam")
 

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 import rnn_core as rc
-from ui.state import current_model, seed_model_bytes, set_model, start_page
+from ui.common.session import current_model, seed_model_bytes, set_model, start_page
 
 STEP_THROUGH = "pages/step-through.py"
 

@@ -2,25 +2,25 @@
 
 The step area (controls, the unrolled loop, the equations with their numbers, the next-token
 distribution, the hidden state, the pick) steps in the browser: the whole walk is sent once
-(``ui.step_view``, ``ui.step_walk``) and the server hears only of what changes it: a setting, a
+(``ui.step.record``, ``ui.step.walk``) and the server hears only of what changes it: a setting, a
 fork, a reveal in guess mode. Below it: a closer look at the step on screen, on request. State
-and callbacks: ui/step_state.py; the settings are in the URL.
+and callbacks: ui/step/state.py; the settings are in the URL.
 """
 
 from functools import partial
 
 import streamlit as st
 
-from ui import step_room
-from ui import step_state as state
-from ui.step_controls import gear
-from ui.step_extras import closer_look
-from ui.step_layout import AREA, page_css
-from ui.step_view import record
-from ui.step_walk import show_walk
-from ui.state import hide_walk, model_version, start_page
-from ui.text import md_literal
-from ui.theme import is_presenter
+from ui.step import room as step_room
+from ui.step import state
+from ui.step.controls import gear
+from ui.step.looks import closer_look
+from ui.step.layout import AREA, page_css
+from ui.step.record import record
+from ui.step.walk import show_walk
+from ui.common.session import hide_walk, model_version, start_page
+from ui.common.text import md_literal
+from ui.common.theme import is_presenter
 
 model = start_page()
 version = model_version()

@@ -2,9 +2,9 @@
 inside the model, and save or load a model file.
 
 The first screen holds the corpus, the settings in one line and the Train button; everything else
-folds open on request. The widgets and views live in ui/train_corpus.py, ui/train_settings.py,
-ui/train_state.py (runs, which train in a worker process, see ui/train_worker.py), ui/train_inside.py
-and ui/train_folds.py; every session key is named in ui/train_keys.py. The model file's section is
+folds open on request. The widgets and views live in ui/train/corpus.py, ui/train/settings.py,
+ui/train/state.py (runs, which train in a worker process, see ui/train/worker.py), ui/train/inside.py
+and ui/train/folds.py; every session key is named in ui/train/keys.py. The model file's section is
 drawn first (at the bottom of the page), so a model whose views fail can always be replaced.
 """
 
@@ -13,17 +13,17 @@ from functools import partial
 import streamlit as st
 
 import rnn_core as rc
-from ui import train_inside as inside
-from ui import train_keys as K
-from ui import train_state as ts
-from ui import train_view as tv
-from ui import train_worker as tw
-from ui.state import current_model, model_version, start_page
-from ui.theme import plotly_chart
-from ui.token_text import md_token
-from ui.train_corpus import corpus_details, corpus_section
-from ui.train_folds import folded, guarded
-from ui.train_settings import memory_check, settings_section
+from ui.train import inside
+from ui.train import keys as K
+from ui.train import state as ts
+from ui.train import view as tv
+from ui.train import worker as tw
+from ui.common.session import current_model, model_version, start_page
+from ui.common.theme import plotly_chart
+from ui.common.token_text import md_token
+from ui.train.corpus import corpus_details, corpus_section
+from ui.train.folds import folded, guarded
+from ui.train.settings import memory_check, settings_section
 
 FILE_NAME_CHARS = 60  # of a corpus name in a download's file name
 ss = st.session_state
@@ -80,7 +80,7 @@ def known_answer(model: rc.Model) -> None:
 
 
 def views(model: rc.Model) -> None:
-    """The current model's views, each folded and guarded (``ui.train_folds``)."""
+    """The current model's views, each folded and guarded (``ui.train.folds``)."""
     st.subheader("Look inside your current model")
     tag = ts.model_tag(model)
     if K.LIVE in ss:

@@ -3,7 +3,7 @@ text so far) and one button per token (a searchable list for larger vocabularies
 changed until the presenter reveals the step, and the page follows the presenter by itself.
 
 Light on purpose, for a room of 60 phones: no model, no charts, nothing computed per student; a
-poll every second reads one number from the rooms store (``ui.room_store.version``) and redraws
+poll every second reads one number from the rooms store (``ui.room.store.version``) and redraws
 the page only when the presenter changed something. A vote link can only vote.
 """
 
@@ -12,10 +12,10 @@ import secrets
 
 import streamlit as st
 
-from ui import room_store as rs
-from ui.pages_mode import leave_legacy_pages_mode
-from ui.text import md_literal
-from ui.token_text import md_token, show_token
+from ui.room import store as rs
+from ui.common.pages_mode import leave_legacy_pages_mode
+from ui.common.text import md_literal
+from ui.common.token_text import md_token, show_token
 
 POLL_SECONDS = 1.0
 MAX_BUTTONS = 12  # a larger vocabulary votes through a searchable list

@@ -44,7 +44,7 @@ class Node:
 class FlatTree:
     """The tree as parallel lists, root first, for ``go.Icicle``/``go.Sunburst`` with
     ``branchvalues="total"`` (a node's count is at least the sum of its children's).
-    Labels are raw tokens: escape them (``ui.charts.axis_label``) before Plotly reads them."""
+    Labels are raw tokens: escape them (``ui.common.charts.axis_label``) before Plotly reads them."""
 
     ids: list[str]
     parents: list[str]  # '' for the root

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from ui import datadir
+from ui.common import datadir
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,8 +7,8 @@ import pytest
 
 import rnn_core as rc
 from rnn_core.corpora import BUILTINS, builtin_corpus
-from ui import beam_view as bv
-from ui.generate_state import Settings
+from ui.generate import beam_view as bv
+from ui.generate.state import Settings
 
 
 @pytest.fixture(scope="module")

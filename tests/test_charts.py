@@ -1,4 +1,4 @@
-"""ui/charts.py, the shared figures, checked on traces whose numbers are known by hand.
+"""ui/common/charts.py, the shared figures, checked on traces whose numbers are known by hand.
 
 The hand model of conftest gives, from 'a' with h_0 = 0: h_1 = [0.6, -0.8], o_1 = [3, -4, 0] + b_y.
 """
@@ -13,7 +13,7 @@ import pytest
 import rnn_core as rc
 from tests.conftest import hand_model
 from tests.hostile_tokens import HOSTILE, hostile_model
-from ui import charts
+from ui.common import charts
 
 
 def softmax_by_hand(o):

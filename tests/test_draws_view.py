@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from ui import draws_view as dv
+from ui.views import draws_view as dv
 
 VOCAB = ("a", "</s>", "<b>", "c")
 

@@ -11,8 +11,8 @@ import pytest
 
 import rnn_core as rc
 from rnn_core.corpora import builtin_corpus
-from ui import generate_export as gx
-from ui.generate_state import Settings
+from ui.generate import export as gx
+from ui.generate.state import Settings
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from ui import influence_view as iv
+from ui.views import influence_view as iv
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 
 import rnn_core as rc
 from tests.app.conftest import shown
-from ui import inspect_view as iv
+from ui.generate import inspect_view as iv
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from ui import model_store as ms
+from ui.common import model_store as ms
 
 ROOT = Path(__file__).resolve().parents[1]
 KB = 1000
@@ -148,7 +148,7 @@ def test_a_reader_sees_a_whole_file_or_none(store, monkeypatch):
 WRITER = """
 import sys
 from pathlib import Path
-from ui import model_store as ms
+from ui.common import model_store as ms
 store = ms.ModelStore(Path(sys.argv[1]), int(sys.argv[2]))
 first, n = int(sys.argv[3]), int(sys.argv[4])
 for i in range(n):
@@ -158,7 +158,7 @@ for i in range(n):
 READER = """
 import sys
 from pathlib import Path
-from ui import model_store as ms
+from ui.common import model_store as ms
 folder, bad, reads = Path(sys.argv[1]), 0, 0
 while not (folder / "done").exists():
     for path in folder.glob("*.npz"):

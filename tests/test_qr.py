@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ui import qr
+from ui.room import qr
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "qr"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ui import room_store as rs
+from ui.room import store as rs
 
 SEED = ["I", "love", "deep", "learning", "</s>"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -276,7 +276,7 @@ def test_threads_voting_at_once_lose_no_vote():
 VOTER_SCRIPT = """
 import sys, time
 from pathlib import Path
-from ui import room_store as rs
+from ui.room import store as rs
 code, name, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 while not go.exists():
     time.sleep(0.005)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from ui import rule_panels as rp
+from ui.views import rule_panels as rp
 
 VOCAB = ("a", "</s>", "<b>", "&")
 Y = np.array([0.1, 0.4, 0.2, 0.3])

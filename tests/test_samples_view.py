@@ -13,8 +13,8 @@ import pytest
 
 import rnn_core as rc
 from rnn_core.corpora import builtin_corpus
-from ui import samples_view as sv
-from ui.generate_state import Settings
+from ui.generate import samples_view as sv
+from ui.generate.state import Settings
 
 
 @pytest.fixture(scope="module")

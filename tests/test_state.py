@@ -1,4 +1,4 @@
-"""ui.state outside a browser: installing a model is all or nothing, and keeps it in the model store
+"""ui.common.session outside a browser: installing a model is all or nothing, and keeps it in the model store
 with its id in the link."""
 
 import types
@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from ui import model_store, state
+from ui.common import model_store
+from ui.common import session as state
 
 
 @pytest.fixture

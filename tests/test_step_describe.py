@@ -1,4 +1,4 @@
-"""ui/step_describe.py: a walk described once, as the step area and the offline file draw it.
+"""ui/step/describe.py: a walk described once, as the step area and the offline file draw it.
 
 Each step's numbers are recomputed here from the trace's own fields and the model's weights (not
 read back from the code under test); the loop's columns name what was fed in and picked; guess
@@ -14,9 +14,9 @@ import pytest
 import rnn_core as rc
 from tests.hostile_tokens import HOSTILE, hostile_model
 from tests.walk_record import numbers, piece, table_rows, text
-from ui.step_describe import WalkView, about_text, describe_walk, loop_column
-from ui.step_math import num
-from ui.token_text import show_token
+from ui.step.describe import WalkView, about_text, describe_walk, loop_column
+from ui.step.equations import num
+from ui.common.token_text import show_token
 
 
 def walk(model: rc.Model, rule: rc.Rule, word: str = "I", forks: dict | None = None, **kw) -> list[rc.StepTrace]:
@@ -199,7 +199,7 @@ def test_tokens_that_mean_something_to_html_reach_the_record_escaped_or_as_text(
 
 
 def test_a_rooms_votes_go_beside_y_t_as_shares_and_one_line():
-    """The class's votes at a revealed step (ui.room_view.reveal_summary's dict): a marker at each
+    """The class's votes at a revealed step (ui.room.panel.reveal_summary's dict): a marker at each
     token's share, and counts, the pick's votes and the score in one line."""
     model = hostile_model()
     traces = walk(model, rc.GREEDY, word="<b>", max_len=3)

@@ -1,8 +1,8 @@
-"""ui/step_guess.py: judging the class's guesses against each step's trace."""
+"""ui/step/guess.py: judging the class's guesses against each step's trace."""
 
 import rnn_core as rc
 from tests.conftest import hand_model
-from ui import step_guess as guess
+from ui.step import guess
 
 
 def test_a_guess_is_the_pick_in_the_top_three_or_neither():

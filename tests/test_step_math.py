@@ -1,4 +1,4 @@
-"""ui/step_math.py: one step's equations as HTML, with the numbers at the chosen decimals.
+"""ui/step/equations.py: one step's equations as HTML, with the numbers at the chosen decimals.
 
 Expected numbers come from the hand-built model of conftest (from 'a': a_1 = [ln 2, -ln 3],
 h_1 = [0.6, -0.8], o_1 = [3, -4, 0] + b_y) and from math.exp, not from the code under test.
@@ -14,7 +14,7 @@ import rnn_core as rc
 from tests.conftest import hand_model
 from tests.hostile_tokens import hostile_model
 from tests.walk_record import numbers, table_rows, text
-from ui import step_math as sm
+from ui.step import equations as sm
 
 PLAUSIBLE = (0.0, 6.5, 2.0)  # o_1 = [3, 2.5, 2]
 VOCAB = ("a", "b", rc.EOS)

@@ -1,10 +1,10 @@
-"""ui/step_path.py: Step-Through's path cache, forks, and what the class has seen so far."""
+"""ui/step/path.py: Step-Through's path cache, forks, and what the class has seen so far."""
 
 import numpy as np
 
 import rnn_core as rc
-from ui import step_path as sp
-from ui.step_settings import Settings
+from ui.step import path as sp
+from ui.step.settings import Settings
 
 
 def test_fork_path_reuses_earlier_steps_and_equals_generate_with_the_forced_token(trained_seed):

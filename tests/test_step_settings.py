@@ -1,4 +1,4 @@
-"""ui/step_settings.py: Step-Through's settings and the URL that reproduces them."""
+"""ui/step/settings.py: Step-Through's settings and the URL that reproduces them."""
 
 from dataclasses import replace
 
@@ -7,8 +7,8 @@ import pytest
 import rnn_core as rc
 from tests.conftest import hand_model
 from tests.hostile_tokens import hostile_model
-from ui import step_settings as ssets
-from ui.step_settings import Settings
+from ui.step import settings as ssets
+from ui.step.settings import Settings
 
 
 def test_query_round_trip_with_forced_tokens(trained_seed):

@@ -1,10 +1,10 @@
-"""ui/step_teacher.py: the generated path beside the training text (teacher forcing)."""
+"""ui/step/teacher.py: the generated path beside the training text (teacher forcing)."""
 
 import math
 
 import rnn_core as rc
 from tests.conftest import hand_model
-from ui import step_teacher as teacher
+from ui.step import teacher
 
 
 def test_reference_is_the_training_text_from_the_first_word_on(trained_seed):

@@ -1,4 +1,4 @@
-"""ui.text.md_literal: any string becomes Markdown source that shows that string, nothing more.
+"""ui.common.text.md_literal: any string becomes Markdown source that shows that string, nothing more.
 
 What the browser renders is checked in tests/browser (a hostile model file's name in the sidebar);
 here, the source: every Markdown trigger is escaped and the visible characters are unchanged."""
@@ -8,7 +8,7 @@ import string
 
 import pytest
 
-from ui.text import WORD_JOINER, md_literal, readable
+from ui.common.text import WORD_JOINER, md_literal, readable
 
 HOSTILE = [
     "![x](http://127.0.0.1:9/img.png)",

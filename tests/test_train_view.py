@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from ui import train_memory_view as mv
-from ui import train_view as tv
+from ui.train import memory_view as mv
+from ui.train import view as tv
 
 SEED_TOKENS = ("I", "love", "deep", "learning", "</s>")
 

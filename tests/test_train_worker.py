@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from ui import train_worker as tw
+from ui.train import worker as tw
 
 COUNTING = "known answer: counting a ab abc (char level)"
 NAMES = ("embedding", "W_x", "W_h", "b_h", "W_y", "b_y")

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from ui import tree_view as tv
+from ui.generate import tree_view as tv
 
 RULE = rc.Rule("sample", temperature=3.0)
 

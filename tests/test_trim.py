@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ui import trim
+from ui.common import trim
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,7 +26,7 @@ def test_trim_returns_memory_freed_in_small_pieces():
     """200,000 objects of 1 kB (glibc's heap, not Python's own arenas) freed but the last: glibc
     keeps the ~200 MB below it; a trim gives them back. In a fresh process, so the figures are
     its own."""
-    code = ("import sys; sys.path.insert(0, '.'); from ui import trim; from tests.test_trim import rss_kb\n"
+    code = ("import sys; sys.path.insert(0, '.'); from ui.common import trim; from tests.test_trim import rss_kb\n"
             "keep = [bytes(1000) for _ in range(200_000)]; last = keep[-1]; del keep\n"
             "freed = rss_kb(); trim.trim(); print(freed, rss_kb())")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

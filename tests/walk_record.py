@@ -1,4 +1,4 @@
-"""Reading a described walk (``ui.step_describe``) in tests: its equations' numbers by name, a
+"""Reading a described walk (``ui.step.describe``) in tests: its equations' numbers by name, a
 piece's text as a reader sees it. Shared by the unit tests, the AppTests and the browser tests."""
 
 from __future__ import annotations

@@ -8,18 +8,18 @@ import streamlit.testing.v1.app_test as app_test_module
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
-from ui.pages_mode import RunningServerPages
-from ui.text import WORD_JOINER
+from ui.common.pages_mode import RunningServerPages
+from ui.common.text import WORD_JOINER
 
 
 @pytest.fixture(autouse=True)
 def running_server_pages(monkeypatch):
-    """See ``ui.pages_mode.RunningServerPages``."""
+    """See ``ui.common.pages_mode.RunningServerPages``."""
     monkeypatch.setattr(app_test_module, "PagesManager", RunningServerPages)
 
 
 def shown(source: str) -> str:
-    """Markdown source as a reader sees it: backslash escapes (``ui.text.md_literal``) dropped."""
+    """Markdown source as a reader sees it: backslash escapes (``ui.common.text.md_literal``) dropped."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", source).replace(WORD_JOINER, "")
 
 

@@ -107,7 +107,7 @@ def test_leaving_the_train_page_mid_run_keeps_its_progress_on_any_page(app):
     trained model."""
     import time
 
-    from ui import train_worker as tw
+    from ui.train import worker as tw
 
     corpus = rc.builtin_corpus("known answer: counting a ab abc (char level)")
     config = rc.TrainConfig(steps=rc.SETTING["steps"].high, hidden_size=16)

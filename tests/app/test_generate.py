@@ -18,9 +18,9 @@ from streamlit.testing.v1 import AppTest
 import rnn_core as rc
 from rnn_core.corpora import BUILTINS, builtin_corpus
 from tests.app.conftest import open_app_page, shown
-from ui import generate_state as gs
-from ui.beam_view import BEAM_EXAMPLE
-from ui.state import seed_model_bytes
+from ui.generate import state as gs
+from ui.generate.beam_view import BEAM_EXAMPLE
+from ui.common.session import seed_model_bytes
 
 
 def open_page(model: rc.Model | None = None, view: str | None = None) -> AppTest:
@@ -448,7 +448,7 @@ def test_a_model_without_history_says_why_there_is_no_weights_slider():
 # ---------------------------------------------------------------- any model, any view
 
 
-ENTITY = re.compile(r"&(lt|gt|amp|#36);")  # ui.token_text.axis_label: "$" too (Plotly reads $...$ as LaTeX)
+ENTITY = re.compile(r"&(lt|gt|amp|#36);")  # ui.common.token_text.axis_label: "$" too (Plotly reads $...$ as LaTeX)
 MARKUP = re.compile(r"</?b>|<br>")  # the page's own markup in titles and labels
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import open_app_page, shown
-from ui import generate_state as gs
-from ui.generate_link import SHOWN, checked_values, warning_text
+from ui.generate import state as gs
+from ui.generate.link import SHOWN, checked_values, warning_text
 
 PAGE = "pages/generate.py"
 VIEWS = ("Samples", "Inside one sample", "Rules side by side", "Draws vs theory", "Influence", "Tree", "Beam")

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
 from tests.app.conftest import shown
-from ui import model_store
+from ui.common import model_store
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 SEED = "I love deep learning"

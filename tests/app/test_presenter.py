@@ -1,4 +1,4 @@
-"""The presenter theme (ui/theme.py) under AppTest: one sidebar toggle in app.py, large text on
+"""The presenter theme (ui/common/theme.py) under AppTest: one sidebar toggle in app.py, large text on
 every page, kept in the URL. What it looks like (nothing clipped) is checked in
 tests/browser/test_browser_presenter.py."""
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import theme
+from ui.common import theme
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = ["pages/home.py", "pages/train.py", "pages/step-through.py", "pages/generate.py"]

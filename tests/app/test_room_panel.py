@@ -10,11 +10,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import shown
-from ui import room_store as rs
+from ui.room import store as rs
 
 SCRIPT = """
 import streamlit as st
-from ui import room_view as rv
+from ui.room import panel as rv
 
 SEED = ["I", "love", "deep", "learning", "</s>"]
 room = rv.room_panel({"title": "seed", "level": "word"})

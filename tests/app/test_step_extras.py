@@ -1,4 +1,4 @@
-"""Step-Through's closer looks at the step on screen (ui/step_extras.py, ui/step_intervene.py) and
+"""Step-Through's closer looks at the step on screen (ui/step/looks.py, ui/step/intervene.py) and
 its training time-travel, under AppTest: every number shown equals an independent computation
 (numpy from the seed model's weights, finite differences) or rnn_core's for the same step; bad
 values are refused with a message; nothing is computed for a view that is not open."""
@@ -18,7 +18,7 @@ from tests.app.conftest import shown
 from tests.app.test_step_through import open_page, seed_model
 from tests.app.walk import record, send, show_step
 from tests.hostile_tokens import hostile_model
-from ui import step_extras as extras
+from ui.step import looks as extras
 
 SEED_WALK = dict(prompt="I", rule=rc.Rule("sample"), max_tokens=20, seed=0)  # the page's defaults
 

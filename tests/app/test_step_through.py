@@ -17,8 +17,8 @@ from tests.app.conftest import open_app_page, shown
 from tests.app.walk import REPORTER, component, record, send
 from tests.hostile_tokens import hostile_model
 from tests.walk_record import numbers, piece, table_rows, text
-from ui.state import seed_model_bytes
-from ui.step_math import num
+from ui.common.session import seed_model_bytes
+from ui.step.equations import num
 
 PAGE = "pages/step-through.py"
 
@@ -173,7 +173,7 @@ def test_top_k_draws_q_filled_and_writes_q_with_its_numbers():
     q_bars, y_bars = step["dist"]["data"]
     np.testing.assert_allclose(q_bars["y"], tr.q, atol=1e-12)  # what u was read against
     np.testing.assert_allclose(y_bars["y"], tr.probs, atol=1e-12)
-    grey = "rgba(199, 204, 212, "  # ui.charts.GREY, #c7ccd4: the cut tokens
+    grey = "rgba(199, 204, 212, "  # ui.common.charts.GREY, #c7ccd4: the cut tokens
     assert [i for i, c in enumerate(q_bars["marker"]["color"]) if not c.startswith(grey)] == sorted(tr.kept)
     e = np.exp(tr.logits - tr.logits.max())
     mass = (e / e.sum())[list(tr.kept)].sum()  # what softmax(o_1) gave the two kept tokens

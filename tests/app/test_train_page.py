@@ -16,9 +16,9 @@ from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
 from tests.app.conftest import shown
-from ui import train_keys as K
-from ui import train_memory_view as mv
-from ui import train_view as tv
+from ui.train import keys as K
+from ui.train import memory_view as mv
+from ui.train import view as tv
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/train.py"
@@ -577,7 +577,7 @@ def test_every_chart_on_the_page_titles_its_axes_and_colour_bars_and_names_units
 
 
 def test_a_view_that_fails_shows_the_error_in_that_view_and_the_rest_of_the_page_stays(train_page, monkeypatch):
-    from ui import train_inside
+    from ui.train import inside as train_inside
 
     def broken(model):
         raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")

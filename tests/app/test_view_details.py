@@ -10,9 +10,9 @@ import pytest
 import rnn_core as rc
 from rnn_core.corpora import BUILTINS, builtin_corpus
 from tests.app.conftest import open_app_page
-from ui import beam_view as bv
-from ui import generate_state as gs
-from ui import step_extras as extras
+from ui.generate import beam_view as bv
+from ui.generate import state as gs
+from ui.step import looks as extras
 
 
 def charts(at) -> list[dict]:

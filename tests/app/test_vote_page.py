@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import open_app_page, shown
-from ui import room_store as rs
+from ui.room import store as rs
 
 SEED = ["I", "love", "deep", "learning", "</s>"]
 PAGE = "pages/vote.py"

@@ -1,4 +1,4 @@
-"""Helpers of the Step-Through browser tests: the step area (``.rw``, drawn by ui/walk/walk.js) and
+"""Helpers of the Step-Through browser tests: the step area (``.rw``, drawn by ui/step/renderer/walk.js) and
 waiting for a step to be drawn, pages of a given screen size, a model loaded into the session, the
 settings popover, and the measures of a step that fits ("in view without scrolling", "not cut at
 the right edge", text large enough), read with getBoundingClientRect, scrollWidth/clientWidth and

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import rnn_core as rc
-from ui.state import seed_model_bytes
+from ui.common.session import seed_model_bytes
 
 pytestmark = pytest.mark.browser
 

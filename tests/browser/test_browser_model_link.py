@@ -12,7 +12,7 @@ import pytest
 import rnn_core as rc
 from conftest import AppPage, StreamlitServer
 from test_browser_train import TRAIN, card, upload_model
-from ui import model_store
+from ui.common import model_store
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests.browser.step_helpers import CUT_JS, open_settings, sized_app, wait_for_step
-from ui import theme
+from ui.common import theme
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ import pytest
 
 import rnn_core as rc
 from tests.browser.step_helpers import close_settings, open_settings, open_walk, step_title, wait_for_step
-from ui.state import seed_model_bytes
+from ui.common.session import seed_model_bytes
 
 pytestmark = pytest.mark.browser
 

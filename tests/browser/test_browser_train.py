@@ -9,7 +9,7 @@ import pytest
 
 import rnn_core as rc
 from tests.browser.step_helpers import OUT_OF_VIEW_JS, sized_app
-from ui.text import WORD_JOINER
+from ui.common.text import WORD_JOINER
 
 pytestmark = pytest.mark.browser
 

@@ -14,8 +14,8 @@ import pytest
 from conftest import ARTIFACTS, StreamlitServer
 from hostile_tokens import HOSTILE
 from step_helpers import sized_app
-from ui import room_store as rs
-from ui.token_text import show_token
+from ui.room import store as rs
+from ui.common.token_text import show_token
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,1 @@
+"""Generate: many samples, inside one sample, every rule side by side, the tree, beam search."""

@@ -1,0 +1,78 @@
+"""Step-Through's settings, in a popover beside the step area's own controls (which run in the
+browser: ``ui.step.walk``). Out of the way and one click away; outside the step area, so stepping
+never redraws them. The callbacks are in ``ui.step.state``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import rnn_core as rc
+from rnn_core import limits
+from ui.step import state
+from ui.step.settings import RULES
+from ui.common.time_travel import choose_weights, kept_steps, why_no_slider
+from ui.common.token_text import show_token
+
+GEAR = "step_gear"  # the popover's container: ui.step.layout places it at the step area's top right
+
+
+def settings_box(model: rc.Model) -> None:
+    """Every setting. Each widget's value is the canonical setting (not one written into session
+    state: a popover's widgets mount when it opens)."""
+    w, s = state.WIDGETS, state.settings()
+    word = st.session_state.get(w["word"], s.word)
+    words = [t for t in model.vocab.tokens if t != rc.EOS]
+    words = words if word in words and s.word in words else list(dict.fromkeys([s.word, word, *words]))
+    left, right = st.columns(2)
+    left.selectbox("First word", words, index=words.index(s.word), key=w["word"], accept_new_options=True,
+                   format_func=show_token, help="A word of the vocabulary, or type one (or several) and press Enter.")
+    rule = right.radio("Picking rule", RULES, index=RULES.index(s.rule), key=w["rule"], horizontal=True,
+                       help="sample: draw the next word from y_t (the source document's Step 4). greedy: the most probable.")
+    off = rule != "sample"
+    T, (left, right) = limits.TEMPERATURE, st.columns(2)
+    left.slider("Temperature T", T.low, T.high, value=s.temperature, key=w["temperature"], step=T.step, disabled=off,
+                help=f"Divides o_t before the softmax: below 1 sharper, above 1 flatter; {T.range_text()}.")
+    weights_box(right, model, s.weights)
+    # Number boxes without Streamlit's own bounds, which clamp a typed value silently: the page
+    # checks every value with rnn_core.limits and says why it refuses one (``state.apply_widgets``).
+    left, right = st.columns(2)
+    left.number_input("top-k (0 = off)", value=s.top_k, step=1, key=w["top_k"], disabled=off,
+                      help=f"{limits.TOP_K.help}; from 0 (off) to the vocabulary size {len(model.vocab)}.")
+    right.number_input("top-p", value=s.top_p, step=0.05, key=w["top_p"], disabled=off,
+                       help=f"{limits.TOP_P.help}; {limits.TOP_P.range_text()}.")
+    left, right = st.columns(2)
+    left.number_input("Random seed", value=s.seed, step=1, key=w["seed"], disabled=off,
+                      help=f"Seeds the draws u_t; {limits.SEED.range_text()}.")
+    right.number_input("Max length", value=s.max_len, step=1, key=w["max_len"],
+                       help=f"{limits.MAX_TOKENS.help}; {limits.MAX_TOKENS.range_text()}.")
+    left, right = st.columns(2)
+    left.select_slider("Decimals", list(range(1, 7)), value=3, key=state.DECIMALS, persist_state="session")
+    right.select_slider("Autoplay: seconds per step", state.SPEEDS, value=1.0, key=state.SPEED,
+                        persist_state="session")
+    left, right = st.columns(2, vertical_alignment="center")
+    left.toggle("Guess first", value=s.guess, key=w["guess"],
+                help="The class guesses each pick before Next reveals it.")
+    right.toggle("Animate the pick", value=True, key=state.ANIMATE, persist_state="session",
+                 help="On Next the picked token travels from y_t into x_t+1 (never when the system asks for "
+                      "reduced motion).")
+    st.button("↺ Start again", on_click=state.reset, key=state.RESET, width="stretch",
+              help="Back to step 1 of the path these settings give: no forced tokens, no guesses.")
+
+
+def weights_box(where, model: rc.Model, weights: int | None) -> None:
+    """Training time-travel, in ``where``: the walk replayed with the weights after training step
+    k (the model's own at first); a model that kept no earlier weights says so in one line."""
+    steps = kept_steps(model)
+    if len(steps) < 2:
+        where.caption("Training time-travel: no earlier weights to replay.", help=why_no_slider(model))
+        return
+    choose_weights(where, steps, key=state.WIDGETS["weights"], value=steps[-1] if weights is None else weights,
+                   replays="walk (same prompt, random numbers u_t and forced tokens)")
+
+
+def gear(model: rc.Model) -> None:
+    """The ⚙ Settings popover, in its own container at the step area's top right."""
+    with st.container(key=GEAR):
+        with st.popover("⚙ Settings", width="stretch"):
+            settings_box(model)

@@ -1,0 +1,49 @@
+"""The record of the walk on screen (``ui.step.describe``), built from the session's settings and
+kept in session state: a rerun that changes nothing about the walk (a view below the step, the
+sidebar) reuses it, so the step area receives the very same data and is not redrawn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+import rnn_core as rc
+from ui.step import state
+from ui.generate.export import slug
+from ui.step.describe import WalkView, about_text, describe_walk
+from ui.common.theme import is_presenter
+
+
+def walk_view(votes: dict[int, dict]) -> WalkView:
+    """How the walk is shown, from the settings, guess mode, the presenter theme and a room's
+    ``votes`` at revealed steps."""
+    s, ss = state.settings(), st.session_state
+    title = "Step-Through" if s.weights is None else f"Trained {s.weights:,} step{'s' * (s.weights != 1)}"
+    return WalkView(rule=s.rule_obj(), max_len=s.max_len, decimals=ss.get(state.DECIMALS, 3), title=title,
+                    guess=s.guess, revealed=ss[state.REVEALED], guesses=dict(ss[state.GUESSES]), big=is_presenter(),
+                    animate=ss.get(state.ANIMATE, True), speed=float(ss.get(state.SPEED, 1.0)), votes=votes)
+
+
+def walk_id(version: int) -> str:
+    """The walk's identity (model version, settings, forced tokens): the browser keeps the step
+    on screen while it stays the same."""
+    return hashlib.sha256(repr(state.path_key(version)).encode()).hexdigest()[:16]
+
+
+def record(model: rc.Model, version: int, traces: list[rc.StepTrace], votes: dict[int, dict]) -> dict:
+    """The record the step area draws, rebuilt only when something it shows changed."""
+    view, forks, s = walk_view(votes), state.forks(), state.settings()
+    key = (state.path_key(version), view, st.session_state[state.GOTO])
+    held = st.session_state.get(state.RECORD)
+    if held is None or held["key"] != key:
+        original = state.path(model, version, forced={}) if forks else traces
+        described = describe_walk(model, traces, view, forks, original)
+        seq, step = st.session_state[state.GOTO]
+        held = {"key": key, "value": described | {
+            "walk": walk_id(version), "goto": {"seq": seq, "step": step}, "name": model.corpus_name,
+            "file": f"walk-{slug(model.corpus_name)[:60] or 'model'}.html",
+            "about": about_text(model, s.word, s.seed, view, forks)}}
+        st.session_state[state.RECORD] = held
+    return held["value"]

@@ -1,0 +1,71 @@
+"""Step-Through's room: in guess mode the class votes the next token from their phones.
+
+The presenter opens a room below the step area (``ui.room.panel``: its code, QR code and link).
+While it is open the browser sends the step on screen (``ui.step.walk.report_step``), so the
+room follows the walk: the phones show the tokens so far and vote on the step waiting for its
+reveal; a reveal closes the vote and records the pick. After each reveal the class's votes
+travel with the walk's record (``votes``), drawn beside y_t by the step area; before it, nothing
+about them but their number.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import rnn_core as rc
+from ui.room import panel as rv
+from ui.step import state
+from ui.step.walk import report_step
+from ui.common.token_text import show_token
+
+VOTES = "step_votes"  # the vote count's container, at the step area's top right
+COUNTED = "step_room_counted"  # the room whose count the last full run drew at the top
+
+
+def is_open() -> bool:
+    return state.settings().guess and rv.current_room() is not None
+
+
+def follow(model: rc.Model, traces: list[rc.StepTrace], step: int) -> None:
+    """Put ``step`` of the walk on the room's screens: its tokens so far and, once revealed, the
+    pick with the model's probability of it (for the class's score)."""
+    if not is_open():
+        return
+    step = min(step, len(traces))
+    revealed = step <= state.revealed(len(traces))
+    tr = traces[step - 1]
+    rv.follow(step, [show_token(t.input) for t in traces[:step]], [show_token(t) for t in model.vocab.tokens],
+              revealed, tr.token_id if revealed else None, tr.p_token if revealed else None)
+
+
+def votes(n_revealed: int) -> dict[int, dict]:
+    """The class's votes at each revealed step of the open room: {step: ``rv.reveal_summary``}."""
+    if not is_open():
+        return {}
+    found = {t: rv.reveal_summary(t) for t in range(1, n_revealed + 1)}
+    return {t: summary for t, summary in found.items() if summary}
+
+
+def count() -> None:
+    """How many have voted on the step waiting for its reveal (a number: nothing else before it)."""
+    room = rv.current_room()
+    st.session_state[COUNTED] = room.code if is_open() else None
+    if is_open():
+        with st.container(key=VOTES):
+            rv.vote_count(room.code)
+
+
+def section(model: rc.Model, version: int) -> None:
+    """Below the step area in guess mode: the room's controls and, while it is open, the step on
+    screen followed (a fragment: each step the browser sends reruns it alone)."""
+    if not state.settings().guess:
+        return
+    st.subheader("A room: the class votes from their phones", anchor=False)
+    room = rv.room_panel({"title": f"{model.level} model, V = {len(model.vocab)}", "level": model.level})
+    if (room and room.code) != st.session_state.get(COUNTED):  # opened or closed here: the count's
+        st.rerun()  # place is above the step area, outside this fragment
+    if room is None:
+        return
+    traces = state.path(model, version)
+    follow(model, traces, report_step(state.shown_step(len(traces)), key=state.REPORTER + "_room",
+                                      on_step=state.on_shown))

@@ -1,0 +1,1 @@
+"""Train: a corpus, its suggested settings, training in worker processes, views of the model."""
