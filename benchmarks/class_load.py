@@ -43,8 +43,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from st_client import (  # noqa: E402
-    Session, apply_settings, close_all, cpu_seconds, open_all, rss_after, rss_mb, start_server)
+from st_client import Session, apply_settings, close_all, cpu_seconds, open_all, rss_after, rss_mb, start_server  # noqa: E402
 
 TRAIN_SET = ["Built-in corpus=alphabet (char level)", "steps=100000"]
 
@@ -232,9 +231,8 @@ def frame_bytes(event: dict) -> bytes:
 
 async def browser_check(server, args) -> tuple[Phase, Phase]:
     """--browsers Chromium tabs and as many protocol sessions stepping side by side."""
-    from playwright.async_api import async_playwright
-
     from conftest import CHROMIUM_ARGS, chromium_path
+    from playwright.async_api import async_playwright
 
     tabs, protocol = Phase("browser"), Phase("protocol")
     rng = random.Random("browser-check")
@@ -342,7 +340,8 @@ async def capacity_section(server, args, idle_p95: float) -> None:
         p95 = percentile(ms, 95)
         if p95 < 1000 and p95 <= 2 * idle_p95 and not dropped:
             held = max(held, n)
-        print(f"  N = {n:3d}: change p50 {percentile(ms, 50):5.0f} ms, p95 {p95:5.0f} ms ({p95 / idle_p95:.1f}x alone), "
+        print(f"  N = {n:3d}: change p50 {percentile(ms, 50):5.0f} ms, p95 {p95:5.0f} ms "
+              f"({p95 / idle_p95:.1f}x alone), "
               f"dropped {dropped}, errors {len(phase.errors)}, server {phase.server_cpu / phase.wall:.2f} cores")
     print(f"  largest N with change p95 < 1 s and <= 2x alone ({2 * idle_p95:.0f} ms), no dropped clicks: "
           f"{held or 'none of ' + ','.join(map(str, args.ramp))}")

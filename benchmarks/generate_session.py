@@ -23,12 +23,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
-import rnn_core as rc  # noqa: E402
 import streamlit.testing.v1.app_test as app_test_module  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 from trace_bytes import model_objects, reachable_bytes  # noqa: E402
-from ui.generate import state as gs# noqa: E402
+
+import rnn_core as rc  # noqa: E402
 from ui.common.pages_mode import RunningServerPages  # noqa: E402
+from ui.generate import state as gs  # noqa: E402
 
 VIEWS = ("Samples", "Inside one sample", "Rules side by side", "Draws vs theory", "Influence", "Tree", "Beam")
 SLOTS = (gs.RUN, gs.COMPARE, gs.INSPECTED, gs.VIEW_RESULT)

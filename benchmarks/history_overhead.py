@@ -23,10 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from train_speed import THREADS, limit_numpy_threads, synthetic_text  # noqa: E402
+
 import rnn_core as rc  # noqa: E402
 from rnn_core.corpora import BUILTINS, builtin_corpus  # noqa: E402
 from rnn_core.history import record_training, split_corpus  # noqa: E402
-from train_speed import THREADS, limit_numpy_threads, synthetic_text  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import rnn_core as rc  # noqa: E402
 from rnn_core.corpora import grammar_text  # noqa: E402
-from ui.train import worker as tw# noqa: E402
+from ui.train import worker as tw  # noqa: E402
 
 PARAGRAPH = ("Once upon a time there was a small village at the edge of a great forest. Every morning the "
              "baker lit his oven before the sun came up, and the smell of fresh bread drifted down the narrow "

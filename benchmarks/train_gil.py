@@ -26,7 +26,7 @@ from streamlit.testing.v1 import AppTest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import rnn_core as rc  # noqa: E402
-from ui.train import worker as tw# noqa: E402
+from ui.train import worker as tw  # noqa: E402
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CORPUS = "known answer: counting a ab abc (char level)"

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import argparse
 import base64
-import re
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -51,7 +51,8 @@ def start_training(browser, url: str, n_steps: int):
 
     pg = new_page(browser)
     app = AppPage(pg, url).open("/train")
-    app.choose("Built-in corpus", CORPUS, until=pg.get_by_text(re.compile(r"^Counting: each word is one letter longer")))
+    app.choose("Built-in corpus", CORPUS,
+               until=pg.get_by_text(re.compile(r"^Counting: each word is one letter longer")))
     steps = pg.get_by_label("steps", exact=True)
     steps.fill(str(n_steps))
     steps.press("Enter")
@@ -106,7 +107,8 @@ def walks(browser, url: str, n: int) -> tuple[list[float], list[float]]:
                 step += 1
                 first = len(frames.sent)
                 pg.evaluate("window.__t0 = performance.now()")
-                app.click(app.button("Next ▶"), until=pg.get_by_role("heading", name=re.compile(rf"^Step {step}: feed")))
+                app.click(app.button("Next ▶"),
+                          until=pg.get_by_role("heading", name=re.compile(rf"^Step {step}: feed")))
                 browser_ms.append(pg.evaluate("window.__stChanged - window.__t0"))
                 while frames.since(first) is None:  # the DevTools events may arrive a moment later
                     pg.wait_for_timeout(20)
@@ -119,7 +121,9 @@ def walks(browser, url: str, n: int) -> tuple[list[float], list[float]]:
 def live_text(pg) -> str:
     """The training session's progress line, or what its page says instead."""
     live = pg.get_by_text(LIVE).or_(pg.get_by_text(WAITING))
-    return live.first.inner_text() if live.count() else "not training: " + pg.get_by_test_id("stMain").inner_text()[:300]
+    if live.count():
+        return live.first.inner_text()
+    return "not training: " + pg.get_by_test_id("stMain").inner_text()[:300]
 
 
 def niced_chromium(folder: str) -> str:

@@ -21,9 +21,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
-import rnn_core as rc  # noqa: E402
 from memory_use import synthetic_text  # noqa: E402
-from ui.train import worker as tw# noqa: E402
+
+import rnn_core as rc  # noqa: E402
+from ui.train import worker as tw  # noqa: E402
 
 MB = 2**20
 

@@ -28,12 +28,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from class_load import percentile  # noqa: E402
 import st_client  # noqa: E402
+from class_load import percentile  # noqa: E402
 from st_client import Session, close_all, start_server  # noqa: E402
 
-from ui.room import store as rs# noqa: E402  (st_client puts the repository on sys.path)
 from ui.common.token_text import md_token  # noqa: E402
+from ui.room import store as rs  # noqa: E402  (st_client puts the repository on sys.path)
 
 SEED = ["I", "love", "deep", "learning", "</s>"]
 WALK = ["I", "love", "deep", "learning", "</s>"]

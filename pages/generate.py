@@ -9,18 +9,13 @@ sample, one heavier view result at a time, each bounded.
 import streamlit as st
 
 import rnn_core as rc
-from ui.generate import beam_view
-from ui.views import draws_view
-from ui.views import influence_view
-from ui.generate import inspect_view
-from ui.views import rule_panels
-from ui.generate import samples_view
-from ui.generate import tree_view
+from ui.common.session import cached, model_version, start_page
+from ui.common.text import md_literal
+from ui.generate import beam_view, inspect_view, samples_view, tree_view
 from ui.generate import state as gs
 from ui.generate.controls import controls
 from ui.generate.link import check_link, follow_link, write_link
-from ui.common.session import model_version, start_page
-from ui.common.text import md_literal
+from ui.views import draws_view, influence_view, rule_panels
 
 VIEWS = ("Samples", "Inside one sample", "Rules side by side", "Draws vs theory", "Influence", "Tree", "Beam")
 
@@ -71,7 +66,7 @@ def influence(model: rc.Model, version: int, s: gs.Settings) -> None:
     """How much each earlier token moves the inspected step's prediction."""
     traces, sample, t = inspected_step(model, version, s)
     wrt = influence_view.choose_wrt(key=f"{gs.INFLUENCE_PREFIX}_wrt")
-    inf = gs.cached(gs.VIEW_RESULT, ("influence", s.key(version), sample, wrt),
+    inf = cached(gs.VIEW_RESULT, ("influence", s.key(version), sample, wrt),
                     lambda: influence_view.influence_of(model, traces, wrt))
     influence_view.show_influence(inf, t, key=gs.INFLUENCE_PREFIX)
 

@@ -11,16 +11,16 @@ from functools import partial
 
 import streamlit as st
 
-from ui.step import room as step_room
-from ui.step import state
-from ui.step.controls import gear
-from ui.step.looks import closer_look
-from ui.step.layout import AREA, page_css
-from ui.step.record import record
-from ui.step.walk import show_walk
 from ui.common.session import hide_walk, model_version, start_page
 from ui.common.text import md_literal
 from ui.common.theme import is_presenter
+from ui.step import room as step_room
+from ui.step import state
+from ui.step.controls import gear
+from ui.step.layout import AREA, page_css
+from ui.step.looks import closer_look
+from ui.step.record import record
+from ui.step.walk import show_walk
 
 model = start_page()
 version = model_version()

@@ -13,14 +13,14 @@ from functools import partial
 import streamlit as st
 
 import rnn_core as rc
+from ui.common.session import current_model, model_version, start_page
+from ui.common.theme import plotly_chart
+from ui.common.token_text import md_token
 from ui.train import inside
 from ui.train import keys as K
 from ui.train import state as ts
 from ui.train import view as tv
 from ui.train import worker as tw
-from ui.common.session import current_model, model_version, start_page
-from ui.common.theme import plotly_chart
-from ui.common.token_text import md_token
 from ui.train.corpus import corpus_details, corpus_section
 from ui.train.folds import folded, guarded
 from ui.train.settings import memory_check, settings_section

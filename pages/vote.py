@@ -12,10 +12,10 @@ import secrets
 
 import streamlit as st
 
-from ui.room import store as rs
 from ui.common.pages_mode import leave_legacy_pages_mode
 from ui.common.text import md_literal
 from ui.common.token_text import md_token, show_token
+from ui.room import store as rs
 
 POLL_SECONDS = 1.0
 MAX_BUTTONS = 12  # a larger vocabulary votes through a searchable list

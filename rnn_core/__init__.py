@@ -5,16 +5,24 @@
 
 from . import limits
 from .beam import BeamResult, BeamRun, BeamStep, Hypothesis, beam_document, beam_search
+from .config import (
+                     SETTING,
+                     SETTINGS,
+                     TRAIN_MEMORY_BUDGET,
+                     Setting,
+                     Suggestion,
+                     TrainConfig,
+                     model_dtype,
+                     suggest_config,
+)
 from .corpora import BUILTINS, Builtin, Verdict, builtin_corpus, suggest_for
-from .config import (SETTING, SETTINGS, TRAIN_MEMORY_BUDGET, Setting, Suggestion, TrainConfig, model_dtype,
-                     suggest_config)
 from .errors import ConfigError, CorpusError, ModelFileError, RnnCoreError, VocabularyError
 from .filters import Distribution, kept_mass, sampling_distribution
+from .footprint import MemoryEstimate, check_training_memory, memory_estimate, training_memory
 from .history import LiveSample, Recorder, ValidationLoss, ema, record_training, split_corpus
 from .intervention import HiddenEdit, Intervention, continue_greedy, intervene
 from .limits import Limit
 from .memory import GradientReach, Influence, gradient_reach, influence, path_tokens, scale_W_h, spectral_radius
-from .footprint import MemoryEstimate, check_training_memory, memory_estimate, training_memory
 from .metrics import effective_vocab, entropy, perplexity
 from .model_file import from_bytes, load, save, to_bytes
 from .panels import Panel, rule_panels
@@ -22,9 +30,25 @@ from .params import Model, Params, init_params, new_model, seed_config, seed_cor
 from .probe import UnitActivity, unit_activity
 from .record import History
 from .rule import GREEDY, Rule
-from .sample import (StepSummary, draw_token, draws, ends_with_eos, fork, generate, generate_summary, log_prob,
-                     iter_generate, pick, prompt_ids, regenerates, slices, teacher_forced, text_of,
-                     traces_document, traces_json)
+from .sample import (
+                     StepSummary,
+                     draw_token,
+                     draws,
+                     ends_with_eos,
+                     fork,
+                     generate,
+                     generate_summary,
+                     iter_generate,
+                     log_prob,
+                     pick,
+                     prompt_ids,
+                     regenerates,
+                     slices,
+                     teacher_forced,
+                     text_of,
+                     traces_document,
+                     traces_json,
+)
 from .stats import ChiSquare, DrawCounts, chi2_sf, chi_square, draw_counts
 from .step import Pick, Stage, StepTrace, forward_step, softmax
 from .tokens import EOS, Corpus, Vocab, decode, decode_upload, first_sentence, first_sentence_of, make_corpus

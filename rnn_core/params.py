@@ -126,7 +126,8 @@ class Model:
 
     def in_precision(self, dtype) -> "Model":
         """This model with its weights, and its history's snapshots, converted to ``dtype``."""
-        history = self.history and replace(self.history, snapshots=tuple(p.astype(dtype) for p in self.history.snapshots))
+        history = self.history and replace(self.history,
+                                           snapshots=tuple(p.astype(dtype) for p in self.history.snapshots))
         return replace(self, params=self.params.astype(dtype), history=history)
 
     def checkpoints(self) -> list[tuple[int, Params]]:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .limits import DRAWS, SEED
 from .errors import ConfigError
+from .limits import DRAWS, SEED
 from .sample import slices
 
 MIN_EXPECTED = 5.0  # the smallest expected count a bin of the chi-square test may have

@@ -13,8 +13,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
-from .limits import TREE_SAMPLES
 from .errors import ConfigError
+from .limits import TREE_SAMPLES
 from .params import Model
 from .sample import StepSummary, generate_summary
 from .step import StepTrace

@@ -10,8 +10,8 @@ import pytest
 
 import rnn_core as rc
 from rnn_core.beam import MAX_CANDIDATES, beam_search
-from rnn_core.limits import BEAM_WIDTH
 from rnn_core.corpora import BUILTINS, builtin_corpus
+from rnn_core.limits import BEAM_WIDTH
 from rnn_core.step import forward_step
 
 BEAM_CORPUS = "beam beats greedy: like / love"

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_cli import ROOT, assert_refused, cli, snapshot
 
 import rnn_core as rc
-from test_cli import ROOT, assert_refused, cli, snapshot
 
 
 def cli_bytes(*args, cwd) -> subprocess.CompletedProcess:

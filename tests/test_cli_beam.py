@@ -7,10 +7,10 @@ import math
 from pathlib import Path
 
 import pytest
-
-from rnn_core.limits import BEAM_WIDTH
-from rnn_core.corpora import BUILTINS
 from test_cli import assert_refused, cli
+
+from rnn_core.corpora import BUILTINS
+from rnn_core.limits import BEAM_WIDTH
 
 BEAM = BUILTINS["beam beats greedy: like / love"]
 

@@ -6,9 +6,20 @@ from __future__ import annotations
 import pytest
 
 import rnn_core as rc
-from rnn_core.corpora import (BUILTINS, COUNTING_LINE, GRAMMAR_RUNS, brackets_text, builtin_corpus,
-                              check_brackets, check_counting, check_grammar, check_periodic, dyck_words,
-                              grammar_text, periodic_text)
+from rnn_core.corpora import (
+    BUILTINS,
+    COUNTING_LINE,
+    GRAMMAR_RUNS,
+    brackets_text,
+    builtin_corpus,
+    check_brackets,
+    check_counting,
+    check_grammar,
+    check_periodic,
+    dyck_words,
+    grammar_text,
+    periodic_text,
+)
 
 KNOWN = [name for name, b in BUILTINS.items() if b.check is not None]
 

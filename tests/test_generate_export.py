@@ -11,6 +11,7 @@ import pytest
 
 import rnn_core as rc
 from rnn_core.corpora import builtin_corpus
+from ui.common.text import MAX_SLUG, slug
 from ui.generate import export as gx
 from ui.generate.state import Settings
 
@@ -113,11 +114,11 @@ def test_a_thousand_character_corpus_name_and_a_long_rule_give_a_short_file_name
     settings["rule"]["describe"] = "sample T=1, " + ", ".join(f"knob{i}={i}" for i in range(40))
     name = gx.file_name(settings, "csv")
     corpus, _, rule, *_ = name.split("_")
-    assert corpus == gx.slug("a long corpus name " * 3)[: gx.MAX_CORPUS].rstrip("-")
-    assert len(corpus) <= gx.MAX_CORPUS and len(rule) <= gx.MAX_SLUG and len(name) < 150
+    assert corpus == slug("a long corpus name " * 3)[: gx.MAX_CORPUS].rstrip("-")
+    assert len(corpus) <= gx.MAX_CORPUS and len(rule) <= MAX_SLUG and len(name) < 150
     assert not rule.endswith(("-", "."))
 
 
 def test_slug_cuts_to_its_limit_without_a_trailing_dash():
-    assert gx.slug("abc def ghi", 4) == "abc"
-    assert gx.slug("x" * 500) == "x" * gx.MAX_SLUG
+    assert slug("abc def ghi", 4) == "abc"
+    assert slug("x" * 500) == "x" * MAX_SLUG

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from rnn_core.history import (MAX_VALIDATION_TOKENS, Recorder, ema, interval, record_training, split_corpus)
+from rnn_core.history import MAX_VALIDATION_TOKENS, Recorder, ema, interval, record_training, split_corpus
 from rnn_core.params import NAMES
 from rnn_core.record import MAX_SNAPSHOTS, History, spread
 

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from model_file_cases import CASES, base_bytes, hostile_files
 
 import rnn_core as rc
 import rnn_core.cli as cli_module
-from model_file_cases import CASES, base_bytes, hostile_files
 
 ROOT = Path(__file__).resolve().parents[1]
 ISSUE_CASES = [case for case in CASES[:7]]  # the bug report's own: also run as real processes

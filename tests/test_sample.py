@@ -398,7 +398,8 @@ def test_regenerates_checks_at_most_the_max_tokens_limit_of_a_long_first_sentenc
 
 
 def test_the_trained_seed_regenerates_its_sentence(trained_seed):
-    assert rc.regenerates(trained_seed, ("I", "love", "deep", "learning", "</s>")) == (True, "I love deep learning </s>")
+    sentence = ("I", "love", "deep", "learning", "</s>")
+    assert rc.regenerates(trained_seed, sentence) == (True, "I love deep learning </s>")
 
 
 def draw_by_slices(q: np.ndarray, u: float) -> int:

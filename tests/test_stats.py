@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from rnn_core.sample import draw_token, slices
 from rnn_core.limits import DRAWS
+from rnn_core.sample import draw_token, slices
 from rnn_core.stats import chi2_sf, chi_square, draw_counts, gammq, inverse_cdf, pooled_bins
 
 

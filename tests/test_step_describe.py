@@ -14,9 +14,9 @@ import pytest
 import rnn_core as rc
 from tests.hostile_tokens import HOSTILE, hostile_model
 from tests.walk_record import numbers, piece, table_rows, text
+from ui.common.token_text import show_token
 from ui.step.describe import WalkView, about_text, describe_walk, loop_column
 from ui.step.equations import num
-from ui.common.token_text import show_token
 
 
 def walk(model: rc.Model, rule: rc.Rule, word: str = "I", forks: dict | None = None, **kw) -> list[rc.StepTrace]:
@@ -148,7 +148,8 @@ def test_guessing_the_record_holds_the_walk_only_as_far_as_revealed(trained_seed
     steps = record["steps"]
     assert len(steps) == revealed + 1 and not record["complete"]
     waiting = steps[-1]
-    assert set(waiting) == {"t", "input", "column", "math", "hidden"} and [k for k, _ in waiting["math"]] == ["x", "a", "h"]
+    assert set(waiting) == {"t", "input", "column", "math", "hidden"}
+    assert [k for k, _ in waiting["math"]] == ["x", "a", "h"]
     named = json.dumps(waiting, ensure_ascii=False)
     for token in set(trained_seed.vocab.tokens) - {traces[revealed].input}:
         assert f"“{show_token(token)}”" not in named and f'"{token}"' not in named, token

@@ -27,7 +27,8 @@ def test_query_round_trip_with_forced_tokens(trained_seed):
 @pytest.mark.parametrize("key, raw, hint", [
     ("step", "abc", "not a number"), ("step", "0", "step must be"), ("rule", "beam", "must be 'greedy' or 'sample'"),
     ("T", "-1", "temperature"), ("k", "-2", "top-k"), ("p", "1.5", "top-p"), ("seed", "-1", "seed"),
-    ("max", "100000", "max tokens must be a whole number from 1 to 500"), ("word", "lov", "closest known: love"), ("guess", "maybe", "not 0 or 1"),
+    ("max", "100000", "max tokens must be a whole number from 1 to 500"), ("word", "lov", "closest known: love"),
+    ("guess", "maybe", "not 0 or 1"),
 ])
 def test_bad_query_values_fall_back_to_defaults_with_a_warning(trained_seed, key, raw, hint):
     defaults = Settings(word="I")

@@ -15,7 +15,8 @@ def test_reference_is_the_training_text_from_the_first_word_on(trained_seed):
 
 def test_rows_read_y_t_of_the_true_next_token(trained_seed):
     love = trained_seed.vocab.id("love")
-    traces = rc.generate(trained_seed, "I", rc.Rule("sample"), max_tokens=20, seed=0, forced={3: love})  # I love deep love ...
+    # I love deep love ...
+    traces = rc.generate(trained_seed, "I", rc.Rule("sample"), max_tokens=20, seed=0, forced={3: love})
     rows = teacher.teacher_rows(trained_seed, traces, teacher.reference(trained_seed, "I"))
     n = len(traces)
     assert n >= 5  # past the reference sentence
@@ -36,7 +37,8 @@ def test_on_the_training_path_is_a_prefix_property():
     rows = teacher.teacher_rows(model, traces, ref)
     assert [r["fed in (x_t)"] for r in rows] == ["a", "b", "b"]
     assert [r["on the training path"] for r in rows] == [True, True, False]
-    back = rc.generate(model, "a", rc.GREEDY, max_tokens=4, forced={1: b, 2: b, 3: b, 4: b})  # a b b b: step 4 feeds 'b'
+    # a b b b: step 4 feeds 'b'
+    back = rc.generate(model, "a", rc.GREEDY, max_tokens=4, forced={1: b, 2: b, 3: b, 4: b})
     assert ref[3] == "b" and back[3].input == "b"  # position 4 matches the text again...
     assert teacher.teacher_rows(model, back, ref)[3]["on the training path"] is False  # ...but the path left it
     assert a != b

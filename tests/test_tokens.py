@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 
 import rnn_core as rc
-from rnn_core.tokens import (MAX_CORPUS_BYTES, check_vocab, first_sentence, first_sentence_of, token_problem, tokenize,
-                             tokenize_prompt)
+from rnn_core.tokens import (
+    MAX_CORPUS_BYTES,
+    check_vocab,
+    first_sentence,
+    first_sentence_of,
+    token_problem,
+    tokenize,
+    tokenize_prompt,
+)
 
 
 def test_word_level_splits_on_whitespace_and_punctuation_and_keeps_case():

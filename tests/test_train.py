@@ -8,8 +8,18 @@ import numpy as np
 import pytest
 
 import rnn_core
-from rnn_core import GREEDY, TrainConfig, VocabularyError, generate, make_corpus, new_model, seed_corpus
-from rnn_core import seed_model, text_of, train
+from rnn_core import (
+    GREEDY,
+    TrainConfig,
+    VocabularyError,
+    generate,
+    make_corpus,
+    new_model,
+    seed_corpus,
+    seed_model,
+    text_of,
+    train,
+)
 from rnn_core.corpora import BUILTINS, builtin_corpus
 from rnn_core.params import NAMES
 from rnn_core.train import is_diverging, mean_loss

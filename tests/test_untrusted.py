@@ -9,8 +9,15 @@ import re
 import numpy as np
 import pytest
 
-from rnn_core.untrusted import (JsonBoundError, array_text_problem, bounded_json, check_text, json_depth, repaired,
-                                text_problem)
+from rnn_core.untrusted import (
+    JsonBoundError,
+    array_text_problem,
+    bounded_json,
+    check_text,
+    json_depth,
+    repaired,
+    text_problem,
+)
 
 
 @pytest.mark.parametrize("text, problem", [

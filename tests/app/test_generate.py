@@ -18,9 +18,9 @@ from streamlit.testing.v1 import AppTest
 import rnn_core as rc
 from rnn_core.corpora import BUILTINS, builtin_corpus
 from tests.app.conftest import open_app_page, shown
+from ui.common.session import seed_model_bytes
 from ui.generate import state as gs
 from ui.generate.beam_view import BEAM_EXAMPLE
-from ui.common.session import seed_model_bytes
 
 
 def open_page(model: rc.Model | None = None, view: str | None = None) -> AppTest:

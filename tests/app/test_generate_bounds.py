@@ -9,8 +9,8 @@ import pytest
 
 import rnn_core as rc
 from tests.app.conftest import open_app_page, shown
-from ui.generate import state as gs
 from ui.generate import inspect_view
+from ui.generate import state as gs
 
 PAGE = "pages/generate.py"
 

@@ -8,10 +8,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
-from tests.app.walk import record
 from tests.app.conftest import APP, shown
-from ui.train import keys as K
+from tests.app.walk import record
 from ui.common.session import seed_model_bytes
+from ui.train import keys as K
 
 
 @pytest.fixture

@@ -341,7 +341,8 @@ def test_a_forced_token_stays_when_only_the_weights_change():
     at.select_slider(key="step_weights").set_value(0).run()
     assert at.query_params["force"] == "2:learning" and at.query_params["weights"] == "0"
     snapshot = replace(model, params=dict(model.checkpoints())[0])
-    forced = rc.generate(snapshot, "I", rc.Rule("sample"), max_tokens=20, seed=0, forced={2: model.vocab.id("learning")})
+    forced = rc.generate(snapshot, "I", rc.Rule("sample"), max_tokens=20, seed=0,
+                         forced={2: model.vocab.id("learning")})
     np.testing.assert_allclose(record(at)["steps"][1]["dist"]["data"][0]["y"], forced[1].probs, atol=1e-12)
 
 

@@ -10,9 +10,8 @@ import re
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.browser.conftest import STATE_WATCH_JS, TIMEOUT_MS, AppPage, shoot_failure
-
 import rnn_core as rc
+from tests.browser.conftest import STATE_WATCH_JS, TIMEOUT_MS, AppPage, shoot_failure
 
 # what one step needs on screen: the controls, the step number, the loop, the equations, both charts
 FIRST_SCREEN = {

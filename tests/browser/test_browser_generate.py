@@ -4,7 +4,6 @@ click on the tree of continuations that opens its prefix in Step-Through."""
 import io
 import re
 import urllib.parse
-
 from dataclasses import replace
 
 import pandas as pd

@@ -8,10 +8,10 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-
-import rnn_core as rc
 from conftest import AppPage, StreamlitServer
 from test_browser_train import TRAIN, card, upload_model
+
+import rnn_core as rc
 from ui.common import model_store
 
 pytestmark = pytest.mark.browser

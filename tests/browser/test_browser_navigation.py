@@ -33,7 +33,8 @@ def test_sidebar_links_navigate_to_stable_urls(app, expect):
     for title, path in [("Train", "/train"), ("Step-Through", "/step-through"), ("Generate", "/generate")]:
         app.click(app.pg.get_by_test_id("stSidebarNavLink").filter(has_text=title),
                   until=lambda: (expect(app.pg).to_have_url(on_path(app, path)),
-                                 expect(app.pg.locator('[data-testid="stMain"] h1').first).to_contain_text(PAGES[path])))
+                                 expect(app.pg.locator('[data-testid="stMain"] h1').first)
+                                 .to_contain_text(PAGES[path])))
         app.assert_healthy()
 
 

@@ -16,12 +16,20 @@ import pytest
 
 import rnn_core as rc
 from tests.browser.conftest import REPO, TIMEOUT_MS, shoot_failure
-from tests.browser.step_helpers import (CUT_JS, FIRST_SCREEN, OUT_OF_VIEW_JS, load_model, open_walk, set_decimals,
-                                        sized_app, wait_for_step)
+from tests.browser.step_helpers import (
+    CUT_JS,
+    FIRST_SCREEN,
+    OUT_OF_VIEW_JS,
+    load_model,
+    open_walk,
+    set_decimals,
+    sized_app,
+    wait_for_step,
+)
 from tests.hostile_tokens import hostile_char_model
 from ui.common.session import seed_model_bytes
-from ui.step.equations import num
 from ui.common.token_text import show_token
+from ui.step.equations import num
 
 pytestmark = pytest.mark.browser
 

@@ -18,10 +18,10 @@ import urllib.request
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-
-import rnn_core as rc
 from conftest import ARTIFACTS, REPO, AppPage, free_port, new_page, unavailable
 from test_browser_train import card, upload_model
+
+import rnn_core as rc
 
 pytestmark = pytest.mark.browser
 

@@ -10,9 +10,20 @@ its formula and the note on the kept tokens, the tallest a step gets."""
 
 import pytest
 
-from tests.browser.step_helpers import (CUT_JS, FIRST_SCREEN, OUT_OF_VIEW_JS, SCROLLED_JS, SIZES_JS, load_model,
-                                        open_walk, set_decimals, set_top_k, sized_app, ten_token_model,
-                                        wait_for_step)
+from tests.browser.step_helpers import (
+    CUT_JS,
+    FIRST_SCREEN,
+    OUT_OF_VIEW_JS,
+    SCROLLED_JS,
+    SIZES_JS,
+    load_model,
+    open_walk,
+    set_decimals,
+    set_top_k,
+    sized_app,
+    ten_token_model,
+    wait_for_step,
+)
 
 pytestmark = pytest.mark.browser
 

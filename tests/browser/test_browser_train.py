@@ -103,7 +103,8 @@ def test_sessions_train_different_corpora_at_once(app, second_app, expect):
     second_app.choose("Built-in corpus", re.compile(r"^shared words$"))
     app.button(TRAIN).click()
     second_app.button(TRAIN).click()
-    for a, mine, theirs, steps in ((app, "counting", "shared words", 300), (second_app, "shared words", "counting", 400)):
+    runs = ((app, "counting", "shared words", 300), (second_app, "shared words", "counting", 400))
+    for a, mine, theirs, steps in runs:
         a.settle(a.pg.get_by_text(f"Trained {steps} steps"), timeout=120_000)
         a.assert_healthy()
         text = card(a)

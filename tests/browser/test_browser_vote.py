@@ -10,12 +10,12 @@ import re
 from contextlib import ExitStack
 
 import pytest
-
 from conftest import ARTIFACTS, StreamlitServer
 from hostile_tokens import HOSTILE
 from step_helpers import sized_app
-from ui.room import store as rs
+
 from ui.common.token_text import show_token
+from ui.room import store as rs
 
 pytestmark = pytest.mark.browser
 

@@ -137,7 +137,8 @@ def distribution_figure(trace: StepTrace, vocab: tuple[str, ...], title: str | N
     return figure(distribution_spec(trace, vocab, title, max_bars))
 
 
-HOW = {"sampled": "sampled", "greedy": "greedy", "forced": "forced by you", "prompt": "from the prompt"}  # how a pick was made, told
+# how a pick was made, told
+HOW = {"sampled": "sampled", "greedy": "greedy", "forced": "forced by you", "prompt": "from the prompt"}
 
 
 def _distribution_title(trace: StepTrace, reshaped: bool) -> str:

@@ -15,6 +15,7 @@ not be kept, so a new session can say it was lost instead of silently showing th
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 import streamlit as st
 
@@ -233,3 +234,12 @@ def card_lines(model: rc.Model, hidden: bool) -> None:
     if not_kept:
         st.caption(f"⚠️ Not kept on the server: {md_literal(readable(not_kept, TEXT_CHARS))}. A reload or a link "
                    "brings back the seed model; download the model under Train to keep it.")
+
+
+def cached(slot: str, key: tuple, make: Callable):
+    """``make()`` once per ``key``; only the last result is kept, in session state under ``slot``."""
+    held = st.session_state.get(slot)
+    if held is None or held["key"] != key:
+        held = {"key": key, "value": make()}
+        st.session_state[slot] = held
+    return held["value"]

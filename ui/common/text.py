@@ -35,3 +35,14 @@ def readable(text: str, limit: int) -> str:
     page can show (see ``_UNSHOWABLE``) becomes U+FFFD, and a cut ends with "…"."""
     repaired = _UNSHOWABLE.sub("\ufffd", str(text))
     return repaired if len(repaired) <= limit else repaired[: limit - 1] + "…"
+
+
+MAX_SLUG = 60  # characters of any one part of a file name
+
+
+def slug(text: str, limit: int = MAX_SLUG) -> str:
+    """``text`` safe in a file name on any system: ASCII letters, digits, '.', '=' and '-' only,
+    every other run of characters one '-', no leading or trailing dot or dash, at most ``limit``
+    characters (a corpus name from a model file can hold '/', '..', spaces, control characters,
+    and a thousand characters: file systems refuse names past 255 bytes)."""
+    return re.sub(r"[^A-Za-z0-9.=]+", "-", text).strip("-.")[:limit].strip("-.")

@@ -16,11 +16,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
-from ui.generate import state as gs
 from ui.common.charts import GREY, H_COLOR, axis_label
 from ui.common.checked_input import checked_number
+from ui.common.session import cached
 from ui.common.theme import plotly_chart
 from ui.common.token_text import plotly_text
+from ui.generate import state as gs
 
 BEAM_EXAMPLE = "beam beats greedy: like / love"  # a key of the built-in corpora (tests check it)
 PRUNED_DRAWN = 3  # pruned candidates drawn per step (the best ones); the rest are counted
@@ -169,7 +170,7 @@ def show_beam(model: rc.Model, version: int, s: gs.Settings, *, key: str) -> Bea
     else:
         st.caption("To see beam search beat greedy, train the built-in corpus “beam beats greedy: like / love” "
                    "on the Train page and come back with the prompt “I”.")
-    d = gs.cached(gs.VIEW_RESULT, ("beam", s.key(version), width, norm), lambda: search(model, s, width, norm))
+    d = cached(gs.VIEW_RESULT, ("beam", s.key(version), width, norm), lambda: search(model, s, width, norm))
     plotly_chart(beam_figure(d, model.vocab.tokens, s.prompt), key=f"{key}_figure")
     st.caption("Blue dots: hypotheses kept at that step (green squares: finished with </s>); grey rings: the best "
                "pruned ones; red: the path of the best sentence; purple rings: greedy's tokens where the beam "

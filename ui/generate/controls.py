@@ -7,12 +7,12 @@ from __future__ import annotations
 import streamlit as st
 
 import rnn_core as rc
-from ui.generate import state as gs
 from ui.common.checked_input import checked_number
 from ui.common.knobs import knob_slider, top_k_box
 from ui.common.text import md_literal
 from ui.common.theme import columns, is_presenter
 from ui.common.time_travel import weights_slider
+from ui.generate import state as gs
 
 LIMITS = rc.limits
 SLIDER_KNOBS = (LIMITS.TEMPERATURE, LIMITS.TOP_P, LIMITS.MIN_P, LIMITS.TYPICAL_P, LIMITS.REPETITION_PENALTY)

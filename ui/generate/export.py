@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import io
 import json
-import re
 
 import numpy as np
 import pandas as pd
 
 import rnn_core as rc
+from ui.common.text import slug
 from ui.generate.state import Settings
 
 MAX_CORPUS = 40  # characters of the corpus name in a file name
-MAX_SLUG = 60  # characters of any one part of a file name
 
 
 def settings_dict(model: rc.Model, s: Settings, sample: int) -> dict:
@@ -69,14 +68,6 @@ def trace_csv(traces: list[rc.StepTrace], vocab: tuple[str, ...], settings: dict
 def trace_json(model: rc.Model, traces: list[rc.StepTrace], settings: dict) -> str:
     """The CLI's ``generate --json`` document ({"vocab", "text", "steps"}) with "settings"."""
     return json.dumps({**rc.traces_json(model, traces), "settings": settings}, ensure_ascii=False, allow_nan=False)
-
-
-def slug(text: str, limit: int = MAX_SLUG) -> str:
-    """``text`` safe in a file name on any system: ASCII letters, digits, '.', '=' and '-' only,
-    every other run of characters one '-', no leading or trailing dot or dash, at most ``limit``
-    characters (a corpus name from a model file can hold '/', '..', spaces, control characters,
-    and a thousand characters: file systems refuse names past 255 bytes)."""
-    return re.sub(r"[^A-Za-z0-9.=]+", "-", text).strip("-.")[:limit].strip("-.")
 
 
 def file_name(settings: dict, ext: str) -> str:

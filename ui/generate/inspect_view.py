@@ -14,8 +14,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
-from ui.generate import export as gx
-from ui.generate import state as gs
 from ui.common.charts import (
     H_COLOR,
     H_PREV_COLOR,
@@ -30,6 +28,8 @@ from ui.common.charts import (
 )
 from ui.common.text import md_literal
 from ui.common.theme import plotly_chart
+from ui.generate import export as gx
+from ui.generate import state as gs
 
 MAX_HEATMAP_CELLS = 200_000  # steps x V drawn at most: a larger heatmap is too heavy to send and unreadable
 MAX_DOWNLOAD_CELLS = 500_000  # steps x V of a trace built for download (its CSV: about 40 bytes a cell)

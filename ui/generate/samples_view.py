@@ -15,9 +15,10 @@ import pandas as pd
 import streamlit as st
 
 import rnn_core as rc
-from ui.generate import state as gs
 from ui.common.charts import axis_label
 from ui.common.checked_input import checked_number
+from ui.common.session import cached
+from ui.generate import state as gs
 
 Path = Sequence[rc.StepSummary]  # one sample; full StepTraces work as well
 MAX_COLORED = 10_000  # coloured tokens drawn at most: past that the HTML slows the browser
@@ -163,7 +164,7 @@ def show_compare(model: rc.Model, version: int, s: gs.Settings) -> None:
     n = max(1, min(s.n, COMPARED, fits))  # a large vocabulary compares fewer samples (gs.MAX_WORK)
     st.caption(f"{n} samples per rule from the same prompt and seed; equal texts are shown once "
                "with how many samples gave them (n×).")
-    runs = gs.cached(gs.COMPARE, (s.key(version), n, low, high), lambda: compare_rules(model, s, n, low, high))
+    runs = cached(gs.COMPARE, (s.key(version), n, low, high), lambda: compare_rules(model, s, n, low, high))
     for col, (label, paths) in zip(st.columns(3), runs.items()):
         with col:
             table = samples_table(model, paths, None)

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import islice
-from typing import Callable
 
 import streamlit as st
 
 import rnn_core as rc
+from ui.common.session import cached
 
 # Results kept across reruns (see the module docstring).
 RUN, COMPARE, INSPECTED, VIEW_RESULT = "gen_run", "gen_compare", "gen_inspected", "gen_view_result"
@@ -60,15 +60,6 @@ class Settings:
 
     def key(self, version: int) -> tuple:
         return (version, self.prompt, self.rule, self.max_tokens, self.n, self.seed, self.weights)
-
-
-def cached(slot: str, key: tuple, make: Callable):
-    """``make()`` once per ``key``; only the last result is kept, in session state under ``slot``."""
-    held = st.session_state.get(slot)
-    if held is None or held["key"] != key:
-        held = {"key": key, "value": make()}
-        st.session_state[slot] = held
-    return held["value"]
 
 
 def prompt_steps(model: rc.Model, s: Settings) -> int:

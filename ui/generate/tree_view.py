@@ -13,10 +13,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
-from ui.generate import state as gs
 from ui.common.charts import axis_label
 from ui.common.checked_input import checked_number
+from ui.common.session import cached
 from ui.common.theme import plotly_chart
+from ui.generate import state as gs
 
 STEP_THROUGH = "pages/step-through.py"
 SHOWN_DEPTH = 6  # generated tokens drawn at first: deeper levels make thin, unreadable boxes
@@ -111,7 +112,7 @@ def show_tree(model: rc.Model, version: int, s: gs.Settings, *, key: str) -> dic
     n = checked_number(c1, limits.TREE_SAMPLES, key=f"{key}_n", label="Samples in the tree")
     gs.check_work(int(n), "samples in the tree", model, s)
     with st.spinner(f"Sampling {n:,} continuations…"):
-        drawing = gs.cached(gs.VIEW_RESULT, ("tree", s.key(version), n), lambda: TreeDrawing.of(
+        drawing = cached(gs.VIEW_RESULT, ("tree", s.key(version), n), lambda: TreeDrawing.of(
             rc.sample_tree(model, s.prompt, s.rule, int(n), max_tokens=s.max_tokens, seed=s.seed)))
     deepest = min(drawing.deepest, MAX_DEPTH)
     depth = c2.slider("Depth shown", 1, max(deepest, 2), min(SHOWN_DEPTH, max(deepest, 1)), key=f"{key}_depth",

@@ -26,9 +26,9 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from ui.common.token_text import md_token
 from ui.room import qr
 from ui.room import store as rs
-from ui.common.token_text import md_token
 
 ROOM, PRESENTER, SENT, SHOW_QR, ERROR = "room_open", "room_presenter", "room_sent", "room_show_qr", "room_error"
 PUBLIC_URL_ENV = "RNN_LAB_PUBLIC_URL"  # the address phones reach the app by, when the browser's is not it

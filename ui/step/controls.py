@@ -9,10 +9,10 @@ import streamlit as st
 
 import rnn_core as rc
 from rnn_core import limits
-from ui.step import state
-from ui.step.settings import RULES
 from ui.common.time_travel import choose_weights, kept_steps, why_no_slider
 from ui.common.token_text import show_token
+from ui.step import state
+from ui.step.settings import RULES
 
 GEAR = "step_gear"  # the popover's container: ui.step.layout places it at the step area's top right
 
@@ -28,7 +28,8 @@ def settings_box(model: rc.Model) -> None:
     left.selectbox("First word", words, index=words.index(s.word), key=w["word"], accept_new_options=True,
                    format_func=show_token, help="A word of the vocabulary, or type one (or several) and press Enter.")
     rule = right.radio("Picking rule", RULES, index=RULES.index(s.rule), key=w["rule"], horizontal=True,
-                       help="sample: draw the next word from y_t (the source document's Step 4). greedy: the most probable.")
+                       help="sample: draw the next word from y_t (the source document's Step 4). greedy: the most "
+                            "probable.")
     off = rule != "sample"
     T, (left, right) = limits.TEMPERATURE, st.columns(2)
     left.slider("Temperature T", T.low, T.high, value=s.temperature, key=w["temperature"], step=T.step, disabled=off,

@@ -23,10 +23,10 @@ import numpy as np
 import rnn_core as rc
 from rnn_core import StepTrace
 from ui.common import charts
+from ui.common.token_text import show_token
 from ui.step import equations as sm
 from ui.step.guess import judge, score, verdict_text
 from ui.step.path import finished_reason
-from ui.common.token_text import show_token
 
 LOOP_CHARS = 9  # longer tokens are cut with "…" in the loop's boxes
 CHOICES = 30  # the what-if list offers this many tokens at most, the most probable first

@@ -18,16 +18,13 @@ import streamlit as st
 
 import rnn_core as rc
 from ui.common import charts
-from ui.views import draws_view
-from ui.views import influence_view
-from ui.views import rule_panels
-from ui.step import state
-from ui.step import teacher
-from ui.generate.state import cached
-from ui.step.intervene import show_intervention
-from ui.step.walk import report_step
+from ui.common.session import cached
 from ui.common.theme import plotly_chart
 from ui.common.token_text import md_token
+from ui.step import state, teacher
+from ui.step.intervene import show_intervention
+from ui.step.walk import report_step
+from ui.views import draws_view, influence_view, rule_panels
 
 VIEWS = ("Decoding rules", "Draws", "What it remembers", "Intervene", "Teacher forcing", "Path of h")
 VIEW = "step_look"  # the segmented control

@@ -13,8 +13,8 @@ from typing import Mapping
 
 import rnn_core as rc
 from rnn_core import EOS, StepTrace
-from ui.step.settings import Settings, prompt
 from ui.common.time_travel import at_step
+from ui.step.settings import Settings, prompt
 
 CACHE_SIZE = 16  # paths kept per visitor: enough to flip between a path, its forks and the original
 

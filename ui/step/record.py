@@ -10,10 +10,11 @@ import hashlib
 import streamlit as st
 
 import rnn_core as rc
-from ui.step import state
-from ui.generate.export import slug
-from ui.step.describe import WalkView, about_text, describe_walk
+from ui.common.session import cached
+from ui.common.text import slug
 from ui.common.theme import is_presenter
+from ui.step import state
+from ui.step.describe import WalkView, about_text, describe_walk
 
 
 def walk_view(votes: dict[int, dict]) -> WalkView:
@@ -34,16 +35,18 @@ def walk_id(version: int) -> str:
 
 def record(model: rc.Model, version: int, traces: list[rc.StepTrace], votes: dict[int, dict]) -> dict:
     """The record the step area draws, rebuilt only when something it shows changed."""
-    view, forks, s = walk_view(votes), state.forks(), state.settings()
+    view = walk_view(votes)
     key = (state.path_key(version), view, st.session_state[state.GOTO])
-    held = st.session_state.get(state.RECORD)
-    if held is None or held["key"] != key:
-        original = state.path(model, version, forced={}) if forks else traces
-        described = describe_walk(model, traces, view, forks, original)
-        seq, step = st.session_state[state.GOTO]
-        held = {"key": key, "value": described | {
-            "walk": walk_id(version), "goto": {"seq": seq, "step": step}, "name": model.corpus_name,
-            "file": f"walk-{slug(model.corpus_name)[:60] or 'model'}.html",
-            "about": about_text(model, s.word, s.seed, view, forks)}}
-        st.session_state[state.RECORD] = held
-    return held["value"]
+    return cached(state.RECORD, key, lambda: build(model, version, traces, view))
+
+
+def build(model: rc.Model, version: int, traces: list[rc.StepTrace], view: WalkView) -> dict:
+    """The walk described (``ui.step.describe``), with what the page adds: the walk's identity,
+    where it opens, the model's name, the offline file's name, the line saying where it came from."""
+    forks, s = state.forks(), state.settings()
+    original = state.path(model, version, forced={}) if forks else traces
+    seq, step = st.session_state[state.GOTO]
+    return describe_walk(model, traces, view, forks, original) | {
+        "walk": walk_id(version), "goto": {"seq": seq, "step": step}, "name": model.corpus_name,
+        "file": f"walk-{slug(model.corpus_name) or 'model'}.html",
+        "about": about_text(model, s.word, s.seed, view, forks)}

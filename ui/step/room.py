@@ -13,10 +13,10 @@ from __future__ import annotations
 import streamlit as st
 
 import rnn_core as rc
+from ui.common.token_text import show_token
 from ui.room import panel as rv
 from ui.step import state
 from ui.step.walk import report_step
-from ui.common.token_text import show_token
 
 VOTES = "step_votes"  # the vote count's container, at the step area's top right
 COUNTED = "step_room_counted"  # the room whose count the last full run drew at the top

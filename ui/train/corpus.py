@@ -7,9 +7,9 @@ from __future__ import annotations
 import streamlit as st
 
 import rnn_core as rc
-from ui.train import keys as K
 from ui.common.text import md_literal
 from ui.common.token_text import md_token, show_token
+from ui.train import keys as K
 
 SOURCES = ("Built-in", "Paste text", "Upload .txt")
 PASTED = "the cat sat on the mat\nthe dog sat on the log"  # the text area's first content

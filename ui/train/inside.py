@@ -10,13 +10,13 @@ from dataclasses import replace
 import streamlit as st
 
 import rnn_core as rc
+from ui.common.charts import unit_label
+from ui.common.session import model_version
+from ui.common.theme import plotly_chart
+from ui.common.token_text import md_token
 from ui.train import keys as K
 from ui.train import memory_view as mv
 from ui.train import view as tv
-from ui.common.session import model_version
-from ui.common.charts import unit_label
-from ui.common.theme import plotly_chart
-from ui.common.token_text import md_token
 
 SCALE = (0.0, 3.0, 0.05)  # the W_h what-if: smallest and largest factor, and the slider's step
 ss = st.session_state

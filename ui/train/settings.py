@@ -17,8 +17,8 @@ import math
 import streamlit as st
 
 import rnn_core as rc
-from ui.train import keys as K
 from ui.common.text import md_literal
+from ui.train import keys as K
 
 ROWS = (("hidden_size", "embed_dim", "optimizer", "lr"), ("steps", "clip", "seed", "batch_size"),
         ("seq_len", "dtype"))

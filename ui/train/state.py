@@ -17,12 +17,12 @@ import numpy as np
 import streamlit as st
 
 import rnn_core as rc
-from ui.train import keys as K
-from ui.train import view as tv
-from ui.train import worker as tw
 from ui.common.session import model_version, set_model
 from ui.common.text import md_literal
 from ui.common.theme import plotly_chart
+from ui.train import keys as K
+from ui.train import view as tv
+from ui.train import worker as tw
 
 LIVE_EVERY = 1.0  # seconds between two redraws of a live run
 NAME_SHOWN = 60  # characters of a corpus name shown in a model's tag
