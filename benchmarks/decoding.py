@@ -43,13 +43,13 @@ def main() -> None:
     q = rc.generate(words, "I", rc.Rule("sample"), max_tokens=1)[-1].q
     Vw, Vc = len(words.vocab), len(chars.vocab)
     cases = [
-        (f"beam width 3, word V={Vw}, 20 tokens", lambda: rc.beam_search(words, "I", 3, max_tokens=20)),
-        (f"beam width 10, word V={Vw}, 20 tokens", lambda: rc.beam_search(words, "I", 10, max_tokens=20)),
-        (f"beam width 10, char V={Vc}, 50 tokens", lambda: rc.beam_search(chars, "a", 10, max_tokens=50)),
-        (f"10,000 draws + chi-square, V={Vw}", lambda: rc.draw_counts(q, 10_000, seed=1)),
-        ("tree of 200 samples, word, 20 tokens", lambda: rc.sample_tree(words, "I", rc.Rule("sample"), 200)),
+        (f"beam width 3, word V={Vw}, 20 tokens", lambda: rc.decoding.beam_search(words, "I", 3, max_tokens=20)),
+        (f"beam width 10, word V={Vw}, 20 tokens", lambda: rc.decoding.beam_search(words, "I", 10, max_tokens=20)),
+        (f"beam width 10, char V={Vc}, 50 tokens", lambda: rc.decoding.beam_search(chars, "a", 10, max_tokens=50)),
+        (f"10,000 draws + chi-square, V={Vw}", lambda: rc.decoding.draw_counts(q, 10_000, seed=1)),
+        ("tree of 200 samples, word, 20 tokens", lambda: rc.decoding.sample_tree(words, "I", rc.Rule("sample"), 200)),
         ("tree of 1,000 samples, char, 20 tokens",
-         lambda: rc.sample_tree(chars, "a", rc.Rule("sample", temperature=1.5), 1000)),
+         lambda: rc.decoding.sample_tree(chars, "a", rc.Rule("sample", temperature=1.5), 1000)),
     ]
     for label, fn in cases:
         print(f"{label:<42} {median_ms(fn, n):8.1f} ms")

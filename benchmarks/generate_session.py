@@ -29,10 +29,10 @@ from trace_bytes import model_objects, reachable_bytes  # noqa: E402
 
 import rnn_core as rc  # noqa: E402
 from ui.common.pages_mode import RunningServerPages  # noqa: E402
-from ui.generate import state as gs  # noqa: E402
+from ui.generate import state as generate_state  # noqa: E402
 
 VIEWS = ("Samples", "Inside one sample", "Rules side by side", "Draws vs theory", "Influence", "Tree", "Beam")
-SLOTS = (gs.RUN, gs.COMPARE, gs.INSPECTED, gs.VIEW_RESULT)
+SLOTS = (generate_state.RUN, generate_state.COMPARE, generate_state.INSPECTED, generate_state.VIEW_RESULT)
 
 
 def big_model(V: int) -> rc.Model:
@@ -63,9 +63,9 @@ def visit(model: rc.Model, max_tokens: int, n: int, views=VIEWS) -> None:
     at.switch_page("pages/generate.py").run()
     print(f"\nmax tokens {max_tokens}, {n} samples: CPU seconds of each run, bytes kept in the session after it")
     print(f"  {'run':<26}{'CPU s':>7}{'total':>14}  " + "  ".join(f"{s:>16}" for s in SLOTS))
-    at.number_input(key=gs.MAX_TOKENS.format(level=model.level)).set_value(max_tokens)
-    steps = [("settings (Samples view)", lambda: at.slider(key=gs.N).set_value(n).run())]
-    steps += [(view, lambda view=view: at.segmented_control(key=gs.VIEW).set_value(view).run()) for view in views]
+    at.number_input(key=generate_state.MAX_TOKENS.format(level=model.level)).set_value(max_tokens)
+    steps = [("settings (Samples view)", lambda: at.slider(key=generate_state.N).set_value(n).run())]
+    steps += [(view, lambda view=view: at.segmented_control(key=generate_state.VIEW).set_value(view).run()) for view in views]
     for name, act in steps:
         t0 = time.process_time()
         act()
@@ -85,11 +85,11 @@ def main() -> None:
     app_test_module.PagesManager = RunningServerPages  # as tests/app/conftest.py does
     model = big_model(args.vocab)
     print(f"V = {len(model.vocab):,}, H = 16, {model.params.W_y.dtype}; the page computes at most "
-          f"{gs.MAX_WORK:,} probabilities a run and keeps the full traces of "
-          f"{gs.inspectable_steps(model)} steps of the inspected sample")
+          f"{generate_state.MAX_WORK:,} probabilities a run and keeps the full traces of "
+          f"{generate_state.inspectable_steps(model)} steps of the inspected sample")
     visit(model, rc.limits.MAX_TOKENS.default, 10)
     visit(model, rc.limits.MAX_TOKENS.high, 10)
-    visit(model, rc.limits.MAX_TOKENS.high, gs.MAX_SAMPLES)
+    visit(model, rc.limits.MAX_TOKENS.high, generate_state.MAX_SAMPLES)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from train_speed import THREADS, limit_numpy_threads, synthetic_text  # noqa: E4
 
 import rnn_core as rc  # noqa: E402
 from rnn_core.corpora import BUILTINS, builtin_corpus  # noqa: E402
-from rnn_core.history import record_training, split_corpus  # noqa: E402
+from rnn_core.recorder import record_training, split_corpus  # noqa: E402
 
 
 @dataclass(frozen=True)

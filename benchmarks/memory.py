@@ -44,12 +44,12 @@ def main() -> None:
         model = char_model(H)
         for T in (50, 200, 500, 1000):
             text = TEXT[: T + 1]
-            x = median_ms(lambda: rc.influence(model, text, wrt="x"), args.repeats)
-            h = median_ms(lambda: rc.influence(model, text, wrt="h"), args.repeats)
+            x = median_ms(lambda: rc.analysis.influence(model, text, wrt="x"), args.repeats)
+            h = median_ms(lambda: rc.analysis.influence(model, text, wrt="h"), args.repeats)
             print(f"{H:>5} {T:>6} {x:>17.1f} {h:>17.1f}")
     for H in (16, 128):
         model = char_model(H)
-        ms = median_ms(lambda: rc.unit_activity(model, TEXT[:20_000]), args.repeats)
+        ms = median_ms(lambda: rc.analysis.unit_activity(model, TEXT[:20_000]), args.repeats)
         print(f"unit_activity, H = {H}, 20,000 characters: {ms:.1f} ms")
 
 

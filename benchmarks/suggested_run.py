@@ -1,5 +1,5 @@
 """How long the Train page's default run on a pasted text takes, and what it reaches (a benchmark,
-not a test): the settings ``rc.suggest_for`` suggests, trained as the page trains them.
+not a test): the settings ``rc.training.suggest_for`` suggests, trained as the page trains them.
 
 For each text: the suggested settings; the seconds ``record_training`` takes in this process;
 the seconds from submitting the run to a warm training worker (``ui.train.worker``, as the page
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import rnn_core as rc  # noqa: E402
 from rnn_core.corpora import grammar_text  # noqa: E402
-from ui.train import worker as tw  # noqa: E402
+from ui.train import worker  # noqa: E402
 
 PARAGRAPH = ("Once upon a time there was a small village at the edge of a great forest. Every morning the "
              "baker lit his oven before the sun came up, and the smell of fresh bread drifted down the narrow "
@@ -46,10 +46,10 @@ def texts() -> list[tuple[str, rc.Corpus]]:
 
 def through_worker(start: rc.Model, corpus: rc.Corpus, config: rc.TrainConfig) -> tuple[float, rc.Model]:
     """Seconds from submitting the run to a warm worker to its outcome, and the trained model."""
-    tw.warm()
+    worker.warm()
     time.sleep(1.0)  # the spare worker has imported numpy and rnn_core, as on a page opened a moment ago
     t = time.perf_counter()
-    job = tw.Job(tw.Request(start, corpus, config))
+    job = worker.Job(worker.Request(start, corpus, config))
     job.wait(600)
     seconds = time.perf_counter() - t
     if job.outcome is None or job.outcome.model is None:
@@ -71,19 +71,19 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{'text':<44} {'suggested settings':<52} {'in-process':>10} {'worker':>8} {'loss':>7} {'repeats':>11}")
     for name, corpus in texts():
-        config = rc.suggest_for(corpus).config
-        start = rc.start_model(corpus, config)
+        config = rc.training.suggest_for(corpus).config
+        start = rc.training.start_model(corpus, config)
         local, worker = [], []
         for _ in range(args.repeats):
             t = time.perf_counter()
-            rc.record_training(start, corpus, config)
+            rc.training.record_training(start, corpus, config)
             local.append(time.perf_counter() - t)
             seconds, trained = through_worker(start, corpus, config)
             worker.append(seconds)
         settings = (f"H={config.hidden_size} E={config.embed_dim} {config.steps} steps lr={config.lr:g} "
                     f"T={config.seq_len} B={config.batch_size}")
         print(f"{name:<44} {settings:<52} {min(local):>9.2f}s {min(worker):>7.2f}s "
-              f"{rc.mean_loss(trained, corpus):>7.3f} {repeated(trained, corpus):>4} tokens")
+              f"{rc.training.mean_loss(trained, corpus):>7.3f} {repeated(trained, corpus):>4} tokens")
 
 
 if __name__ == "__main__":

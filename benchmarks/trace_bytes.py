@@ -77,7 +77,7 @@ def main() -> None:
         b = bytes_per_step(model, path)
         print(f"  {label:<14} traces    {b:>12,.0f} B/step  {b / V:6.1f} V")
         if hasattr(rc, "generate_summary"):
-            summary = rc.generate_summary(model, "w0", rule, max_tokens=STEPS, seed=0)
+            summary = rc.decoding.generate_summary(model, "w0", rule, max_tokens=STEPS, seed=0)
             assert [s.token for s in summary] == [tr.token for tr in path]
             b = bytes_per_step(model, summary)
             print(f"  {label:<14} summaries {b:>12,.0f} B/step  {b / V:6.3f} V")

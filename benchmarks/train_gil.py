@@ -26,7 +26,7 @@ from streamlit.testing.v1 import AppTest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import rnn_core as rc  # noqa: E402
-from ui.train import worker as tw  # noqa: E402
+from ui.train import worker  # noqa: E402
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CORPUS = "known answer: counting a ab abc (char level)"
@@ -51,15 +51,15 @@ def next_clicks(at: AppTest, n: int) -> list[float]:
 
 
 def run_inputs() -> tuple[rc.Model, rc.Corpus, rc.TrainConfig]:
-    corpus = rc.builtin_corpus(CORPUS)
-    config = rc.BUILTINS[CORPUS].config(steps=rc.SETTING["steps"].high)
-    return rc.start_model(corpus, config), corpus, config
+    corpus = rc.training.builtin_corpus(CORPUS)
+    config = rc.training.BUILTINS[CORPUS].config(steps=rc.training.SETTING["steps"].high)
+    return rc.training.start_model(corpus, config), corpus, config
 
 
 def in_threads(k: int):
     """Train k runs in threads of this process (the old way); returns a function that stops them."""
     stop = threading.Event()
-    threads = [threading.Thread(target=rc.record_training, args=run_inputs(), daemon=True,
+    threads = [threading.Thread(target=rc.training.record_training, args=run_inputs(), daemon=True,
                                 kwargs=dict(on_step=lambda info: not stop.is_set())) for _ in range(k)]
     for thread in threads:
         thread.start()
@@ -69,7 +69,7 @@ def in_threads(k: int):
 
 def in_workers(k: int):
     """Train k runs in worker processes (the new way); returns a function that stops them."""
-    jobs = [tw.Job(tw.Request(*run_inputs())) for _ in range(k)]
+    jobs = [worker.Job(worker.Request(*run_inputs())) for _ in range(k)]
     while jobs[0].progress().step == 0:
         time.sleep(0.05)
     return lambda: [(job.stop(), job.wait(60)) for job in jobs]
@@ -90,7 +90,7 @@ def main() -> None:
     args = ap.parse_args()
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.switch_page("pages/step-through.py").run()
-    tw.warm()
+    worker.warm()
     next_clicks(at, 4)  # warm up
     k = args.trainers
     starts = {"nothing training": lambda: (lambda: None), f"{k} training in threads (before)": lambda: in_threads(k),

@@ -4,7 +4,7 @@ benchmark, not a test).
 For each config, the Train page's way: a ``ui.train.worker`` process (``python -m
 ui.train.worker``) gets the pickled request on its stdin, trains (recording its history, holding
 text out for validation), sends its updates and outcome, and says its peak RSS as it exits.
-Prints ``rnn_core.memory_estimate`` (its parts, and the total the Train page shows and the
+Prints ``rnn_core.gradients_estimate`` (its parts, and the total the Train page shows and the
 budget is checked against) beside the worker's VmHWM, and their ratio. The estimate is meant to
 be within 10% (``footprint.MARGIN``).
 
@@ -24,7 +24,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 from memory_use import synthetic_text  # noqa: E402
 
 import rnn_core as rc  # noqa: E402
-from ui.train import worker as tw  # noqa: E402
+from ui.train import worker  # noqa: E402
 
 MB = 2**20
 
@@ -60,13 +60,13 @@ WORKER = ("import atexit, runpy, sys\n"
           "runpy.run_module('ui.train.worker', run_name='__main__')\n")
 
 
-def worker_peak(request: tw.Request) -> tuple[float, str]:
+def worker_peak(request: worker.Request) -> tuple[float, str]:
     """(peak RSS in MB of a worker training ``request``, the outcome's status)."""
-    proc = subprocess.Popen([sys.executable, "-c", WORKER], cwd=ROOT, env=tw.WORKER_ENV, stdin=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-c", WORKER], cwd=ROOT, env=worker.WORKER_ENV, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    tw.send(proc.stdin, request)  # its stdin stays open: closing it asks the worker to stop
+    worker.send(proc.stdin, request)  # its stdin stays open: closing it asks the worker to stop
     outcome = None
-    while not isinstance(outcome, tw.Outcome):
+    while not isinstance(outcome, worker.Outcome):
         outcome = pickle.load(proc.stdout)
     proc.stdin.close()
     proc.stdout.close()
@@ -82,9 +82,9 @@ def main() -> None:
     print(f"{'config':<40}{'V':>7}{'dtype':>9}{'step':>8}{'weights':>9}{'data':>8}{'process':>9}"
           f"{'estimate':>10}{'measured':>10}{'ratio':>7}   (MB)")
     for name, corpus, config in configs(args.steps):
-        start = rc.start_model(corpus, config)
-        need = rc.memory_estimate(corpus, config)
-        peak, status = worker_peak(tw.Request(start, corpus, config))
+        start = rc.training.start_model(corpus, config)
+        need = rc.training.memory_estimate(corpus, config)
+        peak, status = worker_peak(worker.Request(start, corpus, config))
         print(f"{name:<40}{len(start.vocab):>7,}{need.dtype:>9}{need.step / MB:>8.1f}{need.weights / MB:>9.1f}"
               f"{need.data / MB:>8.1f}{need.process / MB:>9.1f}{need.total / MB:>10.1f}{peak:>10.1f}"
               f"{need.total / MB / peak:>7.2f}" + ("" if status.startswith("done") else f"   {status}"))

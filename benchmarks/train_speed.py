@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from rnn_core import TrainConfig, make_corpus, new_model, seed_corpus, seed_model  # noqa: E402
 from rnn_core.batches import batches  # noqa: E402
-from rnn_core.params import Model  # noqa: E402
+from rnn_core.model import Model  # noqa: E402
 from rnn_core.tokens import Corpus  # noqa: E402
 from rnn_core.train import train  # noqa: E402
 

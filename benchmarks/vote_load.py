@@ -33,7 +33,7 @@ from class_load import percentile  # noqa: E402
 from st_client import Session, close_all, start_server  # noqa: E402
 
 from ui.common.token_text import md_token  # noqa: E402
-from ui.room import store as rs  # noqa: E402  (st_client puts the repository on sys.path)
+from ui.room import store as room_store  # noqa: E402  (st_client puts the repository on sys.path)
 
 SEED = ["I", "love", "deep", "learning", "</s>"]
 WALK = ["I", "love", "deep", "learning", "</s>"]
@@ -223,8 +223,8 @@ async def voting(code: str, presenter: Presenter, voters: list[Voter], args, pid
     for step in range(1, args.steps + 1):
         choices = await asyncio.gather(*(one_voter(v, step, args.window, args.change, random.Random(rng.random()),
                                                    ms, errors) for v in voters))
-        counted = sum(rs.tally(code, step).values())
-        mine = [rs.my_vote(code, voter_of(v), step) for v in voters]
+        counted = sum(room_store.tally(code, step).values())
+        mine = [room_store.my_vote(code, voter_of(v), step) for v in voters]
         lost += sum(1 for m, c in zip(mine, choices) if m != c)
         votes += len(voters)
         assert counted <= len(voters)

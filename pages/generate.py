@@ -9,10 +9,11 @@ sample, one heavier view result at a time, each bounded.
 import streamlit as st
 
 import rnn_core as rc
+from ui.common import links
 from ui.common.session import cached, model_version, start_page
 from ui.common.text import md_literal
 from ui.generate import beam_view, inspect_view, samples_view, tree_view
-from ui.generate import state as gs
+from ui.generate import state as generate_state
 from ui.generate.controls import controls
 from ui.generate.link import check_link, follow_link, write_link
 from ui.views import draws_view, influence_view, rule_panels
@@ -20,10 +21,10 @@ from ui.views import draws_view, influence_view, rule_panels
 VIEWS = ("Samples", "Inside one sample", "Rules side by side", "Draws vs theory", "Influence", "Tree", "Beam")
 
 
-def samples(model: rc.Model, version: int, s: gs.Settings) -> None:
+def samples(model: rc.Model, version: int, s: generate_state.Settings) -> None:
     """Every sample's text, the table, and three rules compared."""
     with st.spinner(f"Generating {s.n} sample{'s' * (s.n > 1)}…"):
-        paths = gs.run(model, version, s)
+        paths = generate_state.run(model, version, s)
     st.subheader(f"{s.n} sample{'s' * (s.n > 1)} · {s.rule.describe()}")
     samples_view.show_texts(paths, model.level)
     samples_view.show_summary(samples_view.samples_table(model, paths, model.corpus()))
@@ -31,15 +32,15 @@ def samples(model: rc.Model, version: int, s: gs.Settings) -> None:
     samples_view.show_compare(model, version, s)
 
 
-def inspected_step(model: rc.Model, version: int, s: gs.Settings) -> tuple[list[rc.StepTrace], int, int]:
+def inspected_step(model: rc.Model, version: int, s: generate_state.Settings) -> tuple[list[rc.StepTrace], int, int]:
     """The sample and step chosen (shared by four views): its full traces, the sample, the step."""
-    sample, t = inspect_view.choose_step(gs.run(model, version, s), gs.inspectable_steps(model))
-    traces = gs.inspected(model, version, s, sample)
+    sample, t = inspect_view.choose_step(generate_state.run(model, version, s), generate_state.inspectable_steps(model))
+    traces = generate_state.inspected(model, version, s, sample)
     st.markdown(inspect_view.step_line(traces[t - 1], sample))
     return traces, sample, t
 
 
-def inside(model: rc.Model, version: int, s: gs.Settings) -> None:
+def inside(model: rc.Model, version: int, s: generate_state.Settings) -> None:
     """One step's y_t, q_t and h, every step as heatmaps, the downloads."""
     traces, sample, t = inspected_step(model, version, s)
     vocab = model.vocab.tokens
@@ -48,38 +49,38 @@ def inside(model: rc.Model, version: int, s: gs.Settings) -> None:
     inspect_view.show_downloads(model, traces, s, sample)
 
 
-def rules(model: rc.Model, version: int, s: gs.Settings) -> None:
+def rules(model: rc.Model, version: int, s: generate_state.Settings) -> None:
     """The inspected step's o_t through every rule, side by side."""
     traces, _, t = inspected_step(model, version, s)
-    knobs = rule_panels.panel_knobs(s.rule, len(model.vocab), key=gs.PANEL_PREFIX)
+    knobs = rule_panels.panel_knobs(s.rule, len(model.vocab), key=generate_state.PANEL_PREFIX)
     context = [tr.input_id for tr in traces[:t]]  # every token fed in up to step t
-    rule_panels.render_rule_panels(traces[t - 1], model.vocab.tokens, knobs, key=gs.PANEL_PREFIX, context=context)
+    rule_panels.render_rule_panels(traces[t - 1], model.vocab.tokens, knobs, key=generate_state.PANEL_PREFIX, context=context)
 
 
-def draws(model: rc.Model, version: int, s: gs.Settings) -> None:
+def draws(model: rc.Model, version: int, s: generate_state.Settings) -> None:
     """N draws from the inspected step's q_t against N q_t."""
     traces, _, t = inspected_step(model, version, s)
-    draws_view.render_draws(traces[t - 1], model.vocab.tokens, key=gs.DRAWS_PREFIX)
+    draws_view.render_draws(traces[t - 1], model.vocab.tokens, key=generate_state.DRAWS_PREFIX)
 
 
-def influence(model: rc.Model, version: int, s: gs.Settings) -> None:
+def influence(model: rc.Model, version: int, s: generate_state.Settings) -> None:
     """How much each earlier token moves the inspected step's prediction."""
     traces, sample, t = inspected_step(model, version, s)
-    wrt = influence_view.choose_wrt(key=f"{gs.INFLUENCE_PREFIX}_wrt")
-    inf = cached(gs.VIEW_RESULT, ("influence", s.key(version), sample, wrt),
+    wrt = influence_view.choose_wrt(key=f"{generate_state.INFLUENCE_PREFIX}_wrt")
+    inf = cached(generate_state.VIEW_RESULT, ("influence", s.key(version), sample, wrt),
                     lambda: influence_view.influence_of(model, traces, wrt))
-    influence_view.show_influence(inf, t, key=gs.INFLUENCE_PREFIX)
+    influence_view.show_influence(inf, t, key=generate_state.INFLUENCE_PREFIX)
 
 
-def tree(model: rc.Model, version: int, s: gs.Settings) -> None:
+def tree(model: rc.Model, version: int, s: generate_state.Settings) -> None:
     """The tree of continuations; a click on a box opens its prefix in Step-Through."""
-    query = tree_view.show_tree(model, version, s, key=gs.TREE_PREFIX)
+    query = tree_view.show_tree(model, version, s, key=generate_state.TREE_PREFIX)
     if query is not None:
-        st.switch_page(tree_view.STEP_THROUGH, query_params=query)
+        st.switch_page(links.STEP_THROUGH, query_params=query)
 
 
-def beam(model: rc.Model, version: int, s: gs.Settings) -> None:
-    beam_view.show_beam(model, version, s, key=gs.BEAM_PREFIX)
+def beam(model: rc.Model, version: int, s: generate_state.Settings) -> None:
+    beam_view.show_beam(model, version, s, key=generate_state.BEAM_PREFIX)
 
 
 SHOW = dict(zip(VIEWS, (samples, inside, rules, draws, influence, tree, beam)))
@@ -90,9 +91,9 @@ st.title("Generate")
 st.caption("The model writes on its own: each token it picks is fed back as the next input. "
            "Draw many samples and see how the picking rule shapes what comes out.")
 settings, weighted = controls(model, version)
-link = check_link({gs.VIEW: VIEWS}, {gs.VIEW: VIEWS[0]})  # /generate?view= or ?view=Bogus: a warning, no crash
-follow_link(gs.VIEW, link[gs.VIEW], VIEWS[0])
-view = st.segmented_control("View", VIEWS, key=gs.VIEW, required=True, on_change=write_link, args=(gs.VIEW,),
+link = check_link({generate_state.VIEW: VIEWS}, {generate_state.VIEW: VIEWS[0]})  # /generate?view= or ?view=Bogus: a warning, no crash
+follow_link(generate_state.VIEW, link[generate_state.VIEW], VIEWS[0])
+view = st.segmented_control("View", VIEWS, key=generate_state.VIEW, required=True, on_change=write_link, args=(generate_state.VIEW,),
                             label_visibility="collapsed")
 try:
     SHOW[view](weighted, version, settings)

@@ -6,9 +6,8 @@ import numpy as np
 import streamlit as st
 
 import rnn_core as rc
+from ui.common import links
 from ui.common.session import current_model, seed_model_bytes, set_model, start_page
-
-STEP_THROUGH = "pages/step-through.py"
 
 model = start_page()
 V, E, H = model.params.sizes
@@ -43,7 +42,7 @@ def walk_preset(query: dict[str, str]) -> None:
     preset = trained_preset()
     if not is_trained_preset(current_model(), preset):
         set_model(preset)
-    st.switch_page(STEP_THROUGH, query_params=query)
+    st.switch_page(links.STEP_THROUGH, query_params=query)
 
 
 preset = trained_preset()
@@ -52,7 +51,7 @@ st.title("RNN Autoregression Lab")
 st.markdown("A recurrent network writes a sentence **one word at a time**, feeding every word it picks back in "
             "as its next input. Walk through it step by step, with the real numbers of every step.")
 if st.button("Start the walk-through ▶", type="primary", key="home_start"):
-    walk_preset({"step": "1"})
+    walk_preset(links.step_through(step=1))
 walked = "the model trained on *“I love deep learning”*: from “I”, one step per click"
 if is_trained_preset(model, preset):
     st.caption(f"Step-Through with {walked}.")
@@ -116,7 +115,7 @@ st.info(f"These are the numbers **before training**. Training moved every weight
         f"$y_1$ gives “love” {trained.probs[preset.vocab.id('love')]:.3f}. Step-Through opens on the trained "
         "weights; at training step 0 it shows exactly the numbers above.")
 if st.button("See step 1 at training step 0 on Step-Through ▶", key="home_step_0"):
-    walk_preset({"step": "1", "weights": "0"})
+    walk_preset(links.step_through(step=1, weights=0))
 st.markdown(
     """
 **Step 5 · Feeding back.** The picked word is embedded as $x_2$, and
@@ -133,7 +132,7 @@ from $y_2$, and so on, until the model picks `</s>` or a length limit is reached
 st.subheader("Then")
 c1, c2, c3 = st.columns(3)
 with c1:
-    st.page_link(STEP_THROUGH, label="Step-Through", icon="👣")
+    st.page_link(links.STEP_THROUGH, label="Step-Through", icon="👣")
     st.caption("The walk-through above with the real numbers, one step at a time.")
 with c2:
     st.page_link("pages/generate.py", label="Generate", icon="✨")

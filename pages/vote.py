@@ -15,7 +15,7 @@ import streamlit as st
 from ui.common.pages_mode import leave_legacy_pages_mode
 from ui.common.text import md_literal
 from ui.common.token_text import md_token, show_token
-from ui.room import store as rs
+from ui.room import store as room_store
 
 POLL_SECONDS = 1.0
 MAX_BUTTONS = 12  # a larger vocabulary votes through a searchable list
@@ -42,8 +42,8 @@ def voter_id() -> str:
     return ss[VOTER]
 
 
-def gate() -> rs.WrongCodes:
-    return st.session_state.setdefault(GATE, rs.WrongCodes())
+def gate() -> room_store.WrongCodes:
+    return st.session_state.setdefault(GATE, room_store.WrongCodes())
 
 
 def check_code(text: str) -> str | None:
@@ -54,10 +54,10 @@ def check_code(text: str) -> str | None:
         st.error(f"Too many wrong codes. Try again in {wait:.0f} s.")
         return None
     try:
-        code = rs.normalize_code(text)
-        rs.version(code)
+        code = room_store.normalize_code(text)
+        room_store.version(code)
         return code
-    except rs.RoomError as e:
+    except room_store.RoomError as e:
         if e.reason in ("code", "unknown"):
             gate().count()
         st.error(str(e))
@@ -75,7 +75,7 @@ def join_form() -> None:
                 st.rerun()
 
 
-def context_text(view: rs.RoomView) -> str:
+def context_text(view: room_store.RoomView) -> str:
     """The tokens so far as Markdown text: joined by spaces for a word-level walk, as written
     (whitespace made visible) for a character-level one."""
     words = [md_token(t) for t in view.current.context]
@@ -84,18 +84,18 @@ def context_text(view: rs.RoomView) -> str:
 
 def cast(code: str, step: int, token_id: int) -> None:
     try:
-        rs.vote(code, st.session_state[VOTER], step, token_id)
-    except rs.RoomError as e:
+        room_store.vote(code, st.session_state[VOTER], step, token_id)
+    except room_store.RoomError as e:
         st.session_state[NOTICE] = str(e)
 
 
 @st.fragment
-def ballot(code: str, step: rs.Step) -> None:
+def ballot(code: str, step: room_store.Step) -> None:
     """One button per token (the chosen one highlighted), or a searchable list; a click reruns
     only this part of the page."""
     if NOTICE in st.session_state:  # a refused click; the next whole-page run shows it once more, then drops it
         st.error(st.session_state[NOTICE])
-    mine = rs.my_vote(code, st.session_state[VOTER], step.step)
+    mine = room_store.my_vote(code, st.session_state[VOTER], step.step)
     if len(step.vocab) > MAX_BUTTONS:
         key = f"vote_find_{step.step}"
         st.selectbox("Find your token", range(len(step.vocab)), index=mine, key=key,
@@ -112,8 +112,8 @@ def ballot(code: str, step: rs.Step) -> None:
         st.success(f"Your vote: “{md_token(step.vocab[mine])}”. You can change it until the reveal.")
 
 
-def revealed(code: str, step: rs.Step) -> None:
-    mine = rs.my_vote(code, st.session_state[VOTER], step.step)
+def revealed(code: str, step: room_store.Step) -> None:
+    mine = room_store.my_vote(code, st.session_state[VOTER], step.step)
     if step.pick is not None:
         pick = f"“{md_token(step.vocab[step.pick])}”"
         if mine is None:
@@ -131,8 +131,8 @@ def revealed(code: str, step: rs.Step) -> None:
 def follow(code: str) -> None:
     """Every second: has the presenter changed anything (or ended the room)? Then redraw the page."""
     try:
-        now = rs.version(code)
-    except rs.RoomError:
+        now = room_store.version(code)
+    except room_store.RoomError:
         now = None
     if now != st.session_state.get(DRAWN):
         st.rerun(scope="app")
@@ -141,14 +141,14 @@ def follow(code: str) -> None:
 def room(code: str) -> None:
     """The room's current step and the ballot, kept up to date by ``follow``."""
     try:
-        view = rs.view(code)
-    except rs.RoomError as e:
+        view = room_store.view(code)
+    except room_store.RoomError as e:
         st.error(str(e))
         join_form()
         return
     st.session_state[DRAWN] = view.version
     title = view.walk.get("title")
-    st.caption(f"Room {rs.show_code(code)}" + (f" · {md_literal(title)}" if isinstance(title, str) else ""))
+    st.caption(f"Room {room_store.show_code(code)}" + (f" · {md_literal(title)}" if isinstance(title, str) else ""))
     step = view.current
     if NOTICE in st.session_state:
         st.error(st.session_state.pop(NOTICE))

@@ -16,7 +16,7 @@ import numpy as np
 
 from .config import TrainConfig
 from .errors import CorpusError, VocabularyError
-from .params import Model
+from .model import Model
 from .tokens import Corpus
 
 

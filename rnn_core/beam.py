@@ -23,7 +23,7 @@ import numpy as np
 
 from .errors import ConfigError
 from .limits import BEAM_WIDTH, MAX_TOKENS, is_number
-from .params import Model
+from .model import Model
 from .sample import generate, generate_summary, iter_generate, log_prob, prompt_ids, traces_document
 from .step import StepTrace, forward_step
 from .tokens import EOS

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .optim import Layout
-from .params import Params
+from .weights import Params
 
 GROUP_LOOP_ROWS = 16  # token groups this many rows long on average are summed one reduce each
 

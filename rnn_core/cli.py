@@ -22,10 +22,10 @@ from . import json_stream, limits
 from .beam import BeamRun, beam_document
 from .config import SETTINGS, Setting, TrainConfig
 from .errors import ConfigError, CorpusError, RnnCoreError
-from .history import record_training
 from .metrics import perplexity
+from .model import SEED_SENTENCE, Model, seed_corpus, start_model
 from .model_file import load, save
-from .params import SEED_SENTENCE, Model, seed_corpus, start_model
+from .recorder import record_training
 from .sample import Rule, generate_summary, iter_generate, text_of, traces_document
 from .tokens import MAX_CORPUS_BYTES, Corpus, decode, decode_upload, make_corpus
 from .train import TrainReport

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from .config import Suggestion, TrainConfig, suggest_config
-from .params import SEED_SENTENCE, Model
+from .model import SEED_SENTENCE, Model
 from .sample import GREEDY, Rule, generate, text_of
 from .tokens import EOS, Corpus, build_vocab, make_corpus, quoted
 

@@ -21,8 +21,8 @@ from .batches import Shape, largest_batch
 from .bptt import MAX_EVAL_STEPS, step_bytes
 from .config import TRAIN_MEMORY_BUDGET, TrainConfig, check_param_count, model_dtype, n_params
 from .errors import ConfigError
-from .params import Model
-from .record import snapshots_of
+from .history import snapshots_of
+from .model import Model
 from .tokens import Corpus, build_vocab
 
 OPTIMIZER_SLOTS = {"sgd": 0, "adagrad": 2, "adam": 3}  # weight-sized arrays each optimizer keeps

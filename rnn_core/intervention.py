@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ConfigError
-from .params import Model
+from .model import Model
 from .sample import continue_path
 from .step import Pick, StepTrace, forward_step, make_trace
 

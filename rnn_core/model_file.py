@@ -31,10 +31,11 @@ import numpy as np
 from .archive import Archive, Header
 from .config import MAX_PARAMS, TrainConfig, check_param_count
 from .errors import ConfigError, CorpusError, ModelFileError, VocabularyError
-from .params import NAMES, Model, Params
-from .record import MAX_HISTORY_STEPS, MAX_SNAPSHOT_BYTES, MAX_SNAPSHOTS, History, history_problem
+from .history import MAX_HISTORY_STEPS, MAX_SNAPSHOT_BYTES, MAX_SNAPSHOTS, History, history_problem
+from .model import Model
 from .tokens import LEVELS, MAX_CORPUS_BYTES, MAX_TOKEN_CHARS, MAX_VOCAB, Vocab, check_vocab, make_corpus
 from .untrusted import JsonBoundError, bounded_json
+from .weights import NAMES, Params
 
 FORMAT = "rnn-autoregression-lab/1"
 ZIP_MAGIC = b"PK\x03\x04"

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .params import NAMES, Params
+from .weights import NAMES, Params
 
 
 class Layout:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .bptt import forward_seq
-from .params import Model
+from .model import Model
 from .sample import token_ids
 
 MAX_TEXT_TOKENS = 20_000  # enough for pages of text; the page draws one coloured cell per token

@@ -19,7 +19,7 @@ import numpy as np
 from . import json_stream, limits
 from .errors import ConfigError, VocabularyError
 from .filters import sampling_distribution
-from .params import Model
+from .model import Model
 from .rule import GREEDY, Rule
 from .step import NO_IDS, Forward, Pick, StepTrace, forward_step, make_trace, rank_of
 from .tokens import EOS, decode, tokenize_prompt

@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .params import Params
+from .weights import Params
 
 HOWS = ("prompt", "greedy", "sampled", "forced")
 

@@ -20,9 +20,10 @@ from .bptt import MAX_EVAL_STEPS, Workspace, cross_entropy, forward_seq, loss_an
 from .config import SETTING, TrainConfig
 from .footprint import check_training_memory
 from .metrics import perplexity
+from .model import Model
 from .optim import Layout, Optimizer, clip_flat, make_optimizer
-from .params import Model, Params
 from .tokens import Corpus
+from .weights import Params
 
 DIVERGE_FACTOR = 3.0  # a loss this many times the first one (and 2 nats above it) is diverging
 

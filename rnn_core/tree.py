@@ -15,7 +15,7 @@ from typing import Iterator, Sequence
 
 from .errors import ConfigError
 from .limits import TREE_SAMPLES
-from .params import Model
+from .model import Model
 from .sample import StepSummary, generate_summary
 from .step import StepTrace
 from .tokens import decode

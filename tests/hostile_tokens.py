@@ -13,7 +13,7 @@ HOSTILE = ("<b>", "$x$", "\\frac", "**", "}", "&", "_", " ", rc.EOS)
 def hostile_model(seed: int = 0) -> rc.Model:
     """V = 9 (the tokens above, "</s>" last), E = 2, H = 3, random weights from ``seed``; no
     training text. Built by hand: no tokenizer would produce this vocabulary."""
-    params = rc.init_params(len(HOSTILE), 2, 3, np.random.default_rng(seed))
+    params = rc.training.init_params(len(HOSTILE), 2, 3, np.random.default_rng(seed))
     return rc.Model(params, rc.Vocab(HOSTILE), "word", rc.TrainConfig(hidden_size=3, embed_dim=2), "hostile")
 
 # One character each: what a char-level file may hold, and what spells "<b>" or "$x$" when joined.
@@ -23,5 +23,5 @@ HOSTILE_CHARS = ("<", "b", ">", "$", "x", "\\", "*", "}", "&", "_", " ", rc.EOS)
 def hostile_char_model(seed: int = 0) -> rc.Model:
     """The loadable twin of ``hostile_model``: a char-level vocabulary (V = 12) that a model file
     may carry, so a browser can load it the way a user would; random weights from ``seed``."""
-    params = rc.init_params(len(HOSTILE_CHARS), 2, 3, np.random.default_rng(seed))
+    params = rc.training.init_params(len(HOSTILE_CHARS), 2, 3, np.random.default_rng(seed))
     return rc.Model(params, rc.Vocab(HOSTILE_CHARS), "char", rc.TrainConfig(hidden_size=3, embed_dim=2), "hostile")

@@ -17,7 +17,7 @@ import numpy as np
 
 import rnn_core as rc
 from rnn_core.model_file import HISTORY, META
-from rnn_core.params import NAMES
+from rnn_core.weights import NAMES
 
 FIELDS = NAMES + META + HISTORY  # every member of a model file with its training history
 
@@ -27,7 +27,7 @@ def base_bytes(level: str) -> bytes:
     """A trained model with its history: the seed preset (word) or a short char-level text."""
     corpus = rc.seed_corpus() if level == "word" else rc.make_corpus("hello world\n", "char", "hello")
     config = rc.seed_config(steps=20) if level == "word" else rc.TrainConfig(hidden_size=4, embed_dim=3, steps=20)
-    trained, _, _ = rc.record_training(rc.start_model(corpus, config), corpus, config)
+    trained, _, _ = rc.training.record_training(rc.training.start_model(corpus, config), corpus, config)
     return rc.to_bytes(trained)
 
 

@@ -107,7 +107,7 @@ def test_every_recorded_hypothesis_extends_its_parent_with_the_models_log_p(rand
                 parent = result.steps[i - 1].kept[hyp.parent]
                 assert hyp.ids[:-1] == parent.ids and not parent.finished
             # independent log p: teacher-force the prompt and the hypothesis through the model
-            forced = rc.teacher_forced(random_model, ["one"] + [tokens[v] for v in hyp.ids])
+            forced = rc.decoding.teacher_forced(random_model, ["one"] + [tokens[v] for v in hyp.ids])
             assert hyp.log_p == pytest.approx(sum(math.log(tr.p_token) for tr in forced), abs=1e-12)
             assert hyp.score == hyp.log_p and hyp.finished == (tokens[hyp.ids[-1]] == rc.EOS)
 
@@ -145,7 +145,7 @@ def test_beam_finds_a_more_probable_sentence_than_greedy_on_its_builtin_corpus()
     result = beam_search(model, "I", 2, max_tokens=10)
     greedy = [tr.token for tr in result.greedy if tr.how != "prompt"]
     assert greedy[0] == "like" and greedy[-1] == rc.EOS
-    assert rc.text_of(model, result.traces) == "I love music </s>"
+    assert rc.decoding.text_of(model, result.traces) == "I love music </s>"
     # the lesson's numbers: greedy's sentence about 4/7 x 1/4 = 1/7, beam's about 3/7
     assert math.exp(result.greedy_log_p) == pytest.approx(1 / 7, abs=0.02)
     assert math.exp(result.best.log_p) == pytest.approx(3 / 7, abs=0.02)

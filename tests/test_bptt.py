@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rnn_core.bptt import GROUP_LOOP_ROWS, Workspace, _Inputs, cross_entropy, forward_seq, loss_and_grads
-from rnn_core.params import NAMES, Params, init_params
+from rnn_core.weights import NAMES, Params, init_params
 
 EPS = 1e-6
 TOL = 1e-6

@@ -442,7 +442,7 @@ def test_a_trained_model_file_keeps_its_training_history(tmp_path):
 
 
 def test_preset_starts_from_the_seed_documents_x_for_I_and_a_text_does_not(work, tmp_path):
-    """--preset seed and the Train page's seed corpus share one start-model rule (rc.start_model)."""
+    """--preset seed and the Train page's seed corpus share one start-model rule (rc.training.start_model)."""
     for args, name in ((["--preset", "seed"], "preset.npz"), (["--text", "I love deep learning"], "text.npz")):
         r = cli("train", *args, "--steps", "0", "--out", tmp_path / name, cwd=work)
         assert r.returncode == 0, r.stderr

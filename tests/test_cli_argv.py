@@ -64,8 +64,8 @@ def test_generate_json_streams_the_same_document_as_traces_json(work):
     assert r.returncode == 0, r.stderr
     model = rc.load(str(work / "seed.npz"))
     traces = rc.generate(model, "I", rc.Rule("sample"), seed=3)
-    assert json.loads(r.stdout) == json.loads(json.dumps(rc.traces_json(model, traces)))
-    assert json.loads(r.stdout)["text"] == rc.text_of(model, traces)
+    assert json.loads(r.stdout) == json.loads(json.dumps(rc.decoding.traces_json(model, traces)))
+    assert json.loads(r.stdout)["text"] == rc.decoding.text_of(model, traces)
 
 
 def test_beam_json_streams_the_beam_of_beam_search(work):
@@ -73,12 +73,12 @@ def test_beam_json_streams_the_beam_of_beam_search(work):
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     model = rc.load(str(work / "seed.npz"))
-    result = rc.beam_search(model, "I", 2)
+    result = rc.decoding.beam_search(model, "I", 2)
     vocab = model.vocab.tokens
     assert [[h["tokens"] for h in s["kept"]] for s in doc["beam"]["steps"]] == \
         [[[vocab[i] for i in h.ids] for h in s.kept] for s in result.steps]
     assert doc["beam"]["greedy"]["log_p"] == pytest.approx(result.greedy_log_p, abs=1e-12)
-    assert doc["steps"] == json.loads(json.dumps(rc.traces_json(model, result.traces)))["steps"]
+    assert doc["steps"] == json.loads(json.dumps(rc.decoding.traces_json(model, result.traces)))["steps"]
 
 
 def test_generate_length_defaults_to_a_sentence_for_each_level(tmp_path):

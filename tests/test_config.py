@@ -140,17 +140,17 @@ def test_the_random_seed_is_called_so_and_seed_names_nothing_else():
     (("word", 660, 300, 40), dict(hidden_size=64, embed_dim=32, steps=300, lr=0.005, seq_len=32, batch_size=16)),
 ])
 def test_the_suggestion_follows_the_texts_size_and_level(args, expected):
-    suggestion = rc.suggest_config(*args)
+    suggestion = rc.training.suggest_config(*args)
     assert suggestion.values() == expected
     assert suggestion.config == rc.TrainConfig(**expected)  # the others at their defaults
     assert f"{suggestion.config.steps:,} updates" in suggestion.why
 
 
 def test_a_built_in_corpus_keeps_its_own_suggestion_and_a_pasted_copy_gets_one_from_its_size():
-    counting = rc.BUILTINS["counting"]
-    assert rc.suggest_for(builtin_corpus("counting")).config == counting.config()
+    counting = rc.training.BUILTINS["counting"]
+    assert rc.training.suggest_for(builtin_corpus("counting")).config == counting.config()
     pasted = rc.make_corpus(counting.text, "word", "pasted text")
-    assert rc.suggest_for(pasted) == rc.suggest_config("word", pasted.n_tokens, 11, 1)
+    assert rc.training.suggest_for(pasted) == rc.training.suggest_config("word", pasted.n_tokens, 11, 1)
 
 
 @pytest.mark.parametrize("level, text", [
@@ -159,8 +159,8 @@ def test_a_built_in_corpus_keeps_its_own_suggestion_and_a_pasted_copy_gets_one_f
 ])
 def test_suggestions_for_the_largest_texts_fit_the_memory_budget(level, text):
     corpus = rc.make_corpus(text, level, "large")
-    suggestion = rc.suggest_for(corpus)
-    rc.check_training_memory(corpus, suggestion.config)  # raises ConfigError if it did not fit
+    suggestion = rc.training.suggest_for(corpus)
+    rc.training.check_training_memory(corpus, suggestion.config)  # raises ConfigError if it did not fit
 
 
 def test_the_suggested_run_on_a_400_character_paragraph_learns_it_and_the_defaults_do_not():
@@ -169,11 +169,11 @@ def test_the_suggested_run_on_a_400_character_paragraph_learns_it_and_the_defaul
     character, and greedy text from the first letter is the paragraph's start; with the seed preset's
     defaults (H = 3, 60 steps) it stays above 2 and greedy text leaves the paragraph at once."""
     corpus = rc.make_corpus(PARAGRAPH, "char", "pasted text")
-    config = rc.suggest_for(corpus).config
-    trained, report, _ = rc.record_training(rc.start_model(corpus, config), corpus, config)
-    assert report.status == "done" and rc.mean_loss(trained, corpus) < 0.1
-    greedy = rc.text_of(trained, rc.generate(trained, ["O"], rc.GREEDY, max_tokens=120))
+    config = rc.training.suggest_for(corpus).config
+    trained, report, _ = rc.training.record_training(rc.training.start_model(corpus, config), corpus, config)
+    assert report.status == "done" and rc.training.mean_loss(trained, corpus) < 0.1
+    greedy = rc.decoding.text_of(trained, rc.generate(trained, ["O"], rc.GREEDY, max_tokens=120))
     assert greedy.startswith(PARAGRAPH[:100]), greedy
-    default, _, _ = rc.record_training(rc.start_model(corpus, rc.TrainConfig()), corpus, rc.TrainConfig())
-    assert rc.mean_loss(default, corpus) > 2
-    assert not rc.text_of(default, rc.generate(default, ["O"], rc.GREEDY, max_tokens=20)).startswith(PARAGRAPH[:20])
+    default, _, _ = rc.training.record_training(rc.training.start_model(corpus, rc.TrainConfig()), corpus, rc.TrainConfig())
+    assert rc.training.mean_loss(default, corpus) > 2
+    assert not rc.decoding.text_of(default, rc.generate(default, ["O"], rc.GREEDY, max_tokens=20)).startswith(PARAGRAPH[:20])

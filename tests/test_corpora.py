@@ -156,7 +156,7 @@ def test_the_grammar_check_samples_several_sentences_and_parses_each():
     verdict = b.verify(trained)
     lines = verdict.text.splitlines()
     first = trained.first_word()
-    expected = [rc.text_of(trained, rc.generate(trained, [first], b.check_rule, max_tokens=b.check_tokens,
+    expected = [rc.decoding.text_of(trained, rc.generate(trained, [first], b.check_rule, max_tokens=b.check_tokens,
                                                  seed=0, sample=n)) for n in range(GRAMMAR_RUNS)]
     assert GRAMMAR_RUNS >= 3 and lines == expected
     assert all(line.endswith("</s>") and check_grammar(line)[0] for line in lines)

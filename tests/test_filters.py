@@ -20,8 +20,8 @@ LOGITS = np.log(np.array(Y))
 # from most to least typical the tokens are 3 (0.3), 2 (0.2), 1 (0.4), 0 (0.1).
 
 
-def dist(**knobs) -> rc.Distribution:
-    return rc.sampling_distribution(LOGITS, rc.Rule("sample", **knobs))
+def dist(**knobs) -> rc.decoding.Distribution:
+    return rc.decoding.sampling_distribution(LOGITS, rc.Rule("sample", **knobs))
 
 
 def only(kept: list[int], weights: list[float]) -> list[float]:
@@ -69,7 +69,7 @@ def test_repetition_penalty_divides_positive_logits_and_multiplies_negative_ones
     got = penalise(o, np.array([0, 1, 3]), 2.0)
     assert got.tolist() == [1.0, -2.0, 0.5, 0.0, 3.0]  # 0.5 and 3.0 are not in the context
     assert o.tolist() == [2.0, -1.0, 0.5, 0.0, 3.0]  # the trace's logits are left alone
-    d = rc.sampling_distribution(o, rc.Rule("sample", repetition_penalty=2.0), context=[3, 0, 1, 0])
+    d = rc.decoding.sampling_distribution(o, rc.Rule("sample", repetition_penalty=2.0), context=[3, 0, 1, 0])
     e = [math.exp(z) for z in (1.0, -2.0, 0.5, 0.0, 3.0)]
     np.testing.assert_allclose(d.q, [z / sum(e) for z in e], rtol=1e-12)
     assert d.penalised.tolist() == [0, 1, 3]  # each context token once, in vocabulary order
@@ -110,24 +110,24 @@ def test_every_stage_is_recorded_in_order_even_when_it_cuts_nothing():
 
 def test_ties_are_cut_in_vocabulary_order():
     flat = np.zeros(4)
-    assert rc.sampling_distribution(flat, rc.Rule("sample", top_k=2)).kept.tolist() == [0, 1]
-    assert rc.sampling_distribution(flat, rc.Rule("sample", top_p=0.5)).kept.tolist() == [0, 1]
-    assert rc.sampling_distribution(flat, rc.Rule("sample", min_p=1.0)).kept.tolist() == [0, 1, 2, 3]
+    assert rc.decoding.sampling_distribution(flat, rc.Rule("sample", top_k=2)).kept.tolist() == [0, 1]
+    assert rc.decoding.sampling_distribution(flat, rc.Rule("sample", top_p=0.5)).kept.tolist() == [0, 1]
+    assert rc.decoding.sampling_distribution(flat, rc.Rule("sample", min_p=1.0)).kept.tolist() == [0, 1, 2, 3]
 
 
 def test_a_tiny_temperature_leaves_the_filters_only_the_argmax():
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         for knobs in ({}, {"top_p": 0.5}, {"min_p": 0.5}, {"typical_p": 0.5}, {"top_k": 3}):
-            q = rc.sampling_distribution(LOGITS, rc.Rule("sample", temperature=1e-310, **knobs)).q
+            q = rc.decoding.sampling_distribution(LOGITS, rc.Rule("sample", temperature=1e-310, **knobs)).q
             assert q.tolist() == [0.0, 1.0, 0.0, 0.0]
 
 
 def test_with_nothing_to_change_q_is_y_itself_not_a_copy():
     probs = rc.softmax(LOGITS)
     for rule in (rc.Rule("sample"), rc.Rule("sample", top_k=4), rc.Rule("sample", min_p=0.1)):
-        assert rc.sampling_distribution(LOGITS, rule, probs=probs).q is probs
+        assert rc.decoding.sampling_distribution(LOGITS, rule, probs=probs).q is probs
     # a temperature changes y: then q is new
-    assert rc.sampling_distribution(LOGITS, rc.Rule("sample", temperature=2), probs=probs).q is not probs
+    assert rc.decoding.sampling_distribution(LOGITS, rc.Rule("sample", temperature=2), probs=probs).q is not probs
 
 
 def by_probability(y: np.ndarray, ids: np.ndarray) -> np.ndarray:

@@ -135,7 +135,7 @@ def test_the_estimate_bounds_what_a_run_allocates(level, text, config):
     model = rc.new_model(corpus, config)
     need = memory_estimate(corpus, config, model)
     result = {}
-    peak = traced_peak(lambda: result.update(run=rc.record_training(model, corpus, config)))
+    peak = traced_peak(lambda: result.update(run=rc.training.record_training(model, corpus, config)))
     assert result["run"][1].status == "done"
     allocated = need.total - need.process  # the run's own arrays and objects
     assert 0.5 * allocated < peak <= allocated  # an upper bound, and not a wild one

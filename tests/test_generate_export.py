@@ -12,7 +12,7 @@ import pytest
 import rnn_core as rc
 from rnn_core.corpora import builtin_corpus
 from ui.common.text import MAX_SLUG, slug
-from ui.generate import export as gx
+from ui.generate import export
 from ui.generate.state import Settings
 
 
@@ -34,7 +34,7 @@ RULE = rc.Rule("sample", temperature=2.0, top_k=4, min_p=0.05)
 
 def settings_for(model, prompt, rule=RULE, seed=3, sample=2):
     s = Settings(prompt, rule, max_tokens=40, n=5, seed=seed, weights=model.steps_trained)
-    return gx.settings_dict(model, s, sample)
+    return export.settings_dict(model, s, sample)
 
 
 @pytest.mark.parametrize("which", ["seed", "char_model"])
@@ -43,7 +43,7 @@ def test_csv_reads_back_equal_to_the_trace_with_the_runs_settings(which, request
     prompt = model.vocab.tokens[0]
     traces = rc.generate(model, prompt, RULE, max_tokens=40, seed=3, sample=2)
     vocab, H = model.vocab.tokens, model.params.sizes[2]
-    back = pd.read_csv(io.StringIO(gx.trace_csv(traces, vocab, settings_for(model, prompt))), keep_default_na=False)
+    back = pd.read_csv(io.StringIO(export.trace_csv(traces, vocab, settings_for(model, prompt))), keep_default_na=False)
     run = ["model", "weights after step", "rule", "T", "top-k", "top-p", "min-p", "typical-p", "repetition penalty",
            "seed", "sample"]
     step = ["t", "input", "chosen", "how", "p", "q", "rank", "u"]
@@ -65,7 +65,7 @@ def test_csv_reads_back_equal_to_the_trace_with_the_runs_settings(which, request
 
 def test_char_csv_keeps_the_newline_token(char_model):
     traces = rc.generate(char_model, "z", rc.Rule("sample", 1.0), max_tokens=60, seed=0)
-    csv = gx.trace_csv(traces, char_model.vocab.tokens, settings_for(char_model, "z"))
+    csv = export.trace_csv(traces, char_model.vocab.tokens, settings_for(char_model, "z"))
     back = pd.read_csv(io.StringIO(csv), keep_default_na=False)
     assert "y(\n)" in back.columns and "q(\n)" in back.columns
     assert "".join(back["chosen"]) == "".join(tr.token for tr in traces)
@@ -74,7 +74,7 @@ def test_char_csv_keeps_the_newline_token(char_model):
 def test_json_is_the_cli_document_with_the_settings(seed):
     traces = rc.generate(seed, "I love", RULE, max_tokens=10, seed=1)
     settings = settings_for(seed, "I love", seed=1, sample=0)
-    doc = json.loads(gx.trace_json(seed, traces, settings))
+    doc = json.loads(export.trace_json(seed, traces, settings))
     assert set(doc) == {"vocab", "text", "steps", "settings"}
     assert doc["vocab"] == ["I", "love", "deep", "learning", "</s>"]
     assert doc["steps"] == [tr.to_json(seed.vocab.tokens) for tr in traces]
@@ -87,12 +87,12 @@ def test_json_is_the_cli_document_with_the_settings(seed):
 
 
 def test_file_names_carry_model_weights_rule_seed_and_sample(seed):
-    name = gx.file_name(settings_for(seed, "I"), "csv")
+    name = export.file_name(settings_for(seed, "I"), "csv")
     assert name == "I-love-deep-learning_step60_sample-T=2-top-k=4-min-p=0.05_seed3_sample2.csv"
     others = [settings_for(seed, "I", seed=4), settings_for(seed, "I", sample=3),
               settings_for(seed, "I", rule=rc.Rule("sample", temperature=2.0, top_k=3, min_p=0.05)),
               settings_for(seed, "I", rule=rc.GREEDY)]
-    assert len({name} | {gx.file_name(s, "csv") for s in others}) == 5
+    assert len({name} | {export.file_name(s, "csv") for s in others}) == 5
 
 
 @pytest.mark.parametrize("corpus_name", ["../../etc/passwd", "a/b\\c:d*e?f\"g<h>i|j", ".hidden", "x\x00y\nz",
@@ -100,7 +100,7 @@ def test_file_names_carry_model_weights_rule_seed_and_sample(seed):
 def test_names_from_model_files_are_sanitised(seed, corpus_name):
     settings = settings_for(seed, "I")
     settings["model"]["corpus"] = corpus_name
-    name = gx.file_name(settings, "json")
+    name = export.file_name(settings, "json")
     stem = name.removesuffix(".json")
     assert all(c.isascii() and (c.isalnum() or c in "._=-") for c in stem), name
     assert not name.startswith((".", "-")) and ".." not in stem.split("_")[0]
@@ -112,10 +112,10 @@ def test_a_thousand_character_corpus_name_and_a_long_rule_give_a_short_file_name
     settings = settings_for(seed, "I")
     settings["model"]["corpus"] = "a long corpus name " * 53  # 1,007 characters
     settings["rule"]["describe"] = "sample T=1, " + ", ".join(f"knob{i}={i}" for i in range(40))
-    name = gx.file_name(settings, "csv")
+    name = export.file_name(settings, "csv")
     corpus, _, rule, *_ = name.split("_")
-    assert corpus == slug("a long corpus name " * 3)[: gx.MAX_CORPUS].rstrip("-")
-    assert len(corpus) <= gx.MAX_CORPUS and len(rule) <= MAX_SLUG and len(name) < 150
+    assert corpus == slug("a long corpus name " * 3)[: export.MAX_CORPUS].rstrip("-")
+    assert len(corpus) <= export.MAX_CORPUS and len(rule) <= MAX_SLUG and len(name) < 150
     assert not rule.endswith(("-", "."))
 
 

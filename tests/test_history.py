@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from rnn_core.history import MAX_VALIDATION_TOKENS, Recorder, ema, interval, record_training, split_corpus
-from rnn_core.params import NAMES
-from rnn_core.record import MAX_SNAPSHOTS, History, spread
+from rnn_core.history import MAX_SNAPSHOTS, History, spread
+from rnn_core.recorder import MAX_VALIDATION_TOKENS, Recorder, ema, interval, record_training, split_corpus
+from rnn_core.weights import NAMES
 
 CHAR_TEXT = "".join(f"line {i} says {'ab' * (i % 5)} and stops.\n" for i in range(120))  # 3,500+ characters
 
@@ -123,7 +123,7 @@ def test_live_samples_come_from_the_weights_of_their_step(seed_run):
     model, trained, _, recorder = seed_run
     first, *_, last = recorder.samples
     assert first.step == 0 and last.step == 60
-    assert first.text == rc.text_of(model, rc.generate(model, ["I"], rc.GREEDY, max_tokens=15))
+    assert first.text == rc.decoding.text_of(model, rc.generate(model, ["I"], rc.GREEDY, max_tokens=15))
     assert last.text == "I love deep learning </s>"
     assert all(s.step % recorder.sample_every == 0 for s in recorder.samples[:-1])
 
@@ -135,9 +135,9 @@ def test_validation_losses_are_the_mean_loss_on_the_held_out_text():
     trained, report, recorder = record_training(model, corpus, config, validate_every=10)
     split = split_corpus(corpus)
     assert [v.step for v in recorder.validation] == [10, 20, 30, 40]
-    assert recorder.validation[-1].loss == pytest.approx(rc.mean_loss(trained, split.validation), rel=1e-12)
+    assert recorder.validation[-1].loss == pytest.approx(rc.training.mean_loss(trained, split.validation), rel=1e-12)
     at_20, _ = rc.train(model, split.train, replace(config, steps=20))  # trained on the rest only
-    assert recorder.validation[1].loss == pytest.approx(rc.mean_loss(at_20, split.validation), rel=1e-12)
+    assert recorder.validation[1].loss == pytest.approx(rc.training.mean_loss(at_20, split.validation), rel=1e-12)
 
 
 def test_a_short_corpus_has_no_validation_and_trains_on_everything(seed_run):
@@ -160,7 +160,7 @@ def test_the_next_callback_is_called_and_can_stop_training():
     assert trained.steps_trained == 5 and len(trained.history.losses) == 5
     assert trained.history.steps.max() < 5  # the weights of step 5 are the model's own
     assert [s.step for s in recorder.samples] == [0, 5]  # step 0, then the weights it stopped with
-    assert recorder.samples[-1].text == rc.text_of(trained, rc.generate(trained, ["I"], max_tokens=12))
+    assert recorder.samples[-1].text == rc.decoding.text_of(trained, rc.generate(trained, ["I"], max_tokens=12))
 
 
 def test_a_diverged_run_keeps_a_history_that_ends_at_the_kept_weights():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from ui.views import influence_view as iv
+from ui.views import influence_view
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +19,9 @@ def char_model():
 
 def test_row_shades_each_input_by_its_share_of_the_largest_norm(char_model):
     traces = rc.generate(char_model, "a<b>&", rc.GREEDY, max_tokens=4)
-    inf = iv.influence_of(char_model, traces, "x")
+    inf = influence_view.influence_of(char_model, traces, "x")
     t = 5
-    out = iv.row_html(inf, t)
+    out = influence_view.row_html(inf, t)
     alphas = [float(a) for a in re.findall(r"rgba\(31, 95, 191, ([0-9.]+)\)", out)]
     row = inf.norms[t - 1, :t]
     assert alphas == pytest.approx(row / row.max(), abs=1e-3)
@@ -31,8 +31,8 @@ def test_row_shades_each_input_by_its_share_of_the_largest_norm(char_model):
 
 
 def test_heatmap_is_log10_of_the_lower_triangle(char_model):
-    inf = rc.influence(char_model, "a<b>&c a", wrt="h")
-    fig = iv.heatmap(inf, t=3)
+    inf = rc.analysis.influence(char_model, "a<b>&c a", wrt="h")
+    fig = influence_view.heatmap(inf, t=3)
     z = np.array(fig.data[0].z, dtype=float)
     T = len(inf.inputs)
     lower = np.tril(np.ones((T, T), bool))

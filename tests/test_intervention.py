@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from rnn_core import HiddenEdit, continue_greedy, intervene
+from rnn_core.analysis import HiddenEdit, continue_greedy, intervene
 
 LN2, LN3 = math.log(2), math.log(3)
 
@@ -83,7 +83,7 @@ def test_a_reset_at_step_1_changes_nothing_because_h_0_is_already_zero(tiny_mode
 
 
 def test_a_prompt_step_keeps_its_prompt_token(tiny_model):
-    traces = rc.teacher_forced(tiny_model, ["a", "b", "a", "b"])
+    traces = rc.decoding.teacher_forced(tiny_model, ["a", "b", "a", "b"])
     got = intervene(tiny_model, traces, 2, HiddenEdit.reset())
     assert (got.changed.token, got.changed.how) == ("a", "prompt")
 
@@ -118,7 +118,7 @@ def test_continuing_carries_the_edited_memory_forward_greedily(make_hand_model):
 
 
 def test_continuing_inside_the_prompt_feeds_the_rest_of_the_prompt(tiny_model):
-    traces = rc.teacher_forced(tiny_model, ["a", "b", "a", "b"])
+    traces = rc.decoding.teacher_forced(tiny_model, ["a", "b", "a", "b"])
     got = continue_greedy(tiny_model, traces, 2, HiddenEdit.reset(), max_tokens=2)
     assert [tr.input for tr in got[:3]] == ["a", "b", "a"]
     assert [tr.how for tr in got] == ["prompt", "prompt", "prompt", "greedy", "greedy"]

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from rnn_core.memory import MAX_POSITIONS
+from rnn_core.gradients import MAX_POSITIONS
 
 EPS = 1e-6
 TOL = 1e-7
@@ -85,7 +85,7 @@ def fd_norms(model, tokens, wrt) -> np.ndarray:
 @pytest.mark.parametrize("wrt", ["x", "h"])
 def test_influence_matches_finite_differences_for_every_t_and_s(wrt):
     model = small_model()
-    got = rc.influence(model, TOKENS, wrt=wrt)
+    got = rc.analysis.influence(model, TOKENS, wrt=wrt)
     expected = fd_norms(model, TOKENS, wrt)
     assert got.norms.shape == (6, 6)
     below = np.tril_indices(6)
@@ -94,13 +94,13 @@ def test_influence_matches_finite_differences_for_every_t_and_s(wrt):
 
 
 def test_influence_is_zero_where_the_input_comes_after_the_prediction():
-    got = rc.influence(small_model(), TOKENS)
+    got = rc.analysis.influence(small_model(), TOKENS)
     assert np.all(got.norms[np.triu_indices(6, k=1)] == 0)
     assert np.all(got.norms[np.tril_indices(6)] > 0)
 
 
 def test_influence_names_inputs_on_columns_and_predictions_on_rows():
-    got = rc.influence(small_model(), TOKENS)
+    got = rc.analysis.influence(small_model(), TOKENS)
     assert got.inputs == tuple("abcadb")
     assert got.predicted == tuple("bcadb") + (rc.EOS,)
     assert got.wrt == "x"
@@ -112,17 +112,17 @@ def test_influence_names_inputs_on_columns_and_predictions_on_rows():
 def test_influence_of_a_float32_model_is_computed_in_float64():
     model = small_model()
     f32 = rc.Model(model.params.astype("float32"), model.vocab, "char", model.config)
-    got = rc.influence(f32, TOKENS)
+    got = rc.analysis.influence(f32, TOKENS)
     assert got.norms.dtype == np.float64
-    expected = rc.influence(rc.Model(f32.params.astype("float64"), model.vocab, "char", model.config), TOKENS)
+    expected = rc.analysis.influence(rc.Model(f32.params.astype("float64"), model.vocab, "char", model.config), TOKENS)
     np.testing.assert_array_equal(got.norms, expected.norms)
 
 
 def test_influence_of_a_generated_path_uses_its_first_input_and_chosen_tokens(random_model):
     traces = rc.generate(random_model, ["one", "two"], rc.GREEDY, max_tokens=4)
-    tokens = rc.path_tokens(traces)
+    tokens = rc.analysis.path_tokens(traces)
     assert tokens == [traces[0].input] + [tr.token for tr in traces]
-    got = rc.influence(random_model, tokens)
+    got = rc.analysis.influence(random_model, tokens)
     assert got.inputs == tuple(tr.input for tr in traces)
     assert got.predicted == tuple(tr.token for tr in traces)
     np.testing.assert_allclose(got.log_probs, [math.log(tr.p_token) for tr in traces], rtol=1e-12)
@@ -130,7 +130,7 @@ def test_influence_of_a_generated_path_uses_its_first_input_and_chosen_tokens(ra
 
 def test_influence_accepts_text_tokenized_at_the_models_level():
     model = small_model()
-    np.testing.assert_array_equal(rc.influence(model, "abca").norms, rc.influence(model, list("abca")).norms)
+    np.testing.assert_array_equal(rc.analysis.influence(model, "abca").norms, rc.analysis.influence(model, list("abca")).norms)
 
 
 @pytest.mark.parametrize("tokens, error, words", [
@@ -141,22 +141,22 @@ def test_influence_accepts_text_tokenized_at_the_models_level():
 ])
 def test_influence_refuses_bad_sequences_with_a_message(tokens, error, words):
     with pytest.raises(error, match=words):
-        rc.influence(small_model(), tokens)
+        rc.analysis.influence(small_model(), tokens)
 
 
 def test_influence_refuses_an_unknown_wrt():
     with pytest.raises(rc.ConfigError, match="wrt must be 'x' or 'h'"):
-        rc.influence(small_model(), TOKENS, wrt="W_h")
+        rc.analysis.influence(small_model(), TOKENS, wrt="W_h")
 
 
 def test_path_tokens_of_an_empty_path_is_refused():
     with pytest.raises(rc.ConfigError, match="path is empty"):
-        rc.path_tokens([])
+        rc.analysis.path_tokens([])
 
 
 def test_gradient_reach_matches_finite_differences_of_the_step_loss():
     model = small_model(seed=1)
-    got = rc.gradient_reach(model, TOKENS)
+    got = rc.analysis.gradient_reach(model, TOKENS)
     p, ids = model.params, model.vocab.encode(TOKENS)
     for t in range(1, 7):
         # L_t = -log y_t[target_t]; h_{t-k} bumped by delta
@@ -170,7 +170,7 @@ def test_gradient_reach_matches_finite_differences_of_the_step_loss():
 
 
 def test_gradient_reach_curve_refuses_a_step_outside_the_sequence():
-    got = rc.gradient_reach(small_model(), TOKENS)
+    got = rc.analysis.gradient_reach(small_model(), TOKENS)
     with pytest.raises(rc.ConfigError, match="from 1 to 6"):
         got.curve(7)
 
@@ -202,7 +202,7 @@ def test_gradient_reach_of_the_memory_line_model_is_c_to_the_k(c):
     model = memory_line_model(c)
     p, ids = model.params, model.vocab.encode(LONG)
     T = len(ids) - 1
-    got = rc.gradient_reach(model, LONG)
+    got = rc.analysis.gradient_reach(model, LONG)
     # independent: h_T = [tanh(W_x x_T + b_h)[0], 0]; dA = (1 - h_T^2) * W_y^T (y_T - onehot)
     h = np.array([math.tanh(p.W_x[0] @ p.embedding[ids[T - 1]] + p.b_h[0]), 0.0])
     o = p.W_y @ h + p.b_y
@@ -214,7 +214,7 @@ def test_gradient_reach_of_the_memory_line_model_is_c_to_the_k(c):
 
 
 def test_scaling_W_h_down_makes_the_gradient_decay_faster_and_up_makes_it_grow():
-    curves = {c: rc.gradient_reach(memory_line_model(c), LONG).curve(13) for c in (0.5, 1.0, 2.0)}
+    curves = {c: rc.analysis.gradient_reach(memory_line_model(c), LONG).curve(13) for c in (0.5, 1.0, 2.0)}
     for c, curve in curves.items():
         np.testing.assert_allclose(curve[2:] / curve[1:-1], c, rtol=1e-12)  # ratio c per step back
     assert curves[0.5][-1] < curves[1.0][-1] < curves[2.0][-1]
@@ -225,7 +225,7 @@ def test_scaling_W_h_down_makes_the_gradient_decay_faster_and_up_makes_it_grow()
 def test_scale_W_h_gives_a_new_model_and_leaves_the_original_untouched():
     model = memory_line_model(1.0)
     before = {k: v.copy() for k, v in model.params.as_dict().items()}
-    scaled = rc.scale_W_h(model, 0.5)
+    scaled = rc.analysis.scale_W_h(model, 0.5)
     for name, value in model.params.as_dict().items():
         np.testing.assert_array_equal(value, before[name])
         assert getattr(scaled.params, name) is not value
@@ -240,19 +240,19 @@ def test_scale_W_h_gives_a_new_model_and_leaves_the_original_untouched():
     (np.array([[0.0, 2.0], [0.5, 0.0]]), 1.0),  # eigenvalues +-1
 ])
 def test_spectral_radius_is_the_largest_eigenvalue_modulus(W_h, radius):
-    assert rc.spectral_radius(W_h) == pytest.approx(radius, rel=1e-12)
+    assert rc.analysis.spectral_radius(W_h) == pytest.approx(radius, rel=1e-12)
 
 
 @pytest.mark.parametrize("factor", [0.0, 0.25, 1.0, 3.0])
 def test_spectral_radius_scales_linearly_with_the_factor(factor):
     model = small_model(seed=4, H=6)
-    radius = rc.spectral_radius(model.params.W_h)
+    radius = rc.analysis.spectral_radius(model.params.W_h)
     assert radius > 0.1
-    scaled = rc.scale_W_h(model, factor).params.W_h
-    assert rc.spectral_radius(scaled) == pytest.approx(factor * radius, rel=1e-12, abs=1e-15)
+    scaled = rc.analysis.scale_W_h(model, factor).params.W_h
+    assert rc.analysis.spectral_radius(scaled) == pytest.approx(factor * radius, rel=1e-12, abs=1e-15)
 
 
 @pytest.mark.parametrize("factor", [-0.5, float("nan"), float("inf"), "2", True])
 def test_scale_W_h_refuses_a_bad_factor(factor):
     with pytest.raises(rc.ConfigError, match="finite number >= 0"):
-        rc.scale_W_h(small_model(), factor)
+        rc.analysis.scale_W_h(small_model(), factor)

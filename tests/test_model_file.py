@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from rnn_core.params import NAMES
+from rnn_core.weights import NAMES
 
 
 def arrays_of(model: rc.Model) -> dict[str, np.ndarray]:
@@ -421,7 +421,7 @@ def test_round_trip_without_history_keeps_none(trained_seed):
 
 @pytest.fixture(scope="module")
 def seed_with_history() -> rc.Model:
-    from rnn_core.history import record_training
+    from rnn_core.recorder import record_training
 
     model = rc.seed_model()
     trained, _, _ = record_training(model, rc.seed_corpus(), model.config)
@@ -480,7 +480,7 @@ def test_a_malformed_history_is_refused_with_the_problem_named(seed_with_history
 
 
 def test_more_snapshots_than_the_limit_are_refused_from_the_headers(seed_with_history):
-    from rnn_core.record import MAX_SNAPSHOTS
+    from rnn_core.history import MAX_SNAPSHOTS
 
     S = MAX_SNAPSHOTS + 1
     a = arrays_of(seed_with_history)

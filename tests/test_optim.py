@@ -8,7 +8,7 @@ import pytest
 
 from rnn_core.config import OPTIMIZERS
 from rnn_core.optim import SGD, Adagrad, Adam, Layout, clip_by_global_norm, clip_flat, global_norm, make_optimizer
-from rnn_core.params import NAMES, Params, init_params
+from rnn_core.weights import NAMES, Params, init_params
 
 THETA = np.array([1.0, -2.0])
 G1 = np.array([0.5, -1.0])

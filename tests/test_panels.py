@@ -28,7 +28,7 @@ def check(panel, name, kept, q, entropy):
 
 def test_each_filter_alone_after_the_temperature():
     knobs = rc.Rule("sample", temperature=1.0, top_k=2, top_p=0.65, min_p=0.5, typical_p=0.45)
-    greedy, temp, top_k, top_p, min_p, typical = rc.rule_panels(LOGITS, knobs)
+    greedy, temp, top_k, top_p, min_p, typical = rc.decoding.rule_panels(LOGITS, knobs)
     check(greedy, "greedy", [1], [0, 1, 0, 0], 0.0)
     check(temp, "temperature", [0, 1, 2, 3], Y, H(*Y))
     check(top_k, "top-k", [1, 3], [0, 4 / 7, 0, 3 / 7], H(4 / 7, 3 / 7))
@@ -42,14 +42,14 @@ def test_each_filter_alone_after_the_temperature():
 
 def test_the_temperature_acts_before_every_filter():
     # T = 0.5: [1, 16, 4, 9] / 30; top-k 1 keeps token 1; min-p 0.5 needs 8/30: tokens 1 and 3
-    panels = rc.rule_panels(LOGITS, rc.Rule("sample", temperature=0.5, top_k=1, min_p=0.5))
+    panels = rc.decoding.rule_panels(LOGITS, rc.Rule("sample", temperature=0.5, top_k=1, min_p=0.5))
     check(panels[1], "temperature", [0, 1, 2, 3], [1 / 30, 16 / 30, 4 / 30, 9 / 30], H(1 / 30, 16 / 30, 4 / 30, 9 / 30))
     check(panels[2], "top-k", [1], [0, 1, 0, 0], 0.0)
     check(panels[4], "min-p", [1, 3], [0, 16 / 25, 0, 9 / 25], H(16 / 25, 9 / 25))
 
 
 def test_a_filter_that_is_off_repeats_the_temperature_panel():
-    panels = rc.rule_panels(LOGITS, rc.Rule("sample", temperature=2.0))
+    panels = rc.decoding.rule_panels(LOGITS, rc.Rule("sample", temperature=2.0))
     assert [p.name for p in panels] == NAMES
     e = [math.sqrt(y) for y in Y]  # T = 2: y ** (1/2), renormalised
     expected = [v / sum(e) for v in e]
@@ -59,14 +59,14 @@ def test_a_filter_that_is_off_repeats_the_temperature_panel():
 
 
 def test_temperature_zero_splits_ties_while_greedy_takes_the_first():
-    panels = rc.rule_panels(np.array([1.0, 3.0, 3.0]), rc.Rule("sample", temperature=0))
+    panels = rc.decoding.rule_panels(np.array([1.0, 3.0, 3.0]), rc.Rule("sample", temperature=0))
     check(panels[0], "greedy", [1], [0, 1, 0], 0.0)
     check(panels[1], "temperature", [0, 1, 2], [0, 0.5, 0.5], math.log(2))
 
 
 def test_panels_start_from_the_penalised_logits():
     # context {1}: o_1 = ln 0.4 < 0 is multiplied by 3: y_1 becomes 0.4 ** 3 before renormalising
-    panels = rc.rule_panels(LOGITS, rc.Rule("sample", repetition_penalty=3.0), context=[1])
+    panels = rc.decoding.rule_panels(LOGITS, rc.Rule("sample", repetition_penalty=3.0), context=[1])
     w = [0.1, 0.4 ** 3, 0.2, 0.3]
     check(panels[1], "temperature", [0, 1, 2, 3], [v / sum(w) for v in w], H(*[v / sum(w) for v in w]))
     check(panels[0], "greedy", [3], [0, 0, 0, 1], 0.0)

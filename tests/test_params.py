@@ -7,7 +7,7 @@ import rnn_core as rc
 
 
 def test_the_seed_corpus_starts_from_the_seed_preset_with_the_documents_x_for_I():
-    model = rc.start_model(rc.seed_corpus(), rc.TrainConfig())
+    model = rc.training.start_model(rc.seed_corpus(), rc.TrainConfig())
     assert model.params.embedding[model.vocab.id("I")].tolist() == [0.1, 0.3, 0.5]
     preset = rc.seed_model(rc.TrainConfig())
     assert all(np.array_equal(a, b) for a, b in zip(model.params.as_dict().values(), preset.params.as_dict().values()))
@@ -15,14 +15,14 @@ def test_the_seed_corpus_starts_from_the_seed_preset_with_the_documents_x_for_I(
 
 def test_the_built_in_seed_corpus_is_the_seed_corpus():
     name = "I love deep learning"
-    model = rc.start_model(rc.builtin_corpus(name), rc.TrainConfig())
+    model = rc.training.start_model(rc.training.builtin_corpus(name), rc.TrainConfig())
     assert model.params.embedding[model.vocab.id("I")].tolist() == [0.1, 0.3, 0.5]
 
 
 @pytest.mark.parametrize("corpus", [rc.make_corpus("I love deep learning", "word", "pasted text"),
                                     rc.make_corpus("I love deep learning", "char", "I love deep learning")])
 def test_the_same_words_under_another_name_or_level_start_from_random_weights(corpus):
-    model = rc.start_model(corpus, rc.TrainConfig())
+    model = rc.training.start_model(corpus, rc.TrainConfig())
     fresh = rc.new_model(corpus, rc.TrainConfig())
     assert np.array_equal(model.params.embedding, fresh.params.embedding)
     assert model.params.embedding[0].tolist() != [0.1, 0.3, 0.5]
@@ -31,4 +31,4 @@ def test_the_same_words_under_another_name_or_level_start_from_random_weights(co
 def test_too_big_a_start_model_is_refused_with_a_config_error():
     corpus = rc.make_corpus(" ".join(f"w{i}" for i in range(12_000)), "word")
     with pytest.raises(rc.ConfigError, match="parameters"):
-        rc.start_model(corpus, rc.TrainConfig(hidden_size=1024, embed_dim=1024))
+        rc.training.start_model(corpus, rc.TrainConfig(hidden_size=1024, embed_dim=1024))

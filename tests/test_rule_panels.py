@@ -15,7 +15,7 @@ KNOBS = rc.Rule("sample", temperature=1.0, top_k=2, top_p=0.65, min_p=0.5, typic
 
 
 def test_each_panel_draws_its_q_and_the_cut_tokens_at_their_tempered_probability():
-    panels = rc.rule_panels(np.log(Y), KNOBS)
+    panels = rc.decoding.rule_panels(np.log(Y), KNOBS)
     fig = rp.panels_figure(panels, VOCAB)
     assert len(fig.data) == 12
     # by hand (see tests/test_panels.py): top-k 2 keeps 1 and 3 -> [0, 4/7, 0, 3/7]
@@ -26,7 +26,7 @@ def test_each_panel_draws_its_q_and_the_cut_tokens_at_their_tempered_probability
 
 
 def test_titles_give_kept_count_entropy_and_effective_vocabulary():
-    panels = rc.rule_panels(np.log(Y), KNOBS)
+    panels = rc.decoding.rule_panels(np.log(Y), KNOBS)
     titles = [a.text for a in rp.panels_figure(panels, VOCAB).layout.annotations]
     H = -(4 / 7 * math.log(4 / 7) + 3 / 7 * math.log(3 / 7))
     assert titles[2] == f"<b>top-k</b> · k = 2<br>keeps 2 of 4 · H = {H:.2f} nats · exp(H) = {math.exp(H):.2f}"
@@ -34,7 +34,7 @@ def test_titles_give_kept_count_entropy_and_effective_vocabulary():
 
 
 def test_table_lists_kept_tokens_as_text():
-    panels = rc.rule_panels(np.log(Y), KNOBS)
+    panels = rc.decoding.rule_panels(np.log(Y), KNOBS)
     table = rp.panels_table(panels, VOCAB)
     assert table["kept tokens"].tolist()[:3] == ["</s>", "a · </s> · <b> · &", "</s> · &"]
     assert table["kept"].tolist() == [1, 4, 2, 2, 3, 2]
@@ -43,7 +43,7 @@ def test_table_lists_kept_tokens_as_text():
 def test_a_large_vocabulary_draws_the_most_probable_tokens_in_every_panel():
     rng = np.random.default_rng(0)
     logits = rng.normal(size=300)
-    panels = rc.rule_panels(logits, rc.Rule("sample", top_k=5))
+    panels = rc.decoding.rule_panels(logits, rc.Rule("sample", top_k=5))
     ids = rp.panel_ids(panels)
     assert len(ids) == rp.PANEL_BARS and np.all(np.diff(ids) > 0)
     assert set(ids) == set(np.argsort(-logits)[: rp.PANEL_BARS])

@@ -20,7 +20,7 @@ def tokens(traces):
 def test_greedy_from_I_regenerates_the_seed_sentence(trained_seed):
     traces = rc.generate(trained_seed, "I", rc.GREEDY)
     assert tokens(traces) == ["love", "deep", "learning", "</s>"]
-    assert rc.text_of(trained_seed, traces) == "I love deep learning </s>"
+    assert rc.decoding.text_of(trained_seed, traces) == "I love deep learning </s>"
     assert [tr.how for tr in traces] == ["greedy"] * 4
     assert all(tr.rank == 1 and tr.draw is None for tr in traces)
 
@@ -65,7 +65,7 @@ LOGITS = np.log(np.array(Y))
 
 @pytest.mark.parametrize("k, kept", [(1, [1]), (2, [1, 3]), (3, [1, 2, 3]), (4, [0, 1, 2, 3]), (9, [0, 1, 2, 3])])
 def test_top_k_keeps_exactly_the_k_most_probable(k, kept):
-    d = rc.sampling_distribution(LOGITS, rc.Rule("sample", top_k=k))
+    d = rc.decoding.sampling_distribution(LOGITS, rc.Rule("sample", top_k=k))
     q, got = d.q, d.kept
     assert got.tolist() == kept
     mass = sum(Y[i] for i in kept)
@@ -82,7 +82,7 @@ def test_top_k_keeps_exactly_the_k_most_probable(k, kept):
     (1.0, [0, 1, 2, 3]),
 ])
 def test_top_p_keeps_the_smallest_set_reaching_p(p, kept):
-    d = rc.sampling_distribution(LOGITS, rc.Rule("sample", top_p=p))
+    d = rc.decoding.sampling_distribution(LOGITS, rc.Rule("sample", top_p=p))
     q, got = d.q, d.kept
     assert got.tolist() == kept
     mass = sum(Y[i] for i in kept)
@@ -92,7 +92,7 @@ def test_top_p_keeps_the_smallest_set_reaching_p(p, kept):
 def test_top_k_then_top_p_and_temperature():
     # T = 0.5 squares and renormalises: [1, 16, 4, 9] / 30; top-k 3 keeps ids 1, 3, 2, renormalised
     # to [16, 9, 4] / 29; top-p 0.8 of that: 16/29 + 9/29 = 25/29 >= 0.8, so ids 1 and 3.
-    d = rc.sampling_distribution(LOGITS, rc.Rule("sample", temperature=0.5, top_k=3, top_p=0.8))
+    d = rc.decoding.sampling_distribution(LOGITS, rc.Rule("sample", temperature=0.5, top_k=3, top_p=0.8))
     q, kept = d.q, d.kept
     assert kept.tolist() == [1, 3]
     np.testing.assert_allclose(q, [0.0, 16 / 25, 0.0, 9 / 25], rtol=1e-12)
@@ -219,22 +219,22 @@ def test_generation_limits_are_checked(trained_seed, kwargs):
 
 
 def test_teacher_forcing_feeds_the_true_tokens(trained_seed):
-    traces = rc.teacher_forced(trained_seed, ["I", "love", "deep", "learning", "</s>"])
+    traces = rc.decoding.teacher_forced(trained_seed, ["I", "love", "deep", "learning", "</s>"])
     assert [tr.input for tr in traces] == ["I", "love", "deep", "learning"]
     assert tokens(traces) == ["love", "deep", "learning", "</s>"]
     # the trained model gives each true next token most of its mass; log_prob of a prompt-only path is 0
     assert all(tr.p_token > 0.5 for tr in traces)
-    assert rc.log_prob(traces) == 0.0
+    assert rc.decoding.log_prob(traces) == 0.0
 
 
 def test_log_prob_sums_the_chosen_tokens_log_probabilities(trained_seed):
     traces = rc.generate(trained_seed, "I")
-    assert rc.log_prob(traces) == pytest.approx(sum(math.log(tr.probs[tr.token_id]) for tr in traces), rel=1e-12)
+    assert rc.decoding.log_prob(traces) == pytest.approx(sum(math.log(tr.probs[tr.token_id]) for tr in traces), rel=1e-12)
 
 
 def test_traces_json_has_one_step_per_token_fed_in(trained_seed):
     traces = rc.generate(trained_seed, "I love")
-    doc = rc.traces_json(trained_seed, traces)
+    doc = rc.decoding.traces_json(trained_seed, traces)
     assert doc["vocab"] == ["I", "love", "deep", "learning", "</s>"]
     assert doc["text"] == "I love deep learning </s>"
     assert [s["input"] for s in doc["steps"]] == ["I", "love", "deep", "learning"]
@@ -261,7 +261,7 @@ def test_small_draws_pick_the_most_probable_token():
 def test_default_sample_from_I_regenerates_the_seed_sentence(trained_seed):
     """The Step-Through page's default (sample, RNG seed 0) tells the seed document's story."""
     traces = rc.generate(trained_seed, "I", rc.Rule("sample"), seed=0)
-    assert rc.text_of(trained_seed, traces) == "I love deep learning </s>"
+    assert rc.decoding.text_of(trained_seed, traces) == "I love deep learning </s>"
 
 
 # ---- more rules inside generation ------------------------------------------------------------
@@ -317,9 +317,9 @@ def test_sampled_traces_record_each_filter_in_order(random_model):
 def test_each_rule_draws_from_the_distribution_it_reports(rule):
     """Chi-square over 4,000 draws with fixed random numbers: a deterministic check, not a flaky one."""
     o = np.log(np.array([0.05, 0.35, 0.15, 0.25, 0.2]))
-    q = rc.sampling_distribution(o, rule).q
+    q = rc.decoding.sampling_distribution(o, rule).q
     u = np.random.default_rng(20).random(4000)
-    counts = np.bincount([rc.pick(o, rc.softmax(o), rule, x).token_id for x in u], minlength=5)
+    counts = np.bincount([rc.decoding.pick(o, rc.softmax(o), rule, x).token_id for x in u], minlength=5)
     assert (counts[q == 0] == 0).all()
     expected = 4000 * q[q > 0]
     chi2 = float((((counts[q > 0] - expected) ** 2) / expected).sum())
@@ -347,29 +347,29 @@ def test_summaries_pick_exactly_what_generate_picks(random_model, rule):
     for seed, sample in ((0, 0), (0, 1), (7, 3)):
         for forced in (None, {3: 0}):
             traces = rc.generate(random_model, "one two", rule, max_tokens=12, seed=seed, sample=sample, forced=forced)
-            summary = rc.generate_summary(random_model, "one two", rule, max_tokens=12, seed=seed, sample=sample,
+            summary = rc.decoding.generate_summary(random_model, "one two", rule, max_tokens=12, seed=seed, sample=sample,
                                           forced=forced)
             assert [(s.t, s.input, s.token, s.how, s.draw) for s in summary] == \
                    [(tr.t, tr.input, tr.token, tr.how, tr.draw) for tr in traces]
             for s, tr in zip(summary, traces):
                 assert (s.p_token, s.rank, s.q_token) == (tr.p_token, tr.rank, float(tr.q[tr.token_id]))
                 assert s.log_p == math.log(tr.p_token)
-            assert rc.text_of(random_model, summary) == rc.text_of(random_model, traces)
-            assert rc.log_prob(summary) == rc.log_prob(traces)
-            assert rc.ends_with_eos(summary) == rc.ends_with_eos(traces)
+            assert rc.decoding.text_of(random_model, summary) == rc.decoding.text_of(random_model, traces)
+            assert rc.decoding.log_prob(summary) == rc.decoding.log_prob(traces)
+            assert rc.decoding.ends_with_eos(summary) == rc.decoding.ends_with_eos(traces)
 
 
 def test_a_summary_holds_no_arrays(random_model):
-    (step, *_) = rc.generate_summary(random_model, "one", rc.Rule("sample", top_k=3), max_tokens=3)
+    (step, *_) = rc.decoding.generate_summary(random_model, "one", rc.Rule("sample", top_k=3), max_tokens=3)
     assert not any(isinstance(getattr(step, f), np.ndarray) for f in step.__dataclass_fields__)
 
 
 def test_ends_with_eos_is_true_only_when_end_of_sentence_was_picked(trained_seed, make_hand_model):
-    assert rc.ends_with_eos(rc.generate(trained_seed, "I"))
+    assert rc.decoding.ends_with_eos(rc.generate(trained_seed, "I"))
     never_eos = make_hand_model(b_y=(0.0, 0.0, -100.0))
-    assert not rc.ends_with_eos(rc.generate(never_eos, "a", max_tokens=3))
-    assert not rc.ends_with_eos(rc.teacher_forced(trained_seed, ["I", "love", "deep", "learning", "</s>"]))
-    assert not rc.ends_with_eos([])
+    assert not rc.decoding.ends_with_eos(rc.generate(never_eos, "a", max_tokens=3))
+    assert not rc.decoding.ends_with_eos(rc.decoding.teacher_forced(trained_seed, ["I", "love", "deep", "learning", "</s>"]))
+    assert not rc.decoding.ends_with_eos([])
 
 
 # ---- prompts and the model check -------------------------------------------------------------
@@ -380,7 +380,7 @@ def test_a_prompt_longer_than_the_limit_is_refused(random_model):
     with pytest.raises(rc.ConfigError, match="501 tokens; the limit is 500"):
         rc.generate(random_model, longest + " one")
     with pytest.raises(rc.ConfigError, match="501 tokens"):
-        rc.generate_summary(random_model, ["one"] * 501)
+        rc.decoding.generate_summary(random_model, ["one"] * 501)
 
 
 def test_end_of_sentence_typed_as_the_prompt_is_one_token(trained_seed):
@@ -391,20 +391,20 @@ def test_end_of_sentence_typed_as_the_prompt_is_one_token(trained_seed):
 def test_regenerates_checks_at_most_the_max_tokens_limit_of_a_long_first_sentence(make_hand_model):
     always_a = make_hand_model(b_y=(100.0, 0.0, 0.0))  # o_a >= 95 > o_b, o_</s>: greedy repeats 'a'
     n = rc.limits.MAX_TOKENS.high
-    ok, text = rc.regenerates(always_a, ["a"] * 12_000)
+    ok, text = rc.decoding.regenerates(always_a, ["a"] * 12_000)
     assert ok and text == " ".join(["a"] * (n + 1))
     # a difference inside the checked part still counts
-    assert rc.regenerates(always_a, ["a"] * 10 + ["b"] + ["a"] * 12_000) == (False, " ".join(["a"] * (n + 1)))
+    assert rc.decoding.regenerates(always_a, ["a"] * 10 + ["b"] + ["a"] * 12_000) == (False, " ".join(["a"] * (n + 1)))
 
 
 def test_the_trained_seed_regenerates_its_sentence(trained_seed):
     sentence = ("I", "love", "deep", "learning", "</s>")
-    assert rc.regenerates(trained_seed, sentence) == (True, "I love deep learning </s>")
+    assert rc.decoding.regenerates(trained_seed, sentence) == (True, "I love deep learning </s>")
 
 
 def draw_by_slices(q: np.ndarray, u: float) -> int:
     """The rule as ``slices`` states it: the first id whose slice holds u, else the last stacked."""
-    lo, hi = rc.slices(q)
+    lo, hi = rc.decoding.slices(q)
     inside = np.flatnonzero((lo <= u) & (u < hi) & (q > 0))
     if len(inside):
         return int(inside[0])
@@ -422,17 +422,17 @@ def test_draw_token_picks_the_token_whose_slice_holds_u_with_ties_and_zeros(dtyp
         q = rng.choice([0.0, 1.0, 2.0, 3.0, rng.random()], size=V).astype(dtype)
         q[rng.integers(V)] += 1  # at least one token can be drawn
         q /= q.sum()
-        _, hi = rc.slices(q)
+        _, hi = rc.decoding.slices(q)
         for u in np.concatenate([rng.random(5), hi[q > 0] - 1e-9, hi[q > 0], [0.0, 1.0, 1.0 - 1e-12]]):
             assert draw_token(q, float(u)) == draw_by_slices(q, float(u))
 
 
 def test_iter_generate_checks_its_arguments_at_once_and_makes_the_steps_generate_makes(trained_seed):
     with pytest.raises(rc.VocabularyError):
-        rc.iter_generate(trained_seed, "you")  # no step asked for yet
+        rc.decoding.iter_generate(trained_seed, "you")  # no step asked for yet
     with pytest.raises(rc.ConfigError):
-        rc.iter_generate(trained_seed, "I", max_tokens=0)
-    steps = rc.iter_generate(trained_seed, "I", rc.Rule("sample"), seed=5)
+        rc.decoding.iter_generate(trained_seed, "I", max_tokens=0)
+    steps = rc.decoding.iter_generate(trained_seed, "I", rc.Rule("sample"), seed=5)
     first = next(steps)
     assert first.t == 1 and first.input == "I"
     expected = rc.generate(trained_seed, "I", rc.Rule("sample"), seed=5)

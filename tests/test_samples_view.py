@@ -25,7 +25,7 @@ def seed():
 
 
 def summaries(model, prompt, rule, max_tokens, seed, n):
-    return [rc.generate_summary(model, prompt, rule, max_tokens=max_tokens, seed=seed, sample=i) for i in range(n)]
+    return [rc.decoding.generate_summary(model, prompt, rule, max_tokens=max_tokens, seed=seed, sample=i) for i in range(n)]
 
 
 def test_table_log_prob_and_perplexity_from_the_probabilities(seed):
@@ -67,13 +67,13 @@ def test_char_level_reproduction_compares_lines():
     corpus = builtin_corpus("alphabet (char level)")
     model = rc.new_model(corpus, rc.TrainConfig(hidden_size=16, embed_dim=16, steps=300))
     model = rc.train(model, corpus, model.config)[0]
-    steps = rc.generate_summary(model, "a", rc.GREEDY, max_tokens=40)
-    assert rc.text_of(model, steps).startswith("abcdefghijklmnopqrstuvwxyz\n")
+    steps = rc.decoding.generate_summary(model, "a", rc.GREEDY, max_tokens=40)
+    assert rc.decoding.text_of(model, steps).startswith("abcdefghijklmnopqrstuvwxyz\n")
     table = sv.samples_table(model, [steps, steps[:5]], corpus)
     assert table["training sentence"].tolist() == [True, False]
 
 
-@pytest.mark.parametrize("record", [rc.generate, rc.generate_summary])
+@pytest.mark.parametrize("record", [rc.generate, rc.decoding.generate_summary])
 def test_colored_html_escapes_tokens_and_shows_p_and_rank(record):
     corpus = rc.make_corpus("a < b & c\nc > a", "word")
     model = rc.new_model(corpus, rc.TrainConfig(hidden_size=4, embed_dim=4))
@@ -98,8 +98,8 @@ def test_p_bins_cover_zero_to_one():
 def test_distinct_paths_groups_equal_token_sequences(seed):
     paths = summaries(seed, "I", rc.Rule("sample", 1.5), 10, 0, 12)
     groups = sv.distinct_paths(paths)
-    texts = [rc.text_of(seed, p) for p in paths]
-    assert [rc.text_of(seed, p) for p, _ in groups] == list(dict.fromkeys(texts))
+    texts = [rc.decoding.text_of(seed, p) for p in paths]
+    assert [rc.decoding.text_of(seed, p) for p, _ in groups] == list(dict.fromkeys(texts))
     assert [n for _, n in groups] == [texts.count(t) for t in dict.fromkeys(texts)]
     assert sum(n for _, n in groups) == 12 and len(groups) < 12
 

@@ -30,7 +30,7 @@ def test_a_model_whose_check_fails_is_not_half_installed(monkeypatch, session, t
     def check_fails(*args, **kwargs):
         raise rc.ConfigError("max tokens must be a whole number from 1 to 500")
 
-    monkeypatch.setattr(state.rc, "regenerates", check_fails)
+    monkeypatch.setattr(state.rc.decoding, "regenerates", check_fails)
     with pytest.raises(rc.ConfigError):
         state.set_model(random_model)
     assert session.session_state == before and session.query_params == {"step": "2"}

@@ -67,7 +67,7 @@ def test_no_token_of_a_later_step_is_in_the_path_so_far(trained_seed):
 
 def test_a_snapshots_path_is_walked_with_its_weights_and_cached_apart():
     model = rc.seed_model()
-    trained, _, _ = rc.record_training(model, rc.seed_corpus(), model.config)
+    trained, _, _ = rc.training.record_training(model, rc.seed_corpus(), model.config)
     cache = {}
     own = sp.get_path(cache, trained, 1, Settings(word="I"), {})
     early = sp.get_path(cache, trained, 1, Settings(word="I", weights=0), {})

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from rnn_core.bptt import loss_and_grads
-from rnn_core.params import init_params
 from rnn_core.torch_reference import torch_rnn  # imports torch only when called
+from rnn_core.weights import init_params
 
 try:
     import torch

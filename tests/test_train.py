@@ -17,12 +17,12 @@ from rnn_core import (
     new_model,
     seed_corpus,
     seed_model,
-    text_of,
     train,
 )
 from rnn_core.corpora import BUILTINS, builtin_corpus
-from rnn_core.params import NAMES
+from rnn_core.decoding import text_of
 from rnn_core.train import is_diverging, mean_loss
+from rnn_core.weights import NAMES
 
 train_mod = importlib.import_module("rnn_core.train")  # the package's ``train`` is the function
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import rnn_core as rc
-from ui.train import worker as tw
+from ui.train import worker
 
 COUNTING = "known answer: counting a ab abc (char level)"
 NAMES = ("embedding", "W_x", "W_h", "b_h", "W_y", "b_y")
@@ -21,14 +21,14 @@ def same_params(a: rc.Params, b: rc.Params) -> bool:
     return all(np.array_equal(getattr(a, n), getattr(b, n)) for n in NAMES)
 
 
-def job_for(corpus: rc.Corpus, config: rc.TrainConfig) -> tw.Job:
-    return tw.Job(tw.Request(rc.start_model(corpus, config), corpus, config))
+def job_for(corpus: rc.Corpus, config: rc.TrainConfig) -> worker.Job:
+    return worker.Job(worker.Request(rc.training.start_model(corpus, config), corpus, config))
 
 
-def long_job() -> tw.Job:
+def long_job() -> worker.Job:
     """A run far longer than any test waits for: every test stops it."""
-    corpus = rc.builtin_corpus(COUNTING)
-    return job_for(corpus, rc.TrainConfig(steps=rc.SETTING["steps"].high, hidden_size=16))
+    corpus = rc.training.builtin_corpus(COUNTING)
+    return job_for(corpus, rc.TrainConfig(steps=rc.training.SETTING["steps"].high, hidden_size=16))
 
 
 def wait_until(condition, what: str, timeout: float = 60) -> None:
@@ -39,7 +39,7 @@ def wait_until(condition, what: str, timeout: float = 60) -> None:
         time.sleep(0.02)
 
 
-def finished(job: tw.Job) -> tw.Outcome:
+def finished(job: worker.Job) -> worker.Outcome:
     assert job.wait(120), "the run did not end"
     return job.outcome
 
@@ -47,7 +47,7 @@ def finished(job: tw.Job) -> tw.Outcome:
 def test_a_run_in_a_worker_gives_the_model_training_here_gives():
     corpus, config = rc.seed_corpus(), rc.seed_config()
     outcome = finished(job_for(corpus, config))
-    here, report, recorder = rc.record_training(rc.start_model(corpus, config), corpus, config)
+    here, report, recorder = rc.training.record_training(rc.training.start_model(corpus, config), corpus, config)
     assert outcome.status == "done" and outcome.message == report.message
     model = outcome.model
     assert model.steps_trained == 60 and same_params(model.params, here.params)
@@ -60,7 +60,7 @@ def test_updates_stream_while_training_and_stop_keeps_what_was_learned():
     job = long_job()
     wait_until(lambda: job.progress().step > 0, "the first update")
     live = job.progress()
-    assert live.state == "running" and live.total == rc.SETTING["steps"].high
+    assert live.state == "running" and live.total == rc.training.SETTING["steps"].high
     assert len(live.smoothed) == live.step and live.samples[0].step == 0 and live.tokens_per_s > 0
     job.stop()
     outcome = finished(job)
@@ -68,9 +68,9 @@ def test_updates_stream_while_training_and_stop_keeps_what_was_learned():
     assert outcome.status == "stopped" and f"stopped at step {model.steps_trained}" in outcome.message
     assert model.steps_trained >= live.step
     assert np.array_equal(model.history.losses[: live.step], live.losses)  # what was streamed, unchanged
-    corpus = rc.builtin_corpus(COUNTING)
+    corpus = rc.training.builtin_corpus(COUNTING)
     shorter = rc.TrainConfig(steps=model.steps_trained, hidden_size=16)
-    here = rc.train(rc.start_model(corpus, shorter), corpus, shorter)[0]
+    here = rc.train(rc.training.start_model(corpus, shorter), corpus, shorter)[0]
     assert same_params(model.params, here.params)  # the weights of exactly the steps it made
 
 
@@ -78,13 +78,13 @@ def test_a_run_the_core_refuses_ends_with_the_cores_message():
     corpus = rc.make_corpus(" ".join(f"w{i}" for i in range(15_000)), "word")
     config = rc.TrainConfig(seq_len=4096, hidden_size=8, embed_dim=8, dtype="float64")
     with pytest.raises(rc.ConfigError) as refused:
-        rc.check_training_memory(corpus, config)
+        rc.training.check_training_memory(corpus, config)
     outcome = finished(job_for(corpus, config))
     assert outcome.status == "error" and outcome.message == str(refused.value) and outcome.model is None
 
 
 def test_runs_past_the_limit_wait_in_line_and_a_stopped_one_leaves_it(monkeypatch):
-    monkeypatch.setattr(tw, "MAX_RUNNING", 1)
+    monkeypatch.setattr(worker, "MAX_RUNNING", 1)
     first, second = long_job(), long_job()
     third = job_for(rc.seed_corpus(), rc.seed_config())
     assert [j.progress().state for j in (first, second, third)] == ["running", "waiting", "waiting"]
@@ -124,8 +124,8 @@ def test_workers_run_at_a_lower_priority_than_the_server():
     job = long_job()
     wait_until(lambda: job.progress().step > 0, "the first update")
     try:
-        worker = os.getpriority(os.PRIO_PROCESS, job._run.proc.pid)
-        assert worker == min(19, os.getpriority(os.PRIO_PROCESS, 0) + tw.NICE)
+        niceness = os.getpriority(os.PRIO_PROCESS, job._run.proc.pid)
+        assert niceness == min(19, os.getpriority(os.PRIO_PROCESS, 0) + worker.NICE)
     finally:
         job.stop()
         finished(job)
@@ -142,10 +142,10 @@ def is_defunct(pid: int) -> bool:
 
 def test_an_idle_spare_worker_killed_from_outside_is_reaped_at_once():
     """Nothing asks the service for a worker meanwhile: the reaping is not a side effect of the next run."""
-    tw.warm()
-    spare = tw.SERVICE.spare
+    worker.warm()
+    spare = worker.SERVICE.spare
     os.kill(spare.pid, 9)
     wait_until(lambda: spare.returncode is not None and not is_defunct(spare.pid), "the killed spare to be reaped")
-    assert spare.returncode == -9 and tw.SERVICE.spare is spare
-    tw.warm()  # the next use starts a new spare
-    assert tw.SERVICE.spare is not spare and tw.SERVICE.spare.poll() is None
+    assert spare.returncode == -9 and worker.SERVICE.spare is spare
+    worker.warm()  # the next use starts a new spare
+    assert worker.SERVICE.spare is not spare and worker.SERVICE.spare.poll() is None

@@ -107,11 +107,11 @@ def test_leaving_the_train_page_mid_run_keeps_its_progress_on_any_page(app):
     trained model."""
     import time
 
-    from ui.train import worker as tw
+    from ui.train import worker
 
-    corpus = rc.builtin_corpus("known answer: counting a ab abc (char level)")
-    config = rc.TrainConfig(steps=rc.SETTING["steps"].high, hidden_size=16)
-    job = tw.Job(tw.Request(rc.start_model(corpus, config), corpus, config))
+    corpus = rc.training.builtin_corpus("known answer: counting a ab abc (char level)")
+    config = rc.TrainConfig(steps=rc.training.SETTING["steps"].high, hidden_size=16)
+    job = worker.Job(worker.Request(rc.training.start_model(corpus, config), corpus, config))
     deadline = time.monotonic() + 60
     while job.progress().step == 0:  # a guard against hanging, not a measure of speed
         assert time.monotonic() < deadline

@@ -11,7 +11,7 @@ import rnn_core as rc
 from tests.app.conftest import APP, shown
 from tests.app.walk import record
 from ui.common.session import seed_model_bytes
-from ui.train import keys as K
+from ui.train import keys
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_seed_names_only_the_random_seed_on_home_and_train(home):
     pages = [home]
     train = AppTest.from_file(APP, default_timeout=60).run()
     train.switch_page("pages/train.py").run()
-    for key in K.FOLDS.values():
+    for key in keys.FOLDS.values():
         train.session_state[key] = True
     train.run()
     assert not train.exception, train.exception

@@ -20,7 +20,7 @@ PAGES = ["pages/home.py", "pages/step-through.py", "pages/generate.py", "pages/t
 def trained(name: str = "mine", text: str = "one two three one two") -> rc.Model:
     corpus = rc.make_corpus(text, "word", name=name)
     config = rc.TrainConfig(steps=5, hidden_size=4, embed_dim=4)
-    model, _, _ = rc.record_training(rc.new_model(corpus, config), corpus, config)
+    model, _, _ = rc.training.record_training(rc.new_model(corpus, config), corpus, config)
     return model
 
 

@@ -10,22 +10,22 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import shown
-from ui.room import store as rs
+from ui.room import store as room_store
 
 SCRIPT = """
 import streamlit as st
-from ui.room import panel as rv
+from ui.room import panel as room_panel
 
 SEED = ["I", "love", "deep", "learning", "</s>"]
-room = rv.room_panel({"title": "seed", "level": "word"})
+room = room_panel.room_panel({"title": "seed", "level": "word"})
 plan = st.session_state.get("plan")  # (step, context, revealed, pick, p), set by the test
 if room is not None and plan:
     step, context, revealed, pick, p = plan
-    rv.follow(step, context, SEED, revealed, pick, p)
-    summary = rv.reveal_summary(step)
+    room_panel.follow(step, context, SEED, revealed, pick, p)
+    summary = room_panel.reveal_summary(step)
     st.session_state["summary"] = summary
     if summary:
-        rv.draw_reveal(summary)
+        room_panel.draw_reveal(summary)
 """
 
 
@@ -42,17 +42,17 @@ def opened() -> AppTest:
     return at
 
 
-def room_of(at) -> rs.Room:
+def room_of(at) -> room_store.Room:
     return at.session_state["room_open"]
 
 
 def test_opening_a_room_shows_its_code_qr_and_link():
     at = opened()
     room = room_of(at)
-    assert any(f"Room {rs.show_code(room.code)}</div>" in m.value for m in at.markdown)
+    assert any(f"Room {room_store.show_code(room.code)}</div>" in m.value for m in at.markdown)
     assert any("<svg" in m.value and 'aria-label="QR code"' in m.value for m in at.markdown)
     assert at.code[0].value == f"http://192.168.1.20:8501/vote?room={room.code}"
-    assert rs.view(room.code).walk == {"title": "seed", "level": "word"}
+    assert room_store.view(room.code).walk == {"title": "seed", "level": "word"}
 
 
 def test_before_the_reveal_only_the_number_of_votes_is_shown():
@@ -61,7 +61,7 @@ def test_before_the_reveal_only_the_number_of_votes_is_shown():
     at.session_state["plan"] = (1, ["I"], False, None, None)
     at.run()
     for voter, token in (("a", 1), ("b", 1), ("c", 2)):
-        rs.vote(room.code, voter, 1, token)
+        room_store.vote(room.code, voter, 1, token)
     at.run()
     text = " ".join(shown(m.value) for m in at.markdown)
     assert "**3 votes** for step 1" in text
@@ -77,7 +77,7 @@ def test_after_the_reveal_the_class_distribution_and_score_by_hand():
     at.session_state["plan"] = (1, ["I"], False, None, None)
     at.run()
     for voter, token in (("a", 1), ("b", 1), ("c", 2)):
-        rs.vote(room.code, voter, 1, token)
+        room_store.vote(room.code, voter, 1, token)
     at.session_state["plan"] = (1, ["I"], True, 1, 0.5)
     at.run()
     s = at.session_state["summary"]
@@ -98,11 +98,11 @@ def test_a_second_presenter_cannot_drive_someone_elses_room():
     owner.session_state["plan"] = (1, ["I"], False, None, None)
     owner.run()
     other = AppTest.from_string(SCRIPT, default_timeout=30)
-    other.session_state["room_open"] = rs.Room(room.code, "a guessed token")
+    other.session_state["room_open"] = room_store.Room(room.code, "a guessed token")
     other.session_state["plan"] = (2, ["I", "love"], True, 2, 0.5)
     other.run()
-    assert [shown(e.value) for e in other.error] == [f"Room {rs.show_code(room.code)}: {rs.MESSAGES['presenter']}"]
-    assert rs.view(room.code).current.step == 1 and not rs.view(room.code).current.revealed
+    assert [shown(e.value) for e in other.error] == [f"Room {room_store.show_code(room.code)}: {room_store.MESSAGES['presenter']}"]
+    assert room_store.view(room.code).current.step == 1 and not room_store.view(room.code).current.revealed
 
 
 def test_closing_ends_the_room():
@@ -110,6 +110,6 @@ def test_closing_ends_the_room():
     room = room_of(at)
     at.button(key="room_close").click().run()
     assert room_of(at) is None
-    with pytest.raises(rs.RoomError):
-        rs.version(room.code)
+    with pytest.raises(room_store.RoomError):
+        room_store.version(room.code)
     assert at.button(key="room_open_button")

@@ -222,7 +222,7 @@ def test_influence_through_the_hidden_state_is_rnn_cores():
     at.radio(key=f"{extras.INFLUENCE}_wrt").set_value("h").run()
     traces = walk()
     tokens = [traces[0].input] + [tr.token for tr in traces[:3]]
-    inf = rc.influence(seed_model(), tokens, wrt="h")
+    inf = rc.analysis.influence(seed_model(), tokens, wrt="h")
     heat = chart(at, "‖∂ log y<sub>t</sub>[w<sub>t</sub>]")["data"][0]
     np.testing.assert_allclose(array_of(heat["customdata"]).reshape(3, 3), inf.norms, rtol=1e-12)
 

@@ -16,14 +16,13 @@ from streamlit.testing.v1 import AppTest
 
 import rnn_core as rc
 from tests.app.conftest import shown
-from ui.train import keys as K
-from ui.train import memory_view as mv
-from ui.train import view as tv
+from ui.train import keys, memory_view
+from ui.train import view as train_view
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "pages/train.py"
 SEED = "I love deep learning"
-LONG_RUN = rc.SETTING["steps"].high  # a run no test waits for: each stops it
+LONG_RUN = rc.training.SETTING["steps"].high  # a run no test waits for: each stops it
 
 
 @pytest.fixture
@@ -77,16 +76,16 @@ def values(data) -> list:
 
 def widget_of(at, name: str):
     """The widget of training setting ``name`` (a suggested one's key carries the suggestion's version)."""
-    version = at.session_state[K.SUGGESTION_VERSION] if K.SUGGESTION_VERSION in at.session_state else 0
-    key = K.setting_key(name, version)
-    return at.selectbox(key=key) if rc.SETTING[name].choices else at.number_input(key=key)
+    version = at.session_state[keys.SUGGESTION_VERSION] if keys.SUGGESTION_VERSION in at.session_state else 0
+    key = keys.setting_key(name, version)
+    return at.selectbox(key=key) if rc.training.SETTING[name].choices else at.number_input(key=key)
 
 
 def open_folds(at, *names: str) -> None:
-    """Open the folded views ``names`` (keys of ``K.FOLDS``; all of them without names), as a click
+    """Open the folded views ``names`` (keys of ``keys.FOLDS``; all of them without names), as a click
     on each expander does, and rerun."""
-    for name in names or K.FOLDS:
-        at.session_state[K.FOLDS[name]] = True
+    for name in names or keys.FOLDS:
+        at.session_state[keys.FOLDS[name]] = True
     at.run()
     assert not at.exception, at.exception
 
@@ -102,7 +101,7 @@ def paste(at, text: str, level: str = "word") -> None:
 
 def test_every_settings_widget_has_rnn_cores_default_bounds_choices_and_help(train_page):
     at = train_page
-    for setting in rc.SETTINGS:  # a widget for every setting
+    for setting in rc.training.SETTINGS:  # a widget for every setting
         box = widget_of(at, setting.name)
         if setting.choices:
             assert tuple(box.options) == setting.choices and box.value == setting.default, setting.name
@@ -134,7 +133,7 @@ def test_first_visit_shows_the_seed_models_loss_curve_and_folds_every_view_of_it
     open_folds(at)
     loss = chart(at, "step 60: loss")
     assert values(loss["data"][0]["y"]) == model.history.losses.tolist()
-    assert values(loss["data"][1]["y"]) == pytest.approx(rc.ema(model.history.losses).tolist(), abs=1e-15)
+    assert values(loss["data"][1]["y"]) == pytest.approx(rc.training.ema(model.history.losses).tolist(), abs=1e-15)
     heat = chart(at, "p(correct next token)")
     assert heat["data"][0]["y"] == [f"step {s}" for s, _ in model.checkpoints()]  # the model's own history
     assert list(at.dataframe[0].value["target"]) == ["love", "deep", "learning", "</s>"]
@@ -163,7 +162,7 @@ def test_the_last_live_sample_is_greedy_text_from_the_final_weights(train_page):
     at = train_page
     train(at)
     model = at.session_state["model"]
-    final = rc.text_of(model, rc.generate(model, ["I"], rc.GREEDY, max_tokens=12))
+    final = rc.decoding.text_of(model, rc.generate(model, ["I"], rc.GREEDY, max_tokens=12))
     samples = next(c.value for c in at.code if c.value.startswith("step"))
     assert samples.splitlines()[-1] == f"step      60: {final}"
 
@@ -184,7 +183,7 @@ def test_a_known_answer_corpus_is_checked_after_training(train_page):
     at.selectbox(key="train_builtin").set_value(name).run()
     assert any("Known answer" in c.value for c in at.caption)
     train(at)
-    verdict = rc.BUILTINS[name].verify(at.session_state["model"])
+    verdict = rc.training.BUILTINS[name].verify(at.session_state["model"])
     assert verdict.ok, verdict
     assert any("learned ✅" in s.value and shown(verdict.why) in shown(s.value) for s in at.success)
     assert any(c.value == verdict.text for c in at.code)
@@ -195,14 +194,14 @@ def test_validation_is_held_out_only_from_a_long_enough_text_and_drawn(train_pag
     assert any("too short to hold any out" in c.value for c in at.caption)  # the seed
     text = "".join(f"line {i} repeats {'ab' * (i % 4)} then ends.\n" for i in range(100))  # 3,000+ chars
     paste(at, text, "char")
-    split = rc.split_corpus(rc.make_corpus(text, "char", "pasted text"))
+    split = rc.training.split_corpus(rc.make_corpus(text, "char", "pasted text"))
     assert any(f"the last {len(split.validation.text):,} characters" in shown(c.value) for c in at.caption)
     widget_of(at, "steps").set_value(20)
     train(at)
     model = at.session_state["model"]
     validation = chart(at, "step 20: loss")["data"][2]
     assert values(validation["x"])[-1] == 20
-    assert values(validation["y"])[-1] == pytest.approx(rc.mean_loss(model, split.validation), rel=1e-6)
+    assert values(validation["y"])[-1] == pytest.approx(rc.training.mean_loss(model, split.validation), rel=1e-6)
 
 
 # ---------------------------------------------------------------- stop, divergence, memory, bad input
@@ -251,9 +250,9 @@ def test_with_clipping_on_a_diverging_run_does_not_say_to_turn_it_on(train_page)
 
 def test_the_memory_a_run_needs_is_shown_against_the_budget(train_page):
     at = train_page
-    need = rc.training_memory(rc.seed_corpus(), rc.TrainConfig())
+    need = rc.training.training_memory(rc.seed_corpus(), rc.TrainConfig())
     assert any(f"about {need / 2**20:,.1f} MB at once, in float64 (the server allows "
-               f"{rc.TRAIN_MEMORY_BUDGET / 2**20:,.0f} MB" in shown(c.value) for c in at.caption)
+               f"{rc.training.TRAIN_MEMORY_BUDGET / 2**20:,.0f} MB" in shown(c.value) for c in at.caption)
 
 
 def test_a_run_over_the_memory_budget_is_refused_with_the_cores_message_before_it_starts(train_page):
@@ -264,9 +263,9 @@ def test_a_run_over_the_memory_budget_is_refused_with_the_cores_message_before_i
     widget_of(at, "seq_len").set_value(4096)
     widget_of(at, "dtype").set_value("float64").run()
     corpus = rc.make_corpus(text, "word", "pasted text")
-    config = dataclasses.replace(rc.suggest_for(corpus).config, seq_len=4096, dtype="float64")
+    config = dataclasses.replace(rc.training.suggest_for(corpus).config, seq_len=4096, dtype="float64")
     with pytest.raises(rc.ConfigError) as refused:
-        rc.check_training_memory(corpus, config)
+        rc.training.check_training_memory(corpus, config)
     assert any(shown(e.value) == f"Too large to train here: {refused.value}" for e in at.error)
     assert at.button(key="train_go").disabled  # AppTest, like a browser, cannot click it
     assert not running(at) and at.session_state["model"] is before
@@ -321,7 +320,7 @@ def test_a_12000_character_first_line_at_char_level_trains_and_step_through_open
     assert model.steps_trained == 5 and model.corpus_text == line
     ok, text = at.session_state["model_check"]
     greedy = rc.generate(model, [line[0]], rc.GREEDY, max_tokens=rc.limits.MAX_TOKENS.high)  # the checked part
-    expected = rc.text_of(model, greedy)
+    expected = rc.decoding.text_of(model, greedy)
     assert not ok and text == expected  # the sidebar's claim is about this model, not the seed's sentence
     card = sidebar_text(at)
     assert "5 steps trained" in card and "❌ greedy gives" in card and "I love deep learning" not in card
@@ -370,7 +369,7 @@ def test_the_gradient_chart_plots_the_last_steps_loss_against_k(train_page):
     at = train_page
     open_folds(at, "sentence")
     model = at.session_state["model"]
-    reach = rc.gradient_reach(model, ["I", "love", "deep", "learning", "</s>"])
+    reach = rc.analysis.gradient_reach(model, ["I", "love", "deep", "learning", "</s>"])
     spec = chart(at, "gradient of the loss at step t = 4")
     assert spec["data"][0]["y"] == reach.curve(4).tolist() and spec["layout"]["yaxis"]["type"] == "log"
 
@@ -378,10 +377,10 @@ def test_the_gradient_chart_plots_the_last_steps_loss_against_k(train_page):
 def test_scaling_W_h_scales_the_radius_and_redraws_the_reach_and_reset_brings_it_back(train_page):
     at = train_page
     open_folds(at, "what_if")
-    choice = mv.reach_choices(at.session_state["model"])[-1]  # the seed's text is short: the demo model
+    choice = memory_view.reach_choices(at.session_state["model"])[-1]  # the seed's text is short: the demo model
     assert next(s for s in at.selectbox if s.label == "Model").value == choice.label
     at.slider(key="train_reach_scale").set_value(2.0).run()
-    scaled = rc.gradient_reach(rc.scale_W_h(choice.model, 2.0), list(choice.tokens))
+    scaled = rc.analysis.gradient_reach(rc.analysis.scale_W_h(choice.model, 2.0), list(choice.tokens))
     spec = chart(at, f"gradient of the loss at step t = {len(choice.tokens) - 1} (predicting")
     assert [d["line"]["dash"] for d in spec["data"]] == ["dash", "solid"]
     T = len(choice.tokens) - 1
@@ -400,15 +399,15 @@ def test_the_text_is_coloured_by_the_unit_that_varies_most_and_corpus_text_is_es
     train(at)
     open_folds(at, "units")
     model = at.session_state["model"]
-    activity = rc.unit_activity(model, text)
+    activity = rc.analysis.unit_activity(model, text)
     box = next(s for s in at.selectbox if s.label.startswith("Hidden unit"))
     assert list(box.options) == [f"unit {i + 1} · standard deviation {activity.std[i]:.3f}" for i in activity.order]
-    legend = [h.value for h in at.get("html")].index(mv.activity_legend())  # the coloured text follows it
+    legend = [h.value for h in at.get("html")].index(memory_view.activity_legend())  # the coloured text follows it
     body = at.get("html")[legend + 1].value
     assert "<img" not in body and "<b>" not in body
     unit = activity.order[0]
     colours = [span.split("background:")[1].split(";")[0] for span in body.split("<span ")[1:]]
-    assert colours == [mv.unit_color(h) for h in activity.h[:, unit]]
+    assert colours == [memory_view.unit_color(h) for h in activity.h[:, unit]]
 
 
 # ---------------------------------------------------------------- sessions
@@ -465,20 +464,20 @@ PARAGRAPH = ("Once upon a time there was a small village at the edge of a great 
              "and talked about the weather. One day a stranger walked into the village with a large wooden "
              "box on his back, and nobody knew what was inside it.")
 def widget_values(at) -> dict:
-    return {name: widget_of(at, name).value for name in rc.Suggestion.names}
+    return {name: widget_of(at, name).value for name in rc.training.Suggestion.names}
 
 
 def test_pasted_text_gets_settings_suggested_from_its_size_and_level_shown_before_train(train_page):
     at = train_page
     paste(at, PARAGRAPH, "char")
-    suggestion = rc.suggest_config("char", len(PARAGRAPH), len(set(PARAGRAPH)))
+    suggestion = rc.training.suggest_config("char", len(PARAGRAPH), len(set(PARAGRAPH)))
     assert widget_values(at) == suggestion.values()  # used by default
     summary = next(shown(m.value) for m in at.markdown if m.value.startswith("Settings:"))
     assert "H = 64 · E = 16 · 700 steps · learning rate 0.01 · 64 characters per update · batch 1" in summary
     assert any(suggestion.why in shown(c.value) for c in at.caption)
     paste(at, PARAGRAPH, "word")  # another level, another suggestion
     corpus = rc.make_corpus(PARAGRAPH, "word", "pasted text")
-    assert widget_values(at) == rc.suggest_for(corpus).values()
+    assert widget_values(at) == rc.training.suggest_for(corpus).values()
 
 
 def test_a_setting_changed_by_hand_stays_when_the_text_changes_and_the_suggestion_can_come_back(train_page):
@@ -487,7 +486,7 @@ def test_a_setting_changed_by_hand_stays_when_the_text_changes_and_the_suggestio
     widget_of(at, "hidden_size").set_value(40).run()
     assert any("You changed the hidden size" in c.value for c in at.caption)
     paste(at, PARAGRAPH * 3, "char")  # a longer text: other steps, the same hand-set H
-    longer = rc.suggest_config("char", 3 * len(PARAGRAPH), len(set(PARAGRAPH)))
+    longer = rc.training.suggest_config("char", 3 * len(PARAGRAPH), len(set(PARAGRAPH)))
     assert widget_of(at, "hidden_size").value == 40
     assert widget_of(at, "steps").value == longer.config.steps != 700
     at.button(key="train_use_suggestion").click().run()
@@ -501,7 +500,7 @@ def test_the_default_run_on_a_pasted_paragraph_learns_it(train_page):
     paste(at, PARAGRAPH, "char")
     train(at)
     model = at.session_state["model"]
-    assert model.steps_trained == 700 and rc.mean_loss(model, rc.make_corpus(PARAGRAPH, "char")) < 0.1
+    assert model.steps_trained == 700 and rc.training.mean_loss(model, rc.make_corpus(PARAGRAPH, "char")) < 0.1
     ok, text = at.session_state["model_check"]
     assert text.startswith(PARAGRAPH[:100])
 
@@ -517,7 +516,7 @@ def test_while_a_run_trains_every_view_says_which_model_it_shows(train_page):
     assert "“pasted text” · char level · H = 64 · E = 16" in live and "becomes your current model" in live
     current = "“I love deep learning” · word level · H = 3 · E = 3 · 60 steps trained"
     tags = [shown(c.value) for c in at.caption if c.value.startswith("Your current model:")]
-    assert len(tags) == len(K.FOLDS) and all(current in t for t in tags)  # one per open view
+    assert len(tags) == len(keys.FOLDS) and all(current in t for t in tags)  # one per open view
     assert any("these views show your current model until it ends" in c.value for c in at.caption)
     at.button(key="train_stop").click().run()
     rerun_until(at, lambda a: not running(a), "the run to stop")
@@ -533,7 +532,7 @@ def test_the_loss_chart_headlines_the_last_steps_loss_and_has_a_log_axis(train_p
     assert spec["layout"]["title"]["text"] == f"step 60: loss {model.history.losses[-1]:.4f}"
     assert spec["data"][1]["name"] == "moving average (exponential)"
     assert spec["layout"]["yaxis"].get("type") != "log"
-    at.toggle(key=K.LOG_AXIS).set_value(True).run()
+    at.toggle(key=keys.LOG_AXIS).set_value(True).run()
     spec = chart(at, "step 60: loss")
     assert spec["layout"]["yaxis"]["type"] == "log" and spec["layout"]["yaxis2"]["type"] == "log"
 
@@ -544,7 +543,7 @@ def test_the_grammar_check_parses_several_sampled_sentences(train_page):
     at.selectbox(key="train_builtin").set_value(name).run()
     assert any("samples 5 sentences" in shown(c.value) for c in at.caption)
     train(at)
-    verdict = rc.BUILTINS[name].verify(at.session_state["model"])
+    verdict = rc.training.BUILTINS[name].verify(at.session_state["model"])
     (said,) = [shown(s.value) for s in at.success if "Known answer" in s.value]
     assert "samples 5 sentences" in said and "5 complete sentence(s), all grammatical" in said
     code = next(c.value for c in at.code if c.value == verdict.text)
@@ -573,7 +572,7 @@ def test_every_chart_on_the_page_titles_its_axes_and_colour_bars_and_names_units
     H = at.session_state["model"].config.hidden_size
     w_h = chart(at, "W<sub>h</sub>")["data"][0]
     units = [f"unit {i}" for i in range(1, H + 1)]
-    assert list(w_h["x"]) == units and list(w_h["y"]) == units[: tv.MAX_ROWS]  # rows cut at MAX_ROWS
+    assert list(w_h["x"]) == units and list(w_h["y"]) == units[: train_view.MAX_ROWS]  # rows cut at MAX_ROWS
 
 
 def test_a_view_that_fails_shows_the_error_in_that_view_and_the_rest_of_the_page_stays(train_page, monkeypatch):
@@ -622,7 +621,7 @@ def test_a_notice_that_cannot_be_drawn_stays_in_its_place_and_the_page_is_drawn(
     when the notice is drawn. The model file's section is drawn first; its failure must not keep
     the corpus, the Train button or the views from being drawn."""
     at = train_page
-    at.session_state[K.FILE_NOTICE] = ("success", "Loaded **bad \ud800 name**")
+    at.session_state[keys.FILE_NOTICE] = ("success", "Loaded **bad \ud800 name**")
     at.run()
     assert not at.exception
     (error,) = at.error

@@ -10,8 +10,8 @@ import pytest
 import rnn_core as rc
 from rnn_core.corpora import BUILTINS, builtin_corpus
 from tests.app.conftest import open_app_page
-from ui.generate import beam_view as bv
-from ui.generate import state as gs
+from ui.generate import beam_view
+from ui.generate import state as generate_state
 from ui.step import looks as extras
 
 
@@ -26,15 +26,15 @@ def axis_title(layout: dict, axis: str) -> str:
 
 def generate_view(view: str, model: rc.Model | None = None):
     at = open_app_page("pages/generate.py", model)
-    at.segmented_control(key=gs.VIEW).set_value(view).run()
+    at.segmented_control(key=generate_state.VIEW).set_value(view).run()
     assert not at.exception, at.exception
     return at
 
 
 @pytest.fixture(scope="module")
 def like_love() -> rc.Model:
-    corpus = builtin_corpus(bv.BEAM_EXAMPLE)
-    model = rc.new_model(corpus, BUILTINS[bv.BEAM_EXAMPLE].config())
+    corpus = builtin_corpus(beam_view.BEAM_EXAMPLE)
+    model = rc.new_model(corpus, BUILTINS[beam_view.BEAM_EXAMPLE].config())
     return rc.train(model, corpus, model.config)[0]
 
 
@@ -57,7 +57,7 @@ def test_the_beam_tree_titles_its_axes_and_draws_its_labels_on_boxes_over_its_li
     assert axis_title(layout, "yaxis").startswith("hypotheses")
     nodes, notes = fig["data"][-1], layout["annotations"]
     assert [d["mode"] for d in fig["data"]] == ["lines"] * (len(fig["data"]) - 1) + ["markers"]
-    assert len(notes) == len(nodes["x"]) and all(a["bgcolor"] == bv.LABEL_BACKGROUND for a in notes)
+    assert len(notes) == len(nodes["x"]) and all(a["bgcolor"] == beam_view.LABEL_BACKGROUND for a in notes)
 
 
 def test_the_rule_panels_title_both_axes():

@@ -50,8 +50,8 @@ def fold(app, label: str):
 
 def start_long_run(app, expect) -> None:
     """Open Train, ask for rnn_core's most steps and start: the live view draws a growing curve."""
-    most = rc.SETTING["steps"].high
-    need = rc.training_memory(rc.seed_corpus(), rc.TrainConfig(steps=most))
+    most = rc.training.SETTING["steps"].high
+    need = rc.training.training_memory(rc.seed_corpus(), rc.TrainConfig(steps=most))
     app.open("/train")
     fold(app, "⚙ Change the settings").click()
     steps = app.pg.get_by_label("steps", exact=True)
@@ -92,7 +92,7 @@ def test_leaving_the_page_mid_run_installs_what_was_learned_on_the_next_page(app
               until=app.pg.locator(".rw-title").filter(has_text=re.compile(r"step 1 of \d+: feed “I”")))
     app.assert_healthy()
     steps = int(re.search(r"(\d+) steps trained", card(app)).group(1))
-    assert 0 < steps < rc.SETTING["steps"].high and "I love deep learning" in card(app), card(app)
+    assert 0 < steps < rc.training.SETTING["steps"].high and "I love deep learning" in card(app), card(app)
 
 
 def test_sessions_train_different_corpora_at_once(app, second_app, expect):

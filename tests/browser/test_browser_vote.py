@@ -15,7 +15,7 @@ from hostile_tokens import HOSTILE
 from step_helpers import sized_app
 
 from ui.common.token_text import show_token
-from ui.room import store as rs
+from ui.room import store as room_store
 
 pytestmark = pytest.mark.browser
 
@@ -58,8 +58,8 @@ def vote(app, expect, token: str) -> None:
 
 
 def test_three_phones_vote_change_and_follow_the_presenter(browser, vote_server, expect):
-    room = rs.open_room("presenter", {"title": "seed model", "level": "word"})
-    rs.set_step(room.code, room.token, 1, ["I"], SEED)
+    room = room_store.open_room("presenter", {"title": "seed model", "level": "word"})
+    room_store.set_step(room.code, room.token, 1, ["I"], SEED)
     with ExitStack() as stack:
         phones = [phone(stack, browser, vote_server, f"student-{i}") for i in range(3)]
         for app in phones:
@@ -71,29 +71,29 @@ def test_three_phones_vote_change_and_follow_the_presenter(browser, vote_server,
         assert title["y"] >= header["y"] + header["height"]  # not under Streamlit's header bar
         for app, token in zip(phones, ("love", "love", "deep")):
             vote(app, expect, token)
-        assert rs.tally(room.code, 1) == {1: 2, 2: 1}
+        assert room_store.tally(room.code, 1) == {1: 2, 2: 1}
         vote(phones[2], expect, "love")  # a second vote replaces the first
-        counts = rs.tally(room.code, 1)
+        counts = room_store.tally(room.code, 1)
         assert counts == {1: 3} and sum(counts.values()) == 3
         phones[0].pg.screenshot(path=str(ARTIFACTS / "vote-phone-360x740.png"))
 
-        rs.reveal(room.code, room.token, 1, pick=1, model_p=0.97)
+        room_store.reveal(room.code, room.token, 1, pick=1, model_p=0.97)
         for app in phones:
             expect(app.pg.get_by_text("Revealed: the pick was “love”")).to_be_visible()
             expect(app.button("love")).to_have_count(0)
-        rs.set_step(room.code, room.token, 2, ["I", "love"], SEED)
+        room_store.set_step(room.code, room.token, 2, ["I", "love"], SEED)
         for app in phones:
             wait_for_step(expect, app, "I love")
             expect(app.button("deep")).to_be_enabled()
         vote(phones[0], expect, "deep")
-        assert rs.tally(room.code, 2) == {2: 1}
+        assert room_store.tally(room.code, 2) == {2: 1}
         for app in phones:
             app.assert_healthy()
 
 
 def test_tokens_are_shown_as_text_on_the_phone(browser, vote_server, expect):
-    room = rs.open_room("presenter-hostile", {"title": "**not bold** $x$", "level": "word"})
-    rs.set_step(room.code, room.token, 1, ["<b>", "$x$"], list(HOSTILE))
+    room = room_store.open_room("presenter-hostile", {"title": "**not bold** $x$", "level": "word"})
+    room_store.set_step(room.code, room.token, 1, ["<b>", "$x$"], list(HOSTILE))
     with ExitStack() as stack:
         app = phone(stack, browser, vote_server, "hostile")
         app.open(f"/vote?room={room.code}")
@@ -101,10 +101,10 @@ def test_tokens_are_shown_as_text_on_the_phone(browser, vote_server, expect):
         buttons = app.pg.get_by_test_id("stButton").locator("button")
         expect(buttons).to_have_count(len(HOSTILE))
         assert [t.strip() for t in buttons.all_inner_texts()] == [show_token(t) for t in HOSTILE]
-        expect(app.pg.get_by_text("Room " + rs.show_code(room.code) + " · **not bold** $x$")).to_be_visible()
+        expect(app.pg.get_by_text("Room " + room_store.show_code(room.code) + " · **not bold** $x$")).to_be_visible()
         expect(app.pg.locator("[data-testid=stMain] b, [data-testid=stMain] .katex")).to_have_count(0)
         many = list(HOSTILE) + [f"w{i}" for i in range(10)]  # past 12 tokens: a searchable list
-        rs.set_step(room.code, room.token, 2, ["<b>", "$x$", "&"], many)
+        room_store.set_step(room.code, room.token, 2, ["<b>", "$x$", "&"], many)
         wait_for_step(expect, app, "<b> $x$ &")
         app.pg.get_by_test_id("stSelectbox").get_by_role("combobox").click()
         options = app.pg.get_by_role("option")
@@ -113,7 +113,7 @@ def test_tokens_are_shown_as_text_on_the_phone(browser, vote_server, expect):
         options.nth(1).click()
         app.click(app.button("Vote"), until=lambda: expect(app.pg.get_by_test_id("stAlertContentSuccess"))
                   .to_contain_text("Your vote: “$x$”"))
-        assert rs.tally(room.code, 2) == {1: 1}
+        assert room_store.tally(room.code, 2) == {1: 1}
 
 
 def test_step_through_opens_a_room_counts_phones_on_another_server_and_shows_the_class_beside_y(
@@ -162,26 +162,26 @@ def test_step_through_opens_a_room_counts_phones_on_another_server_and_shows_the
             desk.pg.keyboard.press("PageDown")  # step 2, waiting for its guess: the phones follow
             for app in phones:
                 wait_for_step(expect, app, "I love")
-            assert rs.view(code).current.step == 2
+            assert room_store.view(code).current.step == 2
             desk.pg.reload()
-            desk.settle(desk.button(f"Take back room {rs.show_code(code)}"))
-            desk.click(desk.button(f"Take back room {rs.show_code(code)}"),
+            desk.settle(desk.button(f"Take back room {room_store.show_code(code)}"))
+            desk.click(desk.button(f"Take back room {room_store.show_code(code)}"),
                        until=desk.pg.get_by_role("img", name="QR code"))
-            expect(desk.pg.get_by_text(f"Room {rs.show_code(code)}", exact=True)).to_be_visible()
+            expect(desk.pg.get_by_text(f"Room {room_store.show_code(code)}", exact=True)).to_be_visible()
             desk.assert_healthy()
     finally:
         presenter.stop()
 
 
 def test_a_vote_link_is_the_first_request_of_a_fresh_server(browser, data_folder, fresh_server, expect):
-    room = rs.open_room("presenter-fresh", {"title": "seed model", "level": "word"})
-    rs.set_step(room.code, room.token, 1, ["I"], SEED)
+    room = room_store.open_room("presenter-fresh", {"title": "seed model", "level": "word"})
+    room_store.set_step(room.code, room.token, 1, ["I"], SEED)
     with ExitStack() as stack:
         app = phone(stack, browser, fresh_server, "fresh")
         app.open(f"/vote?room={room.code}")
         wait_for_step(expect, app, "I")
         vote(app, expect, "</s>")
-        assert rs.tally(room.code, 1) == {4: 1}
+        assert room_store.tally(room.code, 1) == {4: 1}
         app.assert_healthy()
         app.open("/")
         assert "Vote" not in app.nav_titles()

@@ -53,7 +53,7 @@ def seed_model_bytes() -> bytes:
     another's model, and only the first visitor of a server waits the fraction of a second.
     """
     model = rc.seed_model()
-    trained, _, _ = rc.record_training(model, rc.seed_corpus(), model.config)
+    trained, _, _ = rc.training.record_training(model, rc.seed_corpus(), model.config)
     return rc.to_bytes(trained)
 
 
@@ -179,7 +179,7 @@ def model_check(model: rc.Model) -> tuple[bool, str]:
     """(does greedy generation regenerate the first training sentence, the text it gave);
     (False, "") when the model stores no training text."""
     corpus = model.corpus()
-    return rc.regenerates(model, rc.first_sentence(corpus)) if corpus else (False, "")
+    return rc.decoding.regenerates(model, rc.training.first_sentence(corpus)) if corpus else (False, "")
 
 
 def model_version() -> int:

@@ -21,7 +21,7 @@ from ui.common.checked_input import checked_number
 from ui.common.session import cached
 from ui.common.theme import plotly_chart
 from ui.common.token_text import plotly_text
-from ui.generate import state as gs
+from ui.generate import state as generate_state
 
 BEAM_EXAMPLE = "beam beats greedy: like / love"  # a key of the built-in corpora (tests check it)
 PRUNED_DRAWN = 3  # pruned candidates drawn per step (the best ones); the rest are counted
@@ -37,25 +37,25 @@ class BeamDrawing:
     the sentences, without the paths' V-long arrays (a beam 500 tokens long holds hypotheses with
     up to 500 ids at every step: megabytes nobody draws)."""
 
-    steps: tuple[rc.BeamStep, ...]  # the first DRAWN_STEPS steps
+    steps: tuple[rc.decoding.BeamStep, ...]  # the first DRAWN_STEPS steps
     n_steps: int  # steps the search took
-    best: rc.Hypothesis
-    complete: tuple[rc.Hypothesis, ...]
+    best: rc.decoding.Hypothesis
+    complete: tuple[rc.decoding.Hypothesis, ...]
     greedy_ids: tuple[int, ...]  # greedy's generated tokens
     greedy_log_p: float
     width: int
     length_norm: bool
 
     @classmethod
-    def of(cls, result: rc.BeamResult) -> "BeamDrawing":
+    def of(cls, result: rc.decoding.BeamResult) -> "BeamDrawing":
         greedy = tuple(tr.token_id for tr in result.greedy if tr.how != "prompt")
         return cls(result.steps[:DRAWN_STEPS], len(result.steps), result.best, result.complete, greedy,
                    result.greedy_log_p, result.width, result.length_norm)
 
 
-def search(model: rc.Model, s: gs.Settings, width: int, length_norm: bool) -> BeamDrawing:
+def search(model: rc.Model, s: generate_state.Settings, width: int, length_norm: bool) -> BeamDrawing:
     """Beam search from the run's prompt up to its max tokens, recording the best few pruned."""
-    return BeamDrawing.of(rc.beam_search(model, s.prompt, int(width), max_tokens=s.max_tokens,
+    return BeamDrawing.of(rc.decoding.beam_search(model, s.prompt, int(width), max_tokens=s.max_tokens,
                                          length_norm=length_norm, max_pruned=PRUNED_DRAWN))
 
 
@@ -154,7 +154,7 @@ def verdict(d: BeamDrawing) -> str:
             "probable sentence.")
 
 
-def show_beam(model: rc.Model, version: int, s: gs.Settings, *, key: str) -> BeamDrawing:
+def show_beam(model: rc.Model, version: int, s: generate_state.Settings, *, key: str) -> BeamDrawing:
     """Width and length normalisation, the drawn beam, the verdict and the table of sentences."""
     c1, c2, c3 = st.columns([2, 3, 6])
     width = checked_number(c1, rc.limits.BEAM_WIDTH, key=f"{key}_width", label="Beam width")
@@ -170,7 +170,7 @@ def show_beam(model: rc.Model, version: int, s: gs.Settings, *, key: str) -> Bea
     else:
         st.caption("To see beam search beat greedy, train the built-in corpus “beam beats greedy: like / love” "
                    "on the Train page and come back with the prompt “I”.")
-    d = cached(gs.VIEW_RESULT, ("beam", s.key(version), width, norm), lambda: search(model, s, width, norm))
+    d = cached(generate_state.VIEW_RESULT, ("beam", s.key(version), width, norm), lambda: search(model, s, width, norm))
     plotly_chart(beam_figure(d, model.vocab.tokens, s.prompt), key=f"{key}_figure")
     st.caption("Blue dots: hypotheses kept at that step (green squares: finished with </s>); grey rings: the best "
                "pruned ones; red: the path of the best sentence; purple rings: greedy's tokens where the beam "

@@ -28,21 +28,21 @@ from ui.common.charts import (
 )
 from ui.common.text import md_literal
 from ui.common.theme import plotly_chart
-from ui.generate import export as gx
-from ui.generate import state as gs
+from ui.generate import export
+from ui.generate import state as generate_state
 
 MAX_HEATMAP_CELLS = 200_000  # steps x V drawn at most: a larger heatmap is too heavy to send and unreadable
 MAX_DOWNLOAD_CELLS = 500_000  # steps x V of a trace built for download (its CSV: about 40 bytes a cell)
 
 
-def choose_step(paths: Sequence[Sequence[rc.StepSummary]], limit: int) -> tuple[int, int]:
+def choose_step(paths: Sequence[Sequence[rc.decoding.StepSummary]], limit: int) -> tuple[int, int]:
     """The inspected (sample, step), both 1-based: a slider each, kept in the session across views;
-    steps up to ``limit`` (those whose full numbers the session keeps, ``gs.inspectable_steps``)."""
+    steps up to ``limit`` (those whose full numbers the session keeps, ``generate_state.inspectable_steps``)."""
     c1, c2 = st.columns([1, 3])
     i = 1
     if len(paths) > 1:
-        gs.set_in_range(gs.SAMPLE, 1, len(paths), 1)
-        i = c1.slider("Sample", 1, len(paths), key=gs.SAMPLE, persist_state="session",
+        generate_state.set_in_range(generate_state.SAMPLE, 1, len(paths), 1)
+        i = c1.slider("Sample", 1, len(paths), key=generate_state.SAMPLE, persist_state="session",
                       help="Its number in the sample list.")
     steps = min(len(paths[i - 1]), limit)
     if steps < len(paths[i - 1]):
@@ -51,8 +51,8 @@ def choose_step(paths: Sequence[Sequence[rc.StepSummary]], limit: int) -> tuple[
     if steps == 1:
         c2.caption("This sample has a single step.")
         return i, 1
-    gs.set_in_range(gs.STEP, 1, steps, 1)
-    return i, c2.slider("Step", 1, steps, key=gs.STEP, persist_state="session",
+    generate_state.set_in_range(generate_state.STEP, 1, steps, 1)
+    return i, c2.slider("Step", 1, steps, key=generate_state.STEP, persist_state="session",
                         help="Each step feeds one token in and gives y_t over the next.")
 
 
@@ -67,7 +67,7 @@ def step_line(trace: rc.StepTrace, sample: int) -> str:
 def temperature_figure(trace: rc.StepTrace, vocab: tuple[str, ...], T: float) -> go.Figure:
     """y_t (T = 1) beside softmax(o_t / T) for the same step's logits: bars per token."""
     ids = shown_ids(trace)
-    q = rc.sampling_distribution(trace.logits, rc.Rule("sample", temperature=T)).q
+    q = rc.decoding.sampling_distribution(trace.logits, rc.Rule("sample", temperature=T)).q
     labels = [axis_label(vocab[v]) for v in ids]
     fig = go.Figure([
         go.Bar(name="T = 1 (y_t)", x=labels, y=trace.probs[ids], marker_color=H_PREV_COLOR,
@@ -89,12 +89,12 @@ def temperature_figure(trace: rc.StepTrace, vocab: tuple[str, ...], T: float) ->
 def show_step(trace: rc.StepTrace, vocab: tuple[str, ...], rule: rc.Rule) -> None:
     """y_t (and q_t), h_{t-1} -> h_t, and the temperature explorer starting at the run's T."""
     c1, c2 = st.columns(2)
-    plotly_chart(distribution_figure(trace, vocab), where=c1, key=f"{gs.INSPECT_PREFIX}_dist")
+    plotly_chart(distribution_figure(trace, vocab), where=c1, key=f"{generate_state.INSPECT_PREFIX}_dist")
     if is_reshaped(trace):
         c1.caption(f"q_{trace.t} is what u_{trace.t} was drawn from: o_{trace.t} through {rule.describe()}, "
                    f"{len(trace.kept):,} of {len(vocab):,} tokens kept and renormalised. Grey outlines: tokens "
                    "it cut.")
-    plotly_chart(hidden_figure(trace), where=c2, key=f"{gs.INSPECT_PREFIX}_hidden")
+    plotly_chart(hidden_figure(trace), where=c2, key=f"{generate_state.INSPECT_PREFIX}_hidden")
     c1, c2 = st.columns([1, 3], vertical_alignment="center")
     c1.markdown("**Temperature explorer**")
     c1.caption(f"The logits o_{trace.t} of this step, divided by T before the softmax: T < 1 sharpens "
@@ -102,8 +102,8 @@ def show_step(trace: rc.StepTrace, vocab: tuple[str, ...], rule: rc.Rule) -> Non
     limit = rc.limits.TEMPERATURE
     start = 1.0 if rule.is_greedy else rule.temperature
     T = c1.slider("T", float(limit.low), float(limit.high), float(start), float(limit.step),
-                  key=gs.EXPLORE_T.format(T=start))
-    plotly_chart(temperature_figure(trace, vocab, T), where=c2, key=f"{gs.INSPECT_PREFIX}_temperature")
+                  key=generate_state.EXPLORE_T.format(T=start))
+    plotly_chart(temperature_figure(trace, vocab, T), where=c2, key=f"{generate_state.INSPECT_PREFIX}_temperature")
 
 
 def show_all_steps(traces: list[rc.StepTrace], vocab: tuple[str, ...]) -> None:
@@ -111,17 +111,17 @@ def show_all_steps(traces: list[rc.StepTrace], vocab: tuple[str, ...]) -> None:
     c1, c2 = st.columns([3, 2])
     if len(traces) * len(vocab) <= MAX_HEATMAP_CELLS:
         plotly_chart(distributions_heatmap(traces, vocab), where=c1,
-                        key=f"{gs.INSPECT_PREFIX}_dist_heatmap")
+                        key=f"{generate_state.INSPECT_PREFIX}_dist_heatmap")
     else:
         c1.caption(f"y_t at every step is not drawn: {len(traces):,} steps x {len(vocab):,} tokens is more than "
                    f"{MAX_HEATMAP_CELLS:,} cells. Download the trace for every number.")
-    plotly_chart(hidden_heatmap(traces), where=c2, key=f"{gs.INSPECT_PREFIX}_hidden_heatmap")
+    plotly_chart(hidden_heatmap(traces), where=c2, key=f"{generate_state.INSPECT_PREFIX}_hidden_heatmap")
 
 
-def show_downloads(model: rc.Model, traces: list[rc.StepTrace], s: gs.Settings, sample: int) -> None:
+def show_downloads(model: rc.Model, traces: list[rc.StepTrace], s: generate_state.Settings, sample: int) -> None:
     """CSV and JSON of the sample, built only when clicked (callables), named after the run; none
     past MAX_DOWNLOAD_CELLS (a file the server would build in memory), the CLI's stream instead."""
-    settings = gx.settings_dict(model, s, sample)
+    settings = export.settings_dict(model, s, sample)
     vocab = model.vocab.tokens
     if len(traces) * len(vocab) > MAX_DOWNLOAD_CELLS:
         st.caption(f"No download of this trace here: {len(traces):,} steps x {len(vocab):,} tokens is more than "
@@ -130,8 +130,8 @@ def show_downloads(model: rc.Model, traces: list[rc.StepTrace], s: gs.Settings, 
                    "--prompt ... --json`.")
         return
     c1, c2, _ = st.columns([1, 1, 2])
-    c1.download_button("Download trace (CSV)", partial(gx.trace_csv, traces, vocab, settings),
-                       gx.file_name(settings, "csv"), "text/csv", key=f"{gs.INSPECT_PREFIX}_csv", on_click="ignore")
-    c2.download_button("Download trace (JSON)", partial(gx.trace_json, model, traces, settings),
-                       gx.file_name(settings, "json"), "application/json", key=f"{gs.INSPECT_PREFIX}_json",
+    c1.download_button("Download trace (CSV)", partial(export.trace_csv, traces, vocab, settings),
+                       export.file_name(settings, "csv"), "text/csv", key=f"{generate_state.INSPECT_PREFIX}_csv", on_click="ignore")
+    c2.download_button("Download trace (JSON)", partial(export.trace_json, model, traces, settings),
+                       export.file_name(settings, "json"), "application/json", key=f"{generate_state.INSPECT_PREFIX}_json",
                        on_click="ignore")

@@ -18,9 +18,9 @@ import rnn_core as rc
 from ui.common.charts import axis_label
 from ui.common.checked_input import checked_number
 from ui.common.session import cached
-from ui.generate import state as gs
+from ui.generate import state as generate_state
 
-Path = Sequence[rc.StepSummary]  # one sample; full StepTraces work as well
+Path = Sequence[rc.decoding.StepSummary]  # one sample; full StepTraces work as well
 MAX_COLORED = 10_000  # coloured tokens drawn at most: past that the HTML slows the browser
 COMPARED = 10  # samples per rule in the comparison
 RULES_COMPARED = 3  # greedy, and sampling at a low and a high T
@@ -74,7 +74,7 @@ def distinct_paths(paths: Sequence[Path]) -> list[tuple[Path, int]]:
     gave it (equal tokens mean equal probabilities too: the model is deterministic given them)."""
     groups: dict[tuple[str, ...], list] = {}
     for steps in paths:
-        groups.setdefault(tuple(rc.path_tokens(steps)), [steps, 0])[1] += 1
+        groups.setdefault(tuple(rc.analysis.path_tokens(steps)), [steps, 0])[1] += 1
     return [(steps, count) for steps, count in groups.values()]
 
 
@@ -86,16 +86,16 @@ def samples_table(model: rc.Model, paths: Sequence[Path], corpus: rc.Corpus | No
     rows = []
     for i, steps in enumerate(paths, start=1):
         n = sum(s.how != "prompt" for s in steps)
-        lp = rc.log_prob(steps)
+        lp = rc.decoding.log_prob(steps)
         rows.append({
             "sample": i,
-            "text": rc.text_of(model, steps),
+            "text": rc.decoding.text_of(model, steps),
             "tokens generated": n,
-            "ends with </s>": rc.ends_with_eos(steps),
+            "ends with </s>": rc.decoding.ends_with_eos(steps),
             "training sentence": (None if units is None
-                                  else rc.first_sentence_of(rc.path_tokens(steps), model.level) in units),
+                                  else rc.training.first_sentence_of(rc.analysis.path_tokens(steps), model.level) in units),
             "log p": lp,
-            "perplexity": rc.perplexity(-lp / n),
+            "perplexity": rc.analysis.perplexity(-lp / n),
         })
     return pd.DataFrame(rows)
 
@@ -111,12 +111,12 @@ def summary(table: pd.DataFrame) -> dict:
     }
 
 
-def compare_rules(model: rc.Model, s: gs.Settings, n: int, low: float, high: float) -> dict[str, list[Path]]:
+def compare_rules(model: rc.Model, s: generate_state.Settings, n: int, low: float, high: float) -> dict[str, list[Path]]:
     """Greedy, sampling at T = low and at T = high, from the same prompt and seed: {label: samples},
     sample i of each sampling rule meeting the same random numbers."""
     rules = {"greedy": rc.GREEDY, f"sample, T = {low:g}": rc.Rule("sample", low),
              f"sample, T = {high:g}": rc.Rule("sample", high)}
-    return {label: [rc.generate_summary(model, s.prompt, rule, max_tokens=s.max_tokens, seed=s.seed, sample=i)
+    return {label: [rc.decoding.generate_summary(model, s.prompt, rule, max_tokens=s.max_tokens, seed=s.seed, sample=i)
                     for i in range(n)] for label, rule in rules.items()}
 
 
@@ -155,16 +155,16 @@ def show_summary(table: pd.DataFrame) -> None:
     })
 
 
-def show_compare(model: rc.Model, version: int, s: gs.Settings) -> None:
+def show_compare(model: rc.Model, version: int, s: generate_state.Settings) -> None:
     """Greedy and sampling at a low and a high temperature, side by side, same prompt and seed."""
     c1, c2, _ = st.columns([1, 1, 2])
-    low = checked_number(c1, rc.limits.TEMPERATURE, key=gs.LOW_T, label="Low T", default=0.5)
-    high = checked_number(c2, rc.limits.TEMPERATURE, key=gs.HIGH_T, label="High T", default=1.5)
-    fits = gs.affordable(gs.prompt_steps(model, s) + s.max_tokens, len(model.vocab)) // RULES_COMPARED
-    n = max(1, min(s.n, COMPARED, fits))  # a large vocabulary compares fewer samples (gs.MAX_WORK)
+    low = checked_number(c1, rc.limits.TEMPERATURE, key=generate_state.LOW_T, label="Low T", default=0.5)
+    high = checked_number(c2, rc.limits.TEMPERATURE, key=generate_state.HIGH_T, label="High T", default=1.5)
+    fits = generate_state.affordable(generate_state.prompt_steps(model, s) + s.max_tokens, len(model.vocab)) // RULES_COMPARED
+    n = max(1, min(s.n, COMPARED, fits))  # a large vocabulary compares fewer samples (generate_state.MAX_WORK)
     st.caption(f"{n} samples per rule from the same prompt and seed; equal texts are shown once "
                "with how many samples gave them (n×).")
-    runs = cached(gs.COMPARE, (s.key(version), n, low, high), lambda: compare_rules(model, s, n, low, high))
+    runs = cached(generate_state.COMPARE, (s.key(version), n, low, high), lambda: compare_rules(model, s, n, low, high))
     for col, (label, paths) in zip(st.columns(3), runs.items()):
         with col:
             table = samples_table(model, paths, None)

@@ -65,7 +65,7 @@ class Settings:
 def prompt_steps(model: rc.Model, s: Settings) -> int:
     """Steps a sample spends feeding the prompt in before its first pick (its tokens but the
     last, which is the first pick's input); VocabularyError or ConfigError for a bad prompt."""
-    return len(rc.prompt_ids(model, s.prompt)) - 1
+    return len(rc.decoding.prompt_ids(model, s.prompt)) - 1
 
 
 def affordable(steps: int, V: int) -> int:
@@ -88,12 +88,12 @@ def check_work(n: int, what: str, model: rc.Model, s: Settings) -> None:
         f"few seconds of the server, which the whole class shares). Use {' or '.join(fits)}.")
 
 
-def run(model: rc.Model, version: int, s: Settings) -> list[list[rc.StepSummary]]:
-    """The n samples as summaries: sample i is ``rc.generate_summary(..., seed, sample=i)``;
+def run(model: rc.Model, version: int, s: Settings) -> list[list[rc.decoding.StepSummary]]:
+    """The n samples as summaries: sample i is ``rc.decoding.generate_summary(..., seed, sample=i)``;
     ConfigError when they would pass MAX_WORK (``check_work``)."""
     check_work(s.n, "samples", model, s)
     return cached(RUN, s.key(version), lambda: [
-        rc.generate_summary(model, s.prompt, s.rule, max_tokens=s.max_tokens, seed=s.seed, sample=i)
+        rc.decoding.generate_summary(model, s.prompt, s.rule, max_tokens=s.max_tokens, seed=s.seed, sample=i)
         for i in range(s.n)])
 
 
@@ -106,9 +106,9 @@ def inspectable_steps(model: rc.Model) -> int:
 
 def inspected(model: rc.Model, version: int, s: Settings, sample: int) -> list[rc.StepTrace]:
     """Full traces of sample number ``sample`` (1-based, as the list shows it), its first
-    ``inspectable_steps``: ``rc.iter_generate`` with the same seed and sample index as its
+    ``inspectable_steps``: ``rc.decoding.iter_generate`` with the same seed and sample index as its
     summary, so the same tokens."""
-    return cached(INSPECTED, (s.key(version), sample), lambda: list(islice(rc.iter_generate(
+    return cached(INSPECTED, (s.key(version), sample), lambda: list(islice(rc.decoding.iter_generate(
         model, s.prompt, s.rule, max_tokens=s.max_tokens, seed=s.seed, sample=sample - 1), inspectable_steps(model))))
 
 

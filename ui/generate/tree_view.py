@@ -13,13 +13,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
+from ui.common import links
 from ui.common.charts import axis_label
 from ui.common.checked_input import checked_number
 from ui.common.session import cached
 from ui.common.theme import plotly_chart
-from ui.generate import state as gs
+from ui.generate import state as generate_state
 
-STEP_THROUGH = "pages/step-through.py"
 SHOWN_DEPTH = 6  # generated tokens drawn at first: deeper levels make thin, unreadable boxes
 MAX_DEPTH = 12  # generated tokens kept and drawable at most (a whole tree of long samples is large)
 
@@ -30,7 +30,7 @@ class TreeDrawing:
     tokens as flat lists, and a few counts. (The whole tree of 1,000 samples of 500 tokens holds
     up to 500,000 nodes, each with an id as long as its prefix: over 100 MB.)"""
 
-    flat: rc.FlatTree  # root first, parents before children
+    flat: rc.decoding.FlatTree  # root first, parents before children
     depths: tuple[int, ...]  # generated tokens up to each node (0 at the root)
     prompt: tuple[str, ...]
     prompt_text: str
@@ -39,7 +39,7 @@ class TreeDrawing:
     deepest: int  # generated tokens of the longest sample
 
     @classmethod
-    def of(cls, tree: rc.ContinuationTree) -> "TreeDrawing":
+    def of(cls, tree: rc.decoding.ContinuationTree) -> "TreeDrawing":
         flat = tree.flat(MAX_DEPTH)
         where = {node_id: i for i, node_id in enumerate(flat.ids)}
         depths: list[int] = []
@@ -50,11 +50,11 @@ class TreeDrawing:
         return cls(flat, tuple(depths), tree.prompt, tree.prompt_text, tree.n, leaves,
                    max(node.depth for node in nodes))
 
-    def upto(self, depth: int) -> rc.FlatTree:
+    def upto(self, depth: int) -> rc.decoding.FlatTree:
         """The flat lists of the nodes at most ``depth`` generated tokens deep."""
         keep = [i for i, d in enumerate(self.depths) if d <= depth]
         f = self.flat
-        return rc.FlatTree(*([column[i] for i in keep] for column in (f.ids, f.parents, f.labels, f.values, f.p,
+        return rc.decoding.FlatTree(*([column[i] for i in keep] for column in (f.ids, f.parents, f.labels, f.values, f.p,
                                                                         f.q, f.cum_p, f.cum_q)))
 
     def prefix(self, node_id: str) -> tuple[str, ...]:
@@ -99,21 +99,21 @@ def clicked_node(event) -> str | None:
 
 
 def prefix_query(drawing: TreeDrawing, node_id: str, level: str) -> dict[str, str]:
-    """Step-Through's query string for a node's prefix: {'word': the prompt and the tokens
-    generated on the way to the node}, space-separated at word level, joined at char level."""
-    return {"word": ("" if level == "char" else " ").join(drawing.prefix(node_id))}
+    """Step-Through's query string for a node's prefix: the prompt and the tokens generated on
+    the way to the node as its first words, space-separated at word level, joined at char level."""
+    return links.step_through(words=("" if level == "char" else " ").join(drawing.prefix(node_id)))
 
 
-def show_tree(model: rc.Model, version: int, s: gs.Settings, *, key: str) -> dict[str, str] | None:
+def show_tree(model: rc.Model, version: int, s: generate_state.Settings, *, key: str) -> dict[str, str] | None:
     """N samples (a number box) merged into a tree, drawn down to a chosen depth; returns
     Step-Through's query for the box a click selected (None without a click)."""
     limits = rc.limits
     c1, c2, c3 = st.columns([1, 2, 3])
     n = checked_number(c1, limits.TREE_SAMPLES, key=f"{key}_n", label="Samples in the tree")
-    gs.check_work(int(n), "samples in the tree", model, s)
+    generate_state.check_work(int(n), "samples in the tree", model, s)
     with st.spinner(f"Sampling {n:,} continuations…"):
-        drawing = cached(gs.VIEW_RESULT, ("tree", s.key(version), n), lambda: TreeDrawing.of(
-            rc.sample_tree(model, s.prompt, s.rule, int(n), max_tokens=s.max_tokens, seed=s.seed)))
+        drawing = cached(generate_state.VIEW_RESULT, ("tree", s.key(version), n), lambda: TreeDrawing.of(
+            rc.decoding.sample_tree(model, s.prompt, s.rule, int(n), max_tokens=s.max_tokens, seed=s.seed)))
     deepest = min(drawing.deepest, MAX_DEPTH)
     depth = c2.slider("Depth shown", 1, max(deepest, 2), min(SHOWN_DEPTH, max(deepest, 1)), key=f"{key}_depth",
                       disabled=deepest < 2, help=f"Generated tokens drawn (at most {MAX_DEPTH}); deeper boxes "

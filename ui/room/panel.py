@@ -10,7 +10,7 @@ Step-Through calls, on every run:
 - after a reveal: ``draw_reveal(reveal_summary(step))`` beside y_t (or its own drawing of the
   plain dict ``reveal_summary`` returns).
 
-Session keys (prefix ``room_``): ``ROOM`` (the open ``rs.Room``), ``PRESENTER`` (this session's
+Session keys (prefix ``room_``): ``ROOM`` (the open ``room_store.Room``), ``PRESENTER`` (this session's
 presenter id), ``SENT`` (what ``follow`` last wrote), ``SHOW_QR``. The room's token is also kept
 in a cookie of the presenter's browser (path /, never in the URL nor on screen), so a reloaded
 or reopened tab can take its room back.
@@ -28,7 +28,7 @@ import streamlit as st
 
 from ui.common.token_text import md_token
 from ui.room import qr
-from ui.room import store as rs
+from ui.room import store as room_store
 
 ROOM, PRESENTER, SENT, SHOW_QR, ERROR = "room_open", "room_presenter", "room_sent", "room_show_qr", "room_error"
 PUBLIC_URL_ENV = "RNN_LAB_PUBLIC_URL"  # the address phones reach the app by, when the browser's is not it
@@ -56,7 +56,7 @@ def local_only(link: str) -> bool:
     return urlsplit(link).hostname in ("localhost", "127.0.0.1", "::1")
 
 
-def current_room() -> rs.Room | None:
+def current_room() -> room_store.Room | None:
     return st.session_state.get(ROOM)
 
 
@@ -64,33 +64,33 @@ def presenter_id() -> str:
     return st.session_state.setdefault(PRESENTER, secrets.token_hex(16))
 
 
-def remember(room: rs.Room | None) -> None:
+def remember(room: room_store.Room | None) -> None:
     """The room in the session and in the browser's cookie (removed when ``room`` is None)."""
     st.session_state[ROOM] = room
     st.session_state.pop(SENT, None)
     value = "" if room is None else f"{room.code}.{room.token}"
-    age = 0 if room is None else int(rs.room_hours() * 3600)
+    age = 0 if room is None else int(room_store.room_hours() * 3600)
     st.html(f"<script>document.cookie = {json.dumps(f'{COOKIE}={value}; path=/; max-age={age}; SameSite=Strict')};"
             "</script>", unsafe_allow_javascript=True)
 
 
-def remembered() -> rs.Room | None:
+def remembered() -> room_store.Room | None:
     """The room this browser opened earlier (its cookie), if it is still open."""
     value = st.context.cookies.get(COOKIE)
     code, _, token = value.partition(".") if isinstance(value, str) else ("", "", "")
     if not code or not token:
         return None
     try:
-        rs.version(code)
-    except rs.RoomError:
+        room_store.version(code)
+    except room_store.RoomError:
         return None
-    return rs.Room(code, token)
+    return room_store.Room(code, token)
 
 
 def open_room(walk: dict) -> None:
     try:
-        room = rs.open_room(presenter_id(), walk)
-    except rs.RoomError as e:
+        room = room_store.open_room(presenter_id(), walk)
+    except room_store.RoomError as e:
         st.session_state[ERROR] = str(e)
         return
     st.session_state[SHOW_QR] = True
@@ -101,13 +101,13 @@ def close_room() -> None:
     room = current_room()
     if room is not None:
         try:
-            rs.close_room(room.code, room.token)
-        except rs.RoomError:
+            room_store.close_room(room.code, room.token)
+        except room_store.RoomError:
             pass  # ended already: closing it is done either way
     remember(None)
 
 
-def room_panel(walk: dict) -> rs.Room | None:
+def room_panel(walk: dict) -> room_store.Room | None:
     """The room controls; returns the open room or None. ``walk``: what the vote page shows of
     the walk (``title``: a line naming the model, ``level``: "word" or "char")."""
     if ERROR in st.session_state:
@@ -118,13 +118,13 @@ def room_panel(walk: dict) -> rs.Room | None:
         st.button("📱 Open a room: the class votes from their phones", key="room_open_button",
                   on_click=open_room, args=(walk,))
         if earlier is not None:
-            st.button(f"Take back room {rs.show_code(earlier.code)}", key="room_resume",
+            st.button(f"Take back room {room_store.show_code(earlier.code)}", key="room_resume",
                       on_click=lambda: remember(earlier))
         return None
     try:
-        rs.version(room.code)
-    except rs.RoomError as e:
-        st.warning(f"Room {rs.show_code(room.code)}: {e}")
+        room_store.version(room.code)
+    except room_store.RoomError as e:
+        st.warning(f"Room {room_store.show_code(room.code)}: {e}")
         remember(None)
         return None
     st.session_state.setdefault(SHOW_QR, True)  # the toggle's own default would hide it after a rerun
@@ -142,7 +142,7 @@ def room_panel(walk: dict) -> rs.Room | None:
 def room_card(code: str) -> None:
     """The code in large type, where to type it, the vote count, the room's switches."""
     link = vote_link(code)
-    st.markdown(f'<div style="font-size:2.6rem;font-weight:700;line-height:1.2">Room {rs.show_code(code)}</div>',
+    st.markdown(f'<div style="font-size:2.6rem;font-weight:700;line-height:1.2">Room {room_store.show_code(code)}</div>',
                 unsafe_allow_html=True)
     st.markdown(f"Scan the QR code, or open **{urlsplit(link).netloc}/vote** and type the code.")
     st.code(link, language=None, wrap_lines=True)
@@ -159,14 +159,14 @@ def room_card(code: str) -> None:
 def vote_count(code: str) -> None:
     """How many have voted on the room's current step: a number, nothing about what they chose."""
     try:
-        view = rs.view(code)
-    except rs.RoomError as e:
+        view = room_store.view(code)
+    except room_store.RoomError as e:
         st.caption(str(e))
         return
     if view.current.step == 0:
         st.caption("No step shown to the room yet.")
         return
-    n = rs.vote_count(code, view.current.step)
+    n = room_store.vote_count(code, view.current.step)
     closed = " (voting closed)" if view.current.revealed else ""
     st.markdown(f"🗳️ **{n} vote{'' if n == 1 else 's'}** for step {view.current.step}{closed}")
 
@@ -184,11 +184,11 @@ def follow(step: int, context: list[str], vocab: list[str], revealed: bool, pick
     if st.session_state.get(SENT) == sent:
         return
     try:
-        rs.set_step(room.code, room.token, step, context, vocab, revealed=False)
+        room_store.set_step(room.code, room.token, step, context, vocab, revealed=False)
         if revealed:
-            rs.reveal(room.code, room.token, step, pick, model_p)
-    except rs.RoomError as e:
-        st.error(f"Room {rs.show_code(room.code)}: {e}")
+            room_store.reveal(room.code, room.token, step, pick, model_p)
+    except room_store.RoomError as e:
+        st.error(f"Room {room_store.show_code(room.code)}: {e}")
         return
     st.session_state[SENT] = sent
 
@@ -206,11 +206,11 @@ def reveal_summary(step: int) -> dict | None:
     if room is None:
         return None
     try:
-        shown = rs.step_at(room.code, step)
+        shown = room_store.step_at(room.code, step)
         if shown is None or not shown.revealed:
             return None
-        counts, score = rs.tally(room.code, step), rs.class_score(room.code)
-    except rs.RoomError:
+        counts, score = room_store.tally(room.code, step), room_store.class_score(room.code)
+    except room_store.RoomError:
         return None
     votes = sum(counts.values())
     rows = [{"token": shown.vocab[t], "votes": n, "share": n / votes}

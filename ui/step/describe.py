@@ -24,7 +24,7 @@ import rnn_core as rc
 from rnn_core import StepTrace
 from ui.common import charts
 from ui.common.token_text import show_token
-from ui.step import equations as sm
+from ui.step import equations
 from ui.step.guess import judge, score, verdict_text
 from ui.step.path import finished_reason
 
@@ -91,14 +91,14 @@ def choices(tr: StepTrace, vocab: tuple[str, ...], prec: int) -> list[list]:
     """What the what-if list offers at step t: [token id, token, y_t] for the ``CHOICES`` most
     probable tokens, the most probable first (a fork forces one of them)."""
     order = np.argsort(-tr.probs, kind="stable")[:CHOICES]
-    return [[int(v), show_token(vocab[v]), sm.num(tr.probs[v], prec)] for v in order]
+    return [[int(v), show_token(vocab[v]), equations.num(tr.probs[v], prec)] for v in order]
 
 
 def class_votes(summary: dict, tr: StepTrace, vocab: tuple[str, ...], dist: dict) -> dict:
     """A room's votes at step t (``ui.room.panel.reveal_summary``) beside y_t: a marker at each shown
     token's share of the votes, added to the distribution's chart, and one line of text."""
     shares = {row["token"]: row["share"] for row in summary["rows"]}
-    ids = tr.top_ids(sm.max_tokens(len(vocab)))
+    ids = tr.top_ids(equations.max_tokens(len(vocab)))
     dist["data"].append({"type": "scatter", "mode": "markers", "name": "class", "x": dist["data"][0]["x"][:len(ids)],
                          "y": [shares.get(show_token(vocab[v]), 0.0) for v in ids], "cliponaxis": False,
                          "marker": {"symbol": "diamond", "size": 13, "color": "#111827", "line": {"width": 1.5,
@@ -120,15 +120,15 @@ def describe_step(tr: StepTrace, vocab: tuple[str, ...], view: WalkView, forked:
     """Everything step t shows, revealed or (guess mode) waiting for the class's guess."""
     prec, revealed = view.decimals, view.is_revealed(tr.t)
     step = {"t": tr.t, "input": show_token(tr.input), "column": loop_column(tr, vocab, forked, revealed),
-            "math": sm.before_pick(tr, prec), "hidden": sized(charts.hidden_spec(tr), view.big)}
+            "math": equations.before_pick(tr, prec), "hidden": sized(charts.hidden_spec(tr), view.big)}
     if not revealed:
         return step
     guess = view.guesses.get(tr.t)
-    dist = sized(charts.distribution_spec(tr, vocab, max_bars=sm.max_tokens(len(vocab))), view.big)
+    dist = sized(charts.distribution_spec(tr, vocab, max_bars=equations.max_tokens(len(vocab))), view.big)
     votes = view.votes.get(tr.t)
     return step | {
-        "math": step["math"] + sm.after_pick(tr, view.rule, vocab, shape, prec),
-        "notes": {"q": sm.kept_note(tr, view.rule), "pick": sm.slice_note(tr)},
+        "math": step["math"] + equations.after_pick(tr, view.rule, vocab, shape, prec),
+        "notes": {"q": equations.kept_note(tr, view.rule), "pick": equations.slice_note(tr)},
         "class": class_votes(votes, tr, vocab, dist) if votes else None,
         "dist": dist,
         "forkable": tr.how != "prompt",

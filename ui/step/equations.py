@@ -123,7 +123,7 @@ def q_eq(tr: StepTrace, rule: rc.Rule, prec: int) -> str | None:
     t, scaled = tr.t, f"softmax({var('o', tr.t)} / {rule.temperature:g})"
     if len(tr.kept) == len(tr.probs):
         return eq(var("q", t), "=", scaled)
-    mass = num(rc.kept_mass(tr, rule), prec)
+    mass = num(rc.decoding.kept_mass(tr, rule), prec)
     return eq(f"{var('q', t)}[<i>v</i>]", "=", f"{scaled}[<i>v</i>] / {mass}")
 
 
@@ -182,7 +182,7 @@ def pick_eq(tr: StepTrace, prec: int) -> str:
         return eq(name, "=", f"arg max<sub><i>v</i></sub> {var('y', t)}[<i>v</i>]", "=", w,
                   f'<span class="aside">({var("y", t)} = {p})</span>')
     if tr.how == "sampled":
-        lo, hi = (num(ends[tr.token_id], prec) for ends in rc.slices(tr.q))
+        lo, hi = (num(ends[tr.token_id], prec) for ends in rc.decoding.slices(tr.q))
         q = "q" if tr.reshaped else "y"
         return eq(var("u", t), "=", number(tr.draw, prec, "u"), f"∈ [{lo}, {hi})", "⇒", name, "=", w,
                   f'<span class="aside">({var(q, t)} = {num(tr.q[tr.token_id], prec)})</span>')

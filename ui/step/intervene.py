@@ -23,7 +23,7 @@ KINDS = {"zero": "zero one unit", "clamp": "clamp one unit", "reset": "reset all
 CLAMP = rc.Limit("clamp", "a clamped unit", -1.0, 1.0, 0.5, 0.1, "the value the unit is set to (tanh's range)")
 
 
-def edit_box(tr: rc.StepTrace, *, key: str) -> rc.HiddenEdit:
+def edit_box(tr: rc.StepTrace, *, key: str) -> rc.analysis.HiddenEdit:
     """The edit of h_{t-1} chosen in three widgets: what to do, which unit (with its value now),
     the clamped value (a value outside [-1, 1] is refused with rnn_core's message, the last
     accepted one kept)."""
@@ -34,13 +34,13 @@ def edit_box(tr: rc.StepTrace, *, key: str) -> rc.HiddenEdit:
     unit = c2.selectbox("Hidden unit", range(H), key=f"{key}_unit", disabled=kind == "reset",
                         format_func=lambda i: f"{unit_label(i)} (now {tr.h_prev[i]:.3f})")
     value = checked_number(c3, CLAMP, key=f"{key}_value", label="Clamp it to", disabled=kind != "clamp",
-                           check=lambda v: rc.HiddenEdit.clamp(0, v))
+                           check=lambda v: rc.analysis.HiddenEdit.clamp(0, v))
     if kind == "reset":
-        return rc.HiddenEdit.reset()
-    return rc.HiddenEdit.zero(int(unit)) if kind == "zero" else rc.HiddenEdit.clamp(int(unit), float(value))
+        return rc.analysis.HiddenEdit.reset()
+    return rc.analysis.HiddenEdit.zero(int(unit)) if kind == "zero" else rc.analysis.HiddenEdit.clamp(int(unit), float(value))
 
 
-def top_change(result: rc.Intervention, vocab: tuple[str, ...]) -> str:
+def top_change(result: rc.analysis.Intervention, vocab: tuple[str, ...]) -> str:
     """The edit's effect on the most probable next token, in one Markdown sentence."""
     y0, y1 = result.original.probs, result.changed.probs
     before, after = int(np.argmax(y0)), int(np.argmax(y1))
@@ -53,7 +53,7 @@ def top_change(result: rc.Intervention, vocab: tuple[str, ...]) -> str:
             f"({y0[after]:.3f} → {y1[after]:.3f}).")
 
 
-def side_by_side(result: rc.Intervention, vocab: tuple[str, ...], *, key: str) -> None:
+def side_by_side(result: rc.analysis.Intervention, vocab: tuple[str, ...], *, key: str) -> None:
     """y_t as walked beside y_t from the edited h_{t-1}: the page's own distribution chart, twice."""
     t, before, after = result.t, result.original, result.changed
     left, right = st.columns(2)
@@ -67,11 +67,11 @@ def side_by_side(result: rc.Intervention, vocab: tuple[str, ...], *, key: str) -
         plotly_chart(fig, 280, where=where, key=f"{key}_{side}", config={"displayModeBar": False})
 
 
-def continuation(model: rc.Model, traces: list[rc.StepTrace], t: int, edit: rc.HiddenEdit, max_len: int) -> str:
+def continuation(model: rc.Model, traces: list[rc.StepTrace], t: int, edit: rc.analysis.HiddenEdit, max_len: int) -> str:
     """The walk up to step t - 1, then on from the edited step t, each next token the most
     probable (``rnn_core.continue_greedy``), as one Markdown line; the walk's own later steps
     are not shown (no spoiler)."""
-    went = rc.continue_greedy(model, traces, t, edit, max_tokens=max_len)
+    went = rc.analysis.continue_greedy(model, traces, t, edit, max_tokens=max_len)
     so_far = " ".join(md_token(tok) for tok in [traces[0].input, *(tr.token for tr in traces[:t - 1])])
     after = " ".join(md_token(tr.token) for tr in went[t - 1:])
     return f"Going on from the edit, greedily: *{so_far}* → **{after}**"
@@ -82,7 +82,7 @@ def show_intervention(model: rc.Model, traces: list[rc.StepTrace], t: int, *, ma
     from the edit. ``model`` carries the weights the walk was made with."""
     vocab = model.vocab.tokens
     edit = edit_box(traces[t - 1], key=key)
-    result = rc.intervene(model, traces, t, edit)
+    result = rc.analysis.intervene(model, traces, t, edit)
     side_by_side(result, vocab, key=key)
     st.markdown(top_change(result, vocab))
     st.caption(f"Only h_{t - 1} changes: x_{t} and the weights stay, so the new y_{t} shows what this memory does to "

@@ -14,7 +14,7 @@ import streamlit as st
 
 import rnn_core as rc
 from ui.common.token_text import show_token
-from ui.room import panel as rv
+from ui.room import panel as room_panel
 from ui.step import state
 from ui.step.walk import report_step
 
@@ -23,7 +23,7 @@ COUNTED = "step_room_counted"  # the room whose count the last full run drew at 
 
 
 def is_open() -> bool:
-    return state.settings().guess and rv.current_room() is not None
+    return state.settings().guess and room_panel.current_room() is not None
 
 
 def follow(model: rc.Model, traces: list[rc.StepTrace], step: int) -> None:
@@ -34,25 +34,25 @@ def follow(model: rc.Model, traces: list[rc.StepTrace], step: int) -> None:
     step = min(step, len(traces))
     revealed = step <= state.revealed(len(traces))
     tr = traces[step - 1]
-    rv.follow(step, [show_token(t.input) for t in traces[:step]], [show_token(t) for t in model.vocab.tokens],
+    room_panel.follow(step, [show_token(t.input) for t in traces[:step]], [show_token(t) for t in model.vocab.tokens],
               revealed, tr.token_id if revealed else None, tr.p_token if revealed else None)
 
 
 def votes(n_revealed: int) -> dict[int, dict]:
-    """The class's votes at each revealed step of the open room: {step: ``rv.reveal_summary``}."""
+    """The class's votes at each revealed step of the open room: {step: ``room_panel.reveal_summary``}."""
     if not is_open():
         return {}
-    found = {t: rv.reveal_summary(t) for t in range(1, n_revealed + 1)}
+    found = {t: room_panel.reveal_summary(t) for t in range(1, n_revealed + 1)}
     return {t: summary for t, summary in found.items() if summary}
 
 
 def count() -> None:
     """How many have voted on the step waiting for its reveal (a number: nothing else before it)."""
-    room = rv.current_room()
+    room = room_panel.current_room()
     st.session_state[COUNTED] = room.code if is_open() else None
     if is_open():
         with st.container(key=VOTES):
-            rv.vote_count(room.code)
+            room_panel.vote_count(room.code)
 
 
 def section(model: rc.Model, version: int) -> None:
@@ -61,7 +61,7 @@ def section(model: rc.Model, version: int) -> None:
     if not state.settings().guess:
         return
     st.subheader("A room: the class votes from their phones", anchor=False)
-    room = rv.room_panel({"title": f"{model.level} model, V = {len(model.vocab)}", "level": model.level})
+    room = room_panel.room_panel({"title": f"{model.level} model, V = {len(model.vocab)}", "level": model.level})
     if (room and room.code) != st.session_state.get(COUNTED):  # opened or closed here: the count's
         st.rerun()  # place is above the step area, outside this fragment
     if room is None:

@@ -15,6 +15,7 @@ from urllib.parse import quote, unquote
 
 import rnn_core as rc
 from rnn_core import limits
+from ui.common import links
 from ui.common.time_travel import kept_steps
 
 RULES = ("sample", "greedy")  # ranges and defaults of every setting: rnn_core.limits
@@ -60,8 +61,8 @@ def parse_flag(raw: str) -> bool:
 
 # field -> (query key, parser); a parser raises ValueError for a value it refuses
 QUERY: dict[str, tuple[str, Callable[[str], object]]] = {
-    "step": ("step", int),
-    "word": ("word", str),
+    "step": (links.STEP, int),
+    "word": (links.FIRST_WORD, str),
     "rule": ("rule", str),
     "temperature": ("T", float),
     "top_k": ("k", int),
@@ -69,7 +70,7 @@ QUERY: dict[str, tuple[str, Callable[[str], object]]] = {
     "seed": ("seed", int),
     "max_len": ("max", int),
     "guess": ("guess", parse_flag),
-    "weights": ("weights", int),
+    "weights": (links.WEIGHTS, int),
 }
 QUERY_KEYS = (*(key for key, _ in QUERY.values()), FORCE_KEY)  # every key this page writes
 
@@ -92,7 +93,7 @@ def check(s: Settings, model: rc.Model) -> None:
     if s.step < 1:
         raise rc.ConfigError(f"step must be 1 or more, not {s.step}.")
     check_weights(s.weights, model)
-    rc.prompt_ids(model, prompt(s.word, model))
+    rc.decoding.prompt_ids(model, prompt(s.word, model))
 
 
 def check_weights(weights: int | None, model: rc.Model) -> None:

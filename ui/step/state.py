@@ -23,7 +23,7 @@ import streamlit as st
 import rnn_core as rc
 from rnn_core import StepTrace
 from ui.step import path as step_path
-from ui.step import settings as ssets
+from ui.step import settings as step_settings
 from ui.step.settings import Settings
 
 ss = st.session_state
@@ -50,15 +50,15 @@ def start(model: rc.Model, version: int) -> list[tuple[str, str]]:
     defaults = Settings(word=model.first_word())
     if SETTINGS not in ss or link:
         query = st.query_params.to_dict()
-        s, warnings = ssets.from_query(query, defaults, model)
-        forks, malformed = ssets.forks_from_query(query.get(ssets.FORCE_KEY, ""), model)
+        s, warnings = step_settings.from_query(query, defaults, model)
+        forks, malformed = step_settings.forks_from_query(query.get(step_settings.FORCE_KEY, ""), model)
         notices = [("warning", w) for w in warnings]
     else:
         s, forks, malformed = replace(defaults, guess=ss[SETTINGS].guess), {}, []
         notices = [("info", "The model changed, so the walk-through starts again from its first word.")]
     cache: dict = {}
     forks, refused = step_path.apply_forks(cache, model, version, s, forks)
-    refused = ssets.summarised(malformed + refused)
+    refused = step_settings.summarised(malformed + refused)
     n = len(step_path.get_path(cache, model, version, s, forks))
     if s.step > n:
         refused.append(f"The link asks for step {s.step}, but this path has {n} steps; showing step {n}.")
@@ -75,7 +75,7 @@ def incoming_link() -> bool:
     visitor followed a link (e.g. a node of Generate's tree) or typed one, in a session that had
     already been here: the link's settings replace the session's. The step is not compared: the
     browser writes it (``ui.step.walk``) as the visitor steps."""
-    query = {k: v for k, v in st.query_params.to_dict().items() if k in ssets.QUERY_KEYS and k != "step"}
+    query = {k: v for k, v in st.query_params.to_dict().items() if k in step_settings.QUERY_KEYS and k != "step"}
     return bool(query) and query != ss.get(WRITTEN)
 
 
@@ -112,7 +112,7 @@ def goto(step: int) -> None:
 def shown_step(n: int) -> int:
     """The step on screen as last heard (a trigger, the step reporter, or where the walk opened),
     inside the path's 1..n."""
-    return ssets.clamp_step(ss.get(SHOWN, settings().step), n)
+    return step_settings.clamp_step(ss.get(SHOWN, settings().step), n)
 
 
 def revealed(n: int) -> int:
@@ -129,9 +129,9 @@ def apply_widgets(model: rc.Model) -> str | None:
     raw = {field: ss.get(key, getattr(s, field)) for field, key in WIDGETS.items()}
     wanted = replace(s, **{**raw, "top_k": int(raw["top_k"]), "seed": int(raw["seed"]), "max_len": int(raw["max_len"]),
                            "temperature": round(float(raw["temperature"]), 2), "top_p": round(float(raw["top_p"]), 2),
-                           "guess": bool(raw["guess"]), "weights": ssets.own_weights(raw["weights"], model)})
+                           "guess": bool(raw["guess"]), "weights": step_settings.own_weights(raw["weights"], model)})
     try:
-        ssets.check(wanted, model)
+        step_settings.check(wanted, model)
     except rc.RnnCoreError as e:
         return f"{e} The walk-through below still shows {s.word!r}."
     if wanted.walk_key() != s.walk_key():
@@ -147,9 +147,9 @@ def apply_widgets(model: rc.Model) -> str | None:
 def write_query(vocab: tuple[str, ...]) -> None:
     """The URL's query string for the current walk; only this page's keys (the theme's and the
     model's stay), and never ``step``, which the browser keeps as the visitor steps."""
-    wanted = ssets.to_query(settings(), ss[FORKS], vocab)
+    wanted = step_settings.to_query(settings(), ss[FORKS], vocab)
     wanted.pop("step", None)
-    for key in ssets.QUERY_KEYS:
+    for key in step_settings.QUERY_KEYS:
         if key not in wanted and key != "step" and key in st.query_params:
             del st.query_params[key]
     if {k: st.query_params.get(k) for k in wanted} != wanted:
@@ -173,7 +173,7 @@ def _event(name: str) -> dict:
 
 def _step_of(payload: dict, n: int) -> int | None:
     t = payload.get("t")
-    return ssets.clamp_step(t, n) if isinstance(t, int) and not isinstance(t, bool) else None
+    return step_settings.clamp_step(t, n) if isinstance(t, int) and not isinstance(t, bool) else None
 
 
 def on_fork(model: rc.Model, version: int) -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 import rnn_core as rc
 from ui.common.text import md_literal
 from ui.common.token_text import md_token, show_token
-from ui.train import keys as K
+from ui.train import keys
 
 SOURCES = ("Built-in", "Paste text", "Upload .txt")
 PASTED = "the cat sat on the mat\nthe dog sat on the log"  # the text area's first content
@@ -19,29 +19,29 @@ ss = st.session_state
 
 def read_txt_upload() -> None:
     """Decode an uploaded .txt once, when it arrives (UTF-8 and size checked by rnn_core)."""
-    f = ss.get(K.TXT_FILE)
+    f = ss.get(keys.TXT_FILE)
     if f is None:
-        ss.pop(K.TXT, None)
+        ss.pop(keys.TXT, None)
         return
     try:
-        ss[K.TXT] = {"name": f.name, "text": rc.decode_upload(f.getvalue())}
+        ss[keys.TXT] = {"name": f.name, "text": rc.decode_upload(f.getvalue())}
     except rc.CorpusError as e:
-        ss[K.TXT] = {"name": f.name, "error": f"{f.name}: {e}"}
+        ss[keys.TXT] = {"name": f.name, "error": f"{f.name}: {e}"}
 
 
 def corpus_section() -> rc.Corpus | None:
     """The corpus widgets; the corpus they give (None, with the reason shown, if none). What the
     corpus holds is drawn apart (``corpus_details``), below the settings and the Train button, so
     those stay on the first screen."""
-    ss.setdefault(K.BUILTIN, rc.seed_corpus().name)
+    ss.setdefault(keys.BUILTIN, rc.seed_corpus().name)
     c1, c2 = st.columns([3, 2])
-    source = c1.radio("Where the training text comes from", SOURCES, horizontal=True, key=K.SOURCE)
+    source = c1.radio("Where the training text comes from", SOURCES, horizontal=True, key=keys.SOURCE)
     if source == "Built-in":
-        corpus, error = rc.builtin_corpus(st.selectbox(
-            "Built-in corpus", list(rc.BUILTINS), key=K.BUILTIN,
+        corpus, error = rc.training.builtin_corpus(st.selectbox(
+            "Built-in corpus", list(rc.training.BUILTINS), key=keys.BUILTIN,
             help="Small corpora, each chosen to show one thing. Choosing one sets suggested steps and H.")), None
     else:
-        level = c2.radio("Level", ("word", "char"), horizontal=True, key=K.LEVEL,
+        level = c2.radio("Level", ("word", "char"), horizontal=True, key=keys.LEVEL,
                          help="word: each line is a sentence ending in </s>; char: every character is a token.")
         corpus, error = text_corpus(source, level)
     if error:
@@ -53,7 +53,7 @@ def corpus_details(corpus: rc.Corpus | None) -> None:
     """A built-in corpus's lesson (and its known answer), and what the text holds, folded."""
     if corpus is None:
         return
-    b = rc.BUILTINS.get(corpus.name)
+    b = rc.training.BUILTINS.get(corpus.name)
     if b is not None and b.text == corpus.text:
         known = ""
         if b.check is not None:
@@ -66,11 +66,11 @@ def corpus_details(corpus: rc.Corpus | None) -> None:
 def text_corpus(source: str, level: str) -> tuple[rc.Corpus | None, str | None]:
     """Pasted or uploaded text at ``level``: (corpus, None), or (None, why not)."""
     if source == "Paste text":
-        ss.setdefault(K.PASTE, PASTED)
-        text, name = st.text_area("Training text (one sentence per line)", key=K.PASTE, height=110), "pasted text"
+        ss.setdefault(keys.PASTE, PASTED)
+        text, name = st.text_area("Training text (one sentence per line)", key=keys.PASTE, height=110), "pasted text"
     else:
-        st.file_uploader("A UTF-8 .txt file (up to 2 MB)", type=["txt"], key=K.TXT_FILE, on_change=read_txt_upload)
-        upload = ss.get(K.TXT)
+        st.file_uploader("A UTF-8 .txt file (up to 2 MB)", type=["txt"], key=keys.TXT_FILE, on_change=read_txt_upload)
+        upload = ss.get(keys.TXT)
         if upload is None:
             st.info("Upload a text file to train on.")
             return None, None
@@ -102,11 +102,11 @@ def show_tokens(corpus: rc.Corpus, tokens: list[str], vocab: list[str]) -> None:
     more = f"  … and {len(vocab) - VOCAB_SHOWN:,} more" if len(vocab) > VOCAB_SHOWN else ""
     st.caption("Vocabulary, in order of first appearance (a token's id is its position):")
     st.code("  ".join(show_token(t) for t in vocab[:VOCAB_SHOWN]) + more, language=None, wrap_lines=True)
-    st.caption(held_out_text(rc.split_corpus(corpus)))
+    st.caption(held_out_text(rc.training.split_corpus(corpus)))
 
 
 def held_out_text(split) -> str:
-    """What the page says about held-out text (``rc.split_corpus`` decides)."""
+    """What the page says about held-out text (``rc.training.split_corpus`` decides)."""
     if split.validation is None:
         return ("**Validation:** this text is too short to hold any out, so the model trains on all of it and "
                 "there is no validation loss.")

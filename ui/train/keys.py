@@ -57,7 +57,7 @@ DOWNLOAD = "train_download"
 def setting_key(name: str, version: int) -> str:
     """The widget key of setting ``name``; a suggested one's carries the suggestion's ``version``."""
     key = SETTING_KEYS[name]
-    return versioned(key, version) if name in rc.Suggestion.names else key
+    return versioned(key, version) if name in rc.training.Suggestion.names else key
 
 
 def versioned(key: str, version: int) -> str:

@@ -2,7 +2,7 @@
 reaches (and what scaling W_h does to it), and the text coloured by one hidden unit.
 
 Plain functions of ``rnn_core`` records (no Streamlit): ``reach_figure`` draws a
-``rc.GradientReach``; ``activity_html`` turns a ``rc.UnitActivity`` into HTML in which every
+``rc.analysis.GradientReach``; ``activity_html`` turns a ``rc.analysis.UnitActivity`` into HTML in which every
 token is escaped, since the text comes from a corpus or a model file.
 """
 
@@ -43,7 +43,7 @@ def text_tokens(model: rc.Model) -> list[str]:
     return list(corpus.text) if corpus.level == "char" else [t for s in corpus.sentences for t in s]
 
 
-def reach_figure(reach: rc.GradientReach, baseline: rc.GradientReach | None = None,
+def reach_figure(reach: rc.analysis.GradientReach, baseline: rc.analysis.GradientReach | None = None,
                  title: str | None = None) -> go.Figure:
     """||dL_t/dh_{t-k}|| against k = 0..t-1 for the loss at the last step t = T, on a log axis
     (a gradient that vanishes shrinks geometrically). ``baseline`` (another reach over the same
@@ -62,7 +62,7 @@ def reach_figure(reach: rc.GradientReach, baseline: rc.GradientReach | None = No
     return fig
 
 
-def _curve(reach: rc.GradientReach, name: str, color: str, dash: str = "solid") -> go.Scatter:
+def _curve(reach: rc.analysis.GradientReach, name: str, color: str, dash: str = "solid") -> go.Scatter:
     t = len(reach.targets)
     values = [v if math.isfinite(v) and v > 0 else None for v in reach.curve(t)]  # log axis: no 0, inf
     heard = [axis_label(reach.inputs[t - 1 - k]) for k in range(t)]  # h_{t-k} is the state after input t-k
@@ -72,7 +72,7 @@ def _curve(reach: rc.GradientReach, name: str, color: str, dash: str = "solid") 
                                     "%{y:.3e}<extra></extra>")
 
 
-def reach_title(reach: rc.GradientReach) -> str:
+def reach_title(reach: rc.analysis.GradientReach) -> str:
     t = len(reach.targets)
     return (f"gradient of the loss at step t = {t} (predicting “{axis_label(reach.targets[-1])}”)<br>"
             f"with respect to h<sub>t−k</sub> · spectral radius of W<sub>h</sub> = {reach.radius:.3f}")
@@ -101,8 +101,8 @@ def reach_choices(model: rc.Model) -> list[ReachChoice]:
             before = replace(model, params=first_params, history=None, steps_trained=0)
             choices.append(ReachChoice("your model before training (step 0)", before, tokens))
         choices.append(ReachChoice(f"your model as trained (step {model.steps_trained})", model, tokens))
-    demo = rc.start_model(rc.builtin_corpus(DEMO_CORPUS), rc.TrainConfig(**DEMO_CONFIG))
-    text = tuple(rc.BUILTINS[DEMO_CORPUS].text[: reach_length(demo.config.hidden_size) + 1])
+    demo = rc.training.start_model(rc.training.builtin_corpus(DEMO_CORPUS), rc.TrainConfig(**DEMO_CONFIG))
+    text = tuple(rc.training.BUILTINS[DEMO_CORPUS].text[: reach_length(demo.config.hidden_size) + 1])
     choices.append(ReachChoice(f"an untrained char-level model (H = {demo.config.hidden_size}, "
                                "on the counting corpus)", demo, text))
     return choices
@@ -117,7 +117,7 @@ def unit_color(value: float) -> str:
     return sample_colorscale("RdBu", [(1 - float(np.clip(value, -1, 1))) / 2])[0]
 
 
-def activity_html(activity: rc.UnitActivity, unit: int, level: str) -> str:
+def activity_html(activity: rc.analysis.UnitActivity, unit: int, level: str) -> str:
     """The text, each token's background coloured by h_t[unit] after reading it; every token
     HTML-escaped (the text comes from a corpus). Char level keeps the text's own line breaks
     (each shown as ⏎); word level puts a space between tokens and breaks after </s>."""

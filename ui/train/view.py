@@ -46,7 +46,7 @@ def loss_figure(losses, smoothed, validation=(), total: int | None = None, start
     moving average lags behind a falling loss, so it is never the headline.
 
     Inputs: losses (n,) mean cross-entropy (nats) of updates start + 1 .. start + n; smoothed (n,)
-    their exponential moving average (``rc.ema``); validation, ``rc.ValidationLoss`` records (their
+    their exponential moving average (``rc.training.ema``); validation, ``rc.training.ValidationLoss`` records (their
     own step); total, the last step of the run, fixes the x range so a live curve grows left to
     right; points, about how many of the n steps to draw; log, both y axes on a log scale (a
     long run's loss falls by orders of magnitude: on a linear axis it is a spike, then a flat
@@ -60,7 +60,7 @@ def loss_figure(losses, smoothed, validation=(), total: int | None = None, start
     curves = {"raw": losses[idx], "smoothed": smoothed[idx], "validation": np.array([v.loss for v in validation])}
     traces = []
     for col, name in ((1, "loss"), (2, "perplexity")):
-        y = curves if col == 1 else {k: np.array([rc.perplexity(v) for v in c]) for k, c in curves.items()}
+        y = curves if col == 1 else {k: np.array([rc.analysis.perplexity(v) for v in c]) for k, c in curves.items()}
         axes = dict(xaxis=f"x{col}", yaxis=f"y{col}", showlegend=col == 1)
         traces.append(go.Scatter(x=steps, y=y["raw"], mode="lines", name=f"{name} of each step", legendgroup="raw",
                                  line=dict(color=RAW_COLOR, width=1), **axes,

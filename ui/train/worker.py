@@ -5,7 +5,7 @@ calls, holding the GIL; every session of a Streamlit server shares that GIL, so 
 session's script thread slowed every other visitor's page. Here each run is a separate program
 (``python -m ui.train.worker``) at a lower CPU priority than the server:
 
-- the server sends it a ``Request`` (pickled, on its stdin) and it trains with ``rc.record_training``;
+- the server sends it a ``Request`` (pickled, on its stdin) and it trains with ``rc.training.record_training``;
 - every PROGRESS_EVERY seconds it sends an ``Update`` (the new losses, smoothed losses, live samples
   and validation losses) on its stdout, and at the end one ``Outcome`` (the trained model and its
   record, or the error);
@@ -65,9 +65,9 @@ class Update:
 
     step: int  # updates done so far in this run
     losses: np.ndarray  # (n,) the new steps' losses
-    smoothed: np.ndarray  # (n,) and their smoothed values (``rc.ema``)
-    samples: tuple[rc.LiveSample, ...]  # new live samples
-    validation: tuple[rc.ValidationLoss, ...]  # new validation losses
+    smoothed: np.ndarray  # (n,) and their smoothed values (``rc.training.ema``)
+    samples: tuple[rc.training.LiveSample, ...]  # new live samples
+    validation: tuple[rc.training.ValidationLoss, ...]  # new validation losses
     tokens_per_s: float
 
 
@@ -81,8 +81,8 @@ class Outcome:
     message: str
     model: rc.Model | None = None
     smoothed: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (steps,) as the model's losses
-    samples: tuple[rc.LiveSample, ...] = ()
-    validation: tuple[rc.ValidationLoss, ...] = ()
+    samples: tuple[rc.training.LiveSample, ...] = ()
+    validation: tuple[rc.training.ValidationLoss, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,8 @@ class Progress:
     total: int  # updates asked for
     losses: np.ndarray  # (step,)
     smoothed: np.ndarray  # (step,)
-    samples: tuple[rc.LiveSample, ...]
-    validation: tuple[rc.ValidationLoss, ...]
+    samples: tuple[rc.training.LiveSample, ...]
+    validation: tuple[rc.training.ValidationLoss, ...]
     tokens_per_s: float
     ahead: int  # runs waiting before this one (0 when not waiting)
 
@@ -112,14 +112,14 @@ class Reporter:
 
     def __init__(self, out, stop_fd: int):
         self.out, self.stop_fd = out, stop_fd
-        self.recorder: rc.Recorder | None = None
+        self.recorder: rc.training.Recorder | None = None
         self.sent = {"losses": 0, "samples": 0, "validation": 0}
         self.last_check = self.last_send = time.perf_counter()
 
-    def attach(self, recorder: rc.Recorder) -> None:
+    def attach(self, recorder: rc.training.Recorder) -> None:
         self.recorder = recorder
 
-    def on_step(self, info: rc.StepInfo) -> bool | None:
+    def on_step(self, info: rc.training.StepInfo) -> bool | None:
         now = time.perf_counter()
         if now - self.last_check >= STOP_CHECK_EVERY:
             self.last_check = now
@@ -133,7 +133,7 @@ class Reporter:
                 return False
         return None
 
-    def update(self, info: rc.StepInfo) -> Update:
+    def update(self, info: rc.training.StepInfo) -> Update:
         r, sent = self.recorder, self.sent
         new = Update(info.step, np.array(r.losses[sent["losses"]:]), np.array(r.smoothed[sent["losses"]:]),
                      tuple(r.samples[sent["samples"]:]), tuple(r.validation[sent["validation"]:]), info.tokens_per_s)
@@ -149,7 +149,7 @@ def send(out, message) -> None:
 def train_request(request: Request, reporter: Reporter) -> Outcome:
     """Train as asked, holding text out for a validation loss when the corpus is long enough."""
     try:
-        model, report, recorder = rc.record_training(request.start, request.corpus, request.config,
+        model, report, recorder = rc.training.record_training(request.start, request.corpus, request.config,
                                                      on_step=reporter.on_step, on_start=reporter.attach)
     except rc.RnnCoreError as e:
         return Outcome("error", str(e))
@@ -189,8 +189,8 @@ class _Run:
         self.state, self.proc, self.sent, self.stop_asked = "waiting", None, False, False
         self.losses: list[np.ndarray] = []
         self.smoothed: list[np.ndarray] = []
-        self.samples: list[rc.LiveSample] = []
-        self.validation: list[rc.ValidationLoss] = []
+        self.samples: list[rc.training.LiveSample] = []
+        self.validation: list[rc.training.ValidationLoss] = []
         self.tokens_per_s, self.outcome = 0.0, None
 
     def add(self, update: Update) -> None:

@@ -17,7 +17,7 @@ from ui.common.checked_input import checked_number
 from ui.common.theme import plotly_chart
 
 
-def drawn_ids(counts: rc.DrawCounts) -> np.ndarray:
+def drawn_ids(counts: rc.decoding.DrawCounts) -> np.ndarray:
     """Tokens to draw, in vocabulary order: those q can give (q > 0), or the MAX_BARS most
     probable of them when there are more."""
     possible = np.flatnonzero(counts.q > 0)
@@ -26,7 +26,7 @@ def drawn_ids(counts: rc.DrawCounts) -> np.ndarray:
     return np.sort(np.argsort(-counts.q, kind="stable")[:MAX_BARS])
 
 
-def draws_figure(counts: rc.DrawCounts, vocab: tuple[str, ...], t: int) -> go.Figure:
+def draws_figure(counts: rc.decoding.DrawCounts, vocab: tuple[str, ...], t: int) -> go.Figure:
     """Observed counts (bars, token colours) beside the expected N q_t (grey outlines)."""
     ids = drawn_ids(counts)
     labels = [axis_label(vocab[v]) for v in ids]
@@ -48,7 +48,7 @@ def draws_figure(counts: rc.DrawCounts, vocab: tuple[str, ...], t: int) -> go.Fi
     return fig
 
 
-def p_value_sentence(test: rc.ChiSquare) -> str:
+def p_value_sentence(test: rc.decoding.ChiSquare) -> str:
     """The chi-square result for students, in one sentence."""
     if test.p_value is None:
         return ("Only one token can be drawn here (or all but one are pooled for too few expected draws), "
@@ -61,7 +61,7 @@ def p_value_sentence(test: rc.ChiSquare) -> str:
             f"{test.p_value:.3f}, {verdict}.")
 
 
-def render_draws(trace: rc.StepTrace, vocab: tuple[str, ...], *, key: str) -> rc.DrawCounts:
+def render_draws(trace: rc.StepTrace, vocab: tuple[str, ...], *, key: str) -> rc.decoding.DrawCounts:
     """N (up to ``limits.DRAWS.high``) and a seed, then the counts of N draws from ``trace.q``
     beside N q, and the chi-square test in one sentence; returns the counts."""
     limits = rc.limits
@@ -72,7 +72,7 @@ def render_draws(trace: rc.StepTrace, vocab: tuple[str, ...], *, key: str) -> rc
                f"and picks the token whose slice of q_{trace.t} holds it. "
                + (f"This step was not sampled ({trace.how}): the draws show what sampling from its q would give."
                   if trace.draw is None else ""))
-    counts = rc.draw_counts(trace.q, int(n), seed=int(seed))
+    counts = rc.decoding.draw_counts(trace.q, int(n), seed=int(seed))
     plotly_chart(draws_figure(counts, vocab, trace.t), key=f"{key}_figure")
     st.markdown(p_value_sentence(counts.test))
     return counts

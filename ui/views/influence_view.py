@@ -25,7 +25,7 @@ INFLUENCE_CSS = ("<style>.infl{line-height:2.1}.infl span{white-space:pre-wrap;b
                  "margin-right:3px}.infl .next{font-weight:700;border:2px solid #111827}</style>")
 
 
-def row_html(inf: rc.Influence, t: int) -> str:
+def row_html(inf: rc.analysis.Influence, t: int) -> str:
     """The inputs of steps 1..t (w_0..w_{t-1}) shaded by their share of the largest influence on
     the prediction at step t, then the predicted token w_t outlined; each span's tooltip holds
     the norm. Tokens escaped. Needs INFLUENCE_CSS once on the page."""
@@ -43,7 +43,7 @@ def row_html(inf: rc.Influence, t: int) -> str:
     return f'<div class="infl">{"".join(spans)}</div>'
 
 
-def heatmap(inf: rc.Influence, t: int | None = None) -> go.Figure:
+def heatmap(inf: rc.analysis.Influence, t: int | None = None) -> go.Figure:
     """log10 of the norms, rows t (prediction), columns s (input position), upper triangle empty;
     the inspected step's row outlined."""
     T = len(inf.inputs)
@@ -64,9 +64,9 @@ def heatmap(inf: rc.Influence, t: int | None = None) -> go.Figure:
     return fig
 
 
-def influence_of(model: rc.Model, traces: list[rc.StepTrace], wrt: str) -> rc.Influence:
-    """``rc.influence`` of the path's own tokens (teacher-forced: the same h_t as the path)."""
-    return rc.influence(model, rc.path_tokens(traces), wrt=wrt)
+def influence_of(model: rc.Model, traces: list[rc.StepTrace], wrt: str) -> rc.analysis.Influence:
+    """``rc.analysis.influence`` of the path's own tokens (teacher-forced: the same h_t as the path)."""
+    return rc.analysis.influence(model, rc.analysis.path_tokens(traces), wrt=wrt)
 
 
 def choose_wrt(*, key: str) -> str:
@@ -76,7 +76,7 @@ def choose_wrt(*, key: str) -> str:
                     help="x_s: the embedding of the token fed in at s. h_s: the hidden state right after it.")
 
 
-def show_influence(inf: rc.Influence, t: int, *, key: str) -> None:
+def show_influence(inf: rc.analysis.Influence, t: int, *, key: str) -> None:
     """The inspected step's earlier tokens shaded by influence, then the t x s heatmap."""
     st.markdown(f"**Which earlier tokens move the prediction at step {t}?** Each is shaded by "
                 f"||d log y_{t}[w_{t}] / d {inf.wrt}_s||, the size of the gradient of the log-probability of "

@@ -28,7 +28,7 @@ LISTED = 12  # kept tokens written out in the table, at most
 DEMO = {"top_p": 0.9, "min_p": 0.1, "typical_p": 0.9}
 
 
-def panel_ids(panels: Sequence[rc.Panel]) -> np.ndarray:
+def panel_ids(panels: Sequence[rc.decoding.Panel]) -> np.ndarray:
     """Token ids every panel draws, in vocabulary order: all of them for a small vocabulary,
     else the PANEL_BARS most probable under the temperature panel's q."""
     q = panels[1].q
@@ -37,13 +37,13 @@ def panel_ids(panels: Sequence[rc.Panel]) -> np.ndarray:
     return np.sort(np.argsort(-q, kind="stable")[:PANEL_BARS])
 
 
-def panel_title(panel: rc.Panel, V: int) -> str:
+def panel_title(panel: rc.decoding.Panel, V: int) -> str:
     """'<b>top-p</b> · p = 0.9<br>keeps 3 of 5 · H = 0.94 nats · exp(H) = 2.56' (no token in it)."""
     return (f"<b>{panel.name}</b> · {panel.setting}<br>keeps {len(panel.kept):,} of {V:,} · "
             f"H = {panel.entropy:.2f} nats · exp(H) = {panel.effective_vocab:.2f}")
 
 
-def panels_figure(panels: Sequence[rc.Panel], vocab: tuple[str, ...]) -> go.Figure:
+def panels_figure(panels: Sequence[rc.decoding.Panel], vocab: tuple[str, ...]) -> go.Figure:
     """Six bar charts in a 2 x 3 grid, one per panel: q of the kept tokens in their colours, the
     tokens the rule cuts as grey outlines at their tempered probability (what they would have had)."""
     ids = panel_ids(panels)
@@ -72,7 +72,7 @@ def panels_figure(panels: Sequence[rc.Panel], vocab: tuple[str, ...]) -> go.Figu
     return fig
 
 
-def panels_table(panels: Sequence[rc.Panel], vocab: tuple[str, ...]) -> pd.DataFrame:
+def panels_table(panels: Sequence[rc.decoding.Panel], vocab: tuple[str, ...]) -> pd.DataFrame:
     """One row per panel: the rule, its setting, the tokens it keeps (first LISTED), H, exp(H)."""
     def listed(kept: np.ndarray) -> str:
         words = [show_token(vocab[v]) for v in kept[:LISTED]]
@@ -102,10 +102,10 @@ def panel_knobs(start: rc.Rule, vocab_size: int, *, key: str) -> rc.Rule:
 
 
 def render_rule_panels(trace: rc.StepTrace, vocab: tuple[str, ...], knobs: rc.Rule, *, key: str,
-                       context: Sequence[int] = ()) -> tuple[rc.Panel, ...]:
+                       context: Sequence[int] = ()) -> tuple[rc.decoding.Panel, ...]:
     """The panels of ``trace``'s logits o_t under ``knobs`` (``context``: the ids fed in up to
     this step, for a repetition penalty), drawn as a figure and a table; returns the panels."""
-    panels = rc.rule_panels(trace.logits, knobs, context)
+    panels = rc.decoding.rule_panels(trace.logits, knobs, context)
     plotly_chart(panels_figure(panels, vocab), key=f"{key}_figure")
     st.caption("Each panel applies one rule alone to the same o_t: the temperature first, then that filter; "
                "coloured bars are the renormalised q the rule would draw from, grey outlines the tokens it "

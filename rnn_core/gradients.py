@@ -26,9 +26,10 @@ import numpy as np
 
 from .bptt import forward_seq
 from .errors import ConfigError, VocabularyError
-from .params import Model, Params
+from .model import Model
 from .sample import token_ids
 from .step import StepTrace
+from .weights import Params
 
 MAX_POSITIONS = 1000  # longest sequence for the (T, T) matrices: cost grows as T^2 H^2
 WRT = ("x", "h")
