@@ -128,3 +128,11 @@ def check_top_k(top_k: int, vocab_size: int) -> int:
     if top_k > vocab_size:
         raise ConfigError(f"top-k must be at most the vocabulary size {vocab_size:,} (0 = off), not {top_k!r}.")
     return top_k
+
+__all__ = [
+    "Limit", "STRATEGIES",
+    # the picking rule's knobs, and the other generation settings
+    "TEMPERATURE", "TOP_K", "TOP_P", "MIN_P", "TYPICAL_P", "REPETITION_PENALTY", "RULE_KNOBS",
+    "MAX_TOKENS", "MAX_TOKENS_BY_LEVEL", "SEED", "PROMPT_TOKENS", "BEAM_WIDTH", "DRAWS", "TREE_SAMPLES",
+    "GENERATION", "BY_KEY", "default_max_tokens", "check_top_k",
+]
