@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .config import TrainConfig, check_param_count, model_dtype
+from .errors import ConfigError
 from .history import History, history_problem, joined
 from .tokens import EOS, Corpus, Vocab, build_vocab, make_corpus
 from .weights import Params, init_params
@@ -75,11 +76,36 @@ class Model:
                                            snapshots=tuple(p.astype(dtype) for p in self.history.snapshots))
         return replace(self, params=self.params.astype(dtype), history=history)
 
+    def at_checkpoint(self, step: int) -> "Model":
+        """This model as it was after training step ``step``, one of ``checkpoints``: those
+        weights, ``steps_trained`` = step, the loss of that step when the history has it, and no
+        history (its losses and snapshots would run past those weights). The model itself for
+        its own step. ConfigError naming the steps kept, for any other step."""
+        if step == self.steps_trained:
+            return self
+        kept = dict(self.checkpoints())
+        if step not in kept:
+            raise ConfigError(not_kept(list(kept), step))
+        weights = kept[step]
+        losses = self.history.losses if self.history is not None else np.zeros(0)
+        index = step - (self.steps_trained - len(losses)) - 1  # losses[i] belongs to update start + i + 1
+        loss = float(losses[index]) if 0 <= index < len(losses) else float("nan")
+        return replace(self, params=weights, steps_trained=step, last_loss=loss, history=None)
+
     def checkpoints(self) -> list[tuple[int, Params]]:
         """(step, weights) through training, oldest first: the history's snapshots, then the
         current weights at ``steps_trained`` (only those when there is no history)."""
         kept = list(zip(self.history.steps.tolist(), self.history.snapshots)) if self.history else []
         return [(s, p) for s, p in kept if s < self.steps_trained] + [(self.steps_trained, self.params)]
+
+
+def not_kept(steps: list[int], step: int) -> str:
+    """Why a model has no weights after training step ``step``, naming the ``steps`` it has."""
+    if len(steps) == 1:
+        return f"this model keeps no earlier weights, only its own after step {steps[0]:,}."
+    shown = ", ".join(f"{k:,}" for k in steps) if len(steps) <= 8 else \
+        ", ".join(f"{k:,}" for k in steps[:3]) + ", …, " + f"{steps[-1]:,}"
+    return f"this model keeps the weights after training steps {shown}, not {step}."
 
 
 def new_model(corpus: Corpus, config: TrainConfig) -> Model:

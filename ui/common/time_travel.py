@@ -8,8 +8,6 @@ samples are noise; later they sharpen into the training text.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
 import rnn_core as rc
@@ -26,12 +24,6 @@ def why_no_slider(model: rc.Model) -> str:
                 "Train page keep theirs.")
     return ("This model's history keeps no earlier weights: a model this large keeps no snapshots, "
             "so there is nothing to replay.")
-
-
-def at_step(model: rc.Model, step: int) -> rc.Model:
-    """The model with the weights it had after training step ``step`` (one of its checkpoints)."""
-    params = dict(model.checkpoints())[step]
-    return model if params is model.params else replace(model, params=params)
 
 
 def kept_steps(model: rc.Model) -> list[int]:
@@ -60,4 +52,4 @@ def weights_slider(model: rc.Model, *, key: str) -> tuple[rc.Model, int]:
     c2.caption(f"Training time-travel: {len(steps)} snapshots of the weights, from step {steps[0]:,} to "
                f"{steps[-1]:,}. Every sample meets the same random numbers u_t at every step, so what "
                "changes is the weights alone: at step 0 y_t is nearly flat, then it sharpens.")
-    return at_step(model, step), step
+    return model.at_checkpoint(step), step

@@ -13,7 +13,6 @@ from typing import Mapping
 
 import rnn_core as rc
 from rnn_core import EOS, StepTrace
-from ui.common.time_travel import at_step
 from ui.step.settings import Settings, prompt
 
 CACHE_SIZE = 16  # paths kept per visitor: enough to flip between a path, its forks and the original
@@ -35,7 +34,7 @@ def add_fork(forks: Mapping[int, int], t: int, token_id: int) -> dict[int, int]:
 
 def model_at(model: rc.Model, s: Settings) -> rc.Model:
     """The model with the weights ``s`` walks with: a training snapshot's, or its own."""
-    return model if s.weights is None else at_step(model, s.weights)
+    return model if s.weights is None else model.at_checkpoint(s.weights)
 
 
 def get_path(cache: dict, model: rc.Model, version: int, s: Settings, forks: Mapping[int, int]) -> list[StepTrace]:

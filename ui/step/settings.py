@@ -16,7 +16,6 @@ from urllib.parse import quote, unquote
 import rnn_core as rc
 from rnn_core import limits
 from ui.common import links
-from ui.common.time_travel import kept_steps
 
 RULES = ("sample", "greedy")  # ranges and defaults of every setting: rnn_core.limits
 FORCE_KEY = "force"  # the query key of the forced tokens
@@ -98,14 +97,8 @@ def check(s: Settings, model: rc.Model) -> None:
 
 def check_weights(weights: int | None, model: rc.Model) -> None:
     """ConfigError unless ``weights`` is None (the model's own) or a step the model kept weights of."""
-    steps = kept_steps(model)
-    if weights is None or weights in steps:
-        return
-    if len(steps) == 1:
-        raise rc.ConfigError(f"this model keeps no earlier weights, only its own after step {steps[0]:,}.")
-    shown = ", ".join(f"{k:,}" for k in steps) if len(steps) <= 8 else \
-        ", ".join(f"{k:,}" for k in steps[:3]) + ", …, " + f"{steps[-1]:,}"
-    raise rc.ConfigError(f"this model keeps the weights after training steps {shown}, not {weights}.")
+    if weights is not None:
+        model.at_checkpoint(weights)
 
 
 def own_weights(weights: int | None, model: rc.Model) -> int | None:

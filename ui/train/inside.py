@@ -5,8 +5,6 @@ and the weights. Each function draws one view; the numbers come from rnn_core, t
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
 import rnn_core as rc
@@ -25,9 +23,8 @@ def watch_it_learn(model: rc.Model, sentence: tuple[str, ...]) -> None:
     """p(correct next token) of a teacher-forced sentence at each of the model's checkpoints
     (``Model.checkpoints``: its history's snapshots and its current weights), and greedy text
     at the checkpoint the slider picks."""
-    checkpoints = model.checkpoints()
-    models = [replace(model, params=p, history=None) for _, p in checkpoints]
-    rows = [(step, rc.decoding.teacher_forced(m, sentence)) for (step, _), m in zip(checkpoints, models)]
+    models = [model.at_checkpoint(step) for step, _ in model.checkpoints()]
+    rows = [(m.steps_trained, rc.decoding.teacher_forced(m, sentence)) for m in models]
     steps = [step for step, _ in rows]
     if len(steps) == 1:
         st.info("This model carries no training history (no earlier weights), so only its current weights show.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -96,10 +96,8 @@ def reach_choices(model: rc.Model) -> list[ReachChoice]:
     choices = []
     tokens = tuple(text_tokens(model)[: reach_length(model.config.hidden_size) + 1])
     if len(tokens) > 20:
-        first_step, first_params = model.checkpoints()[0]
-        if first_step == 0 and model.steps_trained > 0:
-            before = replace(model, params=first_params, history=None, steps_trained=0)
-            choices.append(ReachChoice("your model before training (step 0)", before, tokens))
+        if model.checkpoints()[0][0] == 0 and model.steps_trained > 0:
+            choices.append(ReachChoice("your model before training (step 0)", model.at_checkpoint(0), tokens))
         choices.append(ReachChoice(f"your model as trained (step {model.steps_trained})", model, tokens))
     demo = rc.training.start_model(rc.training.builtin_corpus(DEMO_CORPUS), rc.TrainConfig(**DEMO_CONFIG))
     text = tuple(rc.training.BUILTINS[DEMO_CORPUS].text[: reach_length(demo.config.hidden_size) + 1])
