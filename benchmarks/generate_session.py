@@ -65,7 +65,8 @@ def visit(model: rc.Model, max_tokens: int, n: int, views=VIEWS) -> None:
     print(f"  {'run':<26}{'CPU s':>7}{'total':>14}  " + "  ".join(f"{s:>16}" for s in SLOTS))
     at.number_input(key=generate_state.MAX_TOKENS.format(level=model.level)).set_value(max_tokens)
     steps = [("settings (Samples view)", lambda: at.slider(key=generate_state.N).set_value(n).run())]
-    steps += [(view, lambda view=view: at.segmented_control(key=generate_state.VIEW).set_value(view).run()) for view in views]
+    steps += [(view,
+               lambda view=view: at.segmented_control(key=generate_state.VIEW).set_value(view).run()) for view in views]
     for name, act in steps:
         t0 = time.process_time()
         act()

@@ -32,7 +32,7 @@ import st_client  # noqa: E402
 from class_load import percentile  # noqa: E402
 from st_client import Session, close_all, start_server  # noqa: E402
 
-from ui.common.token_text import md_token  # noqa: E402
+from ui.common.text import md_token  # noqa: E402
 from ui.room import store as room_store  # noqa: E402  (st_client puts the repository on sys.path)
 
 SEED = ["I", "love", "deep", "learning", "</s>"]

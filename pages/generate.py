@@ -54,7 +54,8 @@ def rules(model: rc.Model, version: int, s: generate_state.Settings) -> None:
     traces, _, t = inspected_step(model, version, s)
     knobs = rule_panels.panel_knobs(s.rule, len(model.vocab), key=generate_state.PANEL_PREFIX)
     context = [tr.input_id for tr in traces[:t]]  # every token fed in up to step t
-    rule_panels.render_rule_panels(traces[t - 1], model.vocab.tokens, knobs, key=generate_state.PANEL_PREFIX, context=context)
+    rule_panels.render_rule_panels(traces[t - 1], model.vocab.tokens, knobs, key=generate_state.PANEL_PREFIX,
+                                   context=context)
 
 
 def draws(model: rc.Model, version: int, s: generate_state.Settings) -> None:
@@ -91,9 +92,11 @@ st.title("Generate")
 st.caption("The model writes on its own: each token it picks is fed back as the next input. "
            "Draw many samples and see how the picking rule shapes what comes out.")
 settings, weighted = controls(model, version)
-link = check_link({generate_state.VIEW: VIEWS}, {generate_state.VIEW: VIEWS[0]})  # /generate?view= or ?view=Bogus: a warning, no crash
+link = check_link({generate_state.VIEW: VIEWS},
+                  {generate_state.VIEW: VIEWS[0]})  # /generate?view= or ?view=Bogus: a warning, no crash
 follow_link(generate_state.VIEW, link[generate_state.VIEW], VIEWS[0])
-view = st.segmented_control("View", VIEWS, key=generate_state.VIEW, required=True, on_change=write_link, args=(generate_state.VIEW,),
+view = st.segmented_control("View", VIEWS, key=generate_state.VIEW, required=True, on_change=write_link,
+                            args=(generate_state.VIEW,),
                             label_visibility="collapsed")
 try:
     SHOW[view](weighted, version, settings)

@@ -14,8 +14,8 @@ import streamlit as st
 
 import rnn_core as rc
 from ui.common.session import current_model, model_version, start_page
+from ui.common.text import md_token
 from ui.common.theme import plotly_chart
-from ui.common.token_text import md_token
 from ui.train import inside, keys, worker
 from ui.train import state as train_state
 from ui.train import view as train_view

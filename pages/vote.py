@@ -13,8 +13,7 @@ import secrets
 import streamlit as st
 
 from ui.common.pages_mode import leave_legacy_pages_mode
-from ui.common.text import md_literal
-from ui.common.token_text import md_token, show_token
+from ui.common.text import md_literal, md_token, show_token
 from ui.room import store as room_store
 
 POLL_SECONDS = 1.0

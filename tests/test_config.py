@@ -174,6 +174,8 @@ def test_the_suggested_run_on_a_400_character_paragraph_learns_it_and_the_defaul
     assert report.status == "done" and rc.training.mean_loss(trained, corpus) < 0.1
     greedy = rc.decoding.text_of(trained, rc.generate(trained, ["O"], rc.GREEDY, max_tokens=120))
     assert greedy.startswith(PARAGRAPH[:100]), greedy
-    default, _, _ = rc.training.record_training(rc.training.start_model(corpus, rc.TrainConfig()), corpus, rc.TrainConfig())
+    start = rc.training.start_model(corpus, rc.TrainConfig())
+    default, _, _ = rc.training.record_training(start, corpus, rc.TrainConfig())
     assert rc.training.mean_loss(default, corpus) > 2
-    assert not rc.decoding.text_of(default, rc.generate(default, ["O"], rc.GREEDY, max_tokens=20)).startswith(PARAGRAPH[:20])
+    greedy = rc.generate(default, ["O"], rc.GREEDY, max_tokens=20)
+    assert not rc.decoding.text_of(default, greedy).startswith(PARAGRAPH[:20])

@@ -130,7 +130,8 @@ def test_influence_of_a_generated_path_uses_its_first_input_and_chosen_tokens(ra
 
 def test_influence_accepts_text_tokenized_at_the_models_level():
     model = small_model()
-    np.testing.assert_array_equal(rc.analysis.influence(model, "abca").norms, rc.analysis.influence(model, list("abca")).norms)
+    as_text, as_tokens = rc.analysis.influence(model, "abca"), rc.analysis.influence(model, list("abca"))
+    np.testing.assert_array_equal(as_text.norms, as_tokens.norms)
 
 
 @pytest.mark.parametrize("tokens, error, words", [

@@ -229,7 +229,8 @@ def test_teacher_forcing_feeds_the_true_tokens(trained_seed):
 
 def test_log_prob_sums_the_chosen_tokens_log_probabilities(trained_seed):
     traces = rc.generate(trained_seed, "I")
-    assert rc.decoding.log_prob(traces) == pytest.approx(sum(math.log(tr.probs[tr.token_id]) for tr in traces), rel=1e-12)
+    assert rc.decoding.log_prob(traces) == pytest.approx(sum(math.log(tr.probs[tr.token_id]) for tr in traces),
+                                                         rel=1e-12)
 
 
 def test_traces_json_has_one_step_per_token_fed_in(trained_seed):
@@ -347,7 +348,8 @@ def test_summaries_pick_exactly_what_generate_picks(random_model, rule):
     for seed, sample in ((0, 0), (0, 1), (7, 3)):
         for forced in (None, {3: 0}):
             traces = rc.generate(random_model, "one two", rule, max_tokens=12, seed=seed, sample=sample, forced=forced)
-            summary = rc.decoding.generate_summary(random_model, "one two", rule, max_tokens=12, seed=seed, sample=sample,
+            summary = rc.decoding.generate_summary(random_model, "one two", rule, max_tokens=12, seed=seed,
+                                                   sample=sample,
                                           forced=forced)
             assert [(s.t, s.input, s.token, s.how, s.draw) for s in summary] == \
                    [(tr.t, tr.input, tr.token, tr.how, tr.draw) for tr in traces]
@@ -368,7 +370,8 @@ def test_ends_with_eos_is_true_only_when_end_of_sentence_was_picked(trained_seed
     assert rc.decoding.ends_with_eos(rc.generate(trained_seed, "I"))
     never_eos = make_hand_model(b_y=(0.0, 0.0, -100.0))
     assert not rc.decoding.ends_with_eos(rc.generate(never_eos, "a", max_tokens=3))
-    assert not rc.decoding.ends_with_eos(rc.decoding.teacher_forced(trained_seed, ["I", "love", "deep", "learning", "</s>"]))
+    forced = rc.decoding.teacher_forced(trained_seed, ["I", "love", "deep", "learning", "</s>"])
+    assert not rc.decoding.ends_with_eos(forced)
     assert not rc.decoding.ends_with_eos([])
 
 

@@ -25,7 +25,8 @@ def seed():
 
 
 def summaries(model, prompt, rule, max_tokens, seed, n):
-    return [rc.decoding.generate_summary(model, prompt, rule, max_tokens=max_tokens, seed=seed, sample=i) for i in range(n)]
+    return [rc.decoding.generate_summary(model, prompt, rule, max_tokens=max_tokens, seed=seed,
+                                         sample=i) for i in range(n)]
 
 
 def test_table_log_prob_and_perplexity_from_the_probabilities(seed):

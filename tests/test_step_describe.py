@@ -14,7 +14,7 @@ import pytest
 import rnn_core as rc
 from tests.hostile_tokens import HOSTILE, hostile_model
 from tests.walk_record import numbers, piece, table_rows, text
-from ui.common.token_text import show_token
+from ui.common.text import show_token
 from ui.step.describe import WalkView, about_text, describe_walk, loop_column
 from ui.step.equations import num
 

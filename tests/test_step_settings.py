@@ -32,7 +32,8 @@ def test_query_round_trip_with_forced_tokens(trained_seed):
 ])
 def test_bad_query_values_fall_back_to_defaults_with_a_warning(trained_seed, key, raw, hint):
     defaults = Settings(word="I")
-    s, warnings = step_settings.from_query({key: raw, "seed": "5"} if key != "seed" else {key: raw}, defaults, trained_seed)
+    s, warnings = step_settings.from_query({key: raw, "seed": "5"} if key != "seed" else {key: raw}, defaults,
+                                           trained_seed)
     (w,) = warnings
     assert f"{key}={raw}" in w and hint in w
     assert s == (replace(defaults, seed=5) if key != "seed" else defaults)

@@ -1,4 +1,4 @@
-"""ui/common/token_text.py: one token, written for each medium it is shown in.
+"""ui/common/text.py, tokens: one token, written for each medium it is shown in.
 
 The expected strings are written out by hand from each medium's rules (Plotly's pseudo-HTML,
 HTML, KaTeX text mode, CommonMark); what the browser renders is checked in
@@ -7,7 +7,7 @@ tests/browser/test_browser_tokens.py.
 
 import pytest
 
-from ui.common import token_text as tt
+from ui.common import text as tt
 
 HOSTILE = ["</s>", "<b>", "$x$", "\\frac", "**", "}", "&", "_", " ", "a-b", "'", "%{y}"]
 

@@ -66,9 +66,11 @@ def test_loss_figure_thins_a_long_curve_but_keeps_the_last_point():
 
 
 def test_a_live_charts_axis_doubles_as_the_run_goes_on_and_stops_at_its_last_step():
-    assert [train_view.live_span(step, 1_000_000) for step in (0, 80, 81, 160, 161, 5_000)] == [100, 100, 200, 200, 400, 6400]
+    spans = [train_view.live_span(step, 1_000_000) for step in (0, 80, 81, 160, 161, 5_000)]
+    assert spans == [100, 100, 200, 200, 400, 6400]
     assert train_view.live_span(90, 60) == 60 and train_view.live_span(999_999, 1_000_000) == 1_000_000
-    assert train_view.loss_figure([1.0] * 1234, [1.0] * 1234, total=1600).layout.title.text.startswith("step 1,234: loss")
+    title = train_view.loss_figure([1.0] * 1234, [1.0] * 1234, total=1600).layout.title.text
+    assert title.startswith("step 1,234: loss")
 
 
 def test_the_seed_models_smoothed_curve_is_the_recorders(recorded):
@@ -100,7 +102,7 @@ def test_teacher_forced_table_marks_a_wrong_top_choice():
 
 def test_learning_heatmap_has_a_row_per_snapshot_and_p_of_the_truth_in_each_cell(trained):
     untrained = rc.seed_model()
-    rows = [(0, rc.decoding.teacher_forced(untrained, SEED_TOKENS)), (60, rc.decoding.teacher_forced(trained, SEED_TOKENS))]
+    rows = [(steps, rc.decoding.teacher_forced(m, SEED_TOKENS)) for steps, m in ((0, untrained), (60, trained))]
     fig = train_view.learning_heatmap(rows, selected=1)
     heat = fig.data[0]
     assert list(heat.y) == ["step 0", "step 60"]
@@ -221,7 +223,8 @@ def test_the_what_if_offers_untrained_weights_and_a_long_char_level_sequence():
 
 
 def test_a_large_hidden_size_reads_fewer_positions():
-    assert memory_view.reach_length(3) == memory_view.REACH_TOKENS and memory_view.reach_length(1024) == memory_view.REACH_COST // 1024
+    assert memory_view.reach_length(3) == memory_view.REACH_TOKENS
+    assert memory_view.reach_length(1024) == memory_view.REACH_COST // 1024
     assert memory_view.reach_length(100_000) == 2
 
 
@@ -255,7 +258,9 @@ def test_figures_serialise_to_json(trained):
     """Streamlit sends figures as JSON: every builder's output must serialise."""
     traces = rc.decoding.teacher_forced(trained, SEED_TOKENS)
     reach = rc.analysis.gradient_reach(trained, list(SEED_TOKENS))
-    figs = [train_view.loss_figure([1.0, 0.5], [1.0, 0.75], [rc.training.ValidationLoss(2, 0.6)]), train_view.learning_heatmap([(0, traces)]),
-            memory_view.reach_figure(reach, reach), *train_view.weight_figures(trained.params, trained.vocab.tokens).values()]
+    figs = [train_view.loss_figure([1.0, 0.5], [1.0, 0.75], [rc.training.ValidationLoss(2, 0.6)]),
+            train_view.learning_heatmap([(0, traces)]),
+            memory_view.reach_figure(reach, reach),
+            *train_view.weight_figures(trained.params, trained.vocab.tokens).values()]
     for fig in figs:
         json.loads(fig.to_json())

@@ -68,6 +68,6 @@ def test_char_level_prefixes_join_without_spaces():
 
 
 def test_leaves_count_the_distinct_continuations(seed, tree):
-    paths = {tuple(rc.analysis.path_tokens(rc.decoding.generate_summary(seed, "I", RULE, max_tokens=20, seed=1, sample=s)))
-             for s in range(80)}
+    samples = [rc.decoding.generate_summary(seed, "I", RULE, max_tokens=20, seed=1, sample=s) for s in range(80)]
+    paths = {tuple(rc.analysis.path_tokens(steps)) for steps in samples}
     assert tree_view.TreeDrawing.of(tree).leaves == len(paths)

@@ -3,7 +3,7 @@ per page and the packages the pages share. No page's package imports another pag
 
 - ``ui.common``: what every page uses: the visitor's model in the session and the sidebar card
   (``session``), stored models (``model_store``) in the data folder (``datadir``), the
-  presenter theme (``theme``), text and tokens shown safely (``text``, ``token_text``), shared
+  presenter theme (``theme``), text and tokens shown safely, escaped once (``text``), shared
   Plotly figures (``charts``), checked inputs (``checked_input``, ``knobs``), training
   time-travel (``time_travel``), served files (``static_files``), memory trimming (``trim``) and
   Streamlit's pages-folder flag (``pages_mode``).

@@ -102,7 +102,8 @@ def test_each_rule_shows_what_rnn_core_generates(name):
     knobs = {field: settings[key] for field, key in generate_state.KNOBS.items() if key in settings}
     rule = rc.GREEDY if strategy == "greedy" else rc.Rule("sample", **knobs)
     model = seed_model()
-    expected = [rc.decoding.text_of(model, rc.generate(model, "I", rule, max_tokens=20, seed=11, sample=i)) for i in range(6)]
+    walks = [rc.generate(model, "I", rule, max_tokens=20, seed=11, sample=i) for i in range(6)]
+    expected = [rc.decoding.text_of(model, walk) for walk in walks]
     assert shown_texts(at) == expected
     assert at.dataframe[0].value["text"].tolist() == expected
     if name == "sample T=1.5":
@@ -186,7 +187,8 @@ def test_widget_bounds_defaults_and_steps_come_from_rnn_core_limits():
 
 
 @pytest.mark.parametrize("key, value, message", [
-    (generate_state.KNOBS["top_k"], 99, "top-k must be at most the vocabulary size 5 (0 = off), not 99. Still using 2."),
+    (generate_state.KNOBS["top_k"], 99,
+     "top-k must be at most the vocabulary size 5 (0 = off), not 99. Still using 2."),
     (generate_state.MAX_TOKENS.format(level="word"), 501,
      "max tokens must be a whole number from 1 to 500, not 501. Still using 2."),
     (generate_state.SEED, -1, "random seed must be a whole number from 0 to 4,294,967,295, not -1. Still using 2."),
@@ -448,7 +450,7 @@ def test_a_model_without_history_says_why_there_is_no_weights_slider():
 # ---------------------------------------------------------------- any model, any view
 
 
-ENTITY = re.compile(r"&(lt|gt|amp|#36);")  # ui.common.token_text.axis_label: "$" too (Plotly reads $...$ as LaTeX)
+ENTITY = re.compile(r"&(lt|gt|amp|#36);")  # ui.common.text.axis_label: "$" too (Plotly reads $...$ as LaTeX)
 MARKUP = re.compile(r"</?b>|<br>")  # the page's own markup in titles and labels
 
 

@@ -101,7 +101,8 @@ def test_a_second_presenter_cannot_drive_someone_elses_room():
     other.session_state["room_open"] = room_store.Room(room.code, "a guessed token")
     other.session_state["plan"] = (2, ["I", "love"], True, 2, 0.5)
     other.run()
-    assert [shown(e.value) for e in other.error] == [f"Room {room_store.show_code(room.code)}: {room_store.MESSAGES['presenter']}"]
+    refusal = f"Room {room_store.show_code(room.code)}: {room_store.MESSAGES['presenter']}"
+    assert [shown(e.value) for e in other.error] == [refusal]
     assert room_store.view(room.code).current.step == 1 and not room_store.view(room.code).current.revealed
 
 

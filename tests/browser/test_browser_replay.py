@@ -28,7 +28,7 @@ from tests.browser.step_helpers import (
 )
 from tests.hostile_tokens import hostile_char_model
 from ui.common.session import seed_model_bytes
-from ui.common.token_text import show_token
+from ui.common.text import show_token
 from ui.step.equations import num
 
 pytestmark = pytest.mark.browser

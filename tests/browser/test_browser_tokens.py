@@ -8,7 +8,7 @@ import pytest
 import rnn_core as rc
 from tests.browser.step_helpers import load_model, open_walk, sized_app
 from tests.hostile_tokens import hostile_char_model
-from ui.common.token_text import show_token
+from ui.common.text import show_token
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from conftest import ARTIFACTS, StreamlitServer
 from hostile_tokens import HOSTILE
 from step_helpers import sized_app
 
-from ui.common.token_text import show_token
+from ui.common.text import show_token
 from ui.room import store as room_store
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative, unlabel_rgb
 
 from rnn_core import StepTrace
-from ui.common.token_text import axis_label
+from ui.common.text import axis_label
 
 
 def _is_grey(color: str) -> bool:
@@ -55,16 +55,6 @@ def _layout(fig: go.Figure, title: str, height: int = 340) -> go.Figure:
         showlegend=fig.layout.showlegend if fig.layout.showlegend is not None else False,
     )
     return fig
-
-
-def shown_ids(trace: StepTrace, max_bars: int = MAX_BARS) -> np.ndarray:
-    """Ids to draw: all of them for a small vocabulary, else the most probable and the chosen."""
-    return trace.top_ids(max_bars)
-
-
-def is_reshaped(trace: StepTrace) -> bool:
-    """Was the pick drawn from a q_t that differs from y_t (temperature, top-k or top-p)?"""
-    return trace.reshaped
 
 
 def figure(spec: dict) -> go.Figure:

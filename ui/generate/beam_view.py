@@ -16,11 +16,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
-from ui.common.charts import GREY, H_COLOR, axis_label
+from ui.common.charts import GREY, H_COLOR
 from ui.common.checked_input import checked_number
 from ui.common.session import cached
+from ui.common.text import axis_label, plotly_text
 from ui.common.theme import plotly_chart
-from ui.common.token_text import plotly_text
 from ui.generate import state as generate_state
 
 BEAM_EXAMPLE = "beam beats greedy: like / love"  # a key of the built-in corpora (tests check it)

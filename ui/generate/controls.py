@@ -62,7 +62,8 @@ def controls(model: rc.Model, version: int) -> tuple[generate_state.Settings, rc
         strategy = c2.radio("Rule", ["sample", "greedy"], key=generate_state.RULE, persist_state="session",
                             help="greedy: always the most probable token. sample: draw from q_t, y_t reshaped "
                                  "by the knobs below.")
-        n = c3.slider("Number of samples", 1, generate_state.MAX_SAMPLES, 10, key=generate_state.N, persist_state="session")
+        n = c3.slider("Number of samples", 1, generate_state.MAX_SAMPLES, 10, key=generate_state.N,
+                      persist_state="session")
         seed = checked_number(c4, LIMITS.SEED, key=generate_state.SEED, label="Random seed",
                               help="Sample #i draws u_t from rnn_core.draws(random seed, i - 1): each sample has "
                                    "its own reproducible random numbers.")

@@ -67,7 +67,8 @@ def trace_csv(traces: list[rc.StepTrace], vocab: tuple[str, ...], settings: dict
 
 def trace_json(model: rc.Model, traces: list[rc.StepTrace], settings: dict) -> str:
     """The CLI's ``generate --json`` document ({"vocab", "text", "steps"}) with "settings"."""
-    return json.dumps({**rc.decoding.traces_json(model, traces), "settings": settings}, ensure_ascii=False, allow_nan=False)
+    return json.dumps({**rc.decoding.traces_json(model, traces), "settings": settings}, ensure_ascii=False,
+                      allow_nan=False)
 
 
 def file_name(settings: dict, ext: str) -> str:

@@ -18,15 +18,14 @@ from ui.common.charts import (
     H_COLOR,
     H_PREV_COLOR,
     HOW,
+    MAX_BARS,
     axis_label,
     distribution_figure,
     distributions_heatmap,
     hidden_figure,
     hidden_heatmap,
-    is_reshaped,
-    shown_ids,
 )
-from ui.common.text import md_literal
+from ui.common.text import md_token
 from ui.common.theme import plotly_chart
 from ui.generate import export
 from ui.generate import state as generate_state
@@ -59,14 +58,14 @@ def choose_step(paths: Sequence[Sequence[rc.decoding.StepSummary]], limit: int) 
 def step_line(trace: rc.StepTrace, sample: int) -> str:
     """'Sample #2, step 3: fed “deep”, chose “learning” (sampled with u = 0.412) · y = 0.87 · q = 0.91'."""
     u = f" with u = {trace.draw:.3f}" if trace.draw is not None else ""
-    return (f"**Sample #{sample}, step {trace.t}**: fed “{md_literal(trace.input)}”, chose "
-            f"“{md_literal(trace.token)}” ({HOW[trace.how]}{u}) · y = {trace.p_token:.4f} · "
+    return (f"**Sample #{sample}, step {trace.t}**: fed “{md_token(trace.input)}”, chose "
+            f"“{md_token(trace.token)}” ({HOW[trace.how]}{u}) · y = {trace.p_token:.4f} · "
             f"q = {trace.q_token:.4f}")
 
 
 def temperature_figure(trace: rc.StepTrace, vocab: tuple[str, ...], T: float) -> go.Figure:
     """y_t (T = 1) beside softmax(o_t / T) for the same step's logits: bars per token."""
-    ids = shown_ids(trace)
+    ids = trace.top_ids(MAX_BARS)
     q = rc.decoding.sampling_distribution(trace.logits, rc.Rule("sample", temperature=T)).q
     labels = [axis_label(vocab[v]) for v in ids]
     fig = go.Figure([
@@ -90,7 +89,7 @@ def show_step(trace: rc.StepTrace, vocab: tuple[str, ...], rule: rc.Rule) -> Non
     """y_t (and q_t), h_{t-1} -> h_t, and the temperature explorer starting at the run's T."""
     c1, c2 = st.columns(2)
     plotly_chart(distribution_figure(trace, vocab), where=c1, key=f"{generate_state.INSPECT_PREFIX}_dist")
-    if is_reshaped(trace):
+    if trace.reshaped:
         c1.caption(f"q_{trace.t} is what u_{trace.t} was drawn from: o_{trace.t} through {rule.describe()}, "
                    f"{len(trace.kept):,} of {len(vocab):,} tokens kept and renormalised. Grey outlines: tokens "
                    "it cut.")
@@ -130,8 +129,9 @@ def show_downloads(model: rc.Model, traces: list[rc.StepTrace], s: generate_stat
                    "--prompt ... --json`.")
         return
     c1, c2, _ = st.columns([1, 1, 2])
+    prefix = generate_state.INSPECT_PREFIX
     c1.download_button("Download trace (CSV)", partial(export.trace_csv, traces, vocab, settings),
-                       export.file_name(settings, "csv"), "text/csv", key=f"{generate_state.INSPECT_PREFIX}_csv", on_click="ignore")
+                       export.file_name(settings, "csv"), "text/csv", key=f"{prefix}_csv", on_click="ignore")
     c2.download_button("Download trace (JSON)", partial(export.trace_json, model, traces, settings),
-                       export.file_name(settings, "json"), "application/json", key=f"{generate_state.INSPECT_PREFIX}_json",
+                       export.file_name(settings, "json"), "application/json", key=f"{prefix}_json",
                        on_click="ignore")

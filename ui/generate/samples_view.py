@@ -15,9 +15,9 @@ import pandas as pd
 import streamlit as st
 
 import rnn_core as rc
-from ui.common.charts import axis_label
 from ui.common.checked_input import checked_number
 from ui.common.session import cached
+from ui.common.text import html_token
 from ui.generate import state as generate_state
 
 Path = Sequence[rc.decoding.StepSummary]  # one sample; full StepTraces work as well
@@ -51,13 +51,13 @@ def colored_html(steps: Path, level: str, head: str = "", small: bool = False) -
     background coloured by the probability y_t gave it when chosen; hovering shows p and rank.
     ``head`` (e.g. '#3') is shown before it. Needs ``TOKEN_CSS`` once on the page."""
     sep = "" if level == "char" else " "
-    spans = [f'<span class="pr" title="prompt">{axis_label(steps[0].input)}</span>']
+    spans = [f'<span class="pr" title="prompt">{html_token(steps[0].input)}</span>']
     for s in steps:
         if s.how == "prompt":
-            spans.append(f'<span class="pr" title="prompt">{axis_label(s.token)}</span>')
+            spans.append(f'<span class="pr" title="prompt">{html_token(s.token)}</span>')
         else:
             tip = html.escape(f"step {s.t} ({s.how}): p = {s.p_token:.4f}, rank {s.rank}", quote=True)
-            spans.append(f'<span class="p{p_bin(s.p_token)}" title="{tip}">{axis_label(s.token)}</span>')
+            spans.append(f'<span class="p{p_bin(s.p_token)}" title="{tip}">{html_token(s.token)}</span>')
     classes = " ".join(["gen-text"] + ["char"] * (level == "char") + ["small"] * small)
     head = f'<span class="n">{html.escape(head)}</span>' if head else ""
     return f'<div class="{classes}">{head}{sep.join(spans)}</div>'
@@ -93,7 +93,8 @@ def samples_table(model: rc.Model, paths: Sequence[Path], corpus: rc.Corpus | No
             "tokens generated": n,
             "ends with </s>": rc.decoding.ends_with_eos(steps),
             "training sentence": (None if units is None
-                                  else rc.training.first_sentence_of(rc.analysis.path_tokens(steps), model.level) in units),
+                                  else rc.training.first_sentence_of(rc.analysis.path_tokens(steps),
+                                                                     model.level) in units),
             "log p": lp,
             "perplexity": rc.analysis.perplexity(-lp / n),
         })
@@ -111,7 +112,8 @@ def summary(table: pd.DataFrame) -> dict:
     }
 
 
-def compare_rules(model: rc.Model, s: generate_state.Settings, n: int, low: float, high: float) -> dict[str, list[Path]]:
+def compare_rules(model: rc.Model, s: generate_state.Settings, n: int, low: float, high: float) -> dict[str,
+                                                                                                        list[Path]]:
     """Greedy, sampling at T = low and at T = high, from the same prompt and seed: {label: samples},
     sample i of each sampling rule meeting the same random numbers."""
     rules = {"greedy": rc.GREEDY, f"sample, T = {low:g}": rc.Rule("sample", low),
@@ -160,7 +162,8 @@ def show_compare(model: rc.Model, version: int, s: generate_state.Settings) -> N
     c1, c2, _ = st.columns([1, 1, 2])
     low = checked_number(c1, rc.limits.TEMPERATURE, key=generate_state.LOW_T, label="Low T", default=0.5)
     high = checked_number(c2, rc.limits.TEMPERATURE, key=generate_state.HIGH_T, label="High T", default=1.5)
-    fits = generate_state.affordable(generate_state.prompt_steps(model, s) + s.max_tokens, len(model.vocab)) // RULES_COMPARED
+    fits = generate_state.affordable(generate_state.prompt_steps(model, s) + s.max_tokens,
+                                     len(model.vocab)) // RULES_COMPARED
     n = max(1, min(s.n, COMPARED, fits))  # a large vocabulary compares fewer samples (generate_state.MAX_WORK)
     st.caption(f"{n} samples per rule from the same prompt and seed; equal texts are shown once "
                "with how many samples gave them (n×).")

@@ -14,9 +14,9 @@ import streamlit as st
 
 import rnn_core as rc
 from ui.common import links
-from ui.common.charts import axis_label
 from ui.common.checked_input import checked_number
 from ui.common.session import cached
+from ui.common.text import axis_label
 from ui.common.theme import plotly_chart
 from ui.generate import state as generate_state
 
@@ -54,7 +54,8 @@ class TreeDrawing:
         """The flat lists of the nodes at most ``depth`` generated tokens deep."""
         keep = [i for i, d in enumerate(self.depths) if d <= depth]
         f = self.flat
-        return rc.decoding.FlatTree(*([column[i] for i in keep] for column in (f.ids, f.parents, f.labels, f.values, f.p,
+        return rc.decoding.FlatTree(*([column[i] for i in keep] for column in (f.ids, f.parents, f.labels, f.values,
+                                                                               f.p,
                                                                         f.q, f.cum_p, f.cum_q)))
 
     def prefix(self, node_id: str) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from ui.common.token_text import md_token
+from ui.common.text import md_token
 from ui.room import qr
 from ui.room import store as room_store
 
@@ -142,7 +142,8 @@ def room_panel(walk: dict) -> room_store.Room | None:
 def room_card(code: str) -> None:
     """The code in large type, where to type it, the vote count, the room's switches."""
     link = vote_link(code)
-    st.markdown(f'<div style="font-size:2.6rem;font-weight:700;line-height:1.2">Room {room_store.show_code(code)}</div>',
+    big = "font-size:2.6rem;font-weight:700;line-height:1.2"
+    st.markdown(f'<div style="{big}">Room {room_store.show_code(code)}</div>',
                 unsafe_allow_html=True)
     st.markdown(f"Scan the QR code, or open **{urlsplit(link).netloc}/vote** and type the code.")
     st.code(link, language=None, wrap_lines=True)

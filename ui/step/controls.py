@@ -9,8 +9,8 @@ import streamlit as st
 
 import rnn_core as rc
 from rnn_core import limits
+from ui.common.text import show_token
 from ui.common.time_travel import choose_weights, kept_steps, why_no_slider
-from ui.common.token_text import show_token
 from ui.step import state
 from ui.step.settings import RULES
 

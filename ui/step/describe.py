@@ -23,7 +23,7 @@ import numpy as np
 import rnn_core as rc
 from rnn_core import StepTrace
 from ui.common import charts
-from ui.common.token_text import show_token
+from ui.common.text import show_token
 from ui.step import equations
 from ui.step.guess import judge, score, verdict_text
 from ui.step.path import finished_reason

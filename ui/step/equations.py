@@ -4,7 +4,7 @@ Step-Through's step area and the offline replay file both show these pieces (``u
 x_t, a_t = W_x x_t + W_h h_{t-1} + b_h with its three terms, h_t, o_t and y_t, q_t when a rule
 reshaped y_t, the o/y(/q) table and the pick. Every number is read from the step's
 ``StepTrace`` (and ``rnn_core.kept_mass``, ``rnn_core.slices``), rounded to the chosen decimals
-here and nowhere else; every token is escaped once (``ui.common.token_text.html_token``). HTML rather than
+here and nowhere else; every token is escaped once (``ui.common.text.html_token``). HTML rather than
 KaTeX: the offline file must open with no fonts or scripts fetched, and one notation serves both.
 
 Each piece is ``(key, html)``; the key names the piece for the renderer's layout and for tests,
@@ -19,7 +19,7 @@ import numpy as np
 
 import rnn_core as rc
 from rnn_core import StepTrace
-from ui.common.token_text import html_token
+from ui.common.text import html_token
 
 COLUMN_ROWS = 5  # a column vector longer than this shows its first entries, a ⋮ and the last
 ROW_ENTRIES = 6  # a row vector longer than this shows its first entries, a … and the last

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from rnn_core import StepTrace
-from ui.common.token_text import show_token
+from ui.common.text import show_token
 
 TOP = 3  # "in the top 3"
 

@@ -15,8 +15,8 @@ import streamlit as st
 import rnn_core as rc
 from ui.common.charts import HOW, distribution_figure, sub, unit_label
 from ui.common.checked_input import checked_number
+from ui.common.text import axis_label, md_token
 from ui.common.theme import plotly_chart
-from ui.common.token_text import axis_label, md_token
 
 KINDS = {"zero": "zero one unit", "clamp": "clamp one unit", "reset": "reset all of it to 0"}
 # the clamp box's range, default and step; rnn_core.HiddenEdit is what accepts or refuses a value
@@ -37,7 +37,8 @@ def edit_box(tr: rc.StepTrace, *, key: str) -> rc.analysis.HiddenEdit:
                            check=lambda v: rc.analysis.HiddenEdit.clamp(0, v))
     if kind == "reset":
         return rc.analysis.HiddenEdit.reset()
-    return rc.analysis.HiddenEdit.zero(int(unit)) if kind == "zero" else rc.analysis.HiddenEdit.clamp(int(unit), float(value))
+    return rc.analysis.HiddenEdit.zero(int(unit)) if kind == "zero" else rc.analysis.HiddenEdit.clamp(int(unit),
+                                                                                                      float(value))
 
 
 def top_change(result: rc.analysis.Intervention, vocab: tuple[str, ...]) -> str:
@@ -67,7 +68,8 @@ def side_by_side(result: rc.analysis.Intervention, vocab: tuple[str, ...], *, ke
         plotly_chart(fig, 280, where=where, key=f"{key}_{side}", config={"displayModeBar": False})
 
 
-def continuation(model: rc.Model, traces: list[rc.StepTrace], t: int, edit: rc.analysis.HiddenEdit, max_len: int) -> str:
+def continuation(model: rc.Model, traces: list[rc.StepTrace], t: int, edit: rc.analysis.HiddenEdit,
+                 max_len: int) -> str:
     """The walk up to step t - 1, then on from the edited step t, each next token the most
     probable (``rnn_core.continue_greedy``), as one Markdown line; the walk's own later steps
     are not shown (no spoiler)."""

@@ -19,8 +19,8 @@ import streamlit as st
 import rnn_core as rc
 from ui.common import charts
 from ui.common.session import cached
+from ui.common.text import md_token
 from ui.common.theme import plotly_chart
-from ui.common.token_text import md_token
 from ui.step import state, teacher
 from ui.step.intervene import show_intervention
 from ui.step.walk import report_step

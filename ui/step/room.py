@@ -13,7 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 import rnn_core as rc
-from ui.common.token_text import show_token
+from ui.common.text import show_token
 from ui.room import panel as room_panel
 from ui.step import state
 from ui.step.walk import report_step

@@ -11,7 +11,7 @@ import numpy as np
 
 import rnn_core as rc
 from rnn_core import StepTrace
-from ui.common.token_text import md_token
+from ui.common.text import md_token
 from ui.step.equations import num
 
 MISSING = "—"  # past the end of the training sentence

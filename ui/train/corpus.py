@@ -7,8 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 import rnn_core as rc
-from ui.common.text import md_literal
-from ui.common.token_text import md_token, show_token
+from ui.common.text import md_literal, md_token, show_token
 from ui.train import keys
 
 SOURCES = ("Built-in", "Paste text", "Upload .txt")

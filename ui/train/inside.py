@@ -10,8 +10,8 @@ import streamlit as st
 import rnn_core as rc
 from ui.common.charts import unit_label
 from ui.common.session import model_version
+from ui.common.text import md_token
 from ui.common.theme import plotly_chart
-from ui.common.token_text import md_token
 from ui.train import keys, memory_view
 from ui.train import view as train_view
 
@@ -77,7 +77,8 @@ def vanishing_what_if(model: rc.Model) -> None:
     factor = c1.slider("Multiply W_h by", low, high, step=step, key=keys.REACH_SCALE)
     c2.button("Reset to 1", key=keys.REACH_RESET, on_click=reset_scale)
     base = rc.analysis.gradient_reach(choice.model, list(choice.tokens))
-    reach = base if factor == 1 else rc.analysis.gradient_reach(rc.analysis.scale_W_h(choice.model, factor), list(choice.tokens))
+    reach = base if factor == 1 else rc.analysis.gradient_reach(rc.analysis.scale_W_h(choice.model, factor),
+                                                                list(choice.tokens))
     c1, c2, c3 = st.columns(3)
     c1.metric("spectral radius of W_h", f"{base.radius:.3f}")
     c2.metric(f"… of {factor:g} × W_h", f"{reach.radius:.3f}")

@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 import rnn_core as rc
-from ui.common.charts import H_COLOR, H_PREV_COLOR, axis_label, unit_label
-from ui.common.token_text import show_token
+from ui.common.charts import H_COLOR, H_PREV_COLOR, unit_label
+from ui.common.text import axis_label, show_token
 
 REACH_COST = 20_000  # T * H at most for a reach curve: its cost grows as T^2 H^2
 REACH_TOKENS = 100  # positions of the what-if sequence (fewer for a large H, see reach_length)

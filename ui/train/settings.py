@@ -84,7 +84,8 @@ def use_suggestion() -> None:
 def changed_settings() -> list[str]:
     """The labels of the suggested settings the visitor changed."""
     suggested = ss.get(keys.SUGGESTED, {})
-    return [rc.training.SETTING[name].label for name, value in ss.get(keys.EDITED, {}).items() if value != suggested.get(name)]
+    return [rc.training.SETTING[name].label for name, value in ss.get(keys.EDITED,
+                                                                      {}).items() if value != suggested.get(name)]
 
 
 def settings_line(config: rc.TrainConfig, level: str) -> str:

@@ -99,7 +99,8 @@ def live_run() -> None:
     status = "stopping…" if job.stopping else f"step {progress.step:,} / {progress.total:,}{last}{speed}"
     st.progress(min(progress.step / max(progress.total, 1), 1.0), text=status)
     span = train_view.live_span(progress.step, progress.total)
-    plotly_chart(train_view.loss_figure(progress.losses, progress.smoothed, progress.validation, span, points=LIVE_POINTS,
+    plotly_chart(train_view.loss_figure(progress.losses, progress.smoothed, progress.validation, span,
+                                        points=LIVE_POINTS,
                                 log=log_axis_toggle()), key="train_live_loss")
     show_samples(progress.samples)
 

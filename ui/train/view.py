@@ -14,8 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import rnn_core as rc
-from ui.common.charts import H_COLOR, axis_label, unit_label
-from ui.common.token_text import show_token
+from ui.common.charts import H_COLOR, unit_label
+from ui.common.text import axis_label, show_token
 
 MAX_CURVE_POINTS = 2000  # a longer loss curve is thinned for drawing (every k-th point)
 MAX_ROWS = 60  # rows of a weight heatmap (tokens) and positions of a sentence shown

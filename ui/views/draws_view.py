@@ -12,8 +12,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
-from ui.common.charts import MAX_BARS, axis_label, token_color
+from ui.common.charts import MAX_BARS, token_color
 from ui.common.checked_input import checked_number
+from ui.common.text import axis_label
 from ui.common.theme import plotly_chart
 
 

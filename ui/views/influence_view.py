@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
-from ui.common.charts import axis_label
+from ui.common.text import axis_label, html_token
 from ui.common.theme import plotly_chart
 
 MAX_HEATMAP = 200  # positions drawn in the t x s heatmap at most (200 x 200 cells)
@@ -38,8 +38,8 @@ def row_html(inf: rc.analysis.Influence, t: int) -> str:
                           quote=True)
         color = "#fff" if alpha > 0.55 else "#111827"
         spans.append(f'<span title="{tip}" style="background:rgba{(*SHADE, round(float(alpha), 3))};'
-                     f'color:{color}">{axis_label(token)}</span>')
-    spans.append(f'→ <span class="next" title="predicted at step {t}">{axis_label(inf.predicted[t - 1])}</span>')
+                     f'color:{color}">{html_token(token)}</span>')
+    spans.append(f'→ <span class="next" title="predicted at step {t}">{html_token(inf.predicted[t - 1])}</span>')
     return f'<div class="infl">{"".join(spans)}</div>'
 
 

@@ -17,10 +17,10 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 import rnn_core as rc
-from ui.common.charts import GREY, axis_label, rgba, token_color
+from ui.common.charts import GREY, rgba, token_color
 from ui.common.knobs import knob_slider, top_k_box
+from ui.common.text import axis_label, show_token
 from ui.common.theme import plotly_chart
-from ui.common.token_text import show_token
 
 PANEL_BARS = 20  # tokens per panel for a large vocabulary: the most probable after the temperature
 LISTED = 12  # kept tokens written out in the table, at most
