@@ -29,10 +29,11 @@ from trace_bytes import model_objects, reachable_bytes  # noqa: E402
 
 import rnn_core as rc  # noqa: E402
 from ui.common.pages_mode import RunningServerPages  # noqa: E402
+from ui.generate import keys as generate_keys
 from ui.generate import state as generate_state  # noqa: E402
 
 VIEWS = ("Samples", "Inside one sample", "Rules side by side", "Draws vs theory", "Influence", "Tree", "Beam")
-SLOTS = (generate_state.RUN, generate_state.COMPARE, generate_state.INSPECTED, generate_state.VIEW_RESULT)
+SLOTS = (generate_keys.RUN, generate_keys.COMPARE, generate_keys.INSPECTED, generate_keys.VIEW_RESULT)
 
 
 def big_model(V: int) -> rc.Model:
@@ -63,10 +64,10 @@ def visit(model: rc.Model, max_tokens: int, n: int, views=VIEWS) -> None:
     at.switch_page("pages/generate.py").run()
     print(f"\nmax tokens {max_tokens}, {n} samples: CPU seconds of each run, bytes kept in the session after it")
     print(f"  {'run':<26}{'CPU s':>7}{'total':>14}  " + "  ".join(f"{s:>16}" for s in SLOTS))
-    at.number_input(key=generate_state.MAX_TOKENS.format(level=model.level)).set_value(max_tokens)
-    steps = [("settings (Samples view)", lambda: at.slider(key=generate_state.N).set_value(n).run())]
+    at.number_input(key=generate_keys.MAX_TOKENS.format(level=model.level)).set_value(max_tokens)
+    steps = [("settings (Samples view)", lambda: at.slider(key=generate_keys.N).set_value(n).run())]
     steps += [(view,
-               lambda view=view: at.segmented_control(key=generate_state.VIEW).set_value(view).run()) for view in views]
+               lambda view=view: at.segmented_control(key=generate_keys.VIEW).set_value(view).run()) for view in views]
     for name, act in steps:
         t0 = time.process_time()
         act()

@@ -13,6 +13,7 @@ from ui.common import links
 from ui.common.session import cached, model_version, start_page
 from ui.common.text import md_literal
 from ui.generate import beam_view, inspect_view, samples_view, tree_view
+from ui.generate import keys as generate_keys
 from ui.generate import state as generate_state
 from ui.generate.controls import controls
 from ui.generate.link import check_link, follow_link, write_link
@@ -52,36 +53,36 @@ def inside(model: rc.Model, version: int, s: generate_state.Settings) -> None:
 def rules(model: rc.Model, version: int, s: generate_state.Settings) -> None:
     """The inspected step's o_t through every rule, side by side."""
     traces, _, t = inspected_step(model, version, s)
-    knobs = rule_panels.panel_knobs(s.rule, len(model.vocab), key=generate_state.PANEL_PREFIX)
+    knobs = rule_panels.panel_knobs(s.rule, len(model.vocab), key=generate_keys.PANEL_PREFIX)
     context = [tr.input_id for tr in traces[:t]]  # every token fed in up to step t
-    rule_panels.render_rule_panels(traces[t - 1], model.vocab.tokens, knobs, key=generate_state.PANEL_PREFIX,
+    rule_panels.render_rule_panels(traces[t - 1], model.vocab.tokens, knobs, key=generate_keys.PANEL_PREFIX,
                                    context=context)
 
 
 def draws(model: rc.Model, version: int, s: generate_state.Settings) -> None:
     """N draws from the inspected step's q_t against N q_t."""
     traces, _, t = inspected_step(model, version, s)
-    draws_view.render_draws(traces[t - 1], model.vocab.tokens, key=generate_state.DRAWS_PREFIX)
+    draws_view.render_draws(traces[t - 1], model.vocab.tokens, key=generate_keys.DRAWS_PREFIX)
 
 
 def influence(model: rc.Model, version: int, s: generate_state.Settings) -> None:
     """How much each earlier token moves the inspected step's prediction."""
     traces, sample, t = inspected_step(model, version, s)
-    wrt = influence_view.choose_wrt(key=f"{generate_state.INFLUENCE_PREFIX}_wrt")
-    inf = cached(generate_state.VIEW_RESULT, ("influence", s.key(version), sample, wrt),
+    wrt = influence_view.choose_wrt(key=f"{generate_keys.INFLUENCE_PREFIX}_wrt")
+    inf = cached(generate_keys.VIEW_RESULT, ("influence", s.key(version), sample, wrt),
                     lambda: influence_view.influence_of(model, traces, wrt))
-    influence_view.show_influence(inf, t, key=generate_state.INFLUENCE_PREFIX)
+    influence_view.show_influence(inf, t, key=generate_keys.INFLUENCE_PREFIX)
 
 
 def tree(model: rc.Model, version: int, s: generate_state.Settings) -> None:
     """The tree of continuations; a click on a box opens its prefix in Step-Through."""
-    query = tree_view.show_tree(model, version, s, key=generate_state.TREE_PREFIX)
+    query = tree_view.show_tree(model, version, s, key=generate_keys.TREE_PREFIX)
     if query is not None:
         st.switch_page(links.STEP_THROUGH, query_params=query)
 
 
 def beam(model: rc.Model, version: int, s: generate_state.Settings) -> None:
-    beam_view.show_beam(model, version, s, key=generate_state.BEAM_PREFIX)
+    beam_view.show_beam(model, version, s, key=generate_keys.BEAM_PREFIX)
 
 
 SHOW = dict(zip(VIEWS, (samples, inside, rules, draws, influence, tree, beam)))
@@ -92,11 +93,11 @@ st.title("Generate")
 st.caption("The model writes on its own: each token it picks is fed back as the next input. "
            "Draw many samples and see how the picking rule shapes what comes out.")
 settings, weighted = controls(model, version)
-link = check_link({generate_state.VIEW: VIEWS},
-                  {generate_state.VIEW: VIEWS[0]})  # /generate?view= or ?view=Bogus: a warning, no crash
-follow_link(generate_state.VIEW, link[generate_state.VIEW], VIEWS[0])
-view = st.segmented_control("View", VIEWS, key=generate_state.VIEW, required=True, on_change=write_link,
-                            args=(generate_state.VIEW,),
+link = check_link({generate_keys.VIEW: VIEWS},
+                  {generate_keys.VIEW: VIEWS[0]})  # /generate?view= or ?view=Bogus: a warning, no crash
+follow_link(generate_keys.VIEW, link[generate_keys.VIEW], VIEWS[0])
+view = st.segmented_control("View", VIEWS, key=generate_keys.VIEW, required=True, on_change=write_link,
+                            args=(generate_keys.VIEW,),
                             label_visibility="collapsed")
 try:
     SHOW[view](weighted, version, settings)

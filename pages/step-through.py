@@ -14,10 +14,11 @@ import streamlit as st
 from ui.common.session import hide_walk, model_version, start_page
 from ui.common.text import md_literal
 from ui.common.theme import is_presenter
+from ui.step import keys, state
 from ui.step import room as step_room
-from ui.step import state
 from ui.step.controls import gear
-from ui.step.layout import AREA, page_css
+from ui.step.keys import AREA
+from ui.step.layout import page_css
 from ui.step.looks import closer_look
 from ui.step.record import record
 from ui.step.walk import show_walk
@@ -37,7 +38,7 @@ step_room.follow(model, traces, state.shown_step(len(traces)))  # a reveal reach
 with st.container(key=AREA):
     gear(model)
     step_room.count()
-    show_walk(record(model, version, traces, step_room.votes(state.revealed(len(traces)))), key=state.WALK,
+    show_walk(record(model, version, traces, step_room.votes(state.revealed(len(traces)))), key=keys.WALK,
               on_fork=partial(state.on_fork, model, version), on_unfork=partial(state.on_unfork, model, version),
               on_reveal=partial(state.on_reveal, model, version))
 st.fragment(step_room.section)(model, version)

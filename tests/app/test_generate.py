@@ -19,7 +19,7 @@ import rnn_core as rc
 from rnn_core.corpora import BUILTINS, builtin_corpus
 from tests.app.conftest import open_app_page, shown
 from ui.common.session import seed_model_bytes
-from ui.generate import state as generate_state
+from ui.generate import keys as generate_keys
 from ui.generate.beam_view import BEAM_EXAMPLE
 
 
@@ -27,7 +27,7 @@ def open_page(model: rc.Model | None = None, view: str | None = None) -> AppTest
     """The Generate page, for the seed model or for ``model`` put in the session first."""
     at = open_app_page("pages/generate.py", model)
     if view is not None:
-        at.segmented_control(key=generate_state.VIEW).set_value(view).run()
+        at.segmented_control(key=generate_keys.VIEW).set_value(view).run()
         assert not at.exception, at.exception
     return at
 
@@ -99,7 +99,7 @@ def test_each_rule_shows_what_rnn_core_generates(name):
     at.slider(key="gen_n").set_value(6)
     at.run()
     assert not at.exception and not at.error
-    knobs = {field: settings[key] for field, key in generate_state.KNOBS.items() if key in settings}
+    knobs = {field: settings[key] for field, key in generate_keys.KNOBS.items() if key in settings}
     rule = rc.GREEDY if strategy == "greedy" else rc.Rule("sample", **knobs)
     model = seed_model()
     walks = [rc.generate(model, "I", rule, max_tokens=20, seed=11, sample=i) for i in range(6)]
@@ -149,10 +149,10 @@ def test_compare_rules_shows_three_columns_from_the_same_seed():
 def test_the_session_keeps_summaries_for_the_list_and_traces_of_the_inspected_sample_only():
     at = open_page(view="Inside one sample")
     at.slider(key="gen_n").set_value(7)
-    at.slider(key=generate_state.SAMPLE).set_value(4).run()
-    paths = at.session_state[generate_state.RUN]["value"]
+    at.slider(key=generate_keys.SAMPLE).set_value(4).run()
+    paths = at.session_state[generate_keys.RUN]["value"]
     assert len(paths) == 7 and all(isinstance(s, rc.decoding.StepSummary) for p in paths for s in p)
-    traces = at.session_state[generate_state.INSPECTED]["value"]
+    traces = at.session_state[generate_keys.INSPECTED]["value"]
     assert all(isinstance(tr, rc.StepTrace) for tr in traces)
     assert [tr.token for tr in traces] == [s.token for s in paths[3]]  # sample #4: the same picks
     expected = rc.generate(seed_model(), "I", rc.Rule("sample"), max_tokens=20, seed=0, sample=3)
@@ -166,20 +166,20 @@ def test_widget_bounds_defaults_and_steps_come_from_rnn_core_limits():
     at = open_page()
     for limit in (rc.limits.TEMPERATURE, rc.limits.TOP_P, rc.limits.MIN_P, rc.limits.TYPICAL_P,
                   rc.limits.REPETITION_PENALTY):
-        s = at.slider(key=generate_state.KNOBS[limit.key])
+        s = at.slider(key=generate_keys.KNOBS[limit.key])
         assert (s.min, s.max, s.step, s.value) == (limit.low, limit.high, limit.step, limit.default), limit.key
-    for key, limit in [(generate_state.KNOBS["top_k"], rc.limits.TOP_K), (generate_state.SEED, rc.limits.SEED),
-                       (generate_state.MAX_TOKENS.format(level="word"), rc.limits.MAX_TOKENS)]:
+    for key, limit in [(generate_keys.KNOBS["top_k"], rc.limits.TOP_K), (generate_keys.SEED, rc.limits.SEED),
+                       (generate_keys.MAX_TOKENS.format(level="word"), rc.limits.MAX_TOKENS)]:
         box = at.number_input(key=key)
         assert (box.step, box.value) == (limit.step, limit.default), key
     boxes = {"Draws vs theory": [("gen_draws_n", rc.limits.DRAWS), ("gen_draws_seed", rc.limits.SEED)],
              "Tree": [("gen_tree_n", rc.limits.TREE_SAMPLES)], "Beam": [("gen_beam_width", rc.limits.BEAM_WIDTH)]}
     for view, pairs in boxes.items():
-        at.segmented_control(key=generate_state.VIEW).set_value(view).run()
+        at.segmented_control(key=generate_keys.VIEW).set_value(view).run()
         for key, limit in pairs:
             box = at.number_input(key=key)
             assert (box.step, box.value) == (limit.step, limit.default), key
-    at.segmented_control(key=generate_state.VIEW).set_value("Rules side by side").run()
+    at.segmented_control(key=generate_keys.VIEW).set_value("Rules side by side").run()
     for name in ("top_p", "min_p", "typical_p"):
         limit = getattr(rc.limits, name.upper())
         s = at.slider(key=f"gen_panel_{name}")
@@ -187,11 +187,11 @@ def test_widget_bounds_defaults_and_steps_come_from_rnn_core_limits():
 
 
 @pytest.mark.parametrize("key, value, message", [
-    (generate_state.KNOBS["top_k"], 99,
+    (generate_keys.KNOBS["top_k"], 99,
      "top-k must be at most the vocabulary size 5 (0 = off), not 99. Still using 2."),
-    (generate_state.MAX_TOKENS.format(level="word"), 501,
+    (generate_keys.MAX_TOKENS.format(level="word"), 501,
      "max tokens must be a whole number from 1 to 500, not 501. Still using 2."),
-    (generate_state.SEED, -1, "random seed must be a whole number from 0 to 4,294,967,295, not -1. Still using 2."),
+    (generate_keys.SEED, -1, "random seed must be a whole number from 0 to 4,294,967,295, not -1. Still using 2."),
 ])
 def test_an_out_of_range_entry_is_refused_with_a_message_and_the_last_value_stays(key, value, message):
     at = open_page()
@@ -208,11 +208,11 @@ def test_top_k_kept_from_a_larger_model_goes_back_to_off_with_a_message():
     corpus = rc.make_corpus("a b c d e f g h i j", "word")
     big = rc.new_model(corpus, rc.TrainConfig(hidden_size=3, embed_dim=3))
     at = open_page(big)
-    at.number_input(key=generate_state.KNOBS["top_k"]).set_value(8).run()
+    at.number_input(key=generate_keys.KNOBS["top_k"]).set_value(8).run()
     at.session_state["model"] = seed_model()
     at.session_state["model_version"] = 2
     at.run()
-    assert at.number_input(key=generate_state.KNOBS["top_k"]).value == 0
+    assert at.number_input(key=generate_keys.KNOBS["top_k"]).value == 0
     assert any("at most the vocabulary size 5" in shown(w.value) for w in at.warning)
 
 
@@ -238,8 +238,8 @@ def test_step_slider_shows_that_steps_distribution_and_hidden_vector():
 def test_inspector_draws_q_beside_y_when_the_rule_reshapes_it():
     at = open_page()
     at.slider(key="gen_temperature").set_value(5.0)
-    at.number_input(key=generate_state.KNOBS["top_k"]).set_value(2).run()
-    at.segmented_control(key=generate_state.VIEW).set_value("Inside one sample").run()
+    at.number_input(key=generate_keys.KNOBS["top_k"]).set_value(2).run()
+    at.segmented_control(key=generate_keys.VIEW).set_value("Inside one sample").run()
     widget(at.slider, "Step").set_value(2).run()
     trace = rc.generate(seed_model(), "I", rc.Rule("sample", 5.0, 2), max_tokens=20, seed=0)[1]
     dist = charts(at)[0]
@@ -254,7 +254,7 @@ def test_inspector_draws_q_beside_y_when_the_rule_reshapes_it():
 def test_temperature_explorer_starts_at_the_runs_temperature_and_reshapes_the_step():
     at = open_page()
     at.slider(key="gen_temperature").set_value(0.7).run()
-    at.segmented_control(key=generate_state.VIEW).set_value("Inside one sample").run()
+    at.segmented_control(key=generate_keys.VIEW).set_value("Inside one sample").run()
     assert widget(at.slider, "T").value == 0.7
     widget(at.slider, "Step").set_value(2)
     widget(at.slider, "T").set_value(0.5).run()
@@ -271,14 +271,14 @@ def test_long_char_level_generation_and_its_last_step():
     model = rc.new_model(corpus, rc.TrainConfig(hidden_size=16, embed_dim=16, steps=300))
     model = rc.train(model, corpus, model.config)[0]
     at = open_page(model)
-    assert at.number_input(key=generate_state.MAX_TOKENS.format(level="char")).value == 200
+    assert at.number_input(key=generate_keys.MAX_TOKENS.format(level="char")).value == 200
     at.text_input[0].set_value("a")
     at.slider(key="gen_n").set_value(3).run()
     assert not at.exception
     expected = [rc.generate(model, "a", rc.Rule("sample", 1.0), max_tokens=200, seed=0, sample=i) for i in range(3)]
     assert at.dataframe[0].value["text"].tolist() == [rc.decoding.text_of(model, tr) for tr in expected]
     assert at.dataframe[0].value["tokens generated"].tolist() == [200, 200, 200]
-    at.segmented_control(key=generate_state.VIEW).set_value("Inside one sample").run()
+    at.segmented_control(key=generate_keys.VIEW).set_value("Inside one sample").run()
     widget(at.slider, "Step").set_value(200).run()
     dist = charts(at)[0]
     assert np.allclose(y_of(dist), expected[0][199].probs, rtol=0, atol=1e-15)
@@ -326,7 +326,7 @@ def test_one_knob_moves_every_panel_but_greedy():
 def test_draws_view_counts_n_draws_like_rnn_core_and_states_the_p_value():
     at = open_page()
     at.slider(key="gen_temperature").set_value(2.0).run()
-    at.segmented_control(key=generate_state.VIEW).set_value("Draws vs theory").run()
+    at.segmented_control(key=generate_keys.VIEW).set_value("Draws vs theory").run()
     widget(at.slider, "Step").set_value(2)
     at.number_input(key="gen_draws_n").set_value(5000)
     at.number_input(key="gen_draws_seed").set_value(3).run()
@@ -346,7 +346,7 @@ def test_draws_view_counts_n_draws_like_rnn_core_and_states_the_p_value():
 def test_tree_view_draws_rnn_cores_tree_with_escaped_tokens():
     at = open_page()
     at.slider(key="gen_temperature").set_value(1.5).run()
-    at.segmented_control(key=generate_state.VIEW).set_value("Tree").run()
+    at.segmented_control(key=generate_keys.VIEW).set_value("Tree").run()
     at.number_input(key="gen_tree_n").set_value(60).run()
     assert not at.exception
     tree = rc.decoding.sample_tree(seed_model(), "I", rc.Rule("sample", 1.5), 60, max_tokens=20, seed=0)
@@ -424,7 +424,7 @@ def test_weights_of_step_0_replay_the_same_samples_with_the_initial_weights():
     model = seed_model()
     steps = [s for s, _ in model.checkpoints()]
     at = open_page()
-    slider = at.select_slider(key=generate_state.WEIGHTS.format(version=at.session_state["model_version"]))
+    slider = at.select_slider(key=generate_keys.WEIGHTS.format(version=at.session_state["model_version"]))
     assert slider.options == [str(s) for s in steps] and slider.value == steps[-1]
     slider.set_value(0).run()
     assert not at.exception
@@ -435,7 +435,7 @@ def test_weights_of_step_0_replay_the_same_samples_with_the_initial_weights():
     trained = [rc.decoding.text_of(model, rc.generate(model, "I", rc.Rule("sample"), max_tokens=20, seed=0, sample=i))
                for i in range(10)]
     assert expected != trained
-    at.segmented_control(key=generate_state.VIEW).set_value("Inside one sample").run()
+    at.segmented_control(key=generate_keys.VIEW).set_value("Inside one sample").run()
     y1 = y_of(charts(at)[0])
     assert y1.max() < 0.3  # step 0: nearly flat over 5 tokens
 
@@ -473,7 +473,7 @@ def test_every_view_of_a_char_model_with_markup_tokens_escapes_them(view):
     at = open_page(model)
     at.text_input[0].set_value("<").run()
     at.slider(key="gen_temperature").set_value(2.0).run()
-    at.segmented_control(key=generate_state.VIEW).set_value(view).run()
+    at.segmented_control(key=generate_keys.VIEW).set_value(view).run()
     assert not at.exception and not at.error
     for spec in charts(at):
         assert unescaped_markup(spec) == []
@@ -489,7 +489,7 @@ def test_the_folded_settings_box_says_what_the_page_shows():
     at = open_page()
     (box,) = [e for e in at.expander if e.label.startswith("⚙ Settings")]
     assert shown(box.label) == "⚙ Settings · prompt “I” · sample T=1 · 10 samples · weights after step 60"
-    at.radio(key=generate_state.RULE).set_value("greedy").run()
-    at.slider(key=generate_state.N).set_value(1).run()
+    at.radio(key=generate_keys.RULE).set_value("greedy").run()
+    at.slider(key=generate_keys.N).set_value(1).run()
     (box,) = [e for e in at.expander if e.label.startswith("⚙ Settings")]
     assert shown(box.label) == "⚙ Settings · prompt “I” · greedy · 1 sample · weights after step 60"

@@ -10,6 +10,7 @@ import pytest
 import rnn_core as rc
 from tests.app.conftest import open_app_page, shown
 from ui.generate import inspect_view
+from ui.generate import keys as generate_keys
 from ui.generate import state as generate_state
 
 PAGE = "pages/generate.py"
@@ -28,10 +29,10 @@ def open_page(model, monkeypatch, work: int | None = None, view: str | None = No
     if work is not None:
         monkeypatch.setattr(generate_state, "MAX_WORK", work)
     at = open_app_page(PAGE, model)
-    at.number_input(key=generate_state.MAX_TOKENS.format(level="word")).set_value(settings.get("max_tokens", 20))
-    at.slider(key=generate_state.N).set_value(settings.get("n", 10)).run()
+    at.number_input(key=generate_keys.MAX_TOKENS.format(level="word")).set_value(settings.get("max_tokens", 20))
+    at.slider(key=generate_keys.N).set_value(settings.get("n", 10)).run()
     if view is not None:
-        at.segmented_control(key=generate_state.VIEW).set_value(view).run()
+        at.segmented_control(key=generate_keys.VIEW).set_value(view).run()
     assert not at.exception, at.exception
     return at
 
@@ -44,8 +45,8 @@ def test_a_run_past_the_work_bound_is_refused_naming_what_fits(wide_model, monke
     assert "30 samples of up to 50 steps over a vocabulary of 100 tokens would compute 150,000 probabilities" in error
     assert "at most 100,000 per run" in error and "Use at most 20 samples or max tokens of at most 33." in error
     assert not at.dataframe  # no sample list: nothing was generated
-    at.slider(key=generate_state.N).set_value(20).run()
-    assert not at.error and len(at.session_state[generate_state.RUN]["value"]) == 20
+    at.slider(key=generate_keys.N).set_value(20).run()
+    assert not at.error and len(at.session_state[generate_keys.RUN]["value"]) == 20
 
 
 def test_the_prompt_counts_toward_the_work(wide_model, monkeypatch):
@@ -60,7 +61,7 @@ def test_the_prompt_counts_toward_the_work(wide_model, monkeypatch):
 def test_compare_takes_fewer_samples_when_a_full_comparison_would_pass_the_bound(wide_model, monkeypatch):
     # the run: 10 x 20 x 100 = 20,000 <= 40,000; the comparison may use 40,000 // (20 x 100) // 3 = 6 per rule
     at = open_page(wide_model, monkeypatch, work=40_000)
-    runs = at.session_state[generate_state.COMPARE]["value"]
+    runs = at.session_state[generate_keys.COMPARE]["value"]
     assert [len(paths) for paths in runs.values()] == [6, 6, 6]
     assert any("6 samples per rule" in c.value for c in at.caption)
 
@@ -70,7 +71,7 @@ def test_a_tree_past_the_work_bound_is_refused(wide_model, monkeypatch):
     at = open_page(wide_model, monkeypatch, work=100_000, view="Tree")
     (error,) = [shown(e.value) for e in at.error]
     assert "200 samples in the tree" in error and "at most 50 samples in the tree" in error
-    at.number_input(key=f"{generate_state.TREE_PREFIX}_n").set_value(50).run()
+    at.number_input(key=f"{generate_keys.TREE_PREFIX}_n").set_value(50).run()
     assert not at.error and at.get("plotly_chart")
 
 
@@ -79,10 +80,10 @@ def test_the_inspected_sample_keeps_the_full_numbers_of_a_bounded_number_of_step
     assert wide_model.params.W_y.dtype == "float64"
     monkeypatch.setattr(generate_state, "MAX_INSPECTED_BYTES", 24_000)
     at = open_page(wide_model, monkeypatch, max_tokens=30, view="Inside one sample")
-    traces = at.session_state[generate_state.INSPECTED]["value"]
+    traces = at.session_state[generate_keys.INSPECTED]["value"]
     expected = rc.generate(wide_model, "w0", rc.Rule("sample"), max_tokens=30, seed=0, sample=0)[:10]
     assert [tr.token for tr in traces] == [tr.token for tr in expected]
-    slider = at.slider(key=generate_state.STEP)
+    slider = at.slider(key=generate_keys.STEP)
     assert slider.max == 10
     assert any("first 10 of 30 steps" in c.value for c in at.caption)
     slider.set_value(10).run()

@@ -11,8 +11,8 @@ import rnn_core as rc
 from rnn_core.corpora import BUILTINS, builtin_corpus
 from tests.app.conftest import open_app_page
 from ui.generate import beam_view
-from ui.generate import state as generate_state
-from ui.step import looks as extras
+from ui.generate import keys as generate_keys
+from ui.step import looks
 
 
 def charts(at) -> list[dict]:
@@ -26,7 +26,7 @@ def axis_title(layout: dict, axis: str) -> str:
 
 def generate_view(view: str, model: rc.Model | None = None):
     at = open_app_page("pages/generate.py", model)
-    at.segmented_control(key=generate_state.VIEW).set_value(view).run()
+    at.segmented_control(key=generate_keys.VIEW).set_value(view).run()
     assert not at.exception, at.exception
     return at
 
@@ -80,7 +80,7 @@ def test_the_influence_matrix_is_typeset_and_its_colour_bar_titled():
 
 def test_the_intervention_charts_title_both_axes():
     at = open_app_page("pages/step-through.py", query={"step": "2"})
-    at.segmented_control(key=extras.VIEW).set_value("Intervene").run()
+    at.segmented_control(key=looks.LOOK).set_value("Intervene").run()
     assert not at.exception, at.exception
     edited = [spec for spec in charts(at) if spec["layout"]["title"]["text"].startswith(("as walked", "with "))]
     assert len(edited) == 2

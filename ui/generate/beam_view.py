@@ -21,6 +21,7 @@ from ui.common.checked_input import checked_number
 from ui.common.session import cached
 from ui.common.text import axis_label, plotly_text
 from ui.common.theme import plotly_chart
+from ui.generate import keys as generate_keys
 from ui.generate import state as generate_state
 
 BEAM_EXAMPLE = "beam beats greedy: like / love"  # a key of the built-in corpora (tests check it)
@@ -170,7 +171,7 @@ def show_beam(model: rc.Model, version: int, s: generate_state.Settings, *, key:
     else:
         st.caption("To see beam search beat greedy, train the built-in corpus “beam beats greedy: like / love” "
                    "on the Train page and come back with the prompt “I”.")
-    d = cached(generate_state.VIEW_RESULT, ("beam", s.key(version), width, norm), lambda: search(model, s, width, norm))
+    d = cached(generate_keys.VIEW_RESULT, ("beam", s.key(version), width, norm), lambda: search(model, s, width, norm))
     plotly_chart(beam_figure(d, model.vocab.tokens, s.prompt), key=f"{key}_figure")
     st.caption("Blue dots: hypotheses kept at that step (green squares: finished with </s>); grey rings: the best "
                "pruned ones; red: the path of the best sentence; purple rings: greedy's tokens where the beam "

@@ -28,6 +28,7 @@ from ui.common.charts import (
 from ui.common.text import md_token
 from ui.common.theme import plotly_chart
 from ui.generate import export
+from ui.generate import keys as generate_keys
 from ui.generate import state as generate_state
 
 MAX_HEATMAP_CELLS = 200_000  # steps x V drawn at most: a larger heatmap is too heavy to send and unreadable
@@ -40,8 +41,8 @@ def choose_step(paths: Sequence[Sequence[rc.decoding.StepSummary]], limit: int) 
     c1, c2 = st.columns([1, 3])
     i = 1
     if len(paths) > 1:
-        generate_state.set_in_range(generate_state.SAMPLE, 1, len(paths), 1)
-        i = c1.slider("Sample", 1, len(paths), key=generate_state.SAMPLE, persist_state="session",
+        generate_state.set_in_range(generate_keys.SAMPLE, 1, len(paths), 1)
+        i = c1.slider("Sample", 1, len(paths), key=generate_keys.SAMPLE, persist_state="session",
                       help="Its number in the sample list.")
     steps = min(len(paths[i - 1]), limit)
     if steps < len(paths[i - 1]):
@@ -50,8 +51,8 @@ def choose_step(paths: Sequence[Sequence[rc.decoding.StepSummary]], limit: int) 
     if steps == 1:
         c2.caption("This sample has a single step.")
         return i, 1
-    generate_state.set_in_range(generate_state.STEP, 1, steps, 1)
-    return i, c2.slider("Step", 1, steps, key=generate_state.STEP, persist_state="session",
+    generate_state.set_in_range(generate_keys.STEP, 1, steps, 1)
+    return i, c2.slider("Step", 1, steps, key=generate_keys.STEP, persist_state="session",
                         help="Each step feeds one token in and gives y_t over the next.")
 
 
@@ -88,12 +89,12 @@ def temperature_figure(trace: rc.StepTrace, vocab: tuple[str, ...], T: float) ->
 def show_step(trace: rc.StepTrace, vocab: tuple[str, ...], rule: rc.Rule) -> None:
     """y_t (and q_t), h_{t-1} -> h_t, and the temperature explorer starting at the run's T."""
     c1, c2 = st.columns(2)
-    plotly_chart(distribution_figure(trace, vocab), where=c1, key=f"{generate_state.INSPECT_PREFIX}_dist")
+    plotly_chart(distribution_figure(trace, vocab), where=c1, key=f"{generate_keys.INSPECT_PREFIX}_dist")
     if trace.reshaped:
         c1.caption(f"q_{trace.t} is what u_{trace.t} was drawn from: o_{trace.t} through {rule.describe()}, "
                    f"{len(trace.kept):,} of {len(vocab):,} tokens kept and renormalised. Grey outlines: tokens "
                    "it cut.")
-    plotly_chart(hidden_figure(trace), where=c2, key=f"{generate_state.INSPECT_PREFIX}_hidden")
+    plotly_chart(hidden_figure(trace), where=c2, key=f"{generate_keys.INSPECT_PREFIX}_hidden")
     c1, c2 = st.columns([1, 3], vertical_alignment="center")
     c1.markdown("**Temperature explorer**")
     c1.caption(f"The logits o_{trace.t} of this step, divided by T before the softmax: T < 1 sharpens "
@@ -101,8 +102,8 @@ def show_step(trace: rc.StepTrace, vocab: tuple[str, ...], rule: rc.Rule) -> Non
     limit = rc.limits.TEMPERATURE
     start = 1.0 if rule.is_greedy else rule.temperature
     T = c1.slider("T", float(limit.low), float(limit.high), float(start), float(limit.step),
-                  key=generate_state.EXPLORE_T.format(T=start))
-    plotly_chart(temperature_figure(trace, vocab, T), where=c2, key=f"{generate_state.INSPECT_PREFIX}_temperature")
+                  key=generate_keys.EXPLORE_T.format(T=start))
+    plotly_chart(temperature_figure(trace, vocab, T), where=c2, key=f"{generate_keys.INSPECT_PREFIX}_temperature")
 
 
 def show_all_steps(traces: list[rc.StepTrace], vocab: tuple[str, ...]) -> None:
@@ -110,11 +111,11 @@ def show_all_steps(traces: list[rc.StepTrace], vocab: tuple[str, ...]) -> None:
     c1, c2 = st.columns([3, 2])
     if len(traces) * len(vocab) <= MAX_HEATMAP_CELLS:
         plotly_chart(distributions_heatmap(traces, vocab), where=c1,
-                        key=f"{generate_state.INSPECT_PREFIX}_dist_heatmap")
+                        key=f"{generate_keys.INSPECT_PREFIX}_dist_heatmap")
     else:
         c1.caption(f"y_t at every step is not drawn: {len(traces):,} steps x {len(vocab):,} tokens is more than "
                    f"{MAX_HEATMAP_CELLS:,} cells. Download the trace for every number.")
-    plotly_chart(hidden_heatmap(traces), where=c2, key=f"{generate_state.INSPECT_PREFIX}_hidden_heatmap")
+    plotly_chart(hidden_heatmap(traces), where=c2, key=f"{generate_keys.INSPECT_PREFIX}_hidden_heatmap")
 
 
 def show_downloads(model: rc.Model, traces: list[rc.StepTrace], s: generate_state.Settings, sample: int) -> None:
@@ -129,7 +130,7 @@ def show_downloads(model: rc.Model, traces: list[rc.StepTrace], s: generate_stat
                    "--prompt ... --json`.")
         return
     c1, c2, _ = st.columns([1, 1, 2])
-    prefix = generate_state.INSPECT_PREFIX
+    prefix = generate_keys.INSPECT_PREFIX
     c1.download_button("Download trace (CSV)", partial(export.trace_csv, traces, vocab, settings),
                        export.file_name(settings, "csv"), "text/csv", key=f"{prefix}_csv", on_click="ignore")
     c2.download_button("Download trace (JSON)", partial(export.trace_json, model, traces, settings),

@@ -18,6 +18,7 @@ import rnn_core as rc
 from ui.common.checked_input import checked_number
 from ui.common.session import cached
 from ui.common.text import html_token
+from ui.generate import keys as generate_keys
 from ui.generate import state as generate_state
 
 Path = Sequence[rc.decoding.StepSummary]  # one sample; full StepTraces work as well
@@ -160,14 +161,14 @@ def show_summary(table: pd.DataFrame) -> None:
 def show_compare(model: rc.Model, version: int, s: generate_state.Settings) -> None:
     """Greedy and sampling at a low and a high temperature, side by side, same prompt and seed."""
     c1, c2, _ = st.columns([1, 1, 2])
-    low = checked_number(c1, rc.limits.TEMPERATURE, key=generate_state.LOW_T, label="Low T", default=0.5)
-    high = checked_number(c2, rc.limits.TEMPERATURE, key=generate_state.HIGH_T, label="High T", default=1.5)
+    low = checked_number(c1, rc.limits.TEMPERATURE, key=generate_keys.LOW_T, label="Low T", default=0.5)
+    high = checked_number(c2, rc.limits.TEMPERATURE, key=generate_keys.HIGH_T, label="High T", default=1.5)
     fits = generate_state.affordable(generate_state.prompt_steps(model, s) + s.max_tokens,
                                      len(model.vocab)) // RULES_COMPARED
     n = max(1, min(s.n, COMPARED, fits))  # a large vocabulary compares fewer samples (generate_state.MAX_WORK)
     st.caption(f"{n} samples per rule from the same prompt and seed; equal texts are shown once "
                "with how many samples gave them (n×).")
-    runs = cached(generate_state.COMPARE, (s.key(version), n, low, high), lambda: compare_rules(model, s, n, low, high))
+    runs = cached(generate_keys.COMPARE, (s.key(version), n, low, high), lambda: compare_rules(model, s, n, low, high))
     for col, (label, paths) in zip(st.columns(3), runs.items()):
         with col:
             table = samples_table(model, paths, None)

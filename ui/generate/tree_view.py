@@ -18,6 +18,7 @@ from ui.common.checked_input import checked_number
 from ui.common.session import cached
 from ui.common.text import axis_label
 from ui.common.theme import plotly_chart
+from ui.generate import keys as generate_keys
 from ui.generate import state as generate_state
 
 SHOWN_DEPTH = 6  # generated tokens drawn at first: deeper levels make thin, unreadable boxes
@@ -113,7 +114,7 @@ def show_tree(model: rc.Model, version: int, s: generate_state.Settings, *, key:
     n = checked_number(c1, limits.TREE_SAMPLES, key=f"{key}_n", label="Samples in the tree")
     generate_state.check_work(int(n), "samples in the tree", model, s)
     with st.spinner(f"Sampling {n:,} continuations…"):
-        drawing = cached(generate_state.VIEW_RESULT, ("tree", s.key(version), n), lambda: TreeDrawing.of(
+        drawing = cached(generate_keys.VIEW_RESULT, ("tree", s.key(version), n), lambda: TreeDrawing.of(
             rc.decoding.sample_tree(model, s.prompt, s.rule, int(n), max_tokens=s.max_tokens, seed=s.seed)))
     deepest = min(drawing.deepest, MAX_DEPTH)
     depth = c2.slider("Depth shown", 1, max(deepest, 2), min(SHOWN_DEPTH, max(deepest, 1)), key=f"{key}_depth",

@@ -11,16 +11,15 @@ import rnn_core as rc
 from rnn_core import limits
 from ui.common.text import show_token
 from ui.common.time_travel import choose_weights, kept_steps, why_no_slider
-from ui.step import state
+from ui.step import keys, state
+from ui.step.keys import GEAR
 from ui.step.settings import RULES
-
-GEAR = "step_gear"  # the popover's container: ui.step.layout places it at the step area's top right
 
 
 def settings_box(model: rc.Model) -> None:
     """Every setting. Each widget's value is the canonical setting (not one written into session
     state: a popover's widgets mount when it opens)."""
-    w, s = state.WIDGETS, state.settings()
+    w, s = keys.WIDGETS, state.settings()
     word = st.session_state.get(w["word"], s.word)
     words = [t for t in model.vocab.tokens if t != rc.EOS]
     words = words if word in words and s.word in words else list(dict.fromkeys([s.word, word, *words]))
@@ -48,16 +47,16 @@ def settings_box(model: rc.Model) -> None:
     right.number_input("Max length", value=s.max_len, step=1, key=w["max_len"],
                        help=f"{limits.MAX_TOKENS.help}; {limits.MAX_TOKENS.range_text()}.")
     left, right = st.columns(2)
-    left.select_slider("Decimals", list(range(1, 7)), value=3, key=state.DECIMALS, persist_state="session")
-    right.select_slider("Autoplay: seconds per step", state.SPEEDS, value=1.0, key=state.SPEED,
+    left.select_slider("Decimals", list(range(1, 7)), value=3, key=keys.DECIMALS, persist_state="session")
+    right.select_slider("Autoplay: seconds per step", state.SPEEDS, value=1.0, key=keys.SPEED,
                         persist_state="session")
     left, right = st.columns(2, vertical_alignment="center")
     left.toggle("Guess first", value=s.guess, key=w["guess"],
                 help="The class guesses each pick before Next reveals it.")
-    right.toggle("Animate the pick", value=True, key=state.ANIMATE, persist_state="session",
+    right.toggle("Animate the pick", value=True, key=keys.ANIMATE, persist_state="session",
                  help="On Next the picked token travels from y_t into x_t+1 (never when the system asks for "
                       "reduced motion).")
-    st.button("↺ Start again", on_click=state.reset, key=state.RESET, width="stretch",
+    st.button("↺ Start again", on_click=state.reset, key=keys.RESET, width="stretch",
               help="Back to step 1 of the path these settings give: no forced tokens, no guesses.")
 
 
@@ -68,7 +67,7 @@ def weights_box(where, model: rc.Model, weights: int | None) -> None:
     if len(steps) < 2:
         where.caption("Training time-travel: no earlier weights to replay.", help=why_no_slider(model))
         return
-    choose_weights(where, steps, key=state.WIDGETS["weights"], value=steps[-1] if weights is None else weights,
+    choose_weights(where, steps, key=keys.WIDGETS["weights"], value=steps[-1] if weights is None else weights,
                    replays="walk (same prompt, random numbers u_t and forced tokens)")
 
 

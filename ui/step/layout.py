@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.step.controls import GEAR
-from ui.step.room import VOTES
+from ui.step.keys import AREA, GEAR, VOTES
 
-AREA = "step_area"  # the step area and its gear, one positioned container
 GEAR_WIDTH = "9.5rem"
 PAGE_CSS = f"""<style>
 [data-testid="stMainBlockContainer"] {{ padding: 3.2rem 1.5rem 3rem 1.5rem; max-width: none; }}

@@ -21,16 +21,13 @@ from ui.common import charts
 from ui.common.session import cached
 from ui.common.text import md_token
 from ui.common.theme import plotly_chart
-from ui.step import state, teacher
+from ui.step import keys, state, teacher
 from ui.step.intervene import show_intervention
+from ui.step.keys import CAMERA, DRAWS, EDIT, INFLUENCE, INFLUENCE_RESULT, LOOK, PANEL
 from ui.step.walk import report_step
 from ui.views import draws_view, influence_view, rule_panels
 
 VIEWS = ("Decoding rules", "Draws", "What it remembers", "Intervene", "Teacher forcing", "Path of h")
-VIEW = "step_look"  # the segmented control
-PANEL, DRAWS, INFLUENCE, EDIT = "step_look_panel", "step_look_draws", "step_look_influence", "step_look_edit"
-INFLUENCE_RESULT = "step_look_influence_result"  # the last influence computed, keyed to its path and step
-CAMERA = "step_look_camera"
 
 
 @dataclass(frozen=True)
@@ -93,11 +90,11 @@ def teacher_forcing(look: Look) -> None:
 def hidden_path(look: Look) -> None:
     """H = 3: the path of h in the cube (the camera kept while stepping); else h over the steps."""
     if len(look.trace.h) != 3:
-        plotly_chart(charts.hidden_heatmap(look.traces, look.t), 300, key=f"{VIEW}_heat")
+        plotly_chart(charts.hidden_heatmap(look.traces, look.t), 300, key=f"{LOOK}_heat")
         return
     camera = st.selectbox("3-D view", list(charts.CAMERAS), key=CAMERA,
                           help="Kept while you step (a rotated view resets when the chart redraws).")
-    plotly_chart(charts.trajectory_figure(look.traces, look.t, camera=camera), 420, key=f"{VIEW}_traj")
+    plotly_chart(charts.trajectory_figure(look.traces, look.t, camera=camera), 420, key=f"{LOOK}_traj")
 
 
 SHOW = dict(zip(VIEWS, (rules, draws, remembers, intervene, teacher_forcing, hidden_path)))
@@ -105,14 +102,14 @@ SHOW = dict(zip(VIEWS, (rules, draws, remembers, intervene, teacher_forcing, hid
 
 def closer_look(model: rc.Model, version: int) -> None:
     """The segmented control, then the chosen view (none at first) for the step on screen."""
-    view = st.segmented_control("Look closer at this step", VIEWS, key=VIEW, persist_state="session",
+    view = st.segmented_control("Look closer at this step", VIEWS, key=LOOK, persist_state="session",
                                 help="Each view is computed only while it is open; it follows the step on screen.")
     if view is None:
         return
     traces, s = state.path(model, version), state.settings()
-    t = min(report_step(state.shown_step(len(traces)), key=state.REPORTER, on_step=state.on_shown), len(traces))
+    t = min(report_step(state.shown_step(len(traces)), key=keys.REPORTER, on_step=state.on_shown), len(traces))
     if t > state.revealed(len(traces)):
         st.info("Reveal this step's pick first (**Next**): this view shows the distribution it comes from.")
         return
     SHOW[view](Look(model=state.weighted(model), traces=traces, t=t, rule=s.rule_obj(), max_len=s.max_len,
-                    path_key=state.path_key(version), decimals=st.session_state.get(state.DECIMALS, 3)))
+                    path_key=state.path_key(version), decimals=st.session_state.get(keys.DECIMALS, 3)))

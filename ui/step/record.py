@@ -13,7 +13,7 @@ import rnn_core as rc
 from ui.common.session import cached
 from ui.common.text import slug
 from ui.common.theme import is_presenter
-from ui.step import state
+from ui.step import keys, state
 from ui.step.describe import WalkView, about_text, describe_walk
 
 
@@ -22,9 +22,9 @@ def walk_view(votes: dict[int, dict]) -> WalkView:
     ``votes`` at revealed steps."""
     s, ss = state.settings(), st.session_state
     title = "Step-Through" if s.weights is None else f"Trained {s.weights:,} step{'s' * (s.weights != 1)}"
-    return WalkView(rule=s.rule_obj(), max_len=s.max_len, decimals=ss.get(state.DECIMALS, 3), title=title,
-                    guess=s.guess, revealed=ss[state.REVEALED], guesses=dict(ss[state.GUESSES]), big=is_presenter(),
-                    animate=ss.get(state.ANIMATE, True), speed=float(ss.get(state.SPEED, 1.0)), votes=votes)
+    return WalkView(rule=s.rule_obj(), max_len=s.max_len, decimals=ss.get(keys.DECIMALS, 3), title=title,
+                    guess=s.guess, revealed=ss[keys.REVEALED], guesses=dict(ss[keys.GUESSES]), big=is_presenter(),
+                    animate=ss.get(keys.ANIMATE, True), speed=float(ss.get(keys.SPEED, 1.0)), votes=votes)
 
 
 def walk_id(version: int) -> str:
@@ -36,8 +36,8 @@ def walk_id(version: int) -> str:
 def record(model: rc.Model, version: int, traces: list[rc.StepTrace], votes: dict[int, dict]) -> dict:
     """The record the step area draws, rebuilt only when something it shows changed."""
     view = walk_view(votes)
-    key = (state.path_key(version), view, st.session_state[state.GOTO])
-    return cached(state.RECORD, key, lambda: build(model, version, traces, view))
+    key = (state.path_key(version), view, st.session_state[keys.GOTO])
+    return cached(keys.RECORD, key, lambda: build(model, version, traces, view))
 
 
 def build(model: rc.Model, version: int, traces: list[rc.StepTrace], view: WalkView) -> dict:
@@ -45,7 +45,7 @@ def build(model: rc.Model, version: int, traces: list[rc.StepTrace], view: WalkV
     where it opens, the model's name, the offline file's name, the line saying where it came from."""
     forks, s = state.forks(), state.settings()
     original = state.path(model, version, forced={}) if forks else traces
-    seq, step = st.session_state[state.GOTO]
+    seq, step = st.session_state[keys.GOTO]
     return describe_walk(model, traces, view, forks, original) | {
         "walk": walk_id(version), "goto": {"seq": seq, "step": step}, "name": model.corpus_name,
         "file": f"walk-{slug(model.corpus_name) or 'model'}.html",

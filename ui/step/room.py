@@ -15,11 +15,9 @@ import streamlit as st
 import rnn_core as rc
 from ui.common.text import show_token
 from ui.room import panel as room_panel
-from ui.step import state
+from ui.step import keys, state
+from ui.step.keys import COUNTED, VOTES
 from ui.step.walk import report_step
-
-VOTES = "step_votes"  # the vote count's container, at the step area's top right
-COUNTED = "step_room_counted"  # the room whose count the last full run drew at the top
 
 
 def is_open() -> bool:
@@ -67,5 +65,5 @@ def section(model: rc.Model, version: int) -> None:
     if room is None:
         return
     traces = state.path(model, version)
-    follow(model, traces, report_step(state.shown_step(len(traces)), key=state.REPORTER + "_room",
+    follow(model, traces, report_step(state.shown_step(len(traces)), key=keys.REPORTER + "_room",
                                       on_step=state.on_shown))

@@ -24,17 +24,24 @@ import rnn_core as rc
 from rnn_core import StepTrace
 from ui.step import path as step_path
 from ui.step import settings as step_settings
+from ui.step.keys import (
+    FOR_VERSION,
+    FORKS,
+    GOTO,
+    GUESSES,
+    NOTICE,
+    PATHS,
+    REPORTER,
+    REVEALED,
+    SETTINGS,
+    SHOWN,
+    WALK,
+    WIDGETS,
+    WRITTEN,
+)
 from ui.step.settings import Settings
 
 ss = st.session_state
-SETTINGS, FORKS, PATHS, FOR_VERSION = "step_settings", "step_forks", "step_paths", "step_for_version"
-GUESSES, REVEALED, GOTO, SHOWN, NOTICE = "step_guesses", "step_revealed", "step_goto", "step_shown", "step_notice"
-WRITTEN = "step_written_query"  # the query string this page last wrote (see ``incoming_link``)
-WALK, REPORTER, RECORD = "step_walk", "step_reporter", "step_record"  # the components, the record cache
-WIDGETS = {"word": "step_word", "rule": "step_rule", "temperature": "step_T", "top_k": "step_k",
-           "top_p": "step_p", "seed": "step_seed", "max_len": "step_max", "guess": "step_guess",
-           "weights": "step_weights"}  # no weights slider for a model without earlier weights
-DECIMALS, SPEED, ANIMATE, RESET = "step_decimals", "step_speed", "step_animate", "step_reset"
 SPEEDS = (0.5, 1.0, 2.0, 3.0, 5.0)  # autoplay: seconds per step
 
 

@@ -18,7 +18,7 @@ from tests.app.conftest import shown
 from tests.app.test_step_through import open_page, seed_model
 from tests.app.walk import record, send, show_step
 from tests.hostile_tokens import hostile_model
-from ui.step import looks as extras
+from ui.step import looks
 
 SEED_WALK = dict(prompt="I", rule=rc.Rule("sample"), max_tokens=20, seed=0)  # the page's defaults
 
@@ -41,7 +41,7 @@ def charts(at: AppTest) -> list[dict]:
 
 def open_view(view: str, step: int = 2, query: dict | None = None, model: rc.Model | None = None) -> AppTest:
     at = open_page({"step": str(step), **(query or {})}, model)
-    at.segmented_control(key=extras.VIEW).set_value(view).run()
+    at.segmented_control(key=looks.LOOK).set_value(view).run()
     assert not at.exception, at.exception
     return at
 
@@ -76,16 +76,16 @@ def warnings_of(at: AppTest) -> list[str]:
 
 def test_no_view_is_open_at_first_and_nothing_is_computed_for_one():
     at = open_page({"step": "2"})
-    assert at.segmented_control(key=extras.VIEW).value is None
+    assert at.segmented_control(key=looks.LOOK).value is None
     assert charts(at) == []  # the step's own charts are the step area's, drawn in the browser
-    assert extras.INFLUENCE_RESULT not in at.session_state
+    assert looks.INFLUENCE_RESULT not in at.session_state
 
 
 def test_an_open_view_follows_the_step_the_browser_shows():
     at = open_view("What it remembers", step=1)
     assert len(chart(at, "‖∂ log y<sub>t</sub>[w<sub>t</sub>]")["data"][0]["y"]) == 1
     show_step(at, 2)
-    assert at.segmented_control(key=extras.VIEW).value == "What it remembers"
+    assert at.segmented_control(key=looks.LOOK).value == "What it remembers"
     heat = chart(at, "‖∂ log y<sub>t</sub>[w<sub>t</sub>]")["data"][0]
     assert len(heat["y"]) == 2  # the walk so far: steps 1 and 2
 
@@ -134,8 +134,8 @@ def test_the_path_of_h_is_drawn_in_3d_for_H_3_and_as_a_heatmap_otherwise():
 
 def test_rule_panels_of_the_current_step_equal_hand_computed_distributions():
     at = open_view("Decoding rules")
-    at.slider(key=f"{extras.PANEL}_T").set_value(2.0)
-    at.number_input(key=f"{extras.PANEL}_k").set_value(2).run()
+    at.slider(key=f"{looks.PANEL}_T").set_value(2.0)
+    at.number_input(key=f"{looks.PANEL}_k").set_value(2).run()
     assert not at.exception
     o = walk()[1].logits  # step 2 of the seed walk
     q_T = softmax(o / 2.0)
@@ -153,8 +153,8 @@ def test_rule_panels_of_the_current_step_equal_hand_computed_distributions():
 
 def test_rule_panels_start_from_the_walks_own_rule():
     at = open_view("Decoding rules", query={"T": "1.5", "k": "3"})
-    assert at.slider(key=f"{extras.PANEL}_T").value == 1.5
-    assert at.number_input(key=f"{extras.PANEL}_k").value == 3
+    assert at.slider(key=f"{looks.PANEL}_T").value == 1.5
+    assert at.number_input(key=f"{looks.PANEL}_k").value == 3
 
 
 # ---------------------------------------------------------------- draws (issue 11, part 3)
@@ -162,8 +162,8 @@ def test_rule_panels_start_from_the_walks_own_rule():
 
 def test_draws_count_n_draws_from_the_steps_q():
     at = open_view("Draws")
-    at.number_input(key=f"{extras.DRAWS}_n").set_value(3000)
-    at.number_input(key=f"{extras.DRAWS}_seed").set_value(5).run()
+    at.number_input(key=f"{looks.DRAWS}_n").set_value(3000)
+    at.number_input(key=f"{looks.DRAWS}_seed").set_value(5).run()
     q = walk()[1].q
     u = np.random.default_rng(5).random(3000)
     order = np.argsort(-q, kind="stable")  # u's slices: the tokens stacked most probable first
@@ -177,7 +177,7 @@ def test_draws_count_n_draws_from_the_steps_q():
 
 def test_too_many_draws_are_refused_with_a_message():
     at = open_view("Draws")
-    at.number_input(key=f"{extras.DRAWS}_n").set_value(20_000).run()
+    at.number_input(key=f"{looks.DRAWS}_n").set_value(20_000).run()
     assert not at.exception
     assert any("number of draws must be a whole number from 1 to 10,000" in w for w in warnings_of(at))
     assert chart(at, "1,000 draws from q_2")  # still the last accepted N
@@ -219,7 +219,7 @@ def test_influence_of_the_earlier_tokens_equals_finite_differences():
 
 def test_influence_through_the_hidden_state_is_rnn_cores():
     at = open_view("What it remembers", step=3)
-    at.radio(key=f"{extras.INFLUENCE}_wrt").set_value("h").run()
+    at.radio(key=f"{looks.INFLUENCE}_wrt").set_value("h").run()
     traces = walk()
     tokens = [traces[0].input] + [tr.token for tr in traces[:3]]
     inf = rc.analysis.influence(seed_model(), tokens, wrt="h")
@@ -233,11 +233,11 @@ def test_influence_through_the_hidden_state_is_rnn_cores():
 @pytest.mark.parametrize("kind, unit, value", [("zero", 1, None), ("clamp", 2, -0.75), ("reset", None, None)])
 def test_an_edit_of_h_prev_gives_y_t_by_the_seeds_equations(kind, unit, value):
     at = open_view("Intervene")
-    at.radio(key=f"{extras.EDIT}_kind").set_value(kind).run()  # the clamp box is enabled for 'clamp' only
+    at.radio(key=f"{looks.EDIT}_kind").set_value(kind).run()  # the clamp box is enabled for 'clamp' only
     if unit is not None:
-        at.selectbox(key=f"{extras.EDIT}_unit").set_value(unit)
+        at.selectbox(key=f"{looks.EDIT}_unit").set_value(unit)
     if value is not None:
-        at.number_input(key=f"{extras.EDIT}_value").set_value(value)
+        at.number_input(key=f"{looks.EDIT}_value").set_value(value)
     at.run()
     assert not at.exception
     model, tr = seed_model(), walk()[1]
@@ -272,9 +272,9 @@ def test_an_edit_that_changes_the_top_choice_says_so():
     assert found, "no clamp of one unit changes step 3's top choice"
     unit, value, y = found
     at = open_view("Intervene", step=3)
-    at.radio(key=f"{extras.EDIT}_kind").set_value("clamp").run()
-    at.selectbox(key=f"{extras.EDIT}_unit").set_value(unit)
-    at.number_input(key=f"{extras.EDIT}_value").set_value(value).run()
+    at.radio(key=f"{looks.EDIT}_kind").set_value("clamp").run()
+    at.selectbox(key=f"{looks.EDIT}_unit").set_value(unit)
+    at.number_input(key=f"{looks.EDIT}_value").set_value(value).run()
     (sentence,) = [shown(m.value) for m in at.markdown if "the most probable next token" in m.value]
     vocab = model.vocab.tokens
     assert (f"changes from “{vocab[int(np.argmax(tr.probs))]}”" in sentence
@@ -283,8 +283,8 @@ def test_an_edit_that_changes_the_top_choice_says_so():
 
 def test_a_clamp_outside_tanhs_range_is_refused_and_the_last_value_kept():
     at = open_view("Intervene")
-    at.radio(key=f"{extras.EDIT}_kind").set_value("clamp").run()
-    at.number_input(key=f"{extras.EDIT}_value").set_value(1.5).run()
+    at.radio(key=f"{looks.EDIT}_kind").set_value("clamp").run()
+    at.number_input(key=f"{looks.EDIT}_value").set_value(1.5).run()
     assert not at.exception
     assert any("a clamped unit must be a number from -1 to 1" in w and "Still using 0.5" in w for w in warnings_of(at))
     assert chart(at, "with unit 1 of h<sub>1</sub> = 0.5")
@@ -292,8 +292,8 @@ def test_a_clamp_outside_tanhs_range_is_refused_and_the_last_value_kept():
 
 def test_going_on_from_the_edit_is_the_greedy_walk_from_the_edited_state():
     at = open_view("Intervene")
-    at.radio(key=f"{extras.EDIT}_kind").set_value("reset")
-    at.toggle(key=f"{extras.EDIT}_go_on").set_value(True).run()
+    at.radio(key=f"{looks.EDIT}_kind").set_value("reset")
+    at.toggle(key=f"{looks.EDIT}_go_on").set_value(True).run()
     model, tr = seed_model(), walk()[1]
     p, vocab = model.params.astype(np.float64), model.vocab.tokens
     h, y = forward(p, tr.input_id, np.zeros(3))
@@ -348,7 +348,7 @@ def test_a_forced_token_stays_when_only_the_weights_change():
 
 def test_views_use_the_snapshots_weights():
     at = open_view("Intervene", query={"weights": "0"})
-    at.radio(key=f"{extras.EDIT}_kind").set_value("reset").run()
+    at.radio(key=f"{looks.EDIT}_kind").set_value("reset").run()
     model = seed_model()
     snapshot = dict(model.checkpoints())[0]
     tr = walk(replace(model, params=snapshot))[1]
@@ -366,7 +366,7 @@ def test_a_model_without_history_says_so_in_one_line():
 # ---------------------------------------------------------------- any token
 
 
-@pytest.mark.parametrize("view", extras.VIEWS)
+@pytest.mark.parametrize("view", looks.VIEWS)
 def test_every_view_escapes_tokens_that_are_markup(view):
     at = open_view(view, model=hostile_model())
     assert not at.exception and not at.error
