@@ -275,3 +275,16 @@ def test_a_link_forcing_hundreds_of_steps_gives_one_warning():
     assert warning.startswith("Ignored the forced token at step 21 in the link (the path has 20 steps).")
     assert warning.endswith("… and 478 more entries of the link were ignored.")
     assert len(warning) < 600
+
+
+def test_the_knobs_are_generates_and_refuse_a_value_out_of_range_with_rnn_cores_message():
+    """Top-k is the same box as Generate's: 99 > V = 5 is refused, the walk keeps top-k 0."""
+    at = open_page()
+    before = record(at)
+    at.number_input(key="step_k").set_value(99).run()
+    assert not at.exception
+    (warning,) = [shown(w.value) for w in at.warning]
+    assert "top-k must be at most the vocabulary size 5" in warning and "Still using 0" in warning
+    assert record(at)["steps"] == before["steps"] and at.session_state["step_settings"].top_k == 0
+    at.number_input(key="step_k").set_value(2).run()
+    assert at.session_state["step_settings"].top_k == 2 and at.query_params["k"] == "2"

@@ -154,7 +154,7 @@ def set_decimals(app: AppPage, expect, decimals: int) -> None:
 
 def set_top_k(app: AppPage, expect, k: int) -> None:
     """top-k from the settings, waiting for the q_t equation that sampling from a cut q_t adds."""
-    box = open_settings(app).get_by_role("spinbutton", name="top-k (0 = off)")
+    box = open_settings(app).get_by_role("spinbutton", name="Top-k (0 = off)")
     box.fill(str(k))
     box.press("Enter")
     app.settle(app.pg.locator(".rw-eq[data-eq=q]"))

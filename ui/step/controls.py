@@ -8,7 +8,8 @@ from __future__ import annotations
 import streamlit as st
 
 import rnn_core as rc
-from rnn_core import limits
+from ui.common.checked_input import checked_number
+from ui.common.knobs import knob_slider, top_k_box
 from ui.common.text import show_token
 from ui.common.time_travel import choose_weights, kept_steps, why_no_slider
 from ui.step import keys, state
@@ -29,23 +30,19 @@ def settings_box(model: rc.Model) -> None:
     rule = right.radio("Picking rule", RULES, index=RULES.index(s.rule), key=w["rule"], horizontal=True,
                        help="sample: draw the next word from y_t (the source document's Step 4). greedy: the most "
                             "probable.")
-    off = rule != "sample"
-    T, (left, right) = limits.TEMPERATURE, st.columns(2)
-    left.slider("Temperature T", T.low, T.high, value=s.temperature, key=w["temperature"], step=T.step, disabled=off,
-                help=f"Divides o_t before the softmax: below 1 sharper, above 1 flatter; {T.range_text()}.")
+    off, V, limits = rule != "sample", len(model.vocab), rc.limits
+    left, right = st.columns(2)
+    knob_slider(left, limits.TEMPERATURE, key=w["temperature"], default=s.temperature, disabled=off)
     weights_box(right, model, s.weights)
-    # Number boxes without Streamlit's own bounds, which clamp a typed value silently: the page
-    # checks every value with rnn_core.limits and says why it refuses one (``state.apply_widgets``).
+    # the same knobs as Generate's: ranges, defaults and steps from rnn_core.limits; a number box
+    # refuses a value out of range with rnn_core's message and keeps the last one
     left, right = st.columns(2)
-    left.number_input("top-k (0 = off)", value=s.top_k, step=1, key=w["top_k"], disabled=off,
-                      help=f"{limits.TOP_K.help}; from 0 (off) to the vocabulary size {len(model.vocab)}.")
-    right.number_input("top-p", value=s.top_p, step=0.05, key=w["top_p"], disabled=off,
-                       help=f"{limits.TOP_P.help}; {limits.TOP_P.range_text()}.")
+    top_k_box(left, V, key=w["top_k"], default=s.top_k, disabled=off)
+    knob_slider(right, limits.TOP_P, key=w["top_p"], default=s.top_p, disabled=off)
     left, right = st.columns(2)
-    left.number_input("Random seed", value=s.seed, step=1, key=w["seed"], disabled=off,
-                      help=f"Seeds the draws u_t; {limits.SEED.range_text()}.")
-    right.number_input("Max length", value=s.max_len, step=1, key=w["max_len"],
-                       help=f"{limits.MAX_TOKENS.help}; {limits.MAX_TOKENS.range_text()}.")
+    checked_number(left, limits.SEED, key=w["seed"], label="Random seed", default=s.seed, disabled=off,
+                   help=f"Seeds the draws u_t; {limits.SEED.range_text()}.")
+    checked_number(right, limits.MAX_TOKENS, key=w["max_len"], label="Max length", default=s.max_len)
     left, right = st.columns(2)
     left.select_slider("Decimals", list(range(1, 7)), value=3, key=keys.DECIMALS, persist_state="session")
     right.select_slider("Autoplay: seconds per step", state.SPEEDS, value=1.0, key=keys.SPEED,
