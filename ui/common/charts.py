@@ -47,14 +47,21 @@ def rgba(color: str, alpha: float) -> str:
     return f"rgba({r:g}, {g:g}, {b:g}, {alpha:g})"
 
 
-def _layout(fig: go.Figure, title: str, height: int = 340) -> go.Figure:
-    fig.update_layout(
-        title=dict(text=title, x=0, font=dict(size=16)),
-        height=height,
-        margin=dict(l=10, r=10, t=46, b=10),
-        showlegend=fig.layout.showlegend if fig.layout.showlegend is not None else False,
-    )
-    return fig
+TITLE_TOP = {1: 46, 2: 60, 3: 84}  # px above the plot for a title of 1, 2 or 3 lines
+
+
+def frame(title: str, *, lines: int = 1, height: int | None = None, **layout) -> dict:
+    """Every chart's title and frame, in one place: the title at the top left in 16 px, 10 px
+    margins but the top, which holds ``lines`` lines of title; ``height`` and ``layout`` added."""
+    return {"title": {"text": title, "x": 0, "font": {"size": 16}},
+            "margin": {"l": 10, "r": 10, "t": TITLE_TOP[lines], "b": 10},
+            **({"height": height} if height is not None else {}), **layout}
+
+
+def titled(fig: go.Figure, title: str, *, lines: int = 1, height: int | None = None, **layout) -> go.Figure:
+    """``fig`` framed (``frame``); no legend unless the figure asked for one."""
+    legend = fig.layout.showlegend if fig.layout.showlegend is not None else False
+    return fig.update_layout(**frame(title, lines=lines, height=height, **{"showlegend": legend, **layout}))
 
 
 def figure(spec: dict) -> go.Figure:
@@ -69,8 +76,7 @@ def sub(name: str, t) -> str:
 
 
 def _titled(spec: dict, title: str) -> dict:
-    spec["layout"].update(title={"text": title, "x": 0, "font": {"size": 16}},
-                          margin={"l": 10, "r": 10, "t": 46, "b": 10})
+    spec["layout"].update(frame(title))
     return spec
 
 
@@ -234,7 +240,7 @@ def trajectory_figure(traces: list[StepTrace], upto: int, title: str | None = No
                    zaxis=dict(title=unit_label(2), **axis), aspectmode="cube", camera=dict(eye=eye, up=up)),
         uirevision=camera,  # keep the user's rotation while the path grows; a new choice applies
     )
-    return _layout(fig, title or f"trajectory of h in [-1, 1]³ up to step {upto}", height=420)
+    return titled(fig, title or f"trajectory of h in [-1, 1]³ up to step {upto}", height=420)
 
 
 def hidden_heatmap(traces: list[StepTrace], upto: int | None = None, title: str | None = None) -> go.Figure:
@@ -251,7 +257,7 @@ def hidden_heatmap(traces: list[StepTrace], upto: int | None = None, title: str 
     )
     fig.update_xaxes(type="category", title="step: input token")
     fig.update_yaxes(type="category", title="hidden unit")
-    return _layout(fig, title or "hidden state h<sub>t</sub> over steps", height=min(600, 160 + 14 * z.shape[0]))
+    return titled(fig, title or "hidden state h<sub>t</sub> over steps", height=min(600, 160 + 14 * z.shape[0]))
 
 
 def distributions_heatmap(traces: list[StepTrace], vocab: tuple[str, ...], title: str | None = None) -> go.Figure:
@@ -272,4 +278,4 @@ def distributions_heatmap(traces: list[StepTrace], vocab: tuple[str, ...], title
     )
     fig.update_xaxes(type="category", title="next token")
     fig.update_yaxes(type="category", autorange="reversed", title="step: input token")
-    return _layout(fig, title or "y<sub>t</sub> at every step (× = chosen)", height=height)
+    return titled(fig, title or "y<sub>t</sub> at every step (× = chosen)", height=height)

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
-from ui.common.charts import GREY, H_COLOR
+from ui.common.charts import GREY, H_COLOR, frame
 from ui.common.checked_input import checked_number
 from ui.common.session import cached
 from ui.common.text import axis_label, plotly_text
@@ -105,10 +105,9 @@ def beam_figure(d: BeamDrawing, vocab: tuple[str, ...], prompt_text: str) -> go.
         hovertext=[f"{'kept' if k else 'pruned'}: log p = {h.log_p:.4f}, score = {h.score:.4f}" for h, k in drawn]
         + ["the prompt"], hovertemplate="%{hovertext}<extra></extra>"))
     rows = max(row for _, row in where.values()) + 1
-    fig.update_layout(height=140 + 70 * rows, margin=dict(l=10, r=10, t=46, b=10),
-                      annotations=labels(drawn, where, vocab, prompt_text),
-                      title=dict(text=f"beam of width {d.width}, step by step · each label: token, cumulative log p",
-                                 x=0, font=dict(size=16)))
+    fig.update_layout(annotations=labels(drawn, where, vocab, prompt_text),
+                      **frame(f"beam of width {d.width}, step by step · each label: token, cumulative log p",
+                              height=140 + 70 * rows))
     fig.update_xaxes(tickmode="array", tickvals=list(range(len(steps) + 1)),
                      ticktext=["prompt"] + [f"token {k}" for k in range(1, len(steps) + 1)],
                      range=[-0.5, len(steps) + 0.6], title="generated token (one column per step of the search)")

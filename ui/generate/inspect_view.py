@@ -22,8 +22,10 @@ from ui.common.charts import (
     axis_label,
     distribution_figure,
     distributions_heatmap,
+    frame,
     hidden_figure,
     hidden_heatmap,
+    sub,
 )
 from ui.common.text import md_token
 from ui.common.theme import plotly_chart
@@ -76,11 +78,8 @@ def temperature_figure(trace: rc.StepTrace, vocab: tuple[str, ...], T: float) ->
                text=[f"{p:.3f}" for p in q[ids]], textposition="outside",
                hovertemplate="%{x}: %{y:.4f}<extra>T = " + f"{T:g}" + "</extra>"),
     ])
-    fig.update_layout(
-        barmode="group", height=340, margin=dict(l=10, r=10, t=46, b=10),
-        title=dict(text=f"step {trace.t}: softmax(o_{trace.t} / T) at T = {T:g} vs T = 1", x=0, font=dict(size=16)),
-        legend=dict(orientation="h", y=1.02, x=1, xanchor="right"),
-    )
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, x=1, xanchor="right"),
+                      **frame(f"step {trace.t}: softmax({sub('o', trace.t)} / T) at T = {T:g} vs T = 1", height=340))
     fig.update_yaxes(range=[0, 1.12], title="probability")
     fig.update_xaxes(type="category", title="next token")
     return fig

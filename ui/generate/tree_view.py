@@ -14,6 +14,7 @@ import streamlit as st
 
 import rnn_core as rc
 from ui.common import links
+from ui.common.charts import frame
 from ui.common.checked_input import checked_number
 from ui.common.session import cached
 from ui.common.text import axis_label
@@ -88,9 +89,8 @@ def tree_figure(drawing: TreeDrawing, max_depth: int) -> go.Figure:
                        "P(prefix | prompt) = %{customdata[2]:.4g}<extra></extra>"),
         tiling=dict(orientation="h"), pathbar=dict(visible=False),
     ))
-    fig.update_layout(height=520, margin=dict(l=10, r=10, t=46, b=10),
-                      title=dict(text=f"{drawing.n:,} sampled continuations of “{axis_label(drawing.prompt_text)}”, "
-                                      "merged by prefix", x=0, font=dict(size=16)))
+    fig.update_layout(**frame(f"{drawing.n:,} sampled continuations of “{axis_label(drawing.prompt_text)}”, merged "
+                              "by prefix", height=520))
     return fig
 
 

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 import rnn_core as rc
-from ui.common.charts import H_COLOR, H_PREV_COLOR, unit_label
+from ui.common.charts import H_COLOR, H_PREV_COLOR, frame, unit_label
 from ui.common.text import axis_label, show_token
 
 REACH_COST = 20_000  # T * H at most for a reach curve: its cost grows as T^2 H^2
@@ -56,9 +56,8 @@ def reach_figure(reach: rc.analysis.GradientReach, baseline: rc.analysis.Gradien
     fig.update_xaxes(title="k: steps back from t (the gradient reaches h<sub>t−k</sub>)", rangemode="tozero",
                      dtick=1 if t <= 20 else None)
     fig.update_yaxes(type="log", exponentformat="power", title=f"{GRAD}, log scale")
-    fig.update_layout(title=dict(text=title or reach_title(reach), x=0, font=dict(size=16)), height=380,
-                      margin=dict(l=10, r=10, t=84, b=10), showlegend=baseline is not None,
-                      legend=dict(orientation="h", y=1.0, x=1, xanchor="right", yanchor="bottom"))
+    fig.update_layout(**frame(title or reach_title(reach), lines=3, height=380, showlegend=baseline is not None,
+                              legend=dict(orientation="h", y=1.0, x=1, xanchor="right", yanchor="bottom")))
     return fig
 
 

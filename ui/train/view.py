@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import rnn_core as rc
-from ui.common.charts import H_COLOR, unit_label
+from ui.common.charts import H_COLOR, frame, titled, unit_label
 from ui.common.text import axis_label, show_token
 
 MAX_CURVE_POINTS = 2000  # a longer loss curve is thinned for drawing (every k-th point)
@@ -26,9 +26,7 @@ SMOOTHED = "moving average (exponential)"  # the bold curve's name: never called
 
 
 def _titled(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(title=dict(text=title, x=0, font=dict(size=16)), height=height,
-                      margin=dict(l=10, r=10, t=60, b=10), showlegend=False)
-    return fig
+    return titled(fig, title, lines=2, height=height, showlegend=False)
 
 
 def thinned(n: int, points: int = MAX_CURVE_POINTS) -> np.ndarray:
@@ -75,10 +73,8 @@ def loss_figure(losses, smoothed, validation=(), total: int | None = None, start
                                      hovertemplate=f"step %{{x}}: validation {name} %{{y:.4f}}<extra></extra>"))
     layout = two_panels(("loss (cross-entropy)", "perplexity = exp(loss)"), ("loss (nats per token)", "perplexity"),
                         [start, max(total or start + n, start + 1)], log)
-    return go.Figure(traces, layout=dict(layout, title=dict(text=loss_title(losses, validation, start), x=0,
-                                                            font=dict(size=16)),
-                                         height=340, margin=dict(l=10, r=10, t=60, b=10), showlegend=True,
-                                         legend=dict(orientation="h", y=-0.25, x=0)))
+    return go.Figure(traces, layout=dict(layout, **frame(loss_title(losses, validation, start), lines=2, height=340,
+                                                         showlegend=True, legend=dict(orientation="h", y=-0.25, x=0))))
 
 
 def two_panels(titles: tuple[str, str], y_titles: tuple[str, str], x_range: list[int], log: bool = False) -> dict:

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
-from ui.common.charts import MAX_BARS, token_color
+from ui.common.charts import MAX_BARS, frame, token_color
 from ui.common.checked_input import checked_number
 from ui.common.text import axis_label
 from ui.common.theme import plotly_chart
@@ -40,10 +40,9 @@ def draws_figure(counts: rc.decoding.DrawCounts, vocab: tuple[str, ...], t: int)
                textposition="outside", hovertemplate="%{x}: drawn %{y:,}<extra></extra>"),
     ])
     top = max(counts.expected[ids].max(), counts.counts[ids].max())
-    fig.update_layout(barmode="group", height=360, margin=dict(l=10, r=10, t=46, b=10),
-                      title=dict(text=f"{counts.n:,} draws from q_{t} (seed {counts.seed}) vs the expected N q_{t}",
-                                 x=0, font=dict(size=16)),
-                      legend=dict(orientation="h", y=1.02, x=1, xanchor="right"))
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, x=1, xanchor="right"),
+                      **frame(f"{counts.n:,} draws from q_{t} (seed {counts.seed}) vs the expected N q_{t}",
+                              height=360))
     fig.update_yaxes(range=[0, top * 1.15], title="count")
     fig.update_xaxes(type="category", title="token")
     return fig

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
+from ui.common.charts import frame
 from ui.common.text import axis_label, html_token
 from ui.common.theme import plotly_chart
 
@@ -56,9 +57,8 @@ def heatmap(inf: rc.analysis.Influence, t: int | None = None) -> go.Figure:
         hovertemplate="predicting step %{y}<br>input %{x}<br>norm = %{customdata:.3g}<extra></extra>"))
     if t is not None:
         fig.add_shape(type="rect", x0=-0.5, x1=t - 0.5, y0=t - 1.5, y1=t - 0.5, line=dict(color="#e4572e", width=2))
-    fig.update_layout(height=min(640, 200 + 18 * T), margin=dict(l=10, r=10, t=46, b=10),
-                      title=dict(text=f"‖∂ log y<sub>t</sub>[w<sub>t</sub>] / ∂{inf.wrt}<sub>s</sub>‖ for "
-                                      "every step t and input s ≤ t", x=0, font=dict(size=16)))
+    fig.update_layout(**frame(f"‖∂ log y<sub>t</sub>[w<sub>t</sub>] / ∂{inf.wrt}<sub>s</sub>‖ for every step t and "
+                              "input s ≤ t", height=min(640, 200 + 18 * T)))
     fig.update_xaxes(type="category", title="input position s: token fed in")
     fig.update_yaxes(type="category", autorange="reversed", title="step t: token predicted")
     return fig

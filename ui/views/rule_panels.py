@@ -17,7 +17,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 import rnn_core as rc
-from ui.common.charts import GREY, rgba, token_color
+from ui.common.charts import GREY, frame, rgba, token_color
 from ui.common.knobs import knob_slider, top_k_box
 from ui.common.text import axis_label, show_token
 from ui.common.theme import plotly_chart
@@ -64,7 +64,7 @@ def panels_figure(panels: Sequence[rc.decoding.Panel], vocab: tuple[str, ...]) -
                              if len(ids) <= 12 else None, textposition="outside",
                              hovertemplate="%{x}: q = %{y:.4f}<extra>" + panel.name + "</extra>"),
                       row=row + 1, col=col + 1)
-    fig.update_layout(barmode="overlay", height=500, margin=dict(l=10, r=10, t=60, b=10), showlegend=False)
+    fig.update_layout(barmode="overlay", showlegend=False, **frame("", lines=2, height=500))
     fig.update_annotations(font=dict(size=14, color="#111827"))
     fig.update_yaxes(range=[0, 1.15])
     fig.update_yaxes(title="q (renormalised)", col=1)  # the panels share the left column's y axis
