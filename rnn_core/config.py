@@ -24,7 +24,13 @@ TRAIN_MEMORY_BUDGET = 512 * 2**20  # bytes one training run may hold at once (se
 
 @dataclass(frozen=True)
 class Setting:
-    """One training setting: what it is called, its default, the values it accepts, and help."""
+    """One training setting: what it is called, its default, the values it accepts, and help.
+
+    The training half of one idea whose generation half is ``rnn_core.limits.Limit``: both
+    declare a setting once (range, default, help) for the CLI, the pages and the checks. They are
+    split by what they bound: a Setting names a ``TrainConfig`` field and may be text with
+    choices (the optimizer) or have an open lower bound (a learning rate > 0); a Limit names a
+    ``Rule`` field or a generation count and is always a closed numeric range with a widget step."""
 
     name: str  # the TrainConfig field; the CLI option is ``flag``
     label: str  # how messages and widgets name it

@@ -39,8 +39,9 @@ def shown_value(v) -> str:
 
 @dataclass(frozen=True)
 class Limit:
-    """One setting: the closed range [low, high] it must lie in, its default, a widget step and
-    one line of help (for ``--help`` and widget tooltips)."""
+    """One generation setting: the closed range [low, high] it must lie in, its default, a widget
+    step and one line of help (for ``--help`` and widget tooltips). Training settings are
+    ``rnn_core.config.Setting`` (see there for how the two split)."""
 
     key: str  # the Rule field or keyword argument it checks: 'top_k'
     name: str  # as messages and labels write it: 'top-k'
