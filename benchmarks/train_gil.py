@@ -1,10 +1,11 @@
 """What a training run costs the other sessions of the same server process, without a browser.
 
-    .venv/bin/python benchmarks/train_gil.py [--rounds 6] [--clicks 12] [--trainers 1]
+    .venv/bin/python benchmarks/train_gil.py [--rounds 6] [--changes 12] [--trainers 1]
 
-Times Step-Through's `Next` rerun with AppTest (the page's code, as the server runs it for a
-click; see benchmarks/step_next.py) in three conditions, alternating round by round so that
-the machine's load drifts into all three alike:
+Times a change of Step-Through's walk with AppTest (a new random seed: the page's code, as the
+server runs it when a student changes a setting; stepping itself happens in the browser and costs
+the server nothing) in three conditions, alternating round by round so that the machine's load
+drifts into all three alike:
 - nothing training;
 - K long char-level runs training in threads of this process, as the Train page trained before
   (each in its session's script thread, sharing the GIL with every other session);
@@ -32,20 +33,13 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CORPUS = "known answer: counting a ab abc (char level)"
 
 
-def button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label == label)
-
-
-def next_clicks(at: AppTest, n: int) -> list[float]:
-    """ms of n Next reruns (Reset when the path has ended, not timed)."""
+def walk_changes(at: AppTest, n: int) -> list[float]:
+    """ms of n reruns that each change the walk (the next random seed)."""
     times = []
-    while len(times) < n:
-        nxt = button(at, "Next ▶")
-        if nxt.disabled:
-            button(at, "Reset").click().run()
-            continue
+    for _ in range(n):
+        seed = at.number_input(key="step_seed")
         t0 = time.perf_counter()
-        nxt.click().run()
+        seed.set_value(seed.value + 1).run()
         times.append(1000 * (time.perf_counter() - t0))
     return times
 
@@ -79,19 +73,19 @@ def summary(times: list[float]) -> str:
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return (f"median {statistics.median(times):5.0f} ms, p95 {p95:5.0f} ms, max {ordered[-1]:5.0f} ms "
-            f"({len(times)} clicks)")
+            f"({len(times)} changes)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=6)
-    ap.add_argument("--clicks", type=int, default=12)
+    ap.add_argument("--changes", type=int, default=12)
     ap.add_argument("--trainers", type=int, default=1)
     args = ap.parse_args()
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.switch_page("pages/step-through.py").run()
     worker.warm()
-    next_clicks(at, 4)  # warm up
+    walk_changes(at, 4)  # warm up
     k = args.trainers
     starts = {"nothing training": lambda: (lambda: None), f"{k} training in threads (before)": lambda: in_threads(k),
               f"{k} training in workers (now)": lambda: in_workers(k)}
@@ -99,10 +93,10 @@ def main() -> None:
     for _ in range(args.rounds):
         for name, start in starts.items():
             stop = start()
-            results[name] += next_clicks(at, args.clicks)
+            results[name] += walk_changes(at, args.changes)
             stop()
     for name, times in results.items():
-        print(f"Step-Through Next rerun, {name:<30} {summary(times)}")
+        print(f"Step-Through walk change, {name:<30} {summary(times)}")
 
 
 if __name__ == "__main__":
