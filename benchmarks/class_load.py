@@ -160,7 +160,8 @@ async def browser_step_loop(browser, url: str, args, until: float, phase: Phase,
         await pg.goto(f"{url}/{args.step_page}")
         await pg.locator(".rw[data-drawn]").wait_for(state="attached", timeout=120_000)
         await asyncio.sleep(rng.uniform(0, args.interval))
-        next_fork = time.perf_counter() + rng.uniform(0.5, 1.5) * args.change_interval
+        # the first fork early enough that a short check sees one in every tab
+        next_fork = time.perf_counter() + rng.uniform(0.2, 0.6) * min(args.change_interval, until - time.perf_counter())
         while time.perf_counter() < until:
             due = time.perf_counter() + args.interval * rng.uniform(0.8, 1.2)
             if time.perf_counter() >= next_fork:
@@ -260,7 +261,8 @@ async def run_phase(name: str, server, args, students: int, trainers: int, durat
     rng = random.Random(f"{name}-{students}-{trainers}")
     if memory is not None:
         memory["before"] = rss_mb(pid)
-    tutors, _ = await open_all(server.url, [args.train_page] * trainers, args.open_concurrency, args.open_timeout)
+    tutors, _ = await open_all(server.url, [args.train_page] * trainers, args.open_concurrency, args.open_timeout,
+                              timers=True)  # the page follows its run by itself
     class_, loads = await open_all(server.url, [args.step_page] * students, args.open_concurrency, args.open_timeout)
     if memory is not None:
         memory["opened"] = rss_mb(pid)

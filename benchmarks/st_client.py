@@ -6,7 +6,10 @@ that the server's deltas draw, and clicks a button or sets a widget found by its
 request carrying the widget's trigger or value and the fragment the widget lives in). A request
 is answered when the server sends ``script_finished`` for a run that started after it (a run cut
 short by the next rerun does not count). Nothing is drawn, so dozens of sessions share one
-asyncio loop for a few percent of a core.
+asyncio loop for a few percent of a core. With ``timers=True`` a session also runs the front
+end's timers for ``st.fragment(run_every=...)`` (a page that follows something by itself: a
+training run's progress, a room's votes); their reruns may then answer a request, so a session
+whose requests are timed keeps them off.
 
 Streamlit's protocol is internal: this was written against streamlit 1.67 (requirements.txt pins
 the minor version). Also here: the server process's RSS and CPU time, read from /proc (Linux).
@@ -26,6 +29,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests" / "browser")]  # the browser tests' server helpers
@@ -55,6 +59,7 @@ class Session:
     a failure: exception elements, "page not found", a lost connection."""
 
     base_url: str  # http://host:port
+    timers: bool = False  # run the fragments' run_every timers, as a browser does
     errors: list[str] = field(default_factory=list)
     elements: dict[tuple, Node] = field(default_factory=dict)
     runs_started: int = 0  # new_session messages: one per run, fragment runs included
@@ -67,6 +72,8 @@ class Session:
     _reader: asyncio.Task | None = None
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _run_fragments: tuple = ()
+    _timers: dict[str, asyncio.Task] = field(default_factory=dict)  # fragment id -> its timer
+    polls: int = 0  # reruns the timers asked for
 
     async def open(self, path: str = "", timeout: float = 120) -> float:
         """Connect and load ``path`` ("" is the default page, "step-through" a page's URL path)
@@ -172,6 +179,7 @@ class Session:
     async def close(self) -> None:
         """Close the websocket, as closing the tab does; the server keeps the session for
         reconnection until ``server.disconnectedSessionTTL`` has passed."""
+        self._stop_timers(list(self._timers))
         if self._ws is not None:
             await self._ws.close()
         if self._reader is not None:
@@ -215,6 +223,10 @@ class Session:
         if kind == "new_session":
             self.runs_started += 1
             self._run_fragments = tuple(msg.metadata.run.fragment_ids)
+            if not self._run_fragments:  # a whole-page run clears the timers; it sends them again
+                self._stop_timers(list(self._timers))
+        elif kind in ("auto_rerun", "stop_auto_rerun") and self.timers:
+            self._follow_timer(msg)
         elif kind == "delta":
             self._apply_delta(msg)
         elif kind == "navigation":  # st.navigation names the page this session is on
@@ -227,6 +239,31 @@ class Session:
         elif kind == "script_finished":
             self._finish(msg.script_finished)
         self._changed.set()
+
+    def _follow_timer(self, msg: ForwardMsg) -> None:
+        """``auto_rerun`` starts a fragment's timer (a rerun of it every interval),
+        ``stop_auto_rerun`` ends some."""
+        if msg.WhichOneof("type") == "stop_auto_rerun":
+            self._stop_timers(list(msg.stop_auto_rerun.fragment_ids))
+            return
+        fid, every = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
+        if fid not in self._timers:
+            self._timers[fid] = asyncio.get_running_loop().create_task(self._tick(fid, every))
+
+    def _stop_timers(self, ids) -> None:
+        for fid in ids:
+            task = self._timers.pop(fid, None)
+            if task is not None:
+                task.cancel()
+
+    async def _tick(self, fragment_id: str, every: float) -> None:
+        try:
+            while True:
+                await asyncio.sleep(every)
+                self.polls += 1
+                await self._send(fragment_id=fragment_id)
+        except ConnectionClosed:  # the tab closed while a timer was due
+            pass
 
     def _apply_delta(self, msg: ForwardMsg) -> None:
         delta = msg.delta
@@ -290,14 +327,15 @@ async def apply_settings(session: Session, items: list[str], timeout: float = 60
         await session.set(label, value, timeout=timeout)
 
 
-async def open_all(url: str, paths: list[str], concurrency: int, timeout: float) -> tuple[list[Session], list[float]]:
+async def open_all(url: str, paths: list[str], concurrency: int, timeout: float,
+                   timers: bool = False) -> tuple[list[Session], list[float]]:
     """Open one session per path, ``concurrency`` at a time (students arriving); returns the
     sessions and the seconds each first load took."""
     gate = asyncio.Semaphore(concurrency)
 
     async def one(path: str) -> tuple[Session, float]:
         async with gate:
-            s = Session(url)
+            s = Session(url, timers=timers)
             return s, await s.open(path, timeout=timeout)
 
     pairs = await asyncio.gather(*(one(p) for p in paths))

@@ -56,41 +56,8 @@ cpu_seconds, rss_mb = settled(st_client.cpu_seconds), settled(st_client.rss_mb)
 
 
 class Voter(Session):
-    """A session that also runs the front end's timers for ``st.fragment(run_every=...)``: an
-    ``auto_rerun`` message starts one per fragment (a rerun of that fragment every interval);
-    a whole-page run clears them all, and the run sends them again."""
-
-    def __post_init__(self) -> None:
-        self.timers: dict[str, asyncio.Task] = {}
-        self.polls = 0
-
-    def _apply(self, msg) -> None:
-        kind = msg.WhichOneof("type")
-        if kind == "new_session" and not msg.metadata.run.fragment_ids:
-            self._stop_timers(list(self.timers))
-        elif kind == "auto_rerun":
-            fid, every = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
-            if fid not in self.timers:
-                self.timers[fid] = asyncio.get_running_loop().create_task(self._tick(fid, every))
-        elif kind == "stop_auto_rerun":
-            self._stop_timers(list(msg.stop_auto_rerun.fragment_ids))
-        super()._apply(msg)
-
-    def _stop_timers(self, ids) -> None:
-        for fid in ids:
-            task = self.timers.pop(fid, None)
-            if task is not None:
-                task.cancel()
-
-    async def _tick(self, fragment_id: str, every: float) -> None:
-        while True:
-            await asyncio.sleep(every)
-            self.polls += 1
-            await self._send(fragment_id=fragment_id)
-
-    async def close(self) -> None:
-        self._stop_timers(list(self.timers))
-        await super().close()
+    """A voter's page (or the presenter's): a session with the front end's fragment timers,
+    which the vote page and the presenter's vote count poll with."""
 
     def on_step(self) -> int:
         """The step this page shows (0: none)."""
@@ -131,7 +98,7 @@ class Presenter:
     them (the step area's reveal event, the step reporter's state)."""
 
     def __init__(self, url: str) -> None:
-        self.session = adopt(Session(url))
+        self.session = Voter(url, timers=True)
 
     async def open(self, timeout: float) -> str:
         """Open the page and a room; the room's code."""
@@ -166,7 +133,7 @@ async def run(args) -> None:
     server = start_server()
     pid = server.proc.pid
     try:
-        warm = adopt(Session(server.url))  # app.py's first visitor builds the seed model once per server
+        warm = Voter(server.url, timers=True)  # app.py's first visitor builds the seed model once per server
         await warm.open("step-through", timeout=args.open_timeout)
         await warm.close()
         presenter = Presenter(server.url)
@@ -194,14 +161,6 @@ async def run(args) -> None:
           f"p95 {percentile(alone, 95):.0f} ms")
 
 
-def adopt(s: Session) -> Voter:
-    """A Session with the front end's fragment timers (Session is a dataclass: its own
-    ``__init__`` does not know Voter's attributes)."""
-    s.__class__ = Voter
-    Voter.__post_init__(s)
-    return s
-
-
 async def open_voters(url: str, path: str, args) -> tuple[list[Voter], list[float]]:
     """``--voters`` sessions opening ``path``, ``--open-concurrency`` at a time; the sessions and
     the seconds each first load took."""
@@ -209,7 +168,7 @@ async def open_voters(url: str, path: str, args) -> tuple[list[Voter], list[floa
 
     async def one() -> tuple[Voter, float]:
         async with gate:
-            v = adopt(Session(url))
+            v = Voter(url, timers=True)
             return v, await v.open(path, timeout=args.open_timeout)
 
     pairs = await asyncio.gather(*(one() for _ in range(args.voters)))
