@@ -1,22 +1,17 @@
 """Screenshots of every Generate view at 1280 x 720 (a projector's first screen), settings folded.
 
-`SCREENSHOTS=1 .venv/bin/python -m pytest tests/browser/test_browser_generate_screenshots.py` writes
-the README's docs/screenshots/rule-panels.png and generate-beam.png; every shot also goes to
-tests/browser/artifacts/.
+The README shows rule-panels.png and generate-beam.png (tests/browser/shots.py says where they go).
 """
 
-import os
 import re
-import struct
 import urllib.parse
-from pathlib import Path
 
 import pytest
 
+from tests.browser.shots import png_size, save
+
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 SIZE = {"width": 1280, "height": 720}
 VIEWS = {  # view -> (file name, what the view must have drawn)
     "Samples": ("generate-samples", "Compare rules"),
@@ -27,10 +22,6 @@ VIEWS = {  # view -> (file name, what the view must have drawn)
     "Tree": ("generate-tree", "sampled continuations of"),
     "Beam": ("generate-beam", "beam of width 3"),
 }
-
-
-def png_size(path: Path) -> tuple[int, int]:
-    return struct.unpack(">II", path.read_bytes()[16:24])
 
 
 def settings_folded(app, expect) -> None:
@@ -47,19 +38,14 @@ def set_panel_temperature_to_2(app) -> None:
         slider.press("ArrowRight")
 
 
-def shoot(app, name: str, anchor) -> Path:
+def shoot(app, name: str, anchor):
     """Scroll ``anchor`` to the top and save the 1280 x 720 screen (no focus ring, no hover)."""
     app.pg.evaluate("document.activeElement && document.activeElement.blur()")
     app.pg.mouse.move(1270, 715)
     anchor.evaluate("el => el.scrollIntoView({block: 'start'})")
     app.pg.wait_for_timeout(800)  # Plotly redraws after the scroll
     app.wait()
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    app.pg.screenshot(path=str(path))
-    if os.environ.get("SCREENSHOTS") and name in ("rule-panels", "generate-beam"):
-        (REPO / "docs" / "screenshots" / f"{name}.png").write_bytes(path.read_bytes())
-    return path
+    return save(app.pg, name, readme=name in ("rule-panels", "generate-beam"))
 
 
 @pytest.mark.parametrize("view", list(VIEWS))

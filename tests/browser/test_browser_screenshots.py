@@ -2,49 +2,33 @@
 Step-Through as a projector shows them, on a 1280x720 screen (Step-Through in presenter mode and
 guessing too).
 
-`SCREENSHOTS=1 .venv/bin/python -m pytest tests/browser/test_browser_screenshots.py` writes them to
-docs/screenshots/; otherwise they go to tests/browser/artifacts/ (the test still checks them).
+Where they go: tests/browser/shots.py (docs/screenshots/ with SCREENSHOTS=1).
 """
 
-import os
 import re
-import struct
 from pathlib import Path
 
 import pytest
 
+from tests.browser.shots import png_size, save
 from tests.browser.step_helpers import sized_app, wait_for_step
 from tests.browser.test_browser_train import PARAGRAPH, paste
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
 WIDTH = 1400
-
-
-def out_dir() -> Path:
-    out = REPO / "docs" / "screenshots" if os.environ.get("SCREENSHOTS") else Path(__file__).parent / "artifacts"
-    out.mkdir(parents=True, exist_ok=True)
-    return out
 
 
 def shoot(app, name: str) -> Path:
     """Grow the viewport to the app's scroll height (Streamlit scrolls inside its own container,
     so a plain full-page screenshot would stop at the viewport), then save a PNG."""
-    out = out_dir()
     height = app.pg.evaluate(
         "Math.max(...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stAppViewContainer]')]"
         ".map(e => e.scrollHeight), document.body.scrollHeight)")
     app.pg.set_viewport_size({"width": WIDTH, "height": min(int(height), 12_000)})
     app.pg.wait_for_timeout(1_000)  # Plotly redraws at the new size
     app.wait()
-    path = out / f"{name}.png"
-    app.pg.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def png_size(path: Path) -> tuple[int, int]:
-    return struct.unpack(">II", path.read_bytes()[16:24])
+    return save(app.pg, name, full_page=True)
 
 
 def test_screenshot_every_page(app, expect):
@@ -68,8 +52,7 @@ def test_screenshot_of_trains_first_screen_at_1280x720(browser, server, request,
         app.pg.evaluate("document.activeElement && document.activeElement.blur()")
         app.pg.wait_for_timeout(500)
         app.wait()
-        path = out_dir() / "train.png"
-        app.pg.screenshot(path=str(path))
+        path = save(app.pg, "train")
     assert png_size(path) == (1280, 720)
 
 
@@ -82,8 +65,7 @@ def test_screenshot_of_a_step_at_1280x720(browser, server, request, expect, big,
         wait_for_step(app, expect, 2)
         app.pg.wait_for_timeout(1_000)  # Plotly's transitions
         app.wait()
-        path = out_dir() / f"{name}.png"
-        app.pg.screenshot(path=str(path))
+        path = save(app.pg, name)
     assert png_size(path) == (1280, 720)
 
 
@@ -93,6 +75,5 @@ def test_screenshot_of_guess_mode_in_presenter_mode(browser, server, request, ex
         wait_for_step(app, expect, 2)
         app.pg.wait_for_timeout(500)
         app.wait()
-        path = out_dir() / "step-through-guess.png"
-        app.pg.screenshot(path=str(path))
+        path = save(app.pg, "step-through-guess")
     assert png_size(path) == (1280, 720)
