@@ -1,8 +1,8 @@
 // The walk's renderer: one autoregressive step on one screen, stepped in the browser.
 //
-// The same code draws Step-Through's step area (mounted by ui/step_walk.py as a Streamlit
+// The same code draws Step-Through's step area (mounted by ui/step/walk.py as a Streamlit
 // component) and the offline replay file. It receives a walk described once in Python
-// (ui/step_describe.py): every number already formatted, every chart a plain Plotly spec, every
+// (ui/step/describe.py): every number already formatted, every chart a plain Plotly spec, every
 // token as text. It computes nothing about the model: it shows step k of the record, moves
 // between steps on keys and buttons, plays, animates the pick into the next input, and tells
 // the server (through `hooks`) only what the server must act on: a fork, a reveal, a step a view
@@ -210,7 +210,7 @@ function drawMath(root, step, walk, revealed) {
   for (const [key, html] of step.math) {
     const eq = el('div', 'rw-eq');
     eq.dataset.eq = key;
-    eq.innerHTML = html;  // built and escaped once in Python (ui/step_math.py)
+    eq.innerHTML = html;  // built and escaped once in Python (ui/step/equations.py)
     parts.push(eq);
     if (key === 'q' && step.notes && step.notes.q) parts.push(el('p', 'rw-note', step.notes.q));
   }
