@@ -42,12 +42,12 @@ def test_a_links_forks_apply_in_order_and_impossible_ones_are_refused(trained_se
     """greedy I -> love deep learning </s>: forcing </s> at step 1 ends the path there, so a fork
     at step 3 has no step to apply to; a prompt step has no pick to replace."""
     vocab = trained_seed.vocab
-    s = Settings(word="I", rule="greedy")
+    s = Settings(word="I", rule=rc.GREEDY)
     forks, warnings = sp.apply_forks({}, trained_seed, 1, s, {2: vocab.id("I"), 3: vocab.id("deep")})
     assert forks == {2: vocab.id("I"), 3: vocab.id("deep")} and warnings == []
     forks, (w,) = sp.apply_forks({}, trained_seed, 1, s, {1: vocab.id(rc.EOS), 3: vocab.id("deep")})
     assert forks == {1: vocab.id(rc.EOS)} and "step 3" in w and "the path has 1 steps" in w
-    forks, (w,) = sp.apply_forks({}, trained_seed, 1, Settings(word="I love", rule="greedy"), {1: vocab.id("deep")})
+    forks, (w,) = sp.apply_forks({}, trained_seed, 1, Settings(word="I love", rule=rc.GREEDY), {1: vocab.id("deep")})
     assert forks == {} and "step 1 feeds the prompt" in w
 
 

@@ -12,8 +12,8 @@ from ui.step.settings import Settings
 
 
 def test_query_round_trip_with_forced_tokens(trained_seed):
-    s = Settings(word="love", rule="sample", temperature=1.5, top_k=2, top_p=0.9, seed=7, max_len=12, step=3,
-                 guess=True)
+    s = Settings(word="love", rule=rc.Rule("sample", temperature=1.5, top_k=2, top_p=0.9), seed=7, max_len=12,
+                 step=3, guess=True)
     forks = {2: trained_seed.vocab.id("learning"), 4: trained_seed.vocab.id(rc.EOS)}
     q = step_settings.to_query(s, forks, trained_seed.vocab.tokens)
     assert q == {"step": "3", "word": "love", "rule": "sample", "T": "1.5", "k": "2", "p": "0.9", "seed": "7",
@@ -45,9 +45,15 @@ def test_query_values_outside_the_widgets_ranges_are_refused(trained_seed, key, 
     assert s == Settings(word="I") and f"{key}={raw}" in w
 
 
+def test_a_refused_rule_key_leaves_the_links_other_rule_keys_in_the_rule(trained_seed):
+    s, (w,) = step_settings.from_query({"rule": "greedy", "T": "7", "k": "2", "p": "0.9"}, Settings(word="I"),
+                                       trained_seed)
+    assert s.rule == rc.Rule("greedy", top_k=2, top_p=0.9) and "T=7" in w and "using 1.0" in w
+
+
 def test_temperature_zero_in_a_link_means_greedy_as_on_every_page(trained_seed):
     s, warnings = step_settings.from_query({"T": "0"}, Settings(word="I"), trained_seed)
-    assert s.temperature == 0 and warnings == [] and s.rule_obj().is_greedy
+    assert s.rule.temperature == 0 and warnings == [] and s.rule.is_greedy
 
 
 @pytest.mark.parametrize("raw, hint", [
@@ -120,3 +126,5 @@ def test_only_the_weights_changing_keeps_the_walk():
     assert replace(s, weights=0).walk_key() == s.walk_key()
     assert replace(s, weights=0).path_key() != s.path_key()
     assert replace(s, seed=4).walk_key() != s.walk_key()
+    assert replace(s, rule=rc.Rule("sample", top_k=2)).walk_key() != s.walk_key()
+    assert replace(s, rule=rc.Rule("sample")).path_key() in {s.path_key()}  # an equal Rule finds the cached path

@@ -285,6 +285,6 @@ def test_the_knobs_are_generates_and_refuse_a_value_out_of_range_with_rnn_cores_
     assert not at.exception
     (warning,) = [shown(w.value) for w in at.warning]
     assert "top-k must be at most the vocabulary size 5" in warning and "Still using 0" in warning
-    assert record(at)["steps"] == before["steps"] and at.session_state["step_settings"].top_k == 0
+    assert record(at)["steps"] == before["steps"] and at.session_state["step_settings"].rule.top_k == 0
     at.number_input(key="step_k").set_value(2).run()
-    assert at.session_state["step_settings"].top_k == 2 and at.query_params["k"] == "2"
+    assert at.session_state["step_settings"].rule.top_k == 2 and at.query_params["k"] == "2"

@@ -27,18 +27,18 @@ def settings_box(model: rc.Model) -> None:
     left, right = st.columns(2)
     left.selectbox("First word", words, index=words.index(s.word), key=w["word"], accept_new_options=True,
                    format_func=show_token, help="A word of the vocabulary, or type one (or several) and press Enter.")
-    rule = right.radio("Picking rule", RULES, index=RULES.index(s.rule), key=w["rule"], horizontal=True,
-                       help="sample: draw the next word from y_t (the source document's Step 4). greedy: the most "
-                            "probable.")
+    rule = right.radio("Picking rule", RULES, index=RULES.index(s.rule.strategy), key=w["rule.strategy"],
+                       horizontal=True, help="sample: draw the next word from y_t (the source document's Step 4). "
+                                             "greedy: the most probable.")
     off, V, limits = rule != "sample", len(model.vocab), rc.limits
     left, right = st.columns(2)
-    knob_slider(left, limits.TEMPERATURE, key=w["temperature"], default=s.temperature, disabled=off)
+    knob_slider(left, limits.TEMPERATURE, key=w["rule.temperature"], default=s.rule.temperature, disabled=off)
     weights_box(right, model, s.weights)
     # the same knobs as Generate's: ranges, defaults and steps from rnn_core.limits; a number box
     # refuses a value out of range with rnn_core's message and keeps the last one
     left, right = st.columns(2)
-    top_k_box(left, V, key=w["top_k"], default=s.top_k, disabled=off)
-    knob_slider(right, limits.TOP_P, key=w["top_p"], default=s.top_p, disabled=off)
+    top_k_box(left, V, key=w["rule.top_k"], default=s.rule.top_k, disabled=off)
+    knob_slider(right, limits.TOP_P, key=w["rule.top_p"], default=s.rule.top_p, disabled=off)
     left, right = st.columns(2)
     checked_number(left, limits.SEED, key=w["seed"], label="Random seed", default=s.seed, disabled=off,
                    help=f"Seeds the draws u_t; {limits.SEED.range_text()}.")

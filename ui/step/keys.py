@@ -15,10 +15,11 @@ GUESSES, REVEALED = "step_guesses", "step_revealed"
 # as last heard, the step area and the step reporter (components), the record the area was sent
 GOTO, SHOWN = "step_goto", "step_shown"
 WALK, REPORTER, RECORD = "step_walk", "step_reporter", "step_record"
-# the settings' widgets, one per field of Settings (no weights slider for a model without earlier
-# weights), and the page's own: decimals, autoplay speed, the animation, "start again"
-WIDGETS = {"word": "step_word", "rule": "step_rule", "temperature": "step_T", "top_k": "step_k",
-           "top_p": "step_p", "seed": "step_seed", "max_len": "step_max", "guess": "step_guess",
+# the settings' widgets, one per field of Settings and four for its rule, named as in
+# ui.step.settings.QUERY (no weights slider for a model without earlier weights), and the page's
+# own: decimals, autoplay speed, the animation, "start again"
+WIDGETS = {"word": "step_word", "rule.strategy": "step_rule", "rule.temperature": "step_T", "rule.top_k": "step_k",
+           "rule.top_p": "step_p", "seed": "step_seed", "max_len": "step_max", "guess": "step_guess",
            "weights": "step_weights"}
 DECIMALS, SPEED, ANIMATE, RESET = "step_decimals", "step_speed", "step_animate", "step_reset"
 # containers the page's CSS places: the step area with its gear (the settings popover) and the

@@ -111,5 +111,5 @@ def closer_look(model: rc.Model, version: int) -> None:
     if t > state.revealed(len(traces)):
         st.info("Reveal this step's pick first (**Next**): this view shows the distribution it comes from.")
         return
-    SHOW[view](Look(model=state.weighted(model), traces=traces, t=t, rule=s.rule_obj(), max_len=s.max_len,
+    SHOW[view](Look(model=state.weighted(model), traces=traces, t=t, rule=s.rule, max_len=s.max_len,
                     path_key=state.path_key(version), decimals=st.session_state.get(keys.DECIMALS, 3)))

@@ -41,7 +41,7 @@ def get_path(cache: dict, model: rc.Model, version: int, s: Settings, forks: Map
     """The whole path for these settings and forced tokens, computed once and kept in ``cache``."""
     key = path_key(version, s, forks)
     if key not in cache:
-        traces = rc.generate(model_at(model, s), prompt(s.word, model), s.rule_obj(), max_tokens=s.max_len,
+        traces = rc.generate(model_at(model, s), prompt(s.word, model), s.rule, max_tokens=s.max_len,
                              seed=s.seed, forced=dict(forks))
         _store(cache, key, traces)
     return cache[key]
@@ -55,7 +55,7 @@ def fork_path(cache: dict, model: rc.Model, version: int, s: Settings, forks: Ma
     new = add_fork(forks, t, token_id)
     key = path_key(version, s, new)
     if key not in cache:
-        _store(cache, key, rc.fork(model_at(model, s), traces, t, token_id, s.rule_obj(), max_tokens=s.max_len,
+        _store(cache, key, rc.fork(model_at(model, s), traces, t, token_id, s.rule, max_tokens=s.max_len,
                                    seed=s.seed))
     return new
 

@@ -22,7 +22,7 @@ def walk_view(votes: dict[int, dict]) -> WalkView:
     ``votes`` at revealed steps."""
     s, ss = state.settings(), st.session_state
     title = "Step-Through" if s.weights is None else f"Trained {s.weights:,} step{'s' * (s.weights != 1)}"
-    return WalkView(rule=s.rule_obj(), max_len=s.max_len, decimals=ss.get(keys.DECIMALS, 3), title=title,
+    return WalkView(rule=s.rule, max_len=s.max_len, decimals=ss.get(keys.DECIMALS, 3), title=title,
                     guess=s.guess, revealed=ss[keys.REVEALED], guesses=dict(ss[keys.GUESSES]), big=is_presenter(),
                     animate=ss.get(keys.ANIMATE, True), speed=float(ss.get(keys.SPEED, 1.0)), votes=votes)
 

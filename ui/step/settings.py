@@ -1,6 +1,7 @@
 """Step-Through's settings and their URL: what the page shows, and the query string that says it.
 
-A link reproduces a view: every field of ``Settings`` is one query key, forced tokens are
+A link reproduces a view: every field of ``Settings`` is one query key, and its ``rnn_core.Rule``
+four (``rule``, ``T``, ``k``, ``p``: the strategy, temperature, top-k, top-p); forced tokens are
 ``force=2:learning,5:deep`` (step:token, the token percent-quoted). A refused value falls back to
 its default with a warning naming the key, so a broken link still opens the page. The weights
 (``weights=0``: those after training step 0) are in the link only when they are not the model's
@@ -9,7 +10,7 @@ own, so a link without the key shows whatever model the visitor has, as before.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Callable, Mapping
 from urllib.parse import quote, unquote
 
@@ -23,27 +24,22 @@ FORCE_KEY = "force"  # the query key of the forced tokens
 
 @dataclass(frozen=True)
 class Settings:
-    """What the page shows; each field is one key of the URL's query string (see ``QUERY``)."""
+    """What the page shows; each field is one key of the URL's query string, the rule four keys (see ``QUERY``)."""
 
     word: str  # the first word (or a prompt) fed in at step 1
-    rule: str = "sample"  # 'sample' (the seed document's "sample the next word") or 'greedy'
-    temperature: float = limits.TEMPERATURE.default  # 0 = greedy
-    top_k: int = limits.TOP_K.default  # 0 = off
-    top_p: float = limits.TOP_P.default
+    # 'sample' (the seed document's "sample the next word") or 'greedy', with its temperature (0 =
+    # greedy), top-k (0 = off) and top-p; the page leaves the Rule's other knobs off
+    rule: rc.Rule = rc.Rule("sample")
     seed: int = limits.SEED.default  # RNG seed of the draws u_t
     max_len: int = limits.MAX_TOKENS.default  # tokens generated at most
     step: int = 1  # 1-based step on screen
     guess: bool = False  # "guess first": the class guesses each pick before it is shown
     weights: int | None = None  # walk with the weights after this training step; None: the model's own
 
-    def rule_obj(self) -> rc.Rule:
-        """The ``rnn_core.Rule`` these settings describe (ConfigError if out of range)."""
-        return rc.Rule(self.rule, self.temperature, self.top_k, self.top_p)
-
     def walk_key(self) -> tuple:
         """What the walk is (prompt, rule, random numbers, length), whatever weights replay it:
         forced tokens belong to a walk and stay when only the weights change."""
-        return (self.word, self.rule, self.temperature, self.top_k, self.top_p, self.seed, self.max_len)
+        return (self.word, self.rule, self.seed, self.max_len)
 
     def path_key(self) -> tuple:
         """Everything the path depends on, apart from the model and forced tokens."""
@@ -58,20 +54,35 @@ def parse_flag(raw: str) -> bool:
     return flags[raw.lower()]
 
 
+RULE = "rule."  # a field "rule.x" (of QUERY and ui.step.keys.WIDGETS) is the attribute x of Settings.rule
+
 # field -> (query key, parser); a parser raises ValueError for a value it refuses
 QUERY: dict[str, tuple[str, Callable[[str], object]]] = {
     "step": (links.STEP, int),
     "word": (links.FIRST_WORD, str),
-    "rule": ("rule", str),
-    "temperature": ("T", float),
-    "top_k": ("k", int),
-    "top_p": ("p", float),
+    "rule.strategy": ("rule", str),
+    "rule.temperature": ("T", float),
+    "rule.top_k": ("k", int),
+    "rule.top_p": ("p", float),
     "seed": ("seed", int),
     "max_len": ("max", int),
     "guess": ("guess", parse_flag),
     "weights": (links.WEIGHTS, int),
 }
 QUERY_KEYS = (*(key for key, _ in QUERY.values()), FORCE_KEY)  # every key this page writes
+
+
+def value(s: Settings, field: str):
+    """The value of a field as ``QUERY`` names it: 'seed' is ``s.seed``, 'rule.top_k' is ``s.rule.top_k``."""
+    return getattr(s.rule, field.removeprefix(RULE)) if field.startswith(RULE) else getattr(s, field)
+
+
+def with_values(s: Settings, values: Mapping[str, object]) -> Settings:
+    """``s`` with ``values`` ({field: value}, fields named as in ``value``); ConfigError when the
+    Rule refuses one of its knobs."""
+    knobs = {field.removeprefix(RULE): v for field, v in values.items() if field.startswith(RULE)}
+    own = {field: v for field, v in values.items() if not field.startswith(RULE)}
+    return replace(s, **own, rule=replace(s.rule, **knobs))
 
 
 def prompt(word: str, model: rc.Model) -> str | list[str]:
@@ -86,7 +97,7 @@ def check(s: Settings, model: rc.Model) -> None:
     The first word may be several known tokens (a prompt); an unknown one raises VocabularyError
     with the closest known words.
     """
-    s.rule_obj().check_vocab(len(model.vocab))  # temperature, top-k (at most V), top-p: rnn_core.limits
+    s.rule.check_vocab(len(model.vocab))  # top-k at most V; the Rule checked its other knobs: rnn_core.limits
     limits.SEED.check(s.seed)
     limits.MAX_TOKENS.check(s.max_len)
     if s.step < 1:
@@ -117,14 +128,14 @@ def from_query(query: Mapping[str, str], defaults: Settings, model: rc.Model) ->
             continue
         raw = query[key]
         try:
-            candidate = replace(s, **{field: parse(raw)})
+            candidate = with_values(s, {field: parse(raw)})
             check(candidate, model)
         except rc.RnnCoreError as e:
-            warnings.append(refused(key, raw, str(e), getattr(defaults, field)))
+            warnings.append(refused(key, raw, str(e), value(defaults, field)))
             continue
         except ValueError:
             reason = "not 0 or 1" if parse is parse_flag else "not a number"
-            warnings.append(refused(key, raw, reason, getattr(defaults, field)))
+            warnings.append(refused(key, raw, reason, value(defaults, field)))
             continue
         s = candidate
     return replace(s, weights=own_weights(s.weights, model)), warnings
@@ -140,10 +151,9 @@ def to_query(s: Settings, forks: Mapping[int, int], vocab: tuple[str, ...]) -> d
     """The query string of ``s`` and the forced tokens (inverse of ``from_query`` and
     ``forks_from_query``); no ``force`` key when nothing is forced, no ``weights`` key for the
     model's own weights."""
-    values = asdict(s)
     query = {}
     for field, (key, _) in QUERY.items():
-        v = values[field]
+        v = value(s, field)
         if v is None:
             continue
         query[key] = str(int(v)) if isinstance(v, bool) else f"{v:g}" if isinstance(v, float) else str(v)

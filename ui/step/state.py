@@ -133,11 +133,12 @@ def apply_widgets(model: rc.Model) -> str | None:
     when a value is refused. A new walk drops the forks and the guesses; other weights replay
     the same walk, forks included, and drop only the guesses (the picks may change)."""
     s = settings()
-    raw = {field: ss.get(key, getattr(s, field)) for field, key in WIDGETS.items()}
-    wanted = replace(s, **{**raw, "top_k": int(raw["top_k"]), "seed": int(raw["seed"]), "max_len": int(raw["max_len"]),
-                           "temperature": round(float(raw["temperature"]), 2), "top_p": round(float(raw["top_p"]), 2),
-                           "guess": bool(raw["guess"]), "weights": step_settings.own_weights(raw["weights"], model)})
+    raw = {field: ss.get(key, step_settings.value(s, field)) for field, key in WIDGETS.items()}
+    typed = {**raw, "seed": int(raw["seed"]), "max_len": int(raw["max_len"]), "guess": bool(raw["guess"]),
+             "weights": step_settings.own_weights(raw["weights"], model), "rule.top_k": int(raw["rule.top_k"]),
+             **{f: round(float(raw[f]), 2) for f in ("rule.temperature", "rule.top_p")}}
     try:
+        wanted = step_settings.with_values(s, typed)
         step_settings.check(wanted, model)
     except rc.RnnCoreError as e:
         return f"{e} The walk-through below still shows {s.word!r}."
