@@ -218,7 +218,7 @@ function drawMath(root, step, walk, revealed) {
     parts.push(el('p', 'rw-info', 'Guess first: which token comes next? Choose it on the right, then Reveal ' +
                                   '(PageDown).'));
   } else if (step.notes && step.notes.pick) {
-    parts.push(el('p', 'rw-note', step.notes.pick));
+    parts.push(el('p', 'rw-note rw-slice', step.notes.pick));
   }
   if (step.verdict) parts.push(el('p', 'rw-verdict', step.verdict));
 
@@ -307,10 +307,7 @@ function fit(root) {
     const over = eq.scrollWidth / Math.max(1, eq.clientWidth);
     if (over > 1) eq.style.fontSize = Math.max(0.55, 0.98 / over) + 'em';
   }
-  // The pick line must end on screen; the notes under it may fall below.
-  const eqs = math.querySelectorAll('.rw-eq');
-  const needed = eqs.length ? eqs[eqs.length - 1].getBoundingClientRect().bottom - math.getBoundingClientRect().top : 0;
-  if (!stacked && needed > room) math.style.fontSize = Math.max(0.7, room / needed) + 'em';
+  if (!stacked) fitMath(math, room);
   const guess = root.querySelector('.rw-guess');
   const guessH = guess.hidden ? 0 : guess.offsetHeight + 8;
   const votes = root.querySelector('.rw-class');
@@ -319,6 +316,18 @@ function fit(root) {
   const dist = guess.hidden ? Math.min(440, Math.max(190, Math.round(charts * 0.52))) : 0;
   const hidden = Math.min(320, Math.max(170, charts - dist - 6));
   return {dist, hidden};
+}
+
+// Everything under the equations on screen (the verdict, the score, the end of the walk), shrunk
+// down to 70% if need be. The note on u's slice gives way first: it becomes the pick line's tooltip.
+function fitMath(math, room) {
+  const height = () => math.getBoundingClientRect().height;
+  const slice = math.querySelector('.rw-slice');
+  if (slice && height() > room) {
+    math.querySelector('.rw-eq[data-eq=pick]').title = slice.textContent;
+    slice.remove();
+  }
+  if (height() > room) math.style.fontSize = Math.max(0.7, room / height()) + 'em';
 }
 
 // ------------------------------------------------------------------ the walk on screen
