@@ -2,7 +2,8 @@
 behind HAProxy; each browser sticks to one replica, so its uploads and its websocket reach the
 process that holds its session, and its model follows it from page to page. Every replica opens
 the models of the shared model store by their link, so a visitor whose replica dies keeps their
-model on another one, and the dead replica is started again."""
+model on another one, and the dead replica is started again. A room's votes reach the presenter
+from phones on either replica. Each deployment has its own data folder."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import ExitStack
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from conftest import ARTIFACTS, REPO, AppPage, free_port, new_page, unavailable
+from step_helpers import sized_app
 from test_browser_train import card, upload_model
+from test_browser_vote import PHONE, vote, wait_for_step
 
 import rnn_core as rc
 
@@ -62,6 +66,7 @@ class Deployment:
         self.port, self.first_port, self.replicas = free_port(), free_port_run(replicas), replicas
         self.url = f"http://127.0.0.1:{self.port}"
         self.run_dir = run_dir
+        self.data = run_dir / "data"  # the replicas' shared data folder (RNN_LAB_DATA)
         self.haproxy = haproxy
         self.proc: subprocess.Popen | None = None
 
@@ -69,7 +74,7 @@ class Deployment:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         cmd = ["bash", "deploy/start.sh", "--replicas", str(self.replicas), "--port", str(self.port),
                "--address", "127.0.0.1", "--first-port", str(self.first_port), "--run-dir", str(self.run_dir)]
-        env = {**os.environ, "PYTHON": sys.executable, "HAPROXY": self.haproxy}
+        env = {**os.environ, "PYTHON": sys.executable, "HAPROXY": self.haproxy, "RNN_LAB_DATA": str(self.data)}
         with open(self.run_dir / "start.log", "wb") as log:
             # its own process group: stop() ends the script and every process it started
             self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -204,6 +209,32 @@ def test_a_killed_replica_comes_back_and_its_visitor_keeps_the_model(deployment,
     assert not [pid for pid in replicas if running(pid)]
     assert not [p for p in range(deployment.first_port, deployment.first_port + deployment.replicas) if healthy(p)]
     assert not healthy(deployment.port)
+
+
+def test_phones_on_either_replica_vote_in_the_presenters_room(deployment, browser, expect):
+    """The presenter's Step-Through (guess mode) opens a room through the proxy; phones arriving
+    through the proxy are spread over both replicas, and every vote counts on the presenter's."""
+    with ExitStack() as stack:
+        desk = stack.enter_context(sized_app(browser, deployment.url, 1280, 720, "presenter"))
+        desk.open("/step-through?guess=1&rule=greedy")
+        desk.pg.locator(".rw[data-drawn='1']").wait_for(state="attached")
+        desk.click(desk.button("📱 Open a room: the class votes from their phones"),
+                   until=desk.pg.get_by_role("img", name="QR code"))
+        code = re.search(r"vote\?room=(\w+)", desk.pg.get_by_test_id("stCode").inner_text()).group(1)
+        phones = []
+        for i, token in enumerate(("love", "deep", "love", "learning")):
+            app = stack.enter_context(sized_app(browser, deployment.url, *PHONE, f"student-{i}"))
+            app.open(f"/vote?room={code}")
+            wait_for_step(expect, app, "I")
+            vote(app, expect, token)
+            phones.append(app)
+        assert {replica(app) for app in (desk, *phones)} == {"r1", "r2"}
+        expect(desk.pg.locator(".st-key-step_votes")).to_contain_text("4 votes for step 1")
+        desk.pg.locator(".rw-guess-button", has_text=re.compile("^love$")).click()
+        desk.pg.keyboard.press("PageDown")  # the reveal
+        expect(desk.pg.locator(".rw-class")).to_contain_text("the pick “love”: 2")
+        for app in phones:
+            expect(app.pg.get_by_text("Revealed: the pick was “love”")).to_be_visible()
 
 
 def running(pid: int) -> bool:
