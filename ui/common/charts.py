@@ -1,15 +1,19 @@
-"""Plotly figures drawn from ``rnn_core`` traces, shared by every page.
+"""Plotly figures drawn from ``rnn_core`` traces, shared by every page, and the helpers every
+page's figures are built with.
 
-Each function takes trace records (and the vocabulary) and returns a ``go.Figure``; nothing here
-recomputes the model. Token colours are the same on every page: token id v always gets
-``token_color(v)``.
+Each figure function takes trace records (and the vocabulary) and returns a ``go.Figure``;
+nothing here recomputes the model. Figures are built as plain-dict specs (``{"data": [...],
+"layout": {...}}``) and made a figure by ``figure``, which skips Plotly's validation of every
+property (a third of a rerun's CPU): the specs spell out what validation would have filled in
+(``axis`` titles as ``{"text": ...}``, named colour scales as lists). Token colours are the same
+on every page: token id v always gets ``token_color(v)``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import hex_to_rgb, qualitative, unlabel_rgb
+from plotly.colors import diverging, hex_to_rgb, qualitative, sequential, unlabel_rgb
 
 from rnn_core import StepTrace
 from ui.common.text import axis_label
@@ -24,6 +28,8 @@ PALETTE = [c for c in qualitative.D3 + qualitative.Set2 if not _is_grey(c)]  # g
 GREY = "#c7ccd4"
 H_PREV_COLOR = "#9aa5b1"
 H_COLOR = "#1f5fbf"
+CLEAR = "rgba(0,0,0,0)"  # the fill of bars drawn as outlines only
+LEGEND_ABOVE = {"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right"}  # above the plot, at its right
 MAX_BARS = 40  # a distribution over more tokens shows the most probable ones (and the chosen)
 MAX_HIDDEN_BARS = 16  # more hidden units than this are drawn as a colour strip: bars too thin to read
 MAX_LABELLED_UNITS = 8  # values printed on the bars up to this many units
@@ -58,10 +64,10 @@ def frame(title: str, *, lines: int = 1, height: int | None = None, **layout) ->
             **({"height": height} if height is not None else {}), **layout}
 
 
-def titled(fig: go.Figure, title: str, *, lines: int = 1, height: int | None = None, **layout) -> go.Figure:
-    """``fig`` framed (``frame``); no legend unless the figure asked for one."""
-    legend = fig.layout.showlegend if fig.layout.showlegend is not None else False
-    return fig.update_layout(**frame(title, lines=lines, height=height, **{"showlegend": legend, **layout}))
+def titled(spec: dict, title: str, **frame_args) -> dict:
+    """``spec`` with its layout framed: ``frame(title, **frame_args)`` added to it."""
+    spec["layout"].update(frame(title, **frame_args))
+    return spec
 
 
 def figure(spec: dict) -> go.Figure:
@@ -70,14 +76,40 @@ def figure(spec: dict) -> go.Figure:
     return go.Figure(spec, _validate=False)
 
 
+def _scale(colors: list[str]) -> list[list]:
+    """A named colour scale as the [position, colour] list Plotly's validation makes of its name.
+    Unvalidated, the name would reach plotly.js, whose 'Blues' and 'RdBu' are other colours."""
+    return [[i / (len(colors) - 1), color] for i, color in enumerate(colors)]
+
+
+BLUES = _scale(sequential.Blues)  # probabilities: 0 white, 1 dark blue
+RDBU = _scale(diverging.RdBu)  # with reversescale: -1 blue, 0 white, +1 red (h and the weights)
+
+
+def axis(title: str, **props) -> dict:
+    """A layout axis (or a scene's) titled ``title``, with any other axis ``props``."""
+    return {"title": {"text": title}, **props}
+
+
+def bar_trace(name: str, x, y, hover: str, color, *, line: dict | None = None, **props) -> dict:
+    """A bar trace: bar i of height y[i] at category x[i], filled ``color`` (one colour, or one per
+    bar) and outlined by ``line`` (``{"color", "width"}``, none by default); ``hover`` is its
+    hovertemplate, ``props`` any other trace property (``text``, ``customdata``, ...)."""
+    marker = {"color": color, **({"line": line} if line is not None else {})}
+    return {"type": "bar", "name": name, "x": x, "y": y, "marker": marker, "hovertemplate": hover, **props}
+
+
+def heatmap_trace(z, x, y, bar_title: str, hover: str, **props) -> dict:
+    """A heatmap trace: z (R, C) as coloured cells, columns labelled ``x`` (C,), rows ``y`` (R,),
+    the colour bar titled ``bar_title``; ``hover`` is its hovertemplate, ``props`` any other trace
+    property (``colorscale``, ``zmin``, ...)."""
+    return {"type": "heatmap", "z": z, "x": x, "y": y, "colorbar": {"title": {"text": bar_title}},
+            "hovertemplate": hover, **props}
+
+
 def sub(name: str, t) -> str:
     """A variable with its step as Plotly writes it: y<sub>4</sub>, never y_4."""
     return f"{name}<sub>{t}</sub>"
-
-
-def _titled(spec: dict, title: str) -> dict:
-    spec["layout"].update(frame(title))
-    return spec
 
 
 def distribution_spec(trace: StepTrace, vocab: tuple[str, ...], title: str | None = None,
@@ -109,22 +141,18 @@ def distribution_spec(trace: StepTrace, vocab: tuple[str, ...], title: str | Non
     lines = [2.5 if v == trace.token_id else 0 for v in custom]
     digits = 3 if len(custom) <= 8 else 2  # many bars: shorter labels that still fit above them
     name = "q" if reshaped else "y"
-    bars = [{
-        "type": "bar", "name": sub(name, trace.t), "x": labels, "y": fill, "customdata": custom, "cliponaxis": False,
-        "text": [f"{p:.{digits}f}" if p > 0 else "" for p in fill], "textposition": "outside",
-        "constraintext": "none",  # Plotly would shrink a label to its bar's width: unreadable
-        "marker": {"color": colors, "line": {"width": lines, "color": "#111827"}},
-        "hovertemplate": f"%{{x}}: {name} = %{{y:.4f}}<extra></extra>",
-    }]
+    bars = [bar_trace(sub(name, trace.t), labels, fill, f"%{{x}}: {name} = %{{y:.4f}}<extra></extra>", colors,
+                      line={"width": lines, "color": "#111827"}, customdata=custom, cliponaxis=False,
+                      text=[f"{p:.{digits}f}" if p > 0 else "" for p in fill], textposition="outside",
+                      constraintext="none")]  # Plotly would shrink a label to its bar's width: unreadable
     if reshaped:
         outline = [rgba(GREY, 0.6) if v not in kept else "rgba(0, 0, 0, 0)" for v in custom]
-        bars.append({"type": "bar", "name": sub("y", trace.t), "x": labels, "y": y, "customdata": custom,
-                     "marker": {"color": outline, "line": {"width": 1.5, "color": "#374151"}},
-                     "hovertemplate": "%{x}: y = %{y:.4f}<extra></extra>"})
+        bars.append(bar_trace(sub("y", trace.t), labels, y, "%{x}: y = %{y:.4f}<extra></extra>", outline,
+                              line={"width": 1.5, "color": "#374151"}, customdata=custom))
     layout = {"barmode": "overlay", "showlegend": False,
-              "xaxis": {"type": "category", "title": {"text": "next token"}, "automargin": True},
-              "yaxis": {"range": [0, 1.12], "title": {"text": "probability"}, "automargin": True}}
-    return _titled({"data": bars, "layout": layout}, title or _distribution_title(trace, reshaped))
+              "xaxis": axis("next token", type="category", automargin=True),
+              "yaxis": axis("probability", range=[0, 1.12], automargin=True)}
+    return titled({"data": bars, "layout": layout}, title or _distribution_title(trace, reshaped))
 
 
 def distribution_figure(trace: StepTrace, vocab: tuple[str, ...], title: str | None = None,
@@ -155,24 +183,22 @@ def hidden_spec(trace: StepTrace, title: str | None = None) -> dict:
     title = title or (f"hidden state: <span style='color:{H_PREV_COLOR}'>■ {sub('h', t - 1)}</span> → "
                       f"<span style='color:{H_COLOR}'>■ {sub('h', t)}</span>")
     if len(trace.h) > MAX_HIDDEN_BARS:
-        return _titled(_hidden_strip(trace), title)
+        return titled(_hidden_strip(trace), title)
     units = [unit_label(i) for i in range(len(trace.h))]
     labelled = len(units) <= MAX_LABELLED_UNITS
     bars = [
-        {"type": "bar", "name": f"h{t - 1}", "x": units, "y": [float(v) for v in trace.h_prev],
-         "marker": {"color": H_PREV_COLOR}, "hovertemplate": f"%{{x}}: %{{y:.4f}}<extra>h{t - 1}</extra>"},
+        bar_trace(f"h{t - 1}", units, [float(v) for v in trace.h_prev],
+                  f"%{{x}}: %{{y:.4f}}<extra>h{t - 1}</extra>", H_PREV_COLOR),
         # a value inside its bar when it fits there (never over the tick labels), else past its end
         # (cliponaxis off, and the axis has room beyond ±1)
-        {"type": "bar", "name": f"h{t}", "x": units, "y": [float(v) for v in trace.h], "marker": {"color": H_COLOR},
-         "cliponaxis": False, "textposition": "auto", "constraintext": "none", "insidetextanchor": "middle",
-         **({"text": [f"{v:.3f}" for v in trace.h]} if labelled else {}),
-         "hovertemplate": f"%{{x}}: %{{y:.4f}}<extra>h{t}</extra>"},
+        bar_trace(f"h{t}", units, [float(v) for v in trace.h], f"%{{x}}: %{{y:.4f}}<extra>h{t}</extra>", H_COLOR,
+                  cliponaxis=False, textposition="auto", constraintext="none", insidetextanchor="middle",
+                  **({"text": [f"{v:.3f}" for v in trace.h]} if labelled else {})),
     ]
-    layout = {"barmode": "group", "showlegend": False,
-              "xaxis": {"title": {"text": "hidden unit"}, "automargin": True},
-              "yaxis": {"range": [-HIDDEN_RANGE, HIDDEN_RANGE], "title": {"text": "value"}, "zeroline": True,
-                        "zerolinecolor": "#6b7280", "tickvals": [-1, 0, 1], "automargin": True}}
-    return _titled({"data": bars, "layout": layout}, title)
+    layout = {"barmode": "group", "showlegend": False, "xaxis": axis("hidden unit", automargin=True),
+              "yaxis": axis("value", range=[-HIDDEN_RANGE, HIDDEN_RANGE], zeroline=True, zerolinecolor="#6b7280",
+                            tickvals=[-1, 0, 1], automargin=True)}
+    return titled({"data": bars, "layout": layout}, title)
 
 
 def hidden_figure(trace: StepTrace, title: str | None = None) -> go.Figure:
@@ -188,8 +214,7 @@ def _hidden_strip(trace: StepTrace) -> dict:
             "colorscale": "RdBu", "reversescale": True,
             "colorbar": {"thickness": 10, "title": {"text": "value"}},
             "hovertemplate": "%{y}, unit %{x}: %{z:.4f}<extra></extra>"}
-    return {"data": [heat], "layout": {"xaxis": {"title": {"text": "hidden unit"}, "automargin": True},
-                                       "yaxis": {"automargin": True}}}
+    return {"data": [heat], "layout": {"xaxis": axis("hidden unit", automargin=True), "yaxis": {"automargin": True}}}
 
 
 CAMERAS = {  # eye positions of the 3-D view; None: computed from the path (``facing_eye``)
@@ -225,22 +250,16 @@ def trajectory_figure(traces: list[StepTrace], upto: int, title: str | None = No
     xyz = np.array(points)
     labels = ["h<sub>0</sub>"] + [f"h<sub>{tr.t}</sub> ({axis_label(tr.input)})" for tr in traces[:upto]]
     colors = ["#6b7280"] + [token_color(tr.input_id) for tr in traces[:upto]]
-    fig = go.Figure(
-        go.Scatter3d(
-            x=xyz[:, 0], y=xyz[:, 1], z=xyz[:, 2], mode="lines+markers+text", text=labels,
-            marker=dict(size=6, color=colors), line=dict(color=H_COLOR, width=5),
-            hovertemplate="%{text}<br>(%{x:.3f}, %{y:.3f}, %{z:.3f})<extra></extra>",
-        )
-    )
+    path = {"type": "scatter3d", "x": xyz[:, 0], "y": xyz[:, 1], "z": xyz[:, 2], "mode": "lines+markers+text",
+            "text": labels, "marker": {"size": 6, "color": colors}, "line": {"color": H_COLOR, "width": 5},
+            "hovertemplate": "%{text}<br>(%{x:.3f}, %{y:.3f}, %{z:.3f})<extra></extra>"}
     eye = CAMERAS[camera] or facing_eye(np.array([traces[0].h_prev] + [tr.h for tr in traces]))
     up = dict(x=0, y=1, z=0) if abs(eye["z"]) > 0.95 * np.linalg.norm(list(eye.values())) else dict(x=0, y=0, z=1)
-    axis = dict(range=[-1, 1], autorange=False)
-    fig.update_layout(
-        scene=dict(xaxis=dict(title=unit_label(0), **axis), yaxis=dict(title=unit_label(1), **axis),
-                   zaxis=dict(title=unit_label(2), **axis), aspectmode="cube", camera=dict(eye=eye, up=up)),
-        uirevision=camera,  # keep the user's rotation while the path grows; a new choice applies
-    )
-    return titled(fig, title or f"trajectory of h in [-1, 1]³ up to step {upto}", height=420)
+    scene = {f"{c}axis": axis(unit_label(i), range=[-1, 1], autorange=False) for i, c in enumerate("xyz")}
+    layout = {"scene": {**scene, "aspectmode": "cube", "camera": {"eye": eye, "up": up}},
+              "uirevision": camera,  # keep the user's rotation while the path grows; a new choice applies
+              **frame(title or f"trajectory of h in [-1, 1]³ up to step {upto}", height=420, showlegend=False)}
+    return figure({"data": [path], "layout": layout})
 
 
 def hidden_heatmap(traces: list[StepTrace], upto: int | None = None, title: str | None = None) -> go.Figure:
@@ -248,16 +267,14 @@ def hidden_heatmap(traces: list[StepTrace], upto: int | None = None, title: str 
     token); [-1, 1] scale."""
     shown = traces[: len(traces) if upto is None else upto]
     z = np.array([tr.h for tr in shown]).T  # (H, T)
-    fig = go.Figure(
-        go.Heatmap(
-            z=z, x=[f"{tr.t}: {axis_label(tr.input)}" for tr in shown], y=[unit_label(i) for i in range(z.shape[0])],
-            zmin=-1, zmax=1, colorscale="RdBu", reversescale=True, colorbar=dict(title="value of h"),
-            hovertemplate="step %{x}<br>%{y} = %{z:.4f}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(type="category", title="step: input token")
-    fig.update_yaxes(type="category", title="hidden unit")
-    return titled(fig, title or "hidden state h<sub>t</sub> over steps", height=min(600, 160 + 14 * z.shape[0]))
+    heat = heatmap_trace(z, [f"{tr.t}: {axis_label(tr.input)}" for tr in shown],
+                         [unit_label(i) for i in range(z.shape[0])], "value of h",
+                         "step %{x}<br>%{y} = %{z:.4f}<extra></extra>", zmin=-1, zmax=1, colorscale=RDBU,
+                         reversescale=True)
+    layout = {"xaxis": axis("step: input token", type="category"), "yaxis": axis("hidden unit", type="category"),
+              **frame(title or "hidden state h<sub>t</sub> over steps", height=min(600, 160 + 14 * z.shape[0]),
+                      showlegend=False)}
+    return figure({"data": [heat], "layout": layout})
 
 
 def distributions_heatmap(traces: list[StepTrace], vocab: tuple[str, ...], title: str | None = None) -> go.Figure:
@@ -266,16 +283,13 @@ def distributions_heatmap(traces: list[StepTrace], vocab: tuple[str, ...], title
     rows = [f"{tr.t}: {axis_label(tr.input)}" for tr in traces]
     cols = [axis_label(v) for v in vocab]
     height = min(700, 160 + 22 * len(rows))
-    fig = go.Figure(
-        [
-            go.Heatmap(z=z, x=cols, y=rows, zmin=0, zmax=1, colorscale="Blues", colorbar=dict(title="probability"),
-                       hovertemplate="step %{y} → %{x}: p = %{z:.4f}<extra></extra>"),
-            go.Scatter(x=[cols[tr.token_id] for tr in traces], y=rows, mode="markers", name="chosen",
-                       marker=dict(symbol="x", size=max(3, min(11, height // len(rows))), color="#d62728",
-                                   line=dict(width=1)),
-                       hovertemplate="chosen: %{x}<extra></extra>"),
-        ]
-    )
-    fig.update_xaxes(type="category", title="next token")
-    fig.update_yaxes(type="category", autorange="reversed", title="step: input token")
-    return titled(fig, title or "y<sub>t</sub> at every step (× = chosen)", height=height)
+    heat = heatmap_trace(z, cols, rows, "probability", "step %{y} → %{x}: p = %{z:.4f}<extra></extra>",
+                         zmin=0, zmax=1, colorscale=BLUES)
+    chosen = {"type": "scatter", "x": [cols[tr.token_id] for tr in traces], "y": rows, "mode": "markers",
+              "name": "chosen", "hovertemplate": "chosen: %{x}<extra></extra>",
+              "marker": {"symbol": "x", "size": max(3, min(11, height // len(rows))), "color": "#d62728",
+                         "line": {"width": 1}}}
+    layout = {"xaxis": axis("next token", type="category"),
+              "yaxis": axis("step: input token", type="category", autorange="reversed"),
+              **frame(title or "y<sub>t</sub> at every step (× = chosen)", height=height, showlegend=False)}
+    return figure({"data": [heat, chosen], "layout": layout})
