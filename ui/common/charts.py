@@ -91,6 +91,12 @@ def axis(title: str, **props) -> dict:
     return {"title": {"text": title}, **props}
 
 
+def subplot(k: int) -> str:
+    """The suffix of the k-th chart's axes in a figure of several (1-based), as Plotly names
+    them: '' (xaxis, yaxis; traces on 'x', 'y'), then '2' (xaxis2, 'x2'), ..."""
+    return "" if k == 1 else str(k)
+
+
 def bar_trace(name: str, x, y, hover: str, color, *, line: dict | None = None, **props) -> dict:
     """A bar trace: bar i of height y[i] at category x[i], filled ``color`` (one colour, or one per
     bar) and outlined by ``line`` (``{"color", "width"}``, none by default); ``hover`` is its

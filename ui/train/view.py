@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import rnn_core as rc
-from ui.common.charts import H_COLOR, frame, titled, unit_label
+from ui.common.charts import BLUES, H_COLOR, RDBU, axis, figure, frame, heatmap_trace, subplot, unit_label
 from ui.common.text import axis_label, show_token
 
 MAX_CURVE_POINTS = 2000  # a longer loss curve is thinned for drawing (every k-th point)
@@ -25,8 +25,11 @@ VALIDATION_COLOR = "#e8710a"
 SMOOTHED = "moving average (exponential)"  # the bold curve's name: never called "the loss"
 
 
-def _titled(fig: go.Figure, title: str, height: int) -> go.Figure:
-    return titled(fig, title, lines=2, height=height, showlegend=False)
+def _heatmap_figure(heat: dict, x: dict, y_title: str, title: str, height: int, **layout) -> go.Figure:
+    """One heatmap trace, columns on the axis ``x``, rows down the page, under a two-line title."""
+    return figure({"data": [heat], "layout": {
+        "xaxis": x, "yaxis": axis(y_title, type="category", autorange="reversed"),
+        **frame(title, lines=2, height=height, showlegend=False, **layout)}})
 
 
 def thinned(n: int, points: int = MAX_CURVE_POINTS) -> np.ndarray:
@@ -48,8 +51,8 @@ def loss_figure(losses, smoothed, validation=(), total: int | None = None, start
     own step); total, the last step of the run, fixes the x range so a live curve grows left to
     right; points, about how many of the n steps to draw; log, both y axes on a log scale (a
     long run's loss falls by orders of magnitude: on a linear axis it is a spike, then a flat
-    line). Arrays, not lists, go to Plotly: it checks a list value by value, which costs a live
-    chart tens of milliseconds of the server's time.
+    line). Arrays, not lists, go to Plotly: it sends an array as one block of binary, a list
+    number by number.
     """
     losses, smoothed, n = np.asarray(losses, float), np.asarray(smoothed, float), len(losses)
     idx = thinned(n, points)
@@ -59,22 +62,23 @@ def loss_figure(losses, smoothed, validation=(), total: int | None = None, start
     traces = []
     for col, name in ((1, "loss"), (2, "perplexity")):
         y = curves if col == 1 else {k: np.array([rc.analysis.perplexity(v) for v in c]) for k, c in curves.items()}
-        axes = dict(xaxis=f"x{col}", yaxis=f"y{col}", showlegend=col == 1)
-        traces.append(go.Scatter(x=steps, y=y["raw"], mode="lines", name=f"{name} of each step", legendgroup="raw",
-                                 line=dict(color=RAW_COLOR, width=1), **axes,
-                                 hovertemplate=f"step %{{x}}: {name} %{{y:.4f}}<extra></extra>"))
-        traces.append(go.Scatter(x=steps, y=y["smoothed"], mode="lines", name=SMOOTHED, legendgroup="smooth",
-                                 line=dict(color=H_COLOR, width=2.5), **axes,
-                                 hovertemplate=f"step %{{x}}: moving average of the {name} %{{y:.4f}}<extra></extra>"))
+        panel = {"type": "scatter", "xaxis": f"x{subplot(col)}", "yaxis": f"y{subplot(col)}", "showlegend": col == 1}
+        traces.append({**panel, "x": steps, "y": y["raw"], "mode": "lines", "name": f"{name} of each step",
+                       "legendgroup": "raw", "line": {"color": RAW_COLOR, "width": 1},
+                       "hovertemplate": f"step %{{x}}: {name} %{{y:.4f}}<extra></extra>"})
+        traces.append({**panel, "x": steps, "y": y["smoothed"], "mode": "lines", "name": SMOOTHED,
+                       "legendgroup": "smooth", "line": {"color": H_COLOR, "width": 2.5},
+                       "hovertemplate": f"step %{{x}}: moving average of the {name} %{{y:.4f}}<extra></extra>"})
         if len(validation):
-            traces.append(go.Scatter(x=valid_steps, y=y["validation"], mode="lines+markers", **axes,
-                                     name="validation (held-out text)", line=dict(color=VALIDATION_COLOR, width=2),
-                                     marker=dict(size=8), legendgroup="validation",
-                                     hovertemplate=f"step %{{x}}: validation {name} %{{y:.4f}}<extra></extra>"))
+            traces.append({**panel, "x": valid_steps, "y": y["validation"], "mode": "lines+markers",
+                           "name": "validation (held-out text)", "line": {"color": VALIDATION_COLOR, "width": 2},
+                           "marker": {"size": 8}, "legendgroup": "validation",
+                           "hovertemplate": f"step %{{x}}: validation {name} %{{y:.4f}}<extra></extra>"})
     layout = two_panels(("loss (cross-entropy)", "perplexity = exp(loss)"), ("loss (nats per token)", "perplexity"),
                         [start, max(total or start + n, start + 1)], log)
-    return go.Figure(traces, layout=dict(layout, **frame(loss_title(losses, validation, start), lines=2, height=340,
-                                                         showlegend=True, legend=dict(orientation="h", y=-0.25, x=0))))
+    layout.update(frame(loss_title(losses, validation, start), lines=2, height=340, showlegend=True,
+                        legend=dict(orientation="h", y=-0.25, x=0)))
+    return figure({"data": traces, "layout": layout})
 
 
 def two_panels(titles: tuple[str, str], y_titles: tuple[str, str], x_range: list[int], log: bool = False) -> dict:
@@ -82,9 +86,10 @@ def two_panels(titles: tuple[str, str], y_titles: tuple[str, str], x_range: list
     makes, written out: make_subplots alone costs a live redraw about 10 ms)."""
     axes = {}
     for col, domain in ((1, [0, 0.45]), (2, [0.55, 1])):
-        axes[f"xaxis{col}"] = dict(domain=domain, anchor=f"y{col}", range=x_range, title="training step")
-        y = dict(anchor=f"x{col}", title=y_titles[col - 1])
-        axes[f"yaxis{col}"] = dict(y, type="log", exponentformat="power") if log else dict(y, rangemode="tozero")
+        n = subplot(col)
+        axes[f"xaxis{n}"] = axis("training step", domain=domain, anchor=f"y{n}", range=x_range)
+        y = axis(y_titles[col - 1], anchor=f"x{n}")
+        axes[f"yaxis{n}"] = dict(y, type="log", exponentformat="power") if log else dict(y, rangemode="tozero")
     notes = [dict(text=t, x=sum(d) / 2, xref="paper", y=1.0, yref="paper", yanchor="bottom", showarrow=False,
                   font=dict(size=14)) for t, d in zip(titles, ([0, 0.45], [0.55, 1]))]
     return dict(**axes, annotations=notes)
@@ -121,16 +126,13 @@ def learning_heatmap(rows: list[tuple[int, list[rc.StepTrace]]], selected: int |
     cols = [f"{tr.t}: {axis_label(tr.input)} → {axis_label(tr.token)}" for tr in traces0]
     ys = [f"step {step}" for step, _ in rows]
     z = np.array([[tr.p_token for tr in traces] for _, traces in rows])  # (S, T)
-    fig = go.Figure(go.Heatmap(
-        z=z, x=cols, y=ys, zmin=0, zmax=1, colorscale="Blues", texttemplate="%{z:.2f}",
-        colorbar=dict(title="p(correct)"), hovertemplate="%{y}, %{x}<br>p(correct) = %{z:.4f}<extra></extra>",
-    ))
-    if selected is not None:
-        fig.add_shape(type="rect", xref="paper", x0=0, x1=1, yref="y", y0=selected - 0.5, y1=selected + 0.5,
-                      line=dict(color="#d62728", width=3))
-    fig.update_xaxes(type="category", title="position: input → correct next token")
-    fig.update_yaxes(type="category", autorange="reversed", title="training step")
-    return _titled(fig, "p(correct next token) as training goes on", min(560, 150 + 34 * len(rows)))
+    heat = heatmap_trace(z, cols, ys, "p(correct)", "%{y}, %{x}<br>p(correct) = %{z:.4f}<extra></extra>",
+                         zmin=0, zmax=1, colorscale=BLUES, texttemplate="%{z:.2f}")
+    outlined = {} if selected is None else {"shapes": [dict(type="rect", xref="paper", x0=0, x1=1, yref="y",
+                                                            y0=selected - 0.5, y1=selected + 0.5,
+                                                            line=dict(color="#d62728", width=3))]}
+    return _heatmap_figure(heat, axis("position: input → correct next token", type="category"), "training step",
+                           "p(correct next token) as training goes on", min(560, 150 + 34 * len(rows)), **outlined)
 
 
 def teacher_forced_table(traces: list[rc.StepTrace], vocab: tuple[str, ...]) -> pd.DataFrame:
@@ -164,13 +166,10 @@ def weight_heatmap(name: str, W: np.ndarray, rows: list[str], cols: list[str],
     W, rows = W[:MAX_ROWS], rows[:MAX_ROWS]
     text = "%{z:.2f}" if W.size <= MAX_CELL_TEXT else None
     m = float(np.abs(W).max()) or 1.0
-    fig = go.Figure(go.Heatmap(
-        z=W, x=cols, y=rows, zmin=-m, zmax=m, colorscale="RdBu", reversescale=True, texttemplate=text,
-        colorbar=dict(title="weight"), hovertemplate=typeset(name) + "[%{y}, %{x}] = %{z:.4f}<extra></extra>",
-    ))
-    fig.update_xaxes(type="category", side="top", title=axes[1])
-    fig.update_yaxes(type="category", autorange="reversed", title=axes[0])
-    return _titled(fig, f"{typeset(name)} ({shape}){cut}", min(640, 150 + 26 * len(rows)))
+    heat = heatmap_trace(W, cols, rows, "weight", typeset(name) + "[%{y}, %{x}] = %{z:.4f}<extra></extra>",
+                         zmin=-m, zmax=m, colorscale=RDBU, reversescale=True, texttemplate=text)
+    return _heatmap_figure(heat, axis(axes[1], type="category", side="top"), axes[0],
+                           f"{typeset(name)} ({shape}){cut}", min(640, 150 + 26 * len(rows)))
 
 
 def weight_figures(params: rc.Params, vocab: tuple[str, ...]) -> dict[str, go.Figure]:
