@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 import rnn_core as rc
-from ui.common.charts import H_COLOR, H_PREV_COLOR, frame, unit_label
+from ui.common.charts import H_COLOR, H_PREV_COLOR, axis, figure, frame, unit_label
 from ui.common.text import axis_label, show_token
 
 REACH_COST = 20_000  # T * H at most for a reach curve: its cost grows as T^2 H^2
@@ -49,26 +49,25 @@ def reach_figure(reach: rc.analysis.GradientReach, baseline: rc.analysis.Gradien
     (a gradient that vanishes shrinks geometrically). ``baseline`` (another reach over the same
     tokens, e.g. before W_h was scaled) is drawn grey and dashed beneath it."""
     t = len(reach.targets)
-    fig = go.Figure()
+    curves = [_curve(reach, f"{GRAD} (W_h scaled)" if baseline is not None else GRAD, H_COLOR)]
     if baseline is not None:
-        fig.add_trace(_curve(baseline, "W_h as it is", H_PREV_COLOR, dash="dash"))
-    fig.add_trace(_curve(reach, f"{GRAD} (W_h scaled)" if baseline is not None else GRAD, H_COLOR))
-    fig.update_xaxes(title="k: steps back from t (the gradient reaches h<sub>t−k</sub>)", rangemode="tozero",
-                     dtick=1 if t <= 20 else None)
-    fig.update_yaxes(type="log", exponentformat="power", title=f"{GRAD}, log scale")
-    fig.update_layout(**frame(title or reach_title(reach), lines=3, height=380, showlegend=baseline is not None,
-                              legend=dict(orientation="h", y=1.0, x=1, xanchor="right", yanchor="bottom")))
-    return fig
+        curves.insert(0, _curve(baseline, "W_h as it is", H_PREV_COLOR, dash="dash"))  # first: drawn beneath
+    layout = {"xaxis": axis("k: steps back from t (the gradient reaches h<sub>t−k</sub>)", rangemode="tozero",
+                            **({"dtick": 1} if t <= 20 else {})),
+              "yaxis": axis(f"{GRAD}, log scale", type="log", exponentformat="power"),
+              **frame(title or reach_title(reach), lines=3, height=380, showlegend=baseline is not None,
+                      legend=dict(orientation="h", y=1.0, x=1, xanchor="right", yanchor="bottom"))}
+    return figure({"data": curves, "layout": layout})
 
 
-def _curve(reach: rc.analysis.GradientReach, name: str, color: str, dash: str = "solid") -> go.Scatter:
+def _curve(reach: rc.analysis.GradientReach, name: str, color: str, dash: str = "solid") -> dict:
     t = len(reach.targets)
     values = [v if math.isfinite(v) and v > 0 else None for v in reach.curve(t)]  # log axis: no 0, inf
     heard = [axis_label(reach.inputs[t - 1 - k]) for k in range(t)]  # h_{t-k} is the state after input t-k
-    return go.Scatter(x=list(range(t)), y=values, mode="lines+markers" if t <= 40 else "lines", name=name,
-                      line=dict(color=color, width=2.5, dash=dash), customdata=heard,
-                      hovertemplate=f"k = %{{x}}: h<sub>t−k</sub> after reading “%{{customdata}}”<br>{GRAD} = "
-                                    "%{y:.3e}<extra></extra>")
+    return {"type": "scatter", "x": list(range(t)), "y": values, "mode": "lines+markers" if t <= 40 else "lines",
+            "name": name, "line": {"color": color, "width": 2.5, "dash": dash}, "customdata": heard,
+            "hovertemplate": f"k = %{{x}}: h<sub>t−k</sub> after reading “%{{customdata}}”<br>{GRAD} = "
+                             "%{y:.3e}<extra></extra>"}
 
 
 def reach_title(reach: rc.analysis.GradientReach) -> str:
