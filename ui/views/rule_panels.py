@@ -14,16 +14,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 import rnn_core as rc
-from ui.common.charts import GREY, frame, rgba, token_color
+from ui.common.charts import CLEAR, GREY, axis, bar_trace, figure, frame, rgba, subplot, token_color
 from ui.common.knobs import knob_slider, top_k_box
 from ui.common.text import axis_label, show_token
 from ui.common.theme import plotly_chart
 
 PANEL_BARS = 20  # tokens per panel for a large vocabulary: the most probable after the temperature
 LISTED = 12  # kept tokens written out in the table, at most
+GRID = (2, 3)  # rows and columns of panels
+GAPS = (0.05, 0.24)  # between columns and between rows, as fractions of the figure (rows hold 2-line titles)
 # A filter that is off shows nothing new: the panels start with a value that cuts something.
 DEMO = {"top_p": 0.9, "min_p": 0.1, "typical_p": 0.9}
 
@@ -49,27 +50,46 @@ def panels_figure(panels: Sequence[rc.decoding.Panel], vocab: tuple[str, ...]) -
     ids = panel_ids(panels)
     labels = [axis_label(vocab[v]) for v in ids]
     before = panels[1].q[ids]  # softmax(o / T): what every filter starts from
-    fig = make_subplots(rows=2, cols=3, subplot_titles=[panel_title(p, len(vocab)) for p in panels],
-                        vertical_spacing=0.24, horizontal_spacing=0.05, shared_yaxes=True)
-    for n, panel in enumerate(panels):
-        row, col = divmod(n, 3)
-        kept = np.isin(ids, panel.kept)
-        fig.add_trace(go.Bar(x=labels, y=np.where(kept, 0, before), name="cut",
-                             marker=dict(color="rgba(0,0,0,0)", line=dict(color=GREY, width=1.5)),
-                             hovertemplate="%{x}: cut (had %{y:.4f})<extra>" + panel.name + "</extra>"),
-                      row=row + 1, col=col + 1)
-        fig.add_trace(go.Bar(x=labels, y=panel.q[ids], name="q (kept)",
-                             marker_color=[rgba(token_color(v), 0.85) for v in ids],
-                             text=[f"{p:.2f}" if k else "" for p, k in zip(panel.q[ids], kept)]
-                             if len(ids) <= 12 else None, textposition="outside",
-                             hovertemplate="%{x}: q = %{y:.4f}<extra>" + panel.name + "</extra>"),
-                      row=row + 1, col=col + 1)
-    fig.update_layout(barmode="overlay", showlegend=False, **frame("", lines=2, height=500))
-    fig.update_annotations(font=dict(size=14, color="#111827"))
-    fig.update_yaxes(range=[0, 1.15])
-    fig.update_yaxes(title="q (renormalised)", col=1)  # the panels share the left column's y axis
-    fig.update_xaxes(type="category", title=dict(text="next token", standoff=4))
-    return fig
+    colors = [rgba(token_color(v), 0.85) for v in ids]
+    data = []
+    for k, panel in enumerate(panels, start=1):
+        kept, q = np.isin(ids, panel.kept), panel.q[ids]
+        axes = {"xaxis": f"x{subplot(k)}", "yaxis": f"y{subplot(k)}"}
+        data.append(bar_trace("cut", labels, np.where(kept, 0, before),
+                              "%{x}: cut (had %{y:.4f})<extra>" + panel.name + "</extra>", CLEAR,
+                              line={"color": GREY, "width": 1.5}, **axes))
+        data.append(bar_trace("q (kept)", labels, q, "%{x}: q = %{y:.4f}<extra>" + panel.name + "</extra>", colors,
+                              text=[f"{p:.2f}" if c else "" for p, c in zip(q, kept)] if len(ids) <= 12 else None,
+                              textposition="outside", **axes))
+    layout = {**grid_layout([panel_title(p, len(vocab)) for p in panels]), "barmode": "overlay", "showlegend": False,
+              **frame("", lines=2, height=500)}
+    return figure({"data": data, "layout": layout})
+
+
+def _spans(n: int, gap: float) -> list[list[float]]:
+    """n equal [start, end] slices of [0, 1], ``gap`` between neighbours, first at 0 (make_subplots' sums)."""
+    size = (1 - gap * (n - 1)) / n
+    return [[k * (size + gap), k * (size + gap) + size] for k in range(n)]
+
+
+def grid_layout(titles: list[str]) -> dict:
+    """The axes of GRID[0] x GRID[1] charts, row by row from the top, and their ``titles`` above them
+    (what make_subplots builds, written out): every x axis the tokens, one y axis per row (q, 0 to
+    1.15) titled and numbered on the left and matched by the others."""
+    rows, cols = GRID
+    xs, ys = _spans(cols, GAPS[0]), _spans(rows, GAPS[1])[::-1]
+    layout, notes = {}, []
+    for k, title in enumerate(titles, start=1):
+        row, col = divmod(k - 1, cols)
+        n = subplot(k)
+        layout[f"xaxis{n}"] = {"anchor": f"y{n}", "domain": xs[col], "type": "category",
+                               "title": {"text": "next token", "standoff": 4}}
+        y = axis("q (renormalised)") if col == 0 else {"matches": f"y{subplot(k - col)}", "showticklabels": False}
+        layout[f"yaxis{n}"] = {"anchor": f"x{n}", "domain": ys[row], "range": [0, 1.15], **y}
+        notes.append({"text": title, "x": sum(xs[col]) / 2, "y": ys[row][1], "xref": "paper", "yref": "paper",
+                      "xanchor": "center", "yanchor": "bottom", "showarrow": False,
+                      "font": {"size": 14, "color": "#111827"}})
+    return {**layout, "annotations": notes}
 
 
 def panels_table(panels: Sequence[rc.decoding.Panel], vocab: tuple[str, ...]) -> pd.DataFrame:
