@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
-from ui.common.charts import MAX_BARS, frame, token_color
+from ui.common.charts import CLEAR, LEGEND_ABOVE, MAX_BARS, axis, bar_trace, figure, frame, token_color
 from ui.common.checked_input import checked_number
 from ui.common.text import axis_label
 from ui.common.theme import plotly_chart
@@ -31,21 +31,16 @@ def draws_figure(counts: rc.decoding.DrawCounts, vocab: tuple[str, ...], t: int)
     """Observed counts (bars, token colours) beside the expected N q_t (grey outlines)."""
     ids = drawn_ids(counts)
     labels = [axis_label(vocab[v]) for v in ids]
-    fig = go.Figure([
-        go.Bar(name=f"expected N q_{t}", x=labels, y=counts.expected[ids],
-               marker=dict(color="rgba(0,0,0,0)", line=dict(color="#374151", width=2)),
-               hovertemplate="%{x}: expected %{y:.1f}<extra></extra>"),
-        go.Bar(name=f"drawn ({counts.n:,} draws)", x=labels, y=counts.counts[ids],
-               marker_color=[token_color(v) for v in ids], text=[f"{c:,}" for c in counts.counts[ids]],
-               textposition="outside", hovertemplate="%{x}: drawn %{y:,}<extra></extra>"),
-    ])
-    top = max(counts.expected[ids].max(), counts.counts[ids].max())
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, x=1, xanchor="right"),
-                      **frame(f"{counts.n:,} draws from q_{t} (seed {counts.seed}) vs the expected N q_{t}",
-                              height=360))
-    fig.update_yaxes(range=[0, top * 1.15], title="count")
-    fig.update_xaxes(type="category", title="token")
-    return fig
+    expected, drawn = counts.expected[ids], counts.counts[ids]
+    bars = [bar_trace(f"expected N q_{t}", labels, expected, "%{x}: expected %{y:.1f}<extra></extra>", CLEAR,
+                      line={"color": "#374151", "width": 2}),
+            bar_trace(f"drawn ({counts.n:,} draws)", labels, drawn, "%{x}: drawn %{y:,}<extra></extra>",
+                      [token_color(v) for v in ids], text=[f"{c:,}" for c in drawn], textposition="outside")]
+    top = max(expected.max(), drawn.max())
+    layout = {"barmode": "group", "legend": LEGEND_ABOVE, "xaxis": axis("token", type="category"),
+              "yaxis": axis("count", range=[0, top * 1.15]),
+              **frame(f"{counts.n:,} draws from q_{t} (seed {counts.seed}) vs the expected N q_{t}", height=360)}
+    return figure({"data": bars, "layout": layout})
 
 
 def p_value_sentence(test: rc.decoding.ChiSquare) -> str:

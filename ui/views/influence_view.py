@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
-from ui.common.charts import frame
+from ui.common.charts import BLUES, axis, figure, frame, heatmap_trace
 from ui.common.text import axis_label, html_token
 from ui.common.theme import plotly_chart
 
@@ -52,16 +52,17 @@ def heatmap(inf: rc.analysis.Influence, t: int | None = None) -> go.Figure:
         z = np.where(np.tril(np.ones((T, T), bool)), np.log10(inf.norms), np.nan)
     rows = [f"{i + 1}: {axis_label(w)}" for i, w in enumerate(inf.predicted)]
     cols = [f"{s + 1}: {axis_label(w)}" for s, w in enumerate(inf.inputs)]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=cols, y=rows, customdata=inf.norms, colorscale="Blues", colorbar=dict(title="log<sub>10</sub> norm"),
-        hovertemplate="predicting step %{y}<br>input %{x}<br>norm = %{customdata:.3g}<extra></extra>"))
+    heat = heatmap_trace(z, cols, rows, "log<sub>10</sub> norm",
+                         "predicting step %{y}<br>input %{x}<br>norm = %{customdata:.3g}<extra></extra>",
+                         customdata=inf.norms, colorscale=BLUES)
+    layout = {"xaxis": axis("input position s: token fed in", type="category"),
+              "yaxis": axis("step t: token predicted", type="category", autorange="reversed"),
+              **frame(f"‖∂ log y<sub>t</sub>[w<sub>t</sub>] / ∂{inf.wrt}<sub>s</sub>‖ for every step t and input s ≤ t",
+                      height=min(640, 200 + 18 * T))}
     if t is not None:
-        fig.add_shape(type="rect", x0=-0.5, x1=t - 0.5, y0=t - 1.5, y1=t - 0.5, line=dict(color="#e4572e", width=2))
-    fig.update_layout(**frame(f"‖∂ log y<sub>t</sub>[w<sub>t</sub>] / ∂{inf.wrt}<sub>s</sub>‖ for every step t and "
-                              "input s ≤ t", height=min(640, 200 + 18 * T)))
-    fig.update_xaxes(type="category", title="input position s: token fed in")
-    fig.update_yaxes(type="category", autorange="reversed", title="step t: token predicted")
-    return fig
+        layout["shapes"] = [dict(type="rect", x0=-0.5, x1=t - 0.5, y0=t - 1.5, y1=t - 0.5,
+                                 line=dict(color="#e4572e", width=2))]
+    return figure({"data": [heat], "layout": layout})
 
 
 def influence_of(model: rc.Model, traces: list[rc.StepTrace], wrt: str) -> rc.analysis.Influence:
