@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import rnn_core as rc
-from ui.common.charts import GREY, H_COLOR, frame
+from ui.common.charts import GREY, H_COLOR, axis, figure, frame
 from ui.common.checked_input import checked_number
 from ui.common.session import cached
 from ui.common.text import axis_label, plotly_text
@@ -67,14 +67,33 @@ def positions(steps) -> dict[tuple[int, ...], tuple[int, int]]:
             for row, h in enumerate(step.kept + step.pruned[:PRUNED_DRAWN])}
 
 
-def _edges(pairs, where) -> tuple[list, list]:
-    """x and y of line segments from parent to child ids, None-separated, for one Scatter trace."""
+def _edges(hypotheses, where, line: dict) -> dict:
+    """A line from each hypothesis's parent (its ids but the last) to it, None-separated, as one
+    scatter trace drawn ``line``."""
     xs, ys = [], []
-    for parent, child in pairs:
-        (x0, y0), (x1, y1) = where[parent], where[child]
+    for h in hypotheses:
+        (x0, y0), (x1, y1) = where[h.ids[:-1]], where[h.ids]
         xs += [x0, x1, None]
         ys += [y0, y1, None]
-    return xs, ys
+    return {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "line": line, "hoverinfo": "skip",
+            "showlegend": False}
+
+
+def _nodes(drawn, where, greedy: set) -> dict:
+    """The drawn hypotheses and the prompt as one scatter trace of markers: kept ones blue dots
+    (green squares when finished), pruned ones grey rings, greedy's ringed in purple, the prompt
+    a black diamond."""
+    marker = lambda h, kept: (("square" if h.finished else "circle") if kept else "circle-open",  # noqa: E731
+                              (DONE_COLOR if h.finished else H_COLOR) if kept else GREY)
+    return {
+        "type": "scatter", "mode": "markers", "showlegend": False,
+        "x": [where[h.ids][0] for h, _ in drawn] + [0], "y": [where[h.ids][1] for h, _ in drawn] + [0],
+        "marker": {"size": [16 if h.ids in greedy else 11 for h, _ in drawn] + [12],
+                   "symbol": [marker(h, k)[0] for h, k in drawn] + ["diamond"],
+                   "color": [marker(h, k)[1] for h, k in drawn] + ["#111827"],
+                   "line": {"width": [3 if h.ids in greedy else 0 for h, _ in drawn] + [0], "color": GREEDY_COLOR}},
+        "hovertext": [f"{'kept' if k else 'pruned'}: log p = {h.log_p:.4f}, score = {h.score:.4f}" for h, k in drawn]
+        + ["the prompt"], "hovertemplate": "%{hovertext}<extra></extra>"}
 
 
 def beam_figure(d: BeamDrawing, vocab: tuple[str, ...], prompt_text: str) -> go.Figure:
@@ -87,33 +106,20 @@ def beam_figure(d: BeamDrawing, vocab: tuple[str, ...], prompt_text: str) -> go.
     drawn = [(h, h in step.kept) for step in steps for h in step.kept + step.pruned[:PRUNED_DRAWN]]
     best = {d.best.ids[:i] for i in range(len(d.best.ids) + 1)}
     greedy = {d.greedy_ids[:i] for i in range(1, len(d.greedy_ids) + 1)}
-    fig = go.Figure()
-    for pairs, style in [([(h.ids[:-1], h.ids) for h, kept in drawn if not kept], dict(color=GREY, dash="dot")),
-                         ([(h.ids[:-1], h.ids) for h, kept in drawn if kept], dict(color=H_COLOR)),
-                         ([(h.ids[:-1], h.ids) for h, _ in drawn if h.ids in best], dict(color=BEST_COLOR, width=4))]:
-        x, y = _edges(pairs, where)
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=style, hoverinfo="skip", showlegend=False))
-    marker = lambda h, kept: (("square" if h.finished else "circle") if kept else "circle-open",  # noqa: E731
-                              (DONE_COLOR if h.finished else H_COLOR) if kept else GREY)
-    fig.add_trace(go.Scatter(
-        x=[where[h.ids][0] for h, _ in drawn] + [0], y=[where[h.ids][1] for h, _ in drawn] + [0],
-        mode="markers", showlegend=False,
-        marker=dict(size=[16 if h.ids in greedy else 11 for h, _ in drawn] + [12],
-                    symbol=[marker(h, k)[0] for h, k in drawn] + ["diamond"],
-                    color=[marker(h, k)[1] for h, k in drawn] + ["#111827"],
-                    line=dict(width=[3 if h.ids in greedy else 0 for h, _ in drawn] + [0], color=GREEDY_COLOR)),
-        hovertext=[f"{'kept' if k else 'pruned'}: log p = {h.log_p:.4f}, score = {h.score:.4f}" for h, k in drawn]
-        + ["the prompt"], hovertemplate="%{hovertext}<extra></extra>"))
+    edges = [_edges([h for h, kept in drawn if not kept], where, dict(color=GREY, dash="dot")),
+             _edges([h for h, kept in drawn if kept], where, dict(color=H_COLOR)),
+             _edges([h for h, _ in drawn if h.ids in best], where, dict(color=BEST_COLOR, width=4))]
     rows = max(row for _, row in where.values()) + 1
-    fig.update_layout(annotations=labels(drawn, where, vocab, prompt_text),
-                      **frame(f"beam of width {d.width}, step by step · each label: token, cumulative log p",
-                              height=140 + 70 * rows))
-    fig.update_xaxes(tickmode="array", tickvals=list(range(len(steps) + 1)),
-                     ticktext=["prompt"] + [f"token {k}" for k in range(1, len(steps) + 1)],
-                     range=[-0.5, len(steps) + 0.6], title="generated token (one column per step of the search)")
-    fig.update_yaxes(range=[rows - 0.4, -0.6], showticklabels=False, showgrid=False, zeroline=False,
-                     title="hypotheses: kept ones first, best score on top")  # high first: row 0 on top
-    return fig
+    layout = {"annotations": labels(drawn, where, vocab, prompt_text),
+              "xaxis": axis("generated token (one column per step of the search)", tickmode="array",
+                            tickvals=list(range(len(steps) + 1)),
+                            ticktext=["prompt"] + [f"token {k}" for k in range(1, len(steps) + 1)],
+                            range=[-0.5, len(steps) + 0.6]),
+              "yaxis": axis("hypotheses: kept ones first, best score on top", range=[rows - 0.4, -0.6],
+                            showticklabels=False, showgrid=False, zeroline=False),  # high first: row 0 on top
+              **frame(f"beam of width {d.width}, step by step · each label: token, cumulative log p",
+                      height=140 + 70 * rows)}
+    return figure({"data": [*edges, _nodes(drawn, where, greedy)], "layout": layout})
 
 
 def labels(drawn, where, vocab: tuple[str, ...], prompt_text: str) -> list[dict]:

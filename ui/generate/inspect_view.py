@@ -18,10 +18,14 @@ from ui.common.charts import (
     H_COLOR,
     H_PREV_COLOR,
     HOW,
+    LEGEND_ABOVE,
     MAX_BARS,
+    axis,
     axis_label,
+    bar_trace,
     distribution_figure,
     distributions_heatmap,
+    figure,
     frame,
     hidden_figure,
     hidden_heatmap,
@@ -71,18 +75,13 @@ def temperature_figure(trace: rc.StepTrace, vocab: tuple[str, ...], T: float) ->
     ids = trace.top_ids(MAX_BARS)
     q = rc.decoding.sampling_distribution(trace.logits, rc.Rule("sample", temperature=T)).q
     labels = [axis_label(vocab[v]) for v in ids]
-    fig = go.Figure([
-        go.Bar(name="T = 1 (y_t)", x=labels, y=trace.probs[ids], marker_color=H_PREV_COLOR,
-               hovertemplate="%{x}: %{y:.4f}<extra>T = 1</extra>"),
-        go.Bar(name=f"T = {T:g}", x=labels, y=q[ids], marker_color=H_COLOR,
-               text=[f"{p:.3f}" for p in q[ids]], textposition="outside",
-               hovertemplate="%{x}: %{y:.4f}<extra>T = " + f"{T:g}" + "</extra>"),
-    ])
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.02, x=1, xanchor="right"),
-                      **frame(f"step {trace.t}: softmax({sub('o', trace.t)} / T) at T = {T:g} vs T = 1", height=340))
-    fig.update_yaxes(range=[0, 1.12], title="probability")
-    fig.update_xaxes(type="category", title="next token")
-    return fig
+    bars = [bar_trace("T = 1 (y_t)", labels, trace.probs[ids], "%{x}: %{y:.4f}<extra>T = 1</extra>", H_PREV_COLOR),
+            bar_trace(f"T = {T:g}", labels, q[ids], "%{x}: %{y:.4f}<extra>T = " + f"{T:g}" + "</extra>", H_COLOR,
+                      text=[f"{p:.3f}" for p in q[ids]], textposition="outside")]
+    layout = {"barmode": "group", "legend": LEGEND_ABOVE, "xaxis": axis("next token", type="category"),
+              "yaxis": axis("probability", range=[0, 1.12]),
+              **frame(f"step {trace.t}: softmax({sub('o', trace.t)} / T) at T = {T:g} vs T = 1", height=340)}
+    return figure({"data": bars, "layout": layout})
 
 
 def show_step(trace: rc.StepTrace, vocab: tuple[str, ...], rule: rc.Rule) -> None:

@@ -14,7 +14,7 @@ import streamlit as st
 
 import rnn_core as rc
 from ui.common import links
-from ui.common.charts import frame
+from ui.common.charts import BLUES, figure, frame
 from ui.common.checked_input import checked_number
 from ui.common.session import cached
 from ui.common.text import axis_label
@@ -77,21 +77,20 @@ def tree_figure(drawing: TreeDrawing, max_depth: int) -> go.Figure:
     """An icicle, root (the prompt) on the left: box width = samples through it, colour = p, the
     model's probability of the token given its prefix. Labels escaped for Plotly."""
     flat = drawing.upto(max_depth)
-    fig = go.Figure(go.Icicle(
-        ids=flat.ids, parents=flat.parents, labels=[axis_label(label) for label in flat.labels],
-        values=flat.values, branchvalues="total", sort=False,
-        customdata=np.column_stack([flat.p, flat.q, flat.cum_p, flat.cum_q]),
-        marker=dict(colors=flat.p, colorscale="Blues", cmin=0, cmax=1, showscale=True,
-                    colorbar=dict(title="p", thickness=12)),
-        texttemplate="%{label}<br>%{value} · p %{customdata[0]:.2f}",
-        hovertemplate=("<b>%{label}</b>: %{value} of " + f"{drawing.n:,}" + " samples<br>"
-                       "p = y(token | prefix) = %{customdata[0]:.4f}<br>q (drawn with) = %{customdata[1]:.4f}<br>"
-                       "P(prefix | prompt) = %{customdata[2]:.4g}<extra></extra>"),
-        tiling=dict(orientation="h"), pathbar=dict(visible=False),
-    ))
-    fig.update_layout(**frame(f"{drawing.n:,} sampled continuations of “{axis_label(drawing.prompt_text)}”, merged "
-                              "by prefix", height=520))
-    return fig
+    icicle = {
+        "type": "icicle", "ids": flat.ids, "parents": flat.parents, "values": flat.values, "branchvalues": "total",
+        "labels": [axis_label(label) for label in flat.labels], "sort": False,
+        "customdata": np.column_stack([flat.p, flat.q, flat.cum_p, flat.cum_q]),
+        "marker": {"colors": flat.p, "colorscale": BLUES, "cmin": 0, "cmax": 1, "showscale": True,
+                   "colorbar": {"title": {"text": "p"}, "thickness": 12}},
+        "texttemplate": "%{label}<br>%{value} · p %{customdata[0]:.2f}",
+        "hovertemplate": ("<b>%{label}</b>: %{value} of " + f"{drawing.n:,}" + " samples<br>"
+                          "p = y(token | prefix) = %{customdata[0]:.4f}<br>q (drawn with) = %{customdata[1]:.4f}<br>"
+                          "P(prefix | prompt) = %{customdata[2]:.4g}<extra></extra>"),
+        "tiling": {"orientation": "h"}, "pathbar": {"visible": False},
+    }
+    title = f"{drawing.n:,} sampled continuations of “{axis_label(drawing.prompt_text)}”, merged by prefix"
+    return figure({"data": [icicle], "layout": frame(title, height=520)})
 
 
 def clicked_node(event) -> str | None:
