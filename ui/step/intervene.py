@@ -64,7 +64,6 @@ def side_by_side(result: rc.analysis.Intervention, vocab: tuple[str, ...], *, ke
                distribution_figure(after, vocab, title=f"with {edited}: {sub('y', t)} · picks "
                                                        f"“{axis_label(after.token)}” ({HOW[after.how]})"))
     for fig, where, side in zip(figures, (left, right), ("before", "after")):
-        fig.update_xaxes(title="next token")
         plotly_chart(fig, 280, where=where, key=f"{key}_{side}", config={"displayModeBar": False})
 
 
