@@ -163,6 +163,19 @@ def test_many_hidden_units_become_a_two_row_strip():
     assert charts.hidden_figure(rc.generate(small, "one", rc.GREEDY, max_tokens=1)[0]).data[0].type == "bar"
 
 
+def test_every_h_chart_colours_minus_one_dark_blue_and_plus_one_dark_red(trained_seed):
+    """ColorBrewer's RdBu runs from #67001f (dark red) to #053061 (dark blue); reversed, the scale's
+    last colour sits at zmin = -1. Spelled out as a list: the name alone would reach plotly.js,
+    whose own 'RdBu' runs blue to red, so reversed it painted -1 red."""
+    wide = rc.new_model(rc.make_corpus("one two three", "word"), rc.TrainConfig(hidden_size=128, embed_dim=3))
+    (strip,) = charts.hidden_figure(rc.generate(wide, "one", rc.GREEDY, max_tokens=1)[0]).data
+    (heat,) = charts.hidden_heatmap(rc.generate(trained_seed, "I", rc.GREEDY, max_tokens=3)).data
+    for trace in (strip, heat):
+        assert (trace.zmin, trace.zmax) == (-1, 1) and trace.reversescale
+        assert [list(stop) for stop in trace.colorscale][0] == [0.0, "rgb(103,0,31)"]
+        assert [list(stop) for stop in trace.colorscale][-1] == [1.0, "rgb(5,48,97)"]
+
+
 def test_hidden_figure_puts_h_prev_beside_h_on_a_fixed_axis():
     traces = rc.generate(hand_model(b_y=PLAUSIBLE), "a", rc.Rule("sample"), max_tokens=3, seed=1)
     ranges = []

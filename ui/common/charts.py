@@ -217,7 +217,7 @@ def _hidden_strip(trace: StepTrace) -> dict:
     t = trace.t
     heat = {"type": "heatmap", "z": [[float(v) for v in trace.h_prev], [float(v) for v in trace.h]],
             "x": list(range(1, len(trace.h) + 1)), "y": [sub("h", t - 1), sub("h", t)], "zmin": -1, "zmax": 1,
-            "colorscale": "RdBu", "reversescale": True,
+            "colorscale": RDBU, "reversescale": True,
             "colorbar": {"thickness": 10, "title": {"text": "value"}},
             "hovertemplate": "%{y}, unit %{x}: %{z:.4f}<extra></extra>"}
     return {"data": [heat], "layout": {"xaxis": axis("hidden unit", automargin=True), "yaxis": {"automargin": True}}}
