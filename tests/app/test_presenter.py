@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui.common import theme
+from ui.generate import keys as generate_keys
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = ["pages/home.py", "pages/train.py", "pages/step-through.py", "pages/generate.py"]
@@ -53,3 +54,20 @@ def test_step_through_charts_grow_with_the_text(presenter):
     layout = walk["steps"][0]["dist"]["layout"]
     assert walk["big"] == presenter
     assert layout["font"]["size"] == (round(14 * theme.SCALE) if presenter else 14)  # ticks >= 14 px either way
+
+
+def test_generate_charts_in_presenter_mode_carry_a_template_that_sets_no_colours():
+    """Presenter mode draws Plotly charts without Streamlit's chart theme, in plotly.js's plain look
+    (white, dark grey text): the template reaches plotly.js as an object that sets no colours, neither
+    a template's name (which plotly.js ignores) nor plotly.py's default (a blue-grey plot area)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["big"] = "1"
+    at.run()
+    at.switch_page("pages/generate.py").run()
+    at.segmented_control(key=generate_keys.VIEW).set_value("Inside one sample").run()
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert specs and not at.exception
+    for spec in specs:
+        template = spec["layout"]["template"]
+        assert isinstance(template, dict) and not template.get("layout")
+        assert spec["layout"]["font"]["size"] == round(12 * theme.SCALE)

@@ -13,6 +13,7 @@ widgets, and labels that Streamlit would cut with an ellipsis wrap instead.
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 
 KEY = "presenter"  # session key of the sidebar toggle
@@ -84,8 +85,10 @@ def style_figure(fig: go.Figure, height: int) -> go.Figure:
               for side, default in (("l", 10), ("r", 10), ("t", 46), ("b", 10))}
     fig.update_layout(height=scaled(height), font_size=scaled(12), title_font_size=scaled(15), margin=margin)
     fig.update_traces(textfont_size=scaled(12), selector=dict(type="bar"))
-    if is_presenter():  # drawn without Streamlit's chart theme: a plain one, margins grown to fit the ticks
-        fig.update_layout(template="plotly_white")
+    if is_presenter():  # drawn without Streamlit's chart theme: plotly.js's plain look, margins grown to fit
+        # the ticks. The empty template itself, not its name: figures are built unvalidated
+        # (charts.figure), so a name would reach plotly.js as a string, which it ignores.
+        fig.update_layout(template=pio.templates["none"])
         fig.update_xaxes(automargin=True)
         fig.update_yaxes(automargin=True)
     return fig
