@@ -46,6 +46,17 @@ def room_of(at) -> room_store.Room:
     return at.session_state["room_open"]
 
 
+def three_votes_on_step_1() -> tuple[AppTest, room_store.Room]:
+    """An open room at step 1 (feed "I", not revealed) with three votes: love, love, deep."""
+    at = opened()
+    room = room_of(at)
+    at.session_state["plan"] = (1, ["I"], False, None, None)
+    at.run()
+    for voter, token in (("a", 1), ("b", 1), ("c", 2)):
+        room_store.vote(room.code, voter, 1, token)
+    return at, room
+
+
 def test_opening_a_room_shows_its_code_qr_and_link():
     at = opened()
     room = room_of(at)
@@ -56,12 +67,7 @@ def test_opening_a_room_shows_its_code_qr_and_link():
 
 
 def test_before_the_reveal_only_the_number_of_votes_is_shown():
-    at = opened()
-    room = room_of(at)
-    at.session_state["plan"] = (1, ["I"], False, None, None)
-    at.run()
-    for voter, token in (("a", 1), ("b", 1), ("c", 2)):
-        room_store.vote(room.code, voter, 1, token)
+    at, room = three_votes_on_step_1()
     at.run()
     text = " ".join(shown(m.value) for m in at.markdown)
     assert "**3 votes** for step 1" in text
@@ -72,12 +78,7 @@ def test_before_the_reveal_only_the_number_of_votes_is_shown():
 def test_after_the_reveal_the_class_distribution_and_score_by_hand():
     """Votes: love, love, deep; the pick 'love' had p = 0.5 under the model. The class's share of
     it with one vote spread over V = 5 tokens: (2 + 1/5) / (3 + 1) = 0.55."""
-    at = opened()
-    room = room_of(at)
-    at.session_state["plan"] = (1, ["I"], False, None, None)
-    at.run()
-    for voter, token in (("a", 1), ("b", 1), ("c", 2)):
-        room_store.vote(room.code, voter, 1, token)
+    at, room = three_votes_on_step_1()
     at.session_state["plan"] = (1, ["I"], True, 1, 0.5)
     at.run()
     s = at.session_state["summary"]

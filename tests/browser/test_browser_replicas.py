@@ -23,7 +23,7 @@ import pytest
 from conftest import ARTIFACTS, REPO, AppPage, free_port, new_page, unavailable
 from step_helpers import sized_app
 from test_browser_train import card, upload_model
-from test_browser_vote import PHONE, vote, wait_for_step
+from test_browser_vote import PHONE, open_room, vote, wait_for_step
 
 import rnn_core as rc
 
@@ -216,11 +216,7 @@ def test_phones_on_either_replica_vote_in_the_presenters_room(deployment, browse
     through the proxy are spread over both replicas, and every vote counts on the presenter's."""
     with ExitStack() as stack:
         desk = stack.enter_context(sized_app(browser, deployment.url, 1280, 720, "presenter"))
-        desk.open("/step-through?guess=1&rule=greedy")
-        desk.pg.locator(".rw[data-drawn='1']").wait_for(state="attached")
-        desk.click(desk.button("📱 Open a room: the class votes from their phones"),
-                   until=desk.pg.get_by_role("img", name="QR code"))
-        code = re.search(r"vote\?room=(\w+)", desk.pg.get_by_test_id("stCode").inner_text()).group(1)
+        code = open_room(desk, "/step-through?guess=1&rule=greedy")
         phones = []
         for i, token in enumerate(("love", "deep", "love", "learning")):
             app = stack.enter_context(sized_app(browser, deployment.url, *PHONE, f"student-{i}"))

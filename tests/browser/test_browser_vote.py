@@ -52,6 +52,15 @@ def wait_for_step(expect, app, context: str) -> None:
            .first).to_be_visible()
 
 
+def open_room(desk, path: str) -> str:
+    """The presenter's Step-Through at ``path`` (guess mode) opens a room; returns its code."""
+    desk.open(path)
+    desk.pg.locator(".rw[data-drawn='1']").wait_for(state="attached")
+    desk.click(desk.button("📱 Open a room: the class votes from their phones"),
+               until=desk.pg.get_by_role("img", name="QR code"))
+    return re.search(r"vote\?room=(\w+)", desk.pg.get_by_test_id("stCode").inner_text()).group(1)
+
+
 def vote(app, expect, token: str) -> None:
     app.click(app.button(token), until=lambda: expect(app.pg.get_by_test_id("stAlertContentSuccess"))
               .to_contain_text(f"Your vote: “{token}”"))
@@ -127,16 +136,12 @@ def test_step_through_opens_a_room_counts_phones_on_another_server_and_shows_the
     try:
         with ExitStack() as stack:
             desk = stack.enter_context(sized_app(browser, presenter.url, 1280, 720, "presenter"))
-            desk.open("/step-through?guess=1&rule=greedy&big=1")
-            desk.pg.locator(".rw[data-drawn='1']").wait_for(state="attached")
-            desk.click(desk.button("📱 Open a room: the class votes from their phones"),
-                       until=desk.pg.get_by_role("img", name="QR code"))
+            code = open_room(desk, "/step-through?guess=1&rule=greedy&big=1")
             qr = desk.pg.get_by_role("img", name="QR code")
             qr.scroll_into_view_if_needed()
             qr_box = qr.bounding_box()
             assert qr_box["width"] >= 300 and qr_box["height"] <= 720  # scannable from the back of a room
             desk.pg.screenshot(path=str(ARTIFACTS / "room-panel-1280x720-big.png"))
-            code = re.search(r"vote\?room=(\w+)", desk.pg.get_by_test_id("stCode").inner_text()).group(1)
             phones = [phone(stack, browser, vote_server, f"student-{i}") for i in range(3)]
             for app, token in zip(phones, ("love", "love", "deep")):
                 app.open(f"/vote?room={code}")
